@@ -1,0 +1,18 @@
+export { BundleReader, type BundleReadOptions } from './bundle_reader';
+export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState, parseCheckpointState } from './checkpoint_state';
+export { crc32c, crc32cImplementation, Crc32cHasher, maskCrc, unmaskCrc } from './crc32c';
+export {
+  type DTypeInfo,
+  type DTypeName,
+  dtypeByName,
+  dtypeInfo,
+  isReadableDType,
+  type OpaqueDType,
+  type ReadableDType,
+  type TensorDataByDType,
+  type TensorValue,
+} from './dtypes';
+export { type BundleHeader, numElements, type SliceExtent, type TensorEntry, type TensorSlice } from './entry';
+export { dataFilename, indexFilename } from './naming';
+export { encodeTensorNameSlice } from './ordered_code';
+export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';

@@ -1,0 +1,116 @@
+/**
+ * The package's one error hierarchy. Every failure caused by a file, a key or an argument surfaces as a
+ * `CheckpointError` (or a subclass) carrying a stable `code`, the file involved and the tensor key when there is
+ * one, so callers can branch on `err.code` and people can read `err.message`.
+ *
+ * This module sits below every layer so that all of them can throw the same types.
+ */
+
+export type CheckpointErrorCode =
+  /** A file, key or node does not exist. */
+  | 'NOT_FOUND'
+  /** Bytes that do not follow the format: bad magic, broken block, impossible sizes, undecodable proto. */
+  | 'CORRUPT'
+  /** A crc32c stored in the file does not match the bytes read. */
+  | 'CHECKSUM'
+  /** Something valid TensorFlow can write that this package cannot represent (variant tensors, float8, …). */
+  | 'UNSUPPORTED'
+  /** A checkpoint without an object graph where one is needed (TensorFlow raises ValueError). */
+  | 'NOT_OBJECT_BASED'
+  /** A caller's argument is unusable (wrong type, bad name, value that does not fit the requested dtype). */
+  | 'INVALID_ARGUMENT'
+  /** A checkpoint value whose shape or dtype does not fit the variable it should be restored into. */
+  | 'MISMATCH'
+  /** A load-status assertion failed (assertConsumed & co.). */
+  | 'ASSERTION'
+  /** The operating system refused a read or write. */
+  | 'IO';
+
+export interface CheckpointErrorDetails {
+  /** The file the error is about (index, data shard or state file), when there is one. */
+  file?: string;
+  /** The tensor key or object path the error is about, when there is one. */
+  key?: string;
+  /** The underlying error, if this one wraps another. */
+  cause?: unknown;
+}
+
+export class CheckpointError extends Error {
+  readonly code: CheckpointErrorCode;
+  readonly file: string | undefined;
+  readonly key: string | undefined;
+
+  constructor(code: CheckpointErrorCode, message: string, details: CheckpointErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.file = details.file;
+    this.key = details.key;
+  }
+}
+
+/** A file, tensor key or object-graph node that does not exist (TensorFlow's NotFoundError). */
+export class NotFoundError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('NOT_FOUND', message, details);
+  }
+}
+
+/** Bytes that are not a valid checkpoint (TensorFlow's DataLossError / "corrupted" statuses). */
+export class CorruptCheckpointError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('CORRUPT', message, details);
+  }
+}
+
+/** A stored crc32c that does not match the bytes read. */
+export class ChecksumError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('CHECKSUM', message, details);
+  }
+}
+
+/** A valid checkpoint feature this package does not read (variant tensors, float8/int4 dtypes, …). */
+export class UnsupportedError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('UNSUPPORTED', message, details);
+  }
+}
+
+/**
+ * A checkpoint without `_CHECKPOINTABLE_OBJECT_GRAPH` where an object-based (TF2) one is needed; the message is
+ * TensorFlow's own ValueError text.
+ */
+export class NotObjectBasedError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('NOT_OBJECT_BASED', message, details);
+  }
+}
+
+/** A caller's argument that cannot be used. */
+export class InvalidArgumentError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('INVALID_ARGUMENT', message, details);
+  }
+}
+
+/** A checkpoint value that does not fit the live variable (shape or dtype). */
+export class MismatchError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('MISMATCH', message, details);
+  }
+}
+
+/** A failed load-status assertion. */
+export class AssertionError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('ASSERTION', message, details);
+  }
+}
+
+/** The operating system refused an operation on a file. */
+export class IOError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('IO', message, details);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `CheckpointReader`: TensorFlow's `tf.train.load_checkpoint` / `py_checkpoint_reader` for JavaScript. Opens a
+ * checkpoint given a prefix, a directory with a `checkpoint` file or a SavedModel directory; lists, describes and
+ * reads its tensors; decodes its object graph.
+ */
+import { BundleReader, dtypeInfo, type BundleReadOptions, type DTypeName, resolveCheckpointPrefix, type TensorEntry, type TensorValue } from '../bundle';
+import type { BundleHeader } from '../bundle/entry';
+import { CorruptCheckpointError } from '../errors';
+import { defaultFileSystem, type FileSystem } from '../io';
+import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type ObjectGraph } from './object_graph';
+
+export interface OpenOptions extends BundleReadOptions {
+  /** Where files are read from; the local file system under Node by default. */
+  fs?: FileSystem;
+}
+
+export class CheckpointReader {
+  private graph: Promise<ObjectGraph | null> | null = null;
+
+  private constructor(
+    /** The bundle prefix that was opened (after resolving directories). */
+    readonly prefix: string,
+    private readonly bundle: BundleReader,
+  ) {}
+
+  static async open(path: string, options: OpenOptions = {}): Promise<CheckpointReader> {
+    const fs = options.fs ?? defaultFileSystem();
+    const prefix = await resolveCheckpointPrefix(fs, path);
+    return new CheckpointReader(prefix, await BundleReader.open(fs, prefix, options));
+  }
+
+  get header(): BundleHeader {
+    return this.bundle.header;
+  }
+
+  /** Every tensor key (slice keys hidden, the object graph included), sorted like TensorFlow sorts them. */
+  keys(): string[] {
+    return this.bundle.keys();
+  }
+
+  has(key: string): boolean {
+    return this.bundle.has(key);
+  }
+
+  /** dtype, shape, shard, offset, size, crc32c and slices of a tensor. */
+  entry(key: string): TensorEntry {
+    return this.bundle.entry(key);
+  }
+
+  /** The data file holding a (non-partitioned) tensor's bytes. */
+  dataFile(key: string): string {
+    return this.bundle.dataFile(this.bundle.entry(key));
+  }
+
+  getTensor(key: string): Promise<TensorValue> {
+    return this.bundle.getTensor(key);
+  }
+
+  /** key → shape of every tensor (TensorFlow's get_variable_to_shape_map). */
+  variableToShapeMap(): Map<string, number[]> {
+    return new Map(this.keys().map((k) => [k, this.entry(k).shape]));
+  }
+
+  /** key → dtype name of every tensor (TensorFlow's get_variable_to_dtype_map). */
+  variableToDtypeMap(): Map<string, DTypeName> {
+    return new Map(this.keys().map((k) => [k, this.entry(k).dtype]));
+  }
+
+  /**
+   * One line per tensor, `key (DT_FLOAT) [2,3,4]`, as TensorFlow's `debug_string()` and `inspect_checkpoint`
+   * print them, except that a partitioned tensor shows as its full key and shape rather than as slice keys.
+   */
+  debugString(): string {
+    return this.keys()
+      .map((k) => {
+        const e = this.entry(k);
+        return `${k} (${dtypeInfo(e.dtypeId).tfName}) [${e.shape.join(',')}]\n`;
+      })
+      .join('');
+  }
+
+  /** The decoded object graph, or null for checkpoints without one (TF1 name-based savers). */
+  objectGraph(): Promise<ObjectGraph | null> {
+    if (this.graph === null) {
+      this.graph = (async () => {
+        if (!this.has(OBJECT_GRAPH_PROTO_KEY)) return null;
+        const value = await this.getTensor(OBJECT_GRAPH_PROTO_KEY);
+        const bytes = value.dtype === 'string' && value.data.length === 1 ? value.data[0]! : null;
+        if (bytes === null) {
+          throw new CorruptCheckpointError(
+            `${this.bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${value.dtype}[${value.shape}], expected a scalar string`,
+            { file: this.bundle.indexFile, key: OBJECT_GRAPH_PROTO_KEY },
+          );
+        }
+        return decodeObjectGraph(bytes, this.bundle.dataFile(this.entry(OBJECT_GRAPH_PROTO_KEY)));
+      })();
+      // A failed read may be retried.
+      this.graph.catch(() => (this.graph = null));
+    }
+    return this.graph;
+  }
+
+  close(): Promise<void> {
+    return this.bundle.close();
+  }
+
+  /** Opens `path`, runs `fn` with the reader and closes it whatever happens. */
+  static async with<T>(path: string, options: OpenOptions, fn: (reader: CheckpointReader) => Promise<T>): Promise<T> {
+    const reader = await CheckpointReader.open(path, options);
+    try {
+      return await fn(reader);
+    } finally {
+      await reader.close();
+    }
+  }
+}
+
+/** Sorted (key, shape) pairs of every tensor, as `tf.train.list_variables`. */
+export function listVariables(path: string, options: OpenOptions = {}): Promise<Array<[string, number[]]>> {
+  return CheckpointReader.with(path, options, async (r) => r.keys().map((k): [string, number[]] => [k, r.entry(k).shape]));
+}
+
+/** One tensor's value, as `tf.train.load_variable` (a trailing `:0` is ignored). */
+export function loadVariable(path: string, name: string, options: OpenOptions = {}): Promise<TensorValue> {
+  const key = name.endsWith(':0') ? name.slice(0, -2) : name;
+  return CheckpointReader.with(path, options, (r) => r.getTensor(key));
+}

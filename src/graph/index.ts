@@ -1,0 +1,22 @@
+export { CheckpointReader, listVariables, loadVariable, type OpenOptions } from './checkpoint_reader';
+export { CheckpointView, type MatchOptions } from './checkpoint_view';
+export * from './keys';
+export {
+  decodeObjectGraph,
+  encodeObjectGraph,
+  OBJECT_GRAPH_PROTO_KEY,
+  type ObjectGraph,
+  type ObjectReference,
+  type RegisteredSaver,
+  type SerializedTensor,
+  type SlotVariableReference,
+  type TrackableObject,
+} from './object_graph';
+export {
+  type ChildEntries,
+  registerTrackableAdapter,
+  type TrackableAdapter,
+  trackableChildren,
+  type TrackableProtocol,
+  TrackableView,
+} from './trackable';

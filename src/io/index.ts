@@ -1,0 +1,5 @@
+export type { ByteSource, FileInfo, FileSystem } from './types';
+export { MemoryFileSystem, MemorySource } from './memory';
+export { NodeFileSource, NodeFileSystem } from './node';
+export { defaultFileSystem } from './default';
+export { checkRange } from './range';

@@ -1,0 +1,178 @@
+import { promises as fsp } from 'node:fs';
+import * as nodePath from 'node:path';
+
+import { CheckpointError, IOError, NotFoundError } from '../errors';
+import { checkRange } from './range';
+import type { ByteSource, FileInfo, FileSystem } from './types';
+
+/** Largest single read handed to the OS; Node rejects lengths of 2 GiB and more. */
+const MAX_READ_CHUNK = 1 << 30;
+
+function wrapOsError(err: unknown, path: string, what: string): CheckpointError {
+  if (err instanceof CheckpointError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new NotFoundError(`${path}: No such file or directory`, { file: path, cause: err });
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  return new IOError(`Failed to ${what} ${path}: ${reason}`, { file: path, cause: err });
+}
+
+/** A Node file opened for positional reads (`pread`), so reading one tensor touches only its bytes. */
+export class NodeFileSource implements ByteSource {
+  private handle: fsp.FileHandle | null;
+
+  private constructor(readonly name: string, handle: fsp.FileHandle, readonly size: number) {
+    this.handle = handle;
+  }
+
+  static async open(path: string): Promise<NodeFileSource> {
+    let handle: fsp.FileHandle | undefined;
+    try {
+      handle = await fsp.open(path, 'r');
+      const st = await handle.stat();
+      if (st.isDirectory()) throw new NotFoundError(`${path} is a directory, not a file`, { file: path });
+      return new NodeFileSource(path, handle, st.size);
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      throw wrapOsError(err, path, 'open');
+    }
+  }
+
+  async read(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, target);
+    const handle = this.handle;
+    if (handle === null) throw new IOError(`${this.name} was closed`, { file: this.name });
+    const out = target ?? new Uint8Array(length);
+    let done = 0;
+    try {
+      while (done < length) {
+        const want = Math.min(length - done, MAX_READ_CHUNK);
+        const { bytesRead } = await handle.read(out, done, want, offset + done);
+        if (bytesRead === 0) {
+          throw new IOError(`Unexpected end of ${this.name} at offset ${offset + done} (file changed while reading?)`, {
+            file: this.name,
+          });
+        }
+        done += bytesRead;
+      }
+    } catch (err) {
+      throw wrapOsError(err, this.name, 'read');
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
+  }
+}
+
+/** The local file system through `node:fs/promises`. */
+export class NodeFileSystem implements FileSystem {
+  open(path: string): Promise<ByteSource> {
+    return NodeFileSource.open(path);
+  }
+
+  async stat(path: string): Promise<FileInfo | null> {
+    try {
+      const st = await fsp.stat(path);
+      return { isFile: st.isFile(), isDirectory: st.isDirectory(), size: st.size, mtimeMs: st.mtimeMs };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw wrapOsError(err, path, 'stat');
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    try {
+      const buf = await fsp.readFile(path);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    } catch (err) {
+      throw wrapOsError(err, path, 'read');
+    }
+  }
+
+  async list(dir: string): Promise<string[]> {
+    try {
+      return (await fsp.readdir(dir)).sort();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw wrapOsError(err, dir, 'list');
+    }
+  }
+
+  async writeFile(path: string, data: Uint8Array | readonly Uint8Array[], options?: { durable?: boolean }): Promise<void> {
+    let handle: fsp.FileHandle | undefined;
+    try {
+      handle = await fsp.open(path, 'w');
+      await handle.writev(data instanceof Uint8Array ? [data] : [...data]);
+      if (options?.durable) await handle.sync();
+    } catch (err) {
+      throw wrapOsError(err, path, 'write');
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      await fsp.rename(from, to);
+    } catch (err) {
+      throw wrapOsError(err, from, `rename to ${to}:`);
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await fsp.rm(path, { force: true });
+    } catch (err) {
+      throw wrapOsError(err, path, 'remove');
+    }
+  }
+
+  async mkdir(path: string): Promise<void> {
+    try {
+      await fsp.mkdir(path, { recursive: true });
+    } catch (err) {
+      throw wrapOsError(err, path, 'create directory');
+    }
+  }
+
+  async syncDirectory(path: string): Promise<void> {
+    // fsync on a directory makes renames durable on POSIX; Windows does not allow opening directories.
+    if (process.platform === 'win32') return;
+    let handle: fsp.FileHandle | undefined;
+    try {
+      handle = await fsp.open(path, 'r');
+      await handle.sync();
+    } catch {
+      // Best effort: some file systems reject fsync on directories; the rename itself stays atomic.
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  join(...parts: string[]): string {
+    return nodePath.join(...parts);
+  }
+
+  dirname(path: string): string {
+    return nodePath.dirname(path);
+  }
+
+  basename(path: string): string {
+    return nodePath.basename(path);
+  }
+
+  isAbsolute(path: string): boolean {
+    return nodePath.isAbsolute(path);
+  }
+
+  relative(from: string, path: string): string {
+    return nodePath.relative(from, path);
+  }
+}

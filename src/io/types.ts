@@ -1,0 +1,60 @@
+/**
+ * Byte access as the layers above need it: positional reads from files that may be large, remote or in memory.
+ * Nothing above `src/io` touches `fs`; everything goes through these interfaces, so the same reader works on Node
+ * files, in-memory buffers and (later) HTTP range requests in browsers.
+ */
+
+/** A random-access, read-only run of bytes of known size (one open file). */
+export interface ByteSource {
+  /** The path or URL, used in error messages. */
+  readonly name: string;
+  /** Total size in bytes, known when the source is opened. */
+  readonly size: number;
+  /**
+   * Reads exactly `length` bytes starting at `offset`, into `target` when given (its length must be `length`),
+   * else into a new buffer. Ranges past the end fail with a `CorruptCheckpointError` before anything is allocated.
+   */
+  read(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array>;
+  /** Releases the underlying handle; further reads fail. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  size: number;
+  /** Modification time in milliseconds since the epoch. */
+  mtimeMs: number;
+}
+
+/**
+ * The file-system operations the package needs, with the platform's path rules. Write operations are used by the
+ * checkpoint writer; a read-only implementation may reject them.
+ */
+export interface FileSystem {
+  /** Opens a file for positional reads; a missing file fails with `NotFoundError`. */
+  open(path: string): Promise<ByteSource>;
+  /** Information about a path, or null when nothing exists there. */
+  stat(path: string): Promise<FileInfo | null>;
+  /** Reads a whole (small) file; a missing file fails with `NotFoundError`. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Names (not paths) of the entries of a directory, or [] when it does not exist. */
+  list(dir: string): Promise<string[]>;
+  /** Writes a whole file, replacing it; with `durable`, data reaches the disk before the promise resolves. */
+  writeFile(path: string, data: Uint8Array | readonly Uint8Array[], options?: { durable?: boolean }): Promise<void>;
+  /** Renames atomically where the platform allows (same directory). */
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes a file; no error when it does not exist. */
+  remove(path: string): Promise<void>;
+  /** Creates a directory and its parents. */
+  mkdir(path: string): Promise<void>;
+  /** Flushes a directory entry (after renames) where the platform supports it. */
+  syncDirectory(path: string): Promise<void>;
+
+  join(...parts: string[]): string;
+  dirname(path: string): string;
+  basename(path: string): string;
+  isAbsolute(path: string): boolean;
+  /** Path of `path` relative to directory `from` (used for the relative paths of the state file). */
+  relative(from: string, path: string): string;
+}
