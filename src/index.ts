@@ -58,4 +58,5 @@ export {
   TrackableView,
   unescapeLocalName,
 } from './graph';
+export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike } from './trackable';
 export { latestCheckpoint } from './checkpoint/latest';

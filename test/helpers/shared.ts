@@ -47,9 +47,23 @@ export interface Oracle {
   nodes?: OracleNode[];
   view_error?: string;
   reader_error?: string;
-  match?: Array<[number, string]>;
-  diff?: { only_in_checkpoint: number[]; only_in_trackable: string[] };
+  tensors_sha256?: string;
+  live?: LiveSpec;
+  match?: Array<[number, string[]]>;
+  diff?: { only_in_checkpoint: number[]; only_in_trackable: string[][] };
+  match_warnings?: number;
+  live_descendants?: string[][];
 }
+
+/** A declarative live structure (see test/fixtures/generate.py). */
+export type LiveSpec =
+  | { module: Array<[string, LiveSpec]> }
+  | { list: LiveSpec[] }
+  | { dict: Array<[string, LiveSpec]> }
+  | { var: unknown; dtype?: string }
+  | { ref: string[] };
+
+export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/tf');
 
 function findIndexFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,0 +1,6 @@
+import { registerBuiltinAdapters } from './adapters';
+
+registerBuiltinAdapters();
+
+export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
+export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike } from './tfjs_types';
