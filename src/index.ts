@@ -32,6 +32,11 @@ export {
   type TensorEntry,
   type TensorSlice,
   type TensorValue,
+  halfToFloat,
+  type TfjsDType,
+  tfjsDTypeOf,
+  type TfjsValues,
+  toTfjsValues,
   unmaskCrc,
 } from './bundle';
 export {
@@ -58,5 +63,5 @@ export {
   TrackableView,
   unescapeLocalName,
 } from './graph';
-export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike } from './trackable';
+export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike, toTfjsTensor } from './trackable';
 export { latestCheckpoint } from './checkpoint/latest';

@@ -16,3 +16,4 @@ export { type BundleHeader, numElements, type SliceExtent, type TensorEntry, typ
 export { dataFilename, indexFilename } from './naming';
 export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
+export { halfToFloat, type TfjsDType, tfjsDTypeOf, type TfjsValues, toTfjsValues } from './tfjs_conversion';

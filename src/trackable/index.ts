@@ -4,3 +4,4 @@ registerBuiltinAdapters();
 
 export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
 export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike } from './tfjs_types';
+export { toTfjsTensor } from './tfjs_tensor';
