@@ -1,0 +1,91 @@
+/**
+ * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
+ * the command line stays a thin shell and tests can check the text without spawning processes.
+ */
+import type { CheckpointReader, CheckpointView, TrackableObject } from '../index';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+/**
+ * Keys holding an attribute's value: its checkpoint key, or, for savers that write several tensors (iterators:
+ * `…/ITERATOR_STATE`, lookup tables: `…-keys`, `…-values`), the keys that extend it.
+ */
+export function attributeKeys(reader: CheckpointReader, checkpointKey: string): string[] {
+  if (reader.has(checkpointKey)) return [checkpointKey];
+  return reader.keys().filter((k) => k.startsWith(checkpointKey));
+}
+
+function attributeSummary(reader: CheckpointReader, node: TrackableObject): string {
+  return node.attributes
+    .map((a) => {
+      const label = a.name === 'VARIABLE_VALUE' ? '' : `${a.name} `;
+      const keys = attributeKeys(reader, a.checkpointKey);
+      if (keys.length === 0) return `${label}(no value stored under ${a.checkpointKey})`;
+      return keys
+        .map((k) => {
+          const e = reader.entry(k);
+          const suffix = k === a.checkpointKey ? '' : `${k.slice(a.checkpointKey.length)}: `;
+          return `${label}${suffix}${e.dtype}[${e.shape.join(',')}] ${formatBytes(e.size)}`;
+        })
+        .join(', ');
+    })
+    .join(', ');
+}
+
+/**
+ * The object graph as an indented tree. Each node appears once, under the edge that breadth-first search reaches
+ * it by (TensorFlow's path for it); other edges to it are shown as references. Slot variables (optimizer state)
+ * are listed under their optimizer, named the way TensorFlow's warnings name them.
+ */
+export function objectTreeLines(reader: CheckpointReader, view: CheckpointView): string[] {
+  const paths = view.descendantsWithPaths();
+  const prettyPath = (id: number): string => (paths.get(id) ?? `#${id}`).replace(/^root/, '(root)');
+  const treeParent = new Map<number, number>();
+  for (const id of paths.keys()) {
+    for (const child of view.node(id).children) {
+      if (child.nodeId !== 0 && !treeParent.has(child.nodeId) && paths.get(child.nodeId) === `${paths.get(id)}.${child.localName}`) {
+        treeParent.set(child.nodeId, id);
+      }
+    }
+  }
+  const lines: string[] = [];
+  const printed = new Set<number>();
+  const render = (id: number, label: string, prefix: string, childPrefix: string): void => {
+    const node = view.node(id);
+    const values = attributeSummary(reader, node);
+    lines.push(`${prefix}${label} #${id}${values ? `  ${values}` : ''}`);
+    printed.add(id);
+    const items: Array<() => void> = [];
+    for (const child of node.children) {
+      const own = treeParent.get(child.nodeId) === id && !printed.has(child.nodeId);
+      items.push((last = false) => {
+        const branch = last ? '└─ ' : '├─ ';
+        const next = childPrefix + (last ? '   ' : '│  ');
+        if (own) render(child.nodeId, child.localName, childPrefix + branch, next);
+        else lines.push(`${childPrefix}${branch}${child.localName} → #${child.nodeId} ${prettyPath(child.nodeId)}`);
+      });
+    }
+    for (const slot of node.slotVariables) {
+      items.push((last = false) => {
+        const slotNode = view.node(slot.slotVariableNodeId);
+        const values = attributeSummary(reader, slotNode);
+        lines.push(
+          `${childPrefix}${last ? '└─ ' : '├─ '}slot '${slot.slotName}' for ${prettyPath(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`,
+        );
+      });
+    }
+    items.forEach((item, i) => (item as (last?: boolean) => void)(i === items.length - 1));
+  };
+  render(0, '(root)', '', '');
+  return lines;
+}
