@@ -36,7 +36,7 @@ const indexOnly = checkpoints.filter((c) => c.oracle === null);
   }
 
   for (const ckpt of indexOnly) {
-    it(`${ckpt.name} (index only) lists variables from the index alone and says which data file is missing', async () => {
+    it(`${ckpt.name} (index only) lists variables from the index alone and says which data file is missing`, async () => {
       const vars = await listVariables(ckpt.prefix);
       expect(vars.length).toBeGreaterThan(5);
       expect(vars.map(([k]) => k)).toContain('_CHECKPOINTABLE_OBJECT_GRAPH');
