@@ -26,7 +26,7 @@ describe('tfjs-checkpoint inspect', () => {
     const [tensors, tree] = out.split('\n\n');
     expect(tensors!.split('\n')).toEqual(fixture.oracle!.inspect_lines);
     expect(tree).toContain('Object graph (');
-    expect(tree).toMatch(/├─ model #\d+\n│  ├─ v #\d+  float32\[3\] 12 B\n│  └─ w #\d+  float32\[2,2\] 16 B/);
+    expect(tree).toMatch(/├─ model #\d+\n│  ├─ v #\d+  float32\[3\] 12 B  model\/v\/.ATTRIBUTES\/VARIABLE_VALUE\n│  └─ w #\d+  float32\[2,2\] 16 B  model\/w\/\.ATTRIBUTES\/VARIABLE_VALUE/);
     expect(tree).toMatch(/slot 'm' for \(root\)\.model\.v #\d+  float32\[3\] 12 B/);
   });
 
@@ -43,7 +43,7 @@ describe('tfjs-checkpoint inspect', () => {
     expect(code).toBe(0);
     expect(err).toBe(`No PATH given: inspecting the bundled example ${EXAMPLE_CHECKPOINT}\n`);
     expect(out).toContain('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE (DT_FLOAT) [4,8]\n');
-    expect(out).toContain('│  │  ├─ 1 #14\n│  │  │  ├─ _kernel #23  float32[4,8] 128 B');
+    expect(out).toContain('│  │  ├─ 1 #14\n│  │  │  ├─ _kernel #23  float32[4,8] 128 B  model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE\n');
   });
 
   it('says so for a name-based checkpoint', async () => {

@@ -34,8 +34,7 @@ function attributeSummary(reader: CheckpointReader, node: TrackableObject): stri
       return keys
         .map((k) => {
           const e = reader.entry(k);
-          const suffix = k === a.checkpointKey ? '' : `${k.slice(a.checkpointKey.length)}: `;
-          return `${label}${suffix}${e.dtype}[${e.shape.join(',')}] ${formatBytes(e.size)}`;
+          return `${label}${e.dtype}[${e.shape.join(',')}] ${formatBytes(e.size)}  ${k}`;
         })
         .join(', ');
     })
