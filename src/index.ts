@@ -63,5 +63,15 @@ export {
   TrackableView,
   unescapeLocalName,
 } from './graph';
-export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike, toTfjsTensor } from './trackable';
-export { latestCheckpoint } from './checkpoint/latest';
+export {
+  isTfjsTensor,
+  isTfjsVariable,
+  type PreparedWrite,
+  type Restorable,
+  restorableAttributes,
+  setOptimizerVariables,
+  type TfjsTensorLike,
+  type TfjsVariableLike,
+  toTfjsTensor,
+} from './trackable';
+export { Checkpoint, latestCheckpoint, LoadStatus, loadWeights, type RestoreOptions, type RestoreReport } from './checkpoint';

@@ -1,13 +1,16 @@
 /**
- * The built-in adapters that make tfjs objects trackable. tfjs Variables are leaves (their value is the attribute
- * VARIABLE_VALUE); plain tensors are values, not trackables, like constants held by a tf.Module.
+ * The built-in adapters that make tfjs objects trackable: core Variables and layer weights are leaves (their
+ * value is the attribute VARIABLE_VALUE); plain tensors are values, not trackables (like constants held by a
+ * tf.Module); models, layers and optimizers list children with Keras's names (see layers.ts, optimizers.ts).
  */
 import { registerTrackableAdapter, type TrackableAdapter } from '../graph';
-import { isTfjsTensor, isTfjsVariable } from './tfjs_types';
+import { layerAdapter, layersModelAdapter } from './layers';
+import { optimizerAdapter } from './optimizers';
+import { isLayerVariable, isTfjsTensor, isTfjsVariable } from './tfjs_types';
 
 export const tfjsVariableAdapter: TrackableAdapter = {
   name: 'tfjs Variable',
-  matches: isTfjsVariable,
+  matches: (obj) => isTfjsVariable(obj) || isLayerVariable(obj),
   children: () => [],
 };
 
@@ -23,6 +26,8 @@ let registered = false;
 export function registerBuiltinAdapters(): void {
   if (registered) return;
   registered = true;
-  registerTrackableAdapter(tfjsTensorAdapter);
-  registerTrackableAdapter(tfjsVariableAdapter);
+  // Later registrations take precedence: the most specific kinds go last.
+  for (const adapter of [tfjsTensorAdapter, tfjsVariableAdapter, optimizerAdapter, layerAdapter, layersModelAdapter]) {
+    registerTrackableAdapter(adapter);
+  }
 }

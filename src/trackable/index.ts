@@ -3,5 +3,31 @@ import { registerBuiltinAdapters } from './adapters';
 registerBuiltinAdapters();
 
 export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
-export { isTfjsTensor, isTfjsVariable, type TfjsTensorLike, type TfjsVariableLike } from './tfjs_types';
+export { kerasWeightName, layerAdapter, layersModelAdapter } from './layers';
+export { inferOptimizerVariables, optimizerAdapter, optimizerState, OptimizerState, setOptimizerVariables } from './optimizers';
+export {
+  type Finalizer,
+  type PreparedWrite,
+  type Restorable,
+  restorableAttributes,
+  restorablesOf,
+  shapeMismatch,
+  tensorFor,
+  VARIABLE_VALUE,
+  valueOf,
+} from './restorable';
+export {
+  isLayer,
+  isLayersModel,
+  isLayerVariable,
+  isOptimizer,
+  isTfjsTensor,
+  isTfjsVariable,
+  type LayerLike,
+  type LayersModelLike,
+  type LayerVariableLike,
+  type OptimizerLike,
+  type TfjsTensorLike,
+  type TfjsVariableLike,
+} from './tfjs_types';
 export { toTfjsTensor } from './tfjs_tensor';

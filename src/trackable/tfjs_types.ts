@@ -28,3 +28,68 @@ export function isTfjsTensor(v: unknown): v is TfjsTensorLike {
 export function isTfjsVariable(v: unknown): v is TfjsVariableLike {
   return isTfjsTensor(v) && typeof (v as Partial<TfjsVariableLike>).assign === 'function' && typeof (v as Partial<TfjsVariableLike>).trainable === 'boolean';
 }
+
+/** A tfjs-layers LayerVariable: a layer's weight, wrapping a core Variable. */
+export interface LayerVariableLike {
+  readonly name: string;
+  readonly originalName: string;
+  readonly shape: number[];
+  readonly dtype: string;
+  readonly trainable: boolean;
+  read(): TfjsVariableLike;
+  write(value: TfjsTensorLike): unknown;
+}
+
+/** A tfjs-layers Layer. */
+export interface LayerLike {
+  readonly name: string;
+  readonly built: boolean;
+  readonly weights: LayerVariableLike[];
+  readonly trainableWeights: LayerVariableLike[];
+  getClassName(): string;
+  apply(...args: unknown[]): unknown;
+}
+
+/** A tfjs-layers LayersModel (Sequential or functional). */
+export interface LayersModelLike extends LayerLike {
+  readonly layers: LayerLike[];
+  optimizer?: unknown;
+}
+
+/** A tfjs-core Optimizer. */
+export interface OptimizerLike {
+  getClassName(): string;
+  applyGradients(grads: unknown): void;
+  getWeights(): Promise<Array<{ name: string; tensor: TfjsTensorLike }>>;
+  setWeights(weights: Array<{ name: string; tensor: TfjsTensorLike }>): Promise<void>;
+  readonly iterations: number;
+}
+
+function hasFunctions(v: object, names: string[]): boolean {
+  return names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+}
+
+export function isLayerVariable(v: unknown): v is LayerVariableLike {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as LayerVariableLike).originalName === 'string' &&
+    hasFunctions(v, ['read', 'write']) && Array.isArray((v as LayerVariableLike).shape)
+  );
+}
+
+export function isLayer(v: unknown): v is LayerLike {
+  return (
+    typeof v === 'object' && v !== null && hasFunctions(v, ['getClassName', 'apply', 'getWeights']) &&
+    typeof (v as LayerLike).name === 'string' && typeof (v as LayerLike).built === 'boolean'
+  );
+}
+
+export function isLayersModel(v: unknown): v is LayersModelLike {
+  return isLayer(v) && Array.isArray((v as LayersModelLike).layers) && hasFunctions(v, ['predict']);
+}
+
+export function isOptimizer(v: unknown): v is OptimizerLike {
+  return (
+    typeof v === 'object' && v !== null && hasFunctions(v, ['getClassName', 'applyGradients', 'getWeights', 'setWeights']) &&
+    !isLayer(v)
+  );
+}

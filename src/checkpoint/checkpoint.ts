@@ -1,0 +1,129 @@
+/**
+ * `Checkpoint`: TensorFlow's `tf.train.Checkpoint` for tfjs objects. `new Checkpoint({ model, optimizer })` tracks
+ * the values as children named by their keys (in sorted order, as TF does with keyword arguments) plus
+ * `save_counter`; the key `root` stands for TF's positional root: `new Checkpoint({ root: model, optimizer })` is
+ * `tf.train.Checkpoint(model, optimizer=optimizer)`, where the model itself is the checkpoint's root object.
+ */
+import { resolveCheckpointPrefix } from '../bundle';
+import { CheckpointError, InvalidArgumentError, NotFoundError, NotObjectBasedError } from '../errors';
+import { CheckpointReader, CheckpointView, type ChildEntries, type OpenOptions, trackableChildren, TrackableView } from '../graph';
+import { defaultFileSystem } from '../io';
+import {
+  inferOptimizerVariables,
+  isLayersModel,
+  isOptimizer,
+  type PreparedWrite,
+  type Restorable,
+  restorableAttributes,
+  tensorFor,
+  VARIABLE_VALUE,
+} from '../trackable';
+import { LoadStatus } from './load_status';
+import { executeRestore, planRestore } from './restore';
+
+/** The int64 `save_counter` a Checkpoint keeps (the `N` of `PREFIX-N`). */
+export class SaveCounter implements Restorable {
+  readonly shape: readonly number[] = [];
+  readonly dtype = 'int32' as const;
+  value = 0;
+
+  [restorableAttributes](): Map<string, Restorable> {
+    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+  }
+
+  prepare(value: Parameters<Restorable['prepare']>[0], path: string): PreparedWrite {
+    tensorFor(value, [], 'int32', path).dispose();
+    const n = Number((value.data as ArrayLike<number | bigint>)[0]);
+    return { commit: () => void (this.value = n), discard: () => undefined };
+  }
+
+  read(): ReturnType<Restorable['read']> {
+    return Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(this.value)) });
+  }
+}
+
+export interface RestoreOptions extends OpenOptions {
+  /** Same as calling `expectPartial()` on the returned status before its warnings are printed. */
+  expectPartial?: boolean;
+}
+
+export class Checkpoint {
+  readonly saveCounter = new SaveCounter();
+  private readonly root: object | undefined;
+  private readonly named: Array<[string, object]>;
+
+  constructor(objects: Record<string, object>) {
+    const entries = Object.entries(objects);
+    for (const [name, value] of entries) {
+      if (typeof value !== 'object' || value === null) {
+        throw new InvalidArgumentError(`\`Checkpoint\` was expecting ${name} to be a trackable object (an object deriving from \`Trackable\`), got ${String(value)}.`);
+      }
+    }
+    this.root = objects['root'];
+    // TensorFlow sorts keyword arguments by name.
+    this.named = entries.filter(([name]) => name !== 'root').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const models = entries.map(([, v]) => v).filter(isLayersModel);
+    for (const [, value] of entries) {
+      if (!isOptimizer(value)) continue;
+      const owner = models.find((m) => m.optimizer === value) ?? (models.length === 1 ? models[0] : undefined);
+      if (owner) inferOptimizerVariables(value, owner);
+    }
+  }
+
+  [trackableChildren](): ChildEntries {
+    const out: Array<[string, unknown]> = [];
+    if (this.root !== undefined) out.push(...new TrackableView(this.root).children(this.root));
+    out.push(...this.named, ['save_counter', this.saveCounter]);
+    return out;
+  }
+
+  /**
+   * Restores the checkpoint at `savePath` (a prefix, a directory with a `checkpoint` file, or a SavedModel
+   * directory) into the tracked objects. All or nothing: if any value fails to read or fit, no variable changes.
+   */
+  async restore(savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
+    const fs = options.fs ?? defaultFileSystem();
+    let reader: CheckpointReader;
+    try {
+      reader = await CheckpointReader.open(await resolveCheckpointPrefix(fs, savePath), { ...options, fs });
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(
+          `Error when restoring from checkpoint or SavedModel at ${savePath}: ${err.message}\nPlease double-check that ` +
+            "the path is correct. You may be missing the checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1').",
+          { file: err.file ?? savePath, cause: err },
+        );
+      }
+      throw err;
+    }
+    try {
+      return await restoreWithReader(this, reader, savePath, options);
+    } finally {
+      await reader.close();
+    }
+  }
+}
+
+/** Restores an open checkpoint into the tree under `root` (used by Checkpoint.restore and loadWeights). */
+export async function restoreWithReader(root: object, reader: CheckpointReader, savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
+  const graph = await reader.objectGraph();
+  if (graph === null) {
+    throw new NotObjectBasedError(
+      `The checkpoint at ${savePath} has no object graph (it was written by TensorFlow 1's name-based Saver); ` +
+        'object-based restore needs one. Read its variables by name with CheckpointReader.getTensor instead.',
+      { file: reader.prefix },
+    );
+  }
+  const view = CheckpointView.fromObjectGraph(graph);
+  const plan = planRestore(view, root, reader);
+  try {
+    await executeRestore(plan, reader);
+  } catch (err) {
+    if (err instanceof CheckpointError && err.file === undefined) {
+      throw Object.assign(err, { file: reader.prefix }) as CheckpointError;
+    }
+    throw err;
+  }
+  const status = new LoadStatus(plan, savePath);
+  return options.expectPartial ? status.expectPartial() : status;
+}

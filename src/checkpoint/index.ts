@@ -1,0 +1,4 @@
+export { Checkpoint, type RestoreOptions, SaveCounter } from './checkpoint';
+export { latestCheckpoint } from './latest';
+export { LoadStatus, type RestoreReport } from './load_status';
+export { loadWeights } from './load_weights';

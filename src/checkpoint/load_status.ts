@@ -1,0 +1,157 @@
+/**
+ * The result of a restore: TensorFlow's CheckpointLoadStatus assertions (same conditions, same messages) and a
+ * structured report of what was and was not restored.
+ */
+import { AssertionError } from '../errors';
+import { logger } from '../logger';
+import { restorablesOf } from '../trackable';
+import { describeLive, nodeText } from './pretty';
+import type { RestorePlan } from './restore';
+
+export interface RestoreReport {
+  /** Checkpoint paths whose values were restored, with their keys. */
+  restored: Array<{ path: string; key: string }>;
+  /** Checkpoint values that found no live counterpart (e.g. optimizer state when restoring weights only). */
+  unrestoredCheckpointValues: Array<{ path: string; key: string }>;
+  /** Live variables that received no value (they keep what they had). */
+  liveVariablesWithoutValue: Array<{ path: string; name: string }>;
+  /** Attributes of bound objects that the live object cannot take. */
+  unusedAttributes: Array<{ path: string; attribute: string }>;
+}
+
+const DELETION_HEADER =
+  'Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored values. See the ' +
+  'following logs for the specific values in question. To silence these warnings, use `status.expect_partial()`. ' +
+  'See https://www.tensorflow.org/api_docs/python/tf/train/Checkpoint#restorefor details about the status object ' +
+  'returned by the restore function.';
+
+export class LoadStatus {
+  private partial = false;
+  private warned = false;
+  private readonly restoredNodes: Set<number>;
+
+  constructor(
+    private readonly plan: RestorePlan,
+    /** The path that was restored. */
+    readonly savePath: string,
+  ) {
+    this.restoredNodes = new Set(plan.writes.map((w) => w.nodeId));
+    // TensorFlow warns when the restore's bookkeeping is garbage collected; JS has no such moment, so the
+    // warnings come once, right after the code that awaited the restore has run, unless expectPartial() was called.
+    setTimeout(() => this.warnUnrestored(), 0);
+  }
+
+  private name(id: number): string {
+    return this.plan.names.get(id) ?? `node ${id}`;
+  }
+
+  /** Live objects holding values that no checkpoint node was bound to. */
+  private unboundLiveObjects(): object[] {
+    const bound = new Set(this.plan.bindings.values());
+    return this.plan.live.descendants().filter((o) => restorablesOf(o) !== null && !bound.has(o));
+  }
+
+  /** Fails if a bound object got no value, or a live object with values matched nothing in the checkpoint. */
+  assertExistingObjectsMatched(): this {
+    for (const [id, obj] of this.plan.bindings) {
+      const node = this.plan.view.node(id);
+      if (node.attributes.length > 0 && restorablesOf(obj) !== null && !this.restoredNodes.has(id)) {
+        throw new AssertionError(`Object ${nodeText(node)} not assigned a value from checkpoint.`, { key: this.name(id) });
+      }
+    }
+    const unused = this.unboundLiveObjects();
+    if (unused.length > 0) {
+      const shown = unused.slice(0, 10).map(describeLive);
+      throw new AssertionError(
+        `Found ${unused.length} Python objects that were not bound to checkpointed values, likely due to changes in ` +
+          `the Python program. Showing ${shown.length} of ${unused.length} unmatched objects: [${shown.join(', ')}]`,
+      );
+    }
+    return this;
+  }
+
+  /** Fails unless every checkpoint value found a home (and everything assertExistingObjectsMatched checks holds). */
+  assertConsumed(): this {
+    this.assertExistingObjectsMatched();
+    const nodes = this.plan.view.objectGraph.nodes;
+    for (let id = 0; id < nodes.length; id++) {
+      if (nodes[id]!.attributes.length > 0 && !this.plan.bindings.has(id)) {
+        throw new AssertionError(`Unresolved object in checkpoint ${this.name(id)}: ${nodeText(nodes[id]!)}`, { key: this.name(id) });
+      }
+    }
+    if (this.plan.unresolvedSlots.length > 0) {
+      const slots = this.plan.unresolvedSlots.map((s) => this.name(s.slotId));
+      throw new AssertionError(`Unresolved slot restorations: [${slots.join(', ')}]`);
+    }
+    if (this.plan.unusedAttributes.size > 0) {
+      const lines = [...this.plan.unusedAttributes].map(
+        ([id, attrs]) => `${this.name(id)} (${describeLive(this.plan.bindings.get(id))}): ${attrs.join(', ')}`,
+      );
+      throw new AssertionError(
+        `Unused attributes in these objects (the attributes exist in the checkpoint but were not restored):\n${lines.join('\n')}`,
+      );
+    }
+    return this;
+  }
+
+  /** Fails if nothing but the root matched. */
+  assertNontrivialMatch(): this {
+    if (this.plan.bindings.size <= 1) {
+      const unused = this.unboundLiveObjects();
+      if (unused.length > 0) {
+        throw new AssertionError(
+          'Nothing except the root object matched a checkpointed value. Typically this means that the checkpoint ' +
+            'does not match the Python program. The following objects have no matching checkpointed value: ' +
+            `[${unused.map(describeLive).join(', ')}]`,
+        );
+      }
+      throw new AssertionError(`Nothing to load. No dependencies have been added to ${describeLive(this.plan.live.root)} yet.`);
+    }
+    return this;
+  }
+
+  /** Silences the warnings about unrestored values (a partial restore is intended). */
+  expectPartial(): this {
+    this.partial = true;
+    return this;
+  }
+
+  /** What was restored and what was not, as data. */
+  report(): RestoreReport {
+    const { view, writes, unusedAttributes } = this.plan;
+    const nodes = view.objectGraph.nodes;
+    const unrestored: RestoreReport['unrestoredCheckpointValues'] = [];
+    nodes.forEach((node, id) => {
+      if (node.attributes.length === 0 || this.restoredNodes.has(id)) return;
+      for (const a of node.attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
+    });
+    const livePaths = new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
+    return {
+      restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key })),
+      unrestoredCheckpointValues: unrestored,
+      liveVariablesWithoutValue: this.unboundLiveObjects().map((o) => ({
+        path: livePaths.get(o) ?? '?',
+        name: describeLive(o),
+      })),
+      unusedAttributes: [...unusedAttributes].flatMap(([id, attrs]) => attrs.map((attribute) => ({ path: this.name(id), attribute }))),
+    };
+  }
+
+  private warnUnrestored(): void {
+    if (this.partial || this.warned) return;
+    this.warned = true;
+    const nodes = this.plan.view.objectGraph.nodes;
+    const lines: string[] = [];
+    nodes.forEach((node, id) => {
+      if (node.attributes.length > 0 && !this.plan.bindings.has(id)) {
+        lines.push(`Value in checkpoint could not be found in the restored object: ${this.name(id)}`);
+      }
+    });
+    for (const [id, attrs] of this.plan.unusedAttributes) {
+      for (const a of attrs) {
+        lines.push(`An attribute in the restored object could not be found in the checkpoint. Object: ${this.name(id)}, attribute: ${a}`);
+      }
+    }
+    if (lines.length > 0) logger().warn([DELETION_HEADER, ...lines].join('\n'));
+  }
+}

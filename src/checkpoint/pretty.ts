@@ -1,0 +1,53 @@
+/**
+ * Names of checkpoint nodes as TensorFlow's messages print them (ObjectGraphProtoPrettyPrinter): `(root).a.b` along
+ * the first breadth-first path, and `{optimizer}'s state '{slot}' for {variable}` for slot variables; and a node's
+ * protobuf text form, which TensorFlow embeds in assertion messages.
+ */
+import type { CheckpointView, TrackableObject } from '../graph';
+
+export function prettyNodeNames(view: CheckpointView): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [id, path] of view.descendantsWithPaths()) names.set(id, path.replace(/^root/, '(root)'));
+  for (const [optimizerId, slot] of view.slotVariables()) {
+    const optimizer = names.get(optimizerId);
+    const variable = names.get(slot.originalVariableNodeId);
+    if (optimizer !== undefined && variable !== undefined && !names.has(slot.slotVariableNodeId)) {
+      names.set(slot.slotVariableNodeId, `${optimizer}'s state '${slot.slotName}' for ${variable}`);
+    }
+  }
+  return names;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** The node in protobuf text format, as Python's str() of the proto prints it. */
+export function nodeText(node: TrackableObject): string {
+  const lines: string[] = [];
+  for (const c of node.children) lines.push('children {', `  node_id: ${c.nodeId}`, `  local_name: ${quote(c.localName)}`, '}');
+  for (const a of node.attributes) {
+    lines.push('attributes {', `  name: ${quote(a.name)}`);
+    if (a.fullName) lines.push(`  full_name: ${quote(a.fullName)}`);
+    lines.push(`  checkpoint_key: ${quote(a.checkpointKey)}`);
+    if (a.optionalRestore) lines.push('  optional_restore: true');
+    lines.push('}');
+  }
+  for (const s of node.slotVariables) {
+    lines.push('slot_variables {', `  original_variable_node_id: ${s.originalVariableNodeId}`, `  slot_name: ${quote(s.slotName)}`, `  slot_variable_node_id: ${s.slotVariableNodeId}`, '}');
+  }
+  if (node.registeredSaver) lines.push('registered_saver {', `  name: ${quote(node.registeredSaver.name)}`, `  object_name: ${quote(node.registeredSaver.objectName)}`, '}');
+  if (node.hasCheckpointValues !== null) lines.push('has_checkpoint_values {', ...(node.hasCheckpointValues ? ['  value: true'] : []), '}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A short description of a live object for messages. */
+export function describeLive(obj: unknown): string {
+  if (obj === null || typeof obj !== 'object') return String(obj);
+  const o = obj as { name?: unknown; originalName?: unknown; shape?: unknown; dtype?: unknown; getClassName?: () => string };
+  const cls = typeof o.getClassName === 'function' ? o.getClassName() : (obj as object).constructor?.name ?? 'Object';
+  const name = typeof o.originalName === 'string' ? o.originalName : typeof o.name === 'string' ? o.name : null;
+  const shape = Array.isArray(o.shape) ? ` shape=[${o.shape.join(',')}]` : '';
+  const dtype = typeof o.dtype === 'string' ? ` dtype=${o.dtype}` : '';
+  return `<${cls}${name !== null ? ` '${name}'` : ''}${shape}${dtype}>`;
+}

@@ -1,0 +1,163 @@
+/**
+ * Restoring a checkpoint into live objects, following TensorFlow's object-based restore:
+ *  1. bind checkpoint nodes to live objects breadth first by child name (as CheckpointView.match, with TF's
+ *     restore-time warning on inconsistent references), then bind optimizer slot variables through the optimizer
+ *     nodes' `slot_variables`;
+ *  2. pair each bound node's attributes with the live object's restorable values;
+ *  3. read every paired tensor (checksummed), validate shape and dtype and convert — nothing has changed yet, and
+ *     any failure abandons the restore with every variable as it was;
+ *  4. assign everything, then let optimizers take their staged slots.
+ */
+import { InvalidArgumentError } from '../errors';
+import { type CheckpointReader, type CheckpointView, TrackableView } from '../graph';
+import { logger } from '../logger';
+import {
+  type Finalizer,
+  isLayer,
+  isOptimizer,
+  optimizerState,
+  type PreparedWrite,
+  type Restorable,
+  restorablesOf,
+} from '../trackable';
+import { describeLive, prettyNodeNames } from './pretty';
+
+export interface PlannedWrite {
+  nodeId: number;
+  attribute: string;
+  key: string;
+  target: Restorable;
+}
+
+export interface RestorePlan {
+  view: CheckpointView;
+  live: TrackableView;
+  /** Checkpoint node id → live object, in binding order. */
+  bindings: Map<number, object>;
+  writes: PlannedWrite[];
+  /** Bound nodes whose attributes have no counterpart in the live object. */
+  unusedAttributes: Map<number, string[]>;
+  /** Slot references whose optimizer is bound but whose variable, or tfjs slot, is not. */
+  unresolvedSlots: Array<{ optimizerId: number; variableId: number; slotName: string; slotId: number }>;
+  names: Map<number, string>;
+}
+
+function warnInconsistent(a: object, b: object): void {
+  logger().warn(
+    'Inconsistent references when loading the checkpoint into this object graph. For example, in the saved ' +
+      'checkpoint object, `model.layer.weight` and `model.layer_copy.weight` reference the same variable, while in ' +
+      'the current object these are two different variables. The referenced variables are:' +
+      `(${describeLive(a)} and ${describeLive(b)}).`,
+  );
+}
+
+/** Steps 1 and 2: which live object each checkpoint node is, and which values go where. */
+export function planRestore(view: CheckpointView, root: object, reader: CheckpointReader): RestorePlan {
+  const live = new TrackableView(root);
+  const bindings = new Map<number, object>([[0, root]]);
+  const bind = (id: number, obj: object): boolean => {
+    const current = bindings.get(id);
+    if (current === undefined) {
+      bindings.set(id, obj);
+      return true;
+    }
+    if (current !== obj) warnInconsistent(current, obj);
+    return false;
+  };
+  const queue: Array<[number, object]> = [[0, root]];
+  const visited = new Set<number>();
+  for (let head = 0; head < queue.length; head++) {
+    const [id, obj] = queue[head]!;
+    const children = live.children(obj);
+    for (const [name, childId] of view.children(id)) {
+      if (visited.has(childId) || childId === 0) continue;
+      const child = children.get(name);
+      if (child !== undefined && bind(childId, child)) queue.push([childId, child]);
+    }
+    visited.add(id);
+  }
+
+  for (const [id, obj] of bindings) {
+    // Keras checkpoints its iteration count; TF1 optimizers do not, and their momentum slot means what tfjs's does.
+    if (isOptimizer(obj)) optimizerState(obj).kerasMomentum = view.children(id).has('iter') || view.children(id).has('_iterations');
+  }
+
+  const unresolvedSlots: RestorePlan['unresolvedSlots'] = [];
+  for (const [optimizerId, ref] of view.slotVariables()) {
+    const optimizer = bindings.get(optimizerId);
+    if (optimizer === undefined) continue;
+    const variable = bindings.get(ref.originalVariableNodeId);
+    const slot = variable && isOptimizer(optimizer) ? optimizerState(optimizer).slotFor(ref.slotName, variable as never) : null;
+    if (slot) bind(ref.slotVariableNodeId, slot);
+    else unresolvedSlots.push({ optimizerId, variableId: ref.originalVariableNodeId, slotName: ref.slotName, slotId: ref.slotVariableNodeId });
+  }
+
+  const names = prettyNodeNames(view);
+  const writes: PlannedWrite[] = [];
+  const unusedAttributes = new Map<number, string[]>();
+  for (const [id, obj] of bindings) {
+    const node = view.node(id);
+    if (isLayer(obj) && !obj.built && subtreeHasValues(view, id)) {
+      throw new InvalidArgumentError(
+        `Cannot restore ${names.get(id) ?? `node ${id}`} into layer ${obj.name}: the layer has no weights yet (it is ` +
+          'not built). Build the model first — give its first layer an inputShape, call model.build(), or run it ' +
+          'once — then restore.',
+        { key: names.get(id) },
+      );
+    }
+    if (node.attributes.length === 0) continue;
+    const targets = restorablesOf(obj);
+    for (const a of node.attributes) {
+      const target = targets?.get(a.name);
+      if (target && reader.has(a.checkpointKey)) writes.push({ nodeId: id, attribute: a.name, key: a.checkpointKey, target });
+      else unusedAttributes.set(id, [...(unusedAttributes.get(id) ?? []), a.name]);
+    }
+  }
+  return { view, live, bindings, writes, unusedAttributes, unresolvedSlots, names };
+}
+
+function subtreeHasValues(view: CheckpointView, id: number): boolean {
+  const node = view.node(id);
+  if (node.hasCheckpointValues !== null) return node.hasCheckpointValues;
+  const seen = new Set<number>();
+  const stack = [id];
+  while (stack.length > 0) {
+    const n = view.node(stack.pop()!);
+    if (n.attributes.length > 0 || n.slotVariables.length > 0) return true;
+    for (const c of n.children) if (!seen.has(c.nodeId)) seen.add(c.nodeId), stack.push(c.nodeId);
+  }
+  return false;
+}
+
+/** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
+const READ_CONCURRENCY = 16;
+
+/** Steps 3 and 4. Either every planned value is assigned, or none is and the error is rethrown. */
+export async function executeRestore(plan: RestorePlan, reader: CheckpointReader): Promise<void> {
+  const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
+  let failure: unknown = null;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < plan.writes.length) {
+      const i = next++;
+      const w = plan.writes[i]!;
+      try {
+        const value = await reader.getTensor(w.key);
+        prepared[i] = w.target.prepare(value, plan.names.get(w.nodeId) ?? w.key);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, plan.writes.length) }, worker));
+  if (failure !== null) {
+    for (const p of prepared) p?.discard();
+    throw failure;
+  }
+  const finalizers = new Set<Finalizer>();
+  for (const p of prepared) {
+    p!.commit();
+    if (p!.after) finalizers.add(p!.after);
+  }
+  for (const f of finalizers) await f.finalize();
+}

@@ -1,0 +1,91 @@
+/**
+ * tfjs-layers models and layers as trackables, with the child names TensorFlow/Keras write:
+ *
+ *  model (Keras 2): for each layer i of model.layers: `layer_with_weights-K` (K counts layers that have weights)
+ *                   then `layer-I`; Sequential.layers omits the InputLayer, functional models include it — as in
+ *                   both Keras and tfjs;
+ *  model (Keras 3): functional `_operations/I`; Sequential `_functional/_operations/I`, where operation 0 is the
+ *                   InputLayer;
+ *  every model:     each layer also under its own name (subclassed Keras models use attribute names: name the
+ *                   tfjs layers alike), and `optimizer` once compiled;
+ *  layer:           each weight under its Keras name (`kernel`, `bias`, `gamma`, `moving_mean`, `embeddings`,
+ *                   `recurrent_kernel`, …; Keras 3 spells Dense/Conv/Embedding weights `_kernel`/`_embeddings`,
+ *                   accepted too); RNN layers `cell`; Bidirectional `forward_layer`/`backward_layer`; wrappers
+ *                   such as TimeDistributed `layer`.
+ * Each object is listed once per name; several names for one object are fine, since matching is by identity.
+ */
+import type { TrackableAdapter } from '../graph';
+import { isLayer, isLayersModel, type LayerLike, type LayersModelLike } from './tfjs_types';
+
+/** Keras's name of a weight: the last segment of its tfjs originalName (`dense_Dense1/kernel` → `kernel`). */
+export function kerasWeightName(originalName: string): string {
+  return originalName.slice(originalName.lastIndexOf('/') + 1);
+}
+
+/** Keras 3 keeps these behind a private attribute (for LoRA and quantization). */
+const KERAS3_PRIVATE = new Set(['kernel', 'embeddings']);
+
+function layerChildren(layer: LayerLike): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  const l = layer as unknown as Record<string, unknown>;
+  if (isLayer(l['cell'])) out.push(['cell', l['cell']]);
+  if (isLayer(l['forwardLayer']) && isLayer(l['backwardLayer'])) {
+    out.push(['forward_layer', l['forwardLayer']], ['backward_layer', l['backwardLayer']]);
+  } else if (isLayer(l['layer'])) {
+    out.push(['layer', l['layer']]);
+  }
+  if (out.length === 0 && layer.built) {
+    for (const w of layer.weights) {
+      const name = kerasWeightName(w.originalName);
+      out.push([name, w]);
+      if (KERAS3_PRIVATE.has(name)) out.push([`_${name}`, w]);
+    }
+  }
+  return out;
+}
+
+/** Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable. */
+const keras3Views = new WeakMap<object, { operations: unknown[]; functional: object | null }>();
+
+function inputLayerOf(model: LayersModelLike): unknown {
+  const m = model as unknown as { inputLayers?: unknown[]; model?: { layers?: unknown[] } };
+  return m.inputLayers?.[0] ?? m.model?.layers?.[0] ?? {};
+}
+
+function keras3View(model: LayersModelLike): { operations: unknown[]; functional: object | null } {
+  let view = keras3Views.get(model);
+  if (view === undefined) {
+    const sequential = model.getClassName() === 'Sequential';
+    const operations = sequential ? [inputLayerOf(model), ...model.layers] : [...model.layers];
+    view = { operations, functional: sequential ? { _operations: operations } : null };
+    keras3Views.set(model, view);
+  }
+  return view;
+}
+
+function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  let withWeights = 0;
+  model.layers.forEach((layer, i) => {
+    if (layer.weights.length > 0) out.push([`layer_with_weights-${withWeights++}`, layer]);
+    out.push([`layer-${i}`, layer]);
+  });
+  const k3 = keras3View(model);
+  if (k3.functional) out.push(['_functional', k3.functional]);
+  else out.push(['_operations', k3.operations]);
+  for (const layer of model.layers) out.push([layer.name, layer]);
+  if (model.optimizer !== undefined && model.optimizer !== null) out.push(['optimizer', model.optimizer]);
+  return out;
+}
+
+export const layersModelAdapter: TrackableAdapter = {
+  name: 'tfjs LayersModel',
+  matches: isLayersModel,
+  children: (obj) => modelChildren(obj as LayersModelLike),
+};
+
+export const layerAdapter: TrackableAdapter = {
+  name: 'tfjs Layer',
+  matches: (obj) => isLayer(obj) && !isLayersModel(obj),
+  children: (obj) => layerChildren(obj as LayerLike),
+};

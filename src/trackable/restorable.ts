@@ -1,0 +1,147 @@
+/**
+ * What a checkpoint attribute (`VARIABLE_VALUE`, …) can be restored into: tfjs Variables, tfjs-layers weights and
+ * the package's own state holders (optimizer iterations, save counters). Restoring is two-phase so a failure can
+ * leave everything unchanged: `prepare` validates and converts without side effects, `commit` assigns.
+ */
+import * as tfc from '@tensorflow/tfjs-core';
+
+import { type TensorValue, type TfjsDType, tfjsDTypeOf, toTfjsValues } from '../bundle';
+import { MismatchError } from '../errors';
+import { isLayerVariable, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
+
+/** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
+export const restorableAttributes: unique symbol = Symbol.for('tfjs-checkpoint.restorableAttributes') as never;
+
+/** Work that completes a group of commits once (e.g. handing staged slots to an optimizer). */
+export interface Finalizer {
+  finalize(): Promise<void>;
+}
+
+export interface PreparedWrite {
+  /** Applies the value. Must not fail for reasons `prepare` could have checked. */
+  commit(): void;
+  /** Releases what `prepare` allocated when the restore is abandoned. */
+  discard(): void;
+  /** Run once after every commit of the restore (deduplicated by identity). */
+  after?: Finalizer;
+}
+
+export interface Restorable {
+  readonly shape: readonly number[];
+  readonly dtype: TfjsDType;
+  /** Validates `value` for this slot (shape, dtype) and converts it; no side effects. `path` names it in errors. */
+  prepare(value: TensorValue, path: string): PreparedWrite;
+  /** The current value (for saving). */
+  read(): Promise<TensorValue>;
+}
+
+/** The attribute name of a variable's value. */
+export const VARIABLE_VALUE = 'VARIABLE_VALUE';
+
+function pyShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
+/** TensorFlow's message for a value whose shape does not fit, naming the variable by its checkpoint path. */
+export function shapeMismatch(received: readonly number[], expected: readonly number[], path: string, hint = ''): MismatchError {
+  return new MismatchError(
+    `Received incompatible tensor with shape ${pyShape(received)} when attempting to restore variable with shape ` +
+      `${pyShape(expected)} and name ${path}.${hint ? ` ${hint}` : ''}`,
+    { key: path },
+  );
+}
+
+/** Checks and converts a checkpoint value for a tfjs slot of `shape` and `dtype`; returns the tfjs tensor. */
+export function tensorFor(value: TensorValue, shape: readonly number[], dtype: TfjsDType, path: string): tfc.Tensor {
+  if (value.shape.length !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
+    throw shapeMismatch(value.shape, shape, path);
+  }
+  if (tfjsDTypeOf(value.dtype) !== dtype) {
+    throw new MismatchError(
+      `Cannot restore ${path}: the checkpoint holds ${value.dtype}, the variable is ${dtype} (TensorFlow does not cast either)`,
+      { key: path },
+    );
+  }
+  const v = toTfjsValues(value, path);
+  if (v.dtype === 'complex64') {
+    const n = v.values.length / 2;
+    const re = new Float32Array(n);
+    const im = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      re[i] = v.values[2 * i]!;
+      im[i] = v.values[2 * i + 1]!;
+    }
+    return tfc.tidy(() => tfc.complex(tfc.tensor(re, [...shape]), tfc.tensor(im, [...shape])));
+  }
+  return tfc.tensor(v.values as never, [...shape], v.dtype);
+}
+
+/** The checkpoint value of a tfjs tensor (float32/int32/bool/complex64/string are stored as themselves). */
+export async function valueOf(t: tfc.Tensor): Promise<TensorValue> {
+  const shape = [...t.shape];
+  switch (t.dtype) {
+    case 'float32':
+      return { dtype: 'float32', shape, data: (await t.data()) as Float32Array };
+    case 'int32':
+      return { dtype: 'int32', shape, data: (await t.data()) as Int32Array };
+    case 'bool':
+      return { dtype: 'bool', shape, data: Uint8Array.from((await t.data()) as Uint8Array) };
+    case 'string':
+      return { dtype: 'string', shape, data: (await t.bytes()) as Uint8Array[] };
+    case 'complex64': {
+      const [re, im] = await Promise.all([tfc.real(t).data(), tfc.imag(t).data()]);
+      const data = new Float32Array(re.length * 2);
+      for (let i = 0; i < re.length; i++) {
+        data[2 * i] = re[i]!;
+        data[2 * i + 1] = im[i]!;
+      }
+      return { dtype: 'complex64', shape, data };
+    }
+    default:
+      throw new MismatchError(`Unsupported tfjs dtype ${t.dtype}`);
+  }
+}
+
+function variableRestorable(target: () => TfjsVariableLike, shape: readonly number[], dtype: string): Restorable {
+  const tfjsDtype = dtype as TfjsDType;
+  return {
+    shape,
+    dtype: tfjsDtype,
+    prepare(value, path) {
+      const t = tensorFor(value, shape, tfjsDtype, path);
+      return {
+        commit: () => {
+          target().assign(t);
+          t.dispose();
+        },
+        discard: () => t.dispose(),
+      };
+    },
+    read: () => valueOf(target() as unknown as tfc.Tensor),
+  };
+}
+
+const cache = new WeakMap<object, Map<string, Restorable>>();
+
+/**
+ * The restorable attributes of a live object by attribute name, or null when it holds no values of its own.
+ * Results are cached per object so restores and saves see the same slots.
+ */
+export function restorablesOf(obj: object): Map<string, Restorable> | null {
+  const cached = cache.get(obj);
+  if (cached) return cached;
+  let result: Map<string, Restorable> | null = null;
+  const custom = (obj as { [restorableAttributes]?: () => Map<string, Restorable> })[restorableAttributes];
+  if (typeof custom === 'function') result = custom.call(obj);
+  else if (isLayerVariable(obj)) {
+    // Assign the core variable directly: LayerVariable.write would also apply the layer's weight constraint, which
+    // a restore must not do (TensorFlow restores values as stored).
+    const lv = obj as LayerVariableLike;
+    result = new Map([[VARIABLE_VALUE, variableRestorable(() => lv.read(), lv.shape, lv.dtype)]]);
+  } else if (isTfjsVariable(obj)) {
+    const v = obj as TfjsVariableLike;
+    result = new Map([[VARIABLE_VALUE, variableRestorable(() => v, v.shape, v.dtype)]]);
+  }
+  if (result) cache.set(obj, result);
+  return result;
+}
