@@ -40,6 +40,11 @@ export class SaveCounter implements Restorable {
   read(): ReturnType<Restorable['read']> {
     return Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(this.value)) });
   }
+
+  /** TensorFlow creates the counter lazily, so checkpoints without one (SavedModels, `write()`) still match. */
+  optional(): boolean {
+    return true;
+  }
 }
 
 export interface RestoreOptions extends OpenOptions {

@@ -9,8 +9,8 @@ import { describeLive, nodeText } from './pretty';
 import type { RestorePlan } from './restore';
 
 export interface RestoreReport {
-  /** Checkpoint paths whose values were restored, with their keys. */
-  restored: Array<{ path: string; key: string }>;
+  /** Checkpoint paths whose values were restored, with their keys and what received them. */
+  restored: Array<{ path: string; key: string; target: string }>;
   /** Checkpoint values that found no live counterpart (e.g. optimizer state when restoring weights only). */
   unrestoredCheckpointValues: Array<{ path: string; key: string }>;
   /** Live variables that received no value (they keep what they had). */
@@ -48,7 +48,10 @@ export class LoadStatus {
   /** Live objects holding values that no checkpoint node was bound to. */
   private unboundLiveObjects(): object[] {
     const bound = new Set(this.plan.bindings.values());
-    return this.plan.live.descendants().filter((o) => restorablesOf(o) !== null && !bound.has(o));
+    return this.plan.live.descendants().filter((o) => {
+      const values = restorablesOf(o);
+      return values !== null && !bound.has(o) && ![...values.values()].every((r) => r.optional?.() === true);
+    });
   }
 
   /** Fails if a bound object got no value, or a live object with values matched nothing in the checkpoint. */
@@ -127,7 +130,7 @@ export class LoadStatus {
     });
     const livePaths = new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
     return {
-      restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key })),
+      restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
       unrestoredCheckpointValues: unrestored,
       liveVariablesWithoutValue: this.unboundLiveObjects().map((o) => ({
         path: livePaths.get(o) ?? '?',

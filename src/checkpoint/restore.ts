@@ -97,7 +97,8 @@ export function planRestore(view: CheckpointView, root: object, reader: Checkpoi
   const unusedAttributes = new Map<number, string[]>();
   for (const [id, obj] of bindings) {
     const node = view.node(id);
-    if (isLayer(obj) && !obj.built && subtreeHasValues(view, id)) {
+    // tfjs leaves `built` false on some layers that have weights (Bidirectional's halves): weights are what count.
+    if (isLayer(obj) && !obj.built && obj.weights.length === 0 && subtreeHasValues(view, id)) {
       throw new InvalidArgumentError(
         `Cannot restore ${names.get(id) ?? `node ${id}`} into layer ${obj.name}: the layer has no weights yet (it is ` +
           'not built). Build the model first — give its first layer an inputShape, call model.build(), or run it ' +

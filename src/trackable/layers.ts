@@ -15,7 +15,8 @@
  * Each object is listed once per name; several names for one object are fine, since matching is by identity.
  */
 import type { TrackableAdapter } from '../graph';
-import { isLayer, isLayersModel, type LayerLike, type LayersModelLike } from './tfjs_types';
+import { inferOptimizerVariables } from './optimizers';
+import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike } from './tfjs_types';
 
 /** Keras's name of a weight: the last segment of its tfjs originalName (`dense_Dense1/kernel` → `kernel`). */
 export function kerasWeightName(originalName: string): string {
@@ -74,7 +75,11 @@ function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
   if (k3.functional) out.push(['_functional', k3.functional]);
   else out.push(['_operations', k3.operations]);
   for (const layer of model.layers) out.push([layer.name, layer]);
-  if (model.optimizer !== undefined && model.optimizer !== null) out.push(['optimizer', model.optimizer]);
+  if (isOptimizer(model.optimizer)) {
+    // A compiled model's optimizer updates the model's trainable weights: that is its slot order.
+    inferOptimizerVariables(model.optimizer, model);
+    out.push(['optimizer', model.optimizer]);
+  }
   return out;
 }
 

@@ -87,6 +87,10 @@ class ScalarField implements Restorable {
   pending: number | null = null;
 
   constructor(
+    /** For messages, e.g. `Adam/beta_1`. */
+    readonly name: string,
+    /** Whether a checkpoint must provide it (see Restorable.optional). */
+    readonly optional: () => boolean,
     readonly dtype: 'float32' | 'int32',
     private readonly get: () => number,
     private readonly set: (v: number) => void,
@@ -136,6 +140,14 @@ class SlotVariable implements Restorable {
     readonly variable: LiveVariable,
   ) {}
 
+  get name(): string {
+    return `${this.variable.name}/${this.group}`;
+  }
+
+  optional(): boolean {
+    return this.state.unstarted() || !this.state.groupUsed(this.group);
+  }
+
   get shape(): readonly number[] {
     return this.variable.shape;
   }
@@ -172,8 +184,12 @@ export class OptimizerState {
   constructor(readonly optimizer: OptimizerLike) {
     this.kind = KINDS[optimizer.getClassName()] ?? null;
     const o = optimizer as unknown as Record<string, number> & { setLearningRate?: (lr: number) => void };
-    const iterations = new ScalarField('int32', () => optimizer.iterations, (v) => void (o['iterations_'] = v), this);
-    const lr = new ScalarField('float32', () => o['learningRate']!, (v) => (o.setLearningRate ? o.setLearningRate(v) : (o['learningRate'] = v)), this);
+    const cls = optimizer.getClassName();
+    const unstarted = (): boolean => this.unstarted();
+    const always = (): boolean => true;
+    const iterations = new ScalarField(`${cls}/iter`, unstarted, 'int32', () => optimizer.iterations, (v) => void (o['iterations_'] = v), this);
+    // Optional: Keras optimizers with a learning-rate schedule checkpoint no learning-rate variable.
+    const lr = new ScalarField(`${cls}/learning_rate`, always, 'float32', () => o['learningRate']!, (v) => (o.setLearningRate ? o.setLearningRate(v) : (o['learningRate'] = v)), this);
     this.fields.set('iter', iterations).set('_iterations', iterations).set('learning_rate', lr).set('_learning_rate', lr);
     for (const [name, field] of Object.entries(this.kind?.hyper ?? {})) {
       const setter = (v: number): void => {
@@ -181,7 +197,8 @@ export class OptimizerState {
         if (field === 'momentum' && setMomentum) setMomentum.call(o, v);
         else o[field] = v;
       };
-      this.fields.set(name, new ScalarField('float32', () => o[field]!, setter, this));
+      // Legacy Keras hyper-parameters; tfjs and Keras ≥ 2.11 keep them as plain numbers, so never required.
+      this.fields.set(name, new ScalarField(`${cls}/${name}`, always, 'float32', () => o[field]!, setter, this));
     }
     // Legacy Keras optimizers checkpoint a learning-rate decay; tfjs optimizers have none, so only 0 restores.
     const noDecay = (v: number, path: string): void => {
@@ -193,7 +210,24 @@ export class OptimizerState {
         );
       }
     };
-    this.fields.set('decay', new ScalarField('float32', () => 0, () => undefined, this, noDecay));
+    this.fields.set('decay', new ScalarField(`${cls}/decay`, always, 'float32', () => 0, () => undefined, this, noDecay));
+  }
+
+  /**
+   * Whether a slot group holds state that matters: tfjs's RMSProp keeps momentum and mean-gradient slots even
+   * when momentum is 0 or it is not centered, where Keras keeps none.
+   */
+  groupUsed(group: string): boolean {
+    const o = this.optimizer as unknown as { momentum?: number; centered?: boolean };
+    if (this.optimizer.getClassName() !== 'RMSProp') return true;
+    if (group === 'momentum') return (o.momentum ?? 0) > 0;
+    if (group === 'mg') return o.centered === true;
+    return true;
+  }
+
+  /** An optimizer that has not taken a step has no state yet (TensorFlow creates its variables lazily too). */
+  unstarted(): boolean {
+    return this.optimizer.iterations === 0;
   }
 
   /** The optimizer's variables in slot order, or null when they cannot be known. */

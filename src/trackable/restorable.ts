@@ -7,7 +7,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 
 import { type TensorValue, type TfjsDType, tfjsDTypeOf, toTfjsValues } from '../bundle';
 import { MismatchError } from '../errors';
-import { isLayerVariable, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
+import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
 
 /** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
 export const restorableAttributes: unique symbol = Symbol.for('tfjs-checkpoint.restorableAttributes') as never;
@@ -33,10 +33,30 @@ export interface Restorable {
   prepare(value: TensorValue, path: string): PreparedWrite;
   /** The current value (for saving). */
   read(): Promise<TensorValue>;
+  /**
+   * True when the value need not be matched by a checkpoint (e.g. state of an optimizer that has not taken a step
+   * yet: in TensorFlow such variables do not exist until then), so load-status checks skip it.
+   */
+  optional?(): boolean;
 }
 
 /** The attribute name of a variable's value. */
 export const VARIABLE_VALUE = 'VARIABLE_VALUE';
+
+/** Early TF 2 Keras layers, models and optimizers saved their config under this attribute. */
+export const OBJECT_CONFIG_JSON = 'OBJECT_CONFIG_JSON';
+
+/**
+ * Takes an OBJECT_CONFIG_JSON string and does nothing with it, as TensorFlow's restore does (the config is
+ * informational); never required from a checkpoint.
+ */
+const configJson: Restorable = {
+  shape: [],
+  dtype: 'string',
+  prepare: () => ({ commit: () => undefined, discard: () => undefined }),
+  read: () => Promise.resolve({ dtype: 'string', shape: [], data: [new TextEncoder().encode('{}')] }),
+  optional: () => true,
+};
 
 function pyShape(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -141,6 +161,8 @@ export function restorablesOf(obj: object): Map<string, Restorable> | null {
   } else if (isTfjsVariable(obj)) {
     const v = obj as TfjsVariableLike;
     result = new Map([[VARIABLE_VALUE, variableRestorable(() => v, v.shape, v.dtype)]]);
+  } else if (isLayer(obj) || isOptimizer(obj)) {
+    result = new Map([[OBJECT_CONFIG_JSON, configJson]]);
   }
   if (result) cache.set(obj, result);
   return result;
