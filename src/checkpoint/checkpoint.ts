@@ -101,11 +101,13 @@ export class Checkpoint {
       }
       throw err;
     }
+    let status: LoadStatus;
     try {
-      return await restoreWithReader(this, reader, savePath, options);
+      status = await restoreWithReader(this, reader, savePath, options);
     } finally {
       await reader.close();
     }
+    return status.scheduleWarnings();
   }
 }
 

@@ -36,9 +36,16 @@ export class LoadStatus {
     readonly savePath: string,
   ) {
     this.restoredNodes = new Set(plan.writes.map((w) => w.nodeId));
-    // TensorFlow warns when the restore's bookkeeping is garbage collected; JS has no such moment, so the
-    // warnings come once, right after the code that awaited the restore has run, unless expectPartial() was called.
+  }
+
+  /**
+   * TensorFlow warns when the restore's bookkeeping is garbage collected; JS has no such moment, so the warnings
+   * come once, right after the code that awaited the restore has run, unless expectPartial() was called by then.
+   * Called as the status is handed to the caller (after files are closed, which takes event-loop turns).
+   */
+  scheduleWarnings(): this {
     setTimeout(() => this.warnUnrestored(), 0);
+    return this;
   }
 
   private name(id: number): string {

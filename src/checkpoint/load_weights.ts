@@ -15,10 +15,11 @@ export async function loadWeights(model: LayersModelLike, path: string, options:
   if (isOptimizer(model.optimizer)) inferOptimizerVariables(model.optimizer, model);
   const fs = options.fs ?? defaultFileSystem();
   const reader = await CheckpointReader.open(await resolveCheckpointPrefix(fs, path), { ...options, fs });
+  let status: LoadStatus;
   try {
-    const status = await restoreWithReader(model, reader, path, options);
-    return status.assertNontrivialMatch();
+    status = await restoreWithReader(model, reader, path, options);
   } finally {
     await reader.close();
   }
+  return status.scheduleWarnings().assertNontrivialMatch();
 }

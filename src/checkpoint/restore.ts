@@ -14,11 +14,13 @@ import { logger } from '../logger';
 import {
   type Finalizer,
   isLayer,
+  isLayerVariable,
   isOptimizer,
   optimizerState,
   type PreparedWrite,
   type Restorable,
   restorablesOf,
+  shapeMismatch,
 } from '../trackable';
 import { describeLive, prettyNodeNames } from './pretty';
 
@@ -130,6 +132,12 @@ function subtreeHasValues(view: CheckpointView, id: number): boolean {
   return false;
 }
 
+/** A [2, 3·units] checkpoint bias for a [3·units] tfjs GRU bias: Keras's reset_after=True layout. */
+function isKerasResetAfterGruBias(stored: readonly number[], live: readonly number[], target: unknown): boolean {
+  const name = isLayerVariable(target) ? target.originalName : '';
+  return /gru[^/]*\/bias$/i.test(name) && stored.length === 2 && stored[0] === 2 && live.length === 1 && stored[1] === live[0];
+}
+
 /** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
 const READ_CONCURRENCY = 16;
 
@@ -142,9 +150,20 @@ export async function executeRestore(plan: RestorePlan, reader: CheckpointReader
     while (failure === null && next < plan.writes.length) {
       const i = next++;
       const w = plan.writes[i]!;
+      const path = plan.names.get(w.nodeId) ?? w.key;
       try {
         const value = await reader.getTensor(w.key);
-        prepared[i] = w.target.prepare(value, plan.names.get(w.nodeId) ?? w.key);
+        if (isKerasResetAfterGruBias(value.shape, w.target.shape, plan.bindings.get(w.nodeId))) {
+          throw shapeMismatch(
+            value.shape,
+            w.target.shape,
+            path,
+            'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
+              "tfjs's GRU implements only reset_after=False and cannot represent these weights. Rebuild and retrain the " +
+              'Keras model with GRU(..., reset_after=False) to run it in tfjs.',
+          );
+        }
+        prepared[i] = w.target.prepare(value, path);
       } catch (err) {
         failure ??= err;
       }

@@ -72,12 +72,13 @@ const explicitVariables = new WeakMap<object, () => readonly LiveVariable[]>();
  * Declares the variables an optimizer updates, in the order it is given their gradients (the order of its slot
  * arrays). Needed for optimizers used in custom training loops; for a compiled LayersModel it is inferred.
  */
-export function setOptimizerVariables(optimizer: object, variables: readonly LiveVariable[] | (() => readonly LiveVariable[])): void {
-  explicitVariables.set(optimizer, typeof variables === 'function' ? variables : () => variables);
+export function setOptimizerVariables(optimizer: object, variables: readonly object[] | (() => readonly object[])): void {
+  const list = (typeof variables === 'function' ? variables : () => variables) as () => readonly LiveVariable[];
+  explicitVariables.set(optimizer, list);
 }
 
 /** Infers the variable list from a model unless one was declared (used by Checkpoint and the model adapter). */
-export function inferOptimizerVariables(optimizer: object, model: { trainableWeights: LiveVariable[] }): void {
+export function inferOptimizerVariables(optimizer: object, model: { readonly trainableWeights: readonly LiveVariable[] }): void {
   if (!explicitVariables.has(optimizer)) explicitVariables.set(optimizer, () => model.trainableWeights);
 }
 
@@ -85,6 +86,7 @@ export function inferOptimizerVariables(optimizer: object, model: { trainableWei
 class ScalarField implements Restorable {
   readonly shape: readonly number[] = [];
   pending: number | null = null;
+  readonly set: (v: number) => void;
 
   constructor(
     /** For messages, e.g. `Adam/beta_1`. */
@@ -93,11 +95,13 @@ class ScalarField implements Restorable {
     readonly optional: () => boolean,
     readonly dtype: 'float32' | 'int32',
     private readonly get: () => number,
-    private readonly set: (v: number) => void,
+    set: (v: number) => void,
     private readonly state: OptimizerState,
     /** Rejects values tfjs cannot honour (e.g. a learning-rate decay). */
     private readonly check: (v: number, path: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.set = set;
+  }
 
   [restorableAttributes](): Map<string, Restorable> {
     return new Map([[VARIABLE_VALUE, this as Restorable]]);
@@ -113,7 +117,7 @@ class ScalarField implements Restorable {
     return {
       commit: () => {
         this.set(n);
-        this.pending = n;
+        if (this.dtype === 'int32') this.pending = n;
       },
       discard: () => undefined,
       after: this.state,
@@ -149,7 +153,7 @@ class SlotVariable implements Restorable {
   }
 
   get shape(): readonly number[] {
-    return this.variable.shape;
+    return this.variable.shape as number[];
   }
 
   [restorableAttributes](): Map<string, Restorable> {
@@ -158,7 +162,7 @@ class SlotVariable implements Restorable {
 
   prepare(value: TensorValue, path: string): PreparedWrite {
     this.state.requireWeightsApi(path);
-    const t = tensorFor(value, this.variable.shape, 'float32', path);
+    const t = tensorFor(value, this.shape, 'float32', path);
     return {
       commit: () => this.state.stage(this, t),
       discard: () => t.dispose(),
@@ -180,14 +184,17 @@ export class OptimizerState {
   private staged = new Map<SlotVariable, tfc.Tensor>();
   /** Whether slot values follow legacy Keras semantics (set when the checkpoint says so). */
   kerasMomentum = true;
+  /** Whether the iteration count came from TF1 Adam's beta1_power rather than a counter. */
+  iterationsFromPowers = false;
 
   constructor(readonly optimizer: OptimizerLike) {
     this.kind = KINDS[optimizer.getClassName()] ?? null;
     const o = optimizer as unknown as Record<string, number> & { setLearningRate?: (lr: number) => void };
     const cls = optimizer.getClassName();
-    const unstarted = (): boolean => this.unstarted();
     const always = (): boolean => true;
-    const iterations = new ScalarField(`${cls}/iter`, unstarted, 'int32', () => optimizer.iterations, (v) => void (o['iterations_'] = v), this);
+    // Not required once a TF1 checkpoint's beta1_power has given the count.
+    const iterationsOptional = (): boolean => this.unstarted() || this.iterationsFromPowers;
+    const iterations = new ScalarField(`${cls}/iter`, iterationsOptional, 'int32', () => optimizer.iterations, (v) => void (o['iterations_'] = v), this);
     // Optional: Keras optimizers with a learning-rate schedule checkpoint no learning-rate variable.
     const lr = new ScalarField(`${cls}/learning_rate`, always, 'float32', () => o['learningRate']!, (v) => (o.setLearningRate ? o.setLearningRate(v) : (o['learningRate'] = v)), this);
     this.fields.set('iter', iterations).set('_iterations', iterations).set('learning_rate', lr).set('_learning_rate', lr);
@@ -211,6 +218,19 @@ export class OptimizerState {
       }
     };
     this.fields.set('decay', new ScalarField(`${cls}/decay`, always, 'float32', () => 0, () => undefined, this, noDecay));
+    if (cls === 'Adam') {
+      // TF1's AdamOptimizer keeps no step count but beta1_power = beta1^(t+1), from which tfjs's count follows.
+      const beta1 = (): number => o['beta1']!;
+      const fromPower = (p: number): void => {
+        const t = Math.round(Math.log(p) / Math.log(beta1())) - 1;
+        iterations.set(t);
+        iterations.pending = t;
+        this.iterationsFromPowers = true;
+      };
+      this.fields.set('beta1_power', new ScalarField(`${cls}/beta1_power`, always, 'float32', () => beta1() ** (optimizer.iterations + 1), fromPower, this));
+      const beta2 = (): number => o['beta2']!;
+      this.fields.set('beta2_power', new ScalarField(`${cls}/beta2_power`, always, 'float32', () => beta2() ** (optimizer.iterations + 1), () => undefined, this));
+    }
   }
 
   /**
@@ -327,7 +347,7 @@ export class OptimizerState {
         }
         if (!t) t = hasSlots ? (current[1 + g * n + i]!.tensor as unknown as tfc.Tensor) : undefined;
         if (!t) {
-          t = tfc.zeros(v.shape);
+          t = tfc.zeros(v.shape as number[]);
           created.push(t);
         }
         weights.push({ name: `${v.name}/${group}`, tensor: t });

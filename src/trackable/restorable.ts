@@ -157,7 +157,7 @@ export function restorablesOf(obj: object): Map<string, Restorable> | null {
     // Assign the core variable directly: LayerVariable.write would also apply the layer's weight constraint, which
     // a restore must not do (TensorFlow restores values as stored).
     const lv = obj as LayerVariableLike;
-    result = new Map([[VARIABLE_VALUE, variableRestorable(() => lv.read(), lv.shape, lv.dtype)]]);
+    result = new Map([[VARIABLE_VALUE, variableRestorable(() => lv.read() as TfjsVariableLike, lv.shape as number[], lv.dtype)]]);
   } else if (isTfjsVariable(obj)) {
     const v = obj as TfjsVariableLike;
     result = new Map([[VARIABLE_VALUE, variableRestorable(() => v, v.shape, v.dtype)]]);

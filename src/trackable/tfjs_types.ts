@@ -33,26 +33,27 @@ export function isTfjsVariable(v: unknown): v is TfjsVariableLike {
 export interface LayerVariableLike {
   readonly name: string;
   readonly originalName: string;
-  readonly shape: number[];
+  /** tfjs types it as (number | null)[]; a created weight's dimensions are all known. */
+  readonly shape: ReadonlyArray<number | null>;
   readonly dtype: string;
   readonly trainable: boolean;
-  read(): TfjsVariableLike;
-  write(value: TfjsTensorLike): unknown;
+  /** The backing core Variable (typed as a Tensor by tfjs). */
+  read(): TfjsTensorLike;
+  write(value: never): unknown;
 }
 
 /** A tfjs-layers Layer. */
 export interface LayerLike {
   readonly name: string;
   readonly built: boolean;
-  readonly weights: LayerVariableLike[];
-  readonly trainableWeights: LayerVariableLike[];
+  readonly weights: readonly LayerVariableLike[];
+  readonly trainableWeights: readonly LayerVariableLike[];
   getClassName(): string;
-  apply(...args: unknown[]): unknown;
 }
 
 /** A tfjs-layers LayersModel (Sequential or functional). */
 export interface LayersModelLike extends LayerLike {
-  readonly layers: LayerLike[];
+  readonly layers: readonly LayerLike[];
   optimizer?: unknown;
 }
 
@@ -72,7 +73,7 @@ function hasFunctions(v: object, names: string[]): boolean {
 export function isLayerVariable(v: unknown): v is LayerVariableLike {
   return (
     typeof v === 'object' && v !== null && typeof (v as LayerVariableLike).originalName === 'string' &&
-    hasFunctions(v, ['read', 'write']) && Array.isArray((v as LayerVariableLike).shape)
+    hasFunctions(v, ['read', 'write']) && Array.isArray((v as { shape?: unknown }).shape)
   );
 }
 

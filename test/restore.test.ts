@@ -1,0 +1,248 @@
+/**
+ * Restore semantics against TensorFlow 2.21's own answers (test/fixtures/generate.py): Keras 3 models predict like
+ * Keras after restore, training resumes where TF stopped, load-status assertions give TF's messages, and failures
+ * change nothing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { Checkpoint, type LoadStatus, MismatchError, setLogger, setOptimizerVariables } from '../src';
+import { buildLive } from './helpers/live';
+import { FIXTURES_DIR, type LiveSpec } from './helpers/shared';
+
+const L = tf.layers;
+const fixture = (name: string): { prefix: string; oracle: Record<string, any> } => ({
+  prefix: path.join(FIXTURES_DIR, name, 'ckpt'),
+  oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')),
+});
+
+let warnings: string[] = [];
+let previousLogger: ReturnType<typeof setLogger>;
+beforeEach(() => {
+  warnings = [];
+  previousLogger = setLogger({ warn: (m) => warnings.push(m) });
+});
+afterEach(() => setLogger(previousLogger));
+
+function maxAbsDiff(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+}
+
+/** The tfjs models equivalent to generate.py's Keras 3 ones (Keras's sigmoid recurrent activation made explicit). */
+const KERAS3: Record<string, () => tf.LayersModel> = {
+  'k3-sequential-dense-bn': () =>
+    tf.sequential({ layers: [L.dense({ units: 16, activation: 'relu', inputShape: [6] }), L.batchNormalization(), L.dense({ units: 4, activation: 'softmax' })] }),
+  'k3-functional-conv': () => {
+    const x = tf.input({ shape: [12, 12, 3] });
+    let y = L.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    y = L.batchNormalization().apply(y) as tf.SymbolicTensor;
+    y = L.maxPooling2d({}).apply(y) as tf.SymbolicTensor;
+    y = L.flatten().apply(y) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: L.dense({ units: 5 }).apply(y) as tf.SymbolicTensor });
+  },
+  // A subclassed Keras model: its attributes become the tfjs layers' names.
+  'k3-subclassed-embed-lstm': () => {
+    const x = tf.input({ shape: [9] });
+    let y = L.embedding({ inputDim: 50, outputDim: 8, name: 'embed' }).apply(x) as tf.SymbolicTensor;
+    y = L.lstm({ units: 6, recurrentActivation: 'sigmoid', name: 'lstm', recurrentInitializer: 'zeros' }).apply(y) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: L.dense({ units: 3, name: 'out' }).apply(y) as tf.SymbolicTensor });
+  },
+  'k3-rnn-gru-bilstm': () =>
+    tf.sequential({
+      layers: [
+        L.gru({ units: 6, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [7, 5], recurrentInitializer: 'zeros' }),
+        L.bidirectional({ layer: L.lstm({ units: 4, recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros' }) as tf.RNN }),
+        L.dense({ units: 2 }),
+      ],
+    }),
+};
+
+describe('Keras 3 models generated with TensorFlow 2.21', () => {
+  it.each(Object.keys(KERAS3))('%s predicts like Keras after restore (within 1e-5)', async (name) => {
+    const { prefix, oracle } = fixture(name);
+    const model = KERAS3[name]!();
+    // The Keras models were compiled with Adam and trained: their optimizer state restores too.
+    model.compile({ optimizer: tf.train.adam(0.001), loss: 'meanSquaredError' });
+    const status = await new Checkpoint({ model }).restore(prefix);
+    status.assertConsumed();
+    expect(status.report().liveVariablesWithoutValue).toEqual([]);
+    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    expect(maxAbsDiff(predictions.flat(), (oracle['predictions'] as number[][]).flat())).toBeLessThan(1e-5);
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a Keras GRU with reset_after=True, naming it, and changes nothing', async () => {
+    const { prefix } = fixture('k3-gru-reset-after');
+    const model = tf.sequential({ layers: [L.gru({ units: 6, inputShape: [7, 5], recurrentInitializer: 'zeros' }), L.dense({ units: 2 })] });
+    const before = await Promise.all(model.weights.map((w) => w.read().data()));
+    const err = await new Checkpoint({ model }).restore(prefix).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MismatchError);
+    expect((err as Error).message).toBe(
+      'Received incompatible tensor with shape (2, 18) when attempting to restore variable with shape (18,) and name ' +
+        // TF names values by the first breadth-first path: for compiled Keras 3 models, the optimizer's.
+        '(root).model.optimizer._trainable_variables.2. This is the bias of a Keras GRU with reset_after=True (the ' +
+        "Keras default), shaped [2, 3*units]; tfjs's GRU implements only reset_after=False and cannot represent these " +
+        'weights. Rebuild and retrain the Keras model with GRU(..., reset_after=False) to run it in tfjs.',
+    );
+    const after = await Promise.all(model.weights.map((w) => w.read().data()));
+    expect(after).toEqual(before);
+  });
+});
+
+describe('optimizer state: training resumes where TensorFlow stopped', () => {
+  /** One tfjs Adam step on the fixture's batch with the MSE loss TF used. */
+  function step(optimizer: tf.Optimizer, forward: (x: tf.Tensor) => tf.Tensor, variables: tf.Variable[], o: Record<string, any>): void {
+    const x = tf.tensor(o['x']);
+    const y = tf.tensor(o['y']);
+    optimizer.minimize(() => tf.mean(tf.square(tf.sub(forward(x), y))) as tf.Scalar, false, variables);
+    tf.dispose([x, y]);
+  }
+
+  it('Keras 3 Adam (_momentums, _velocities, _trainable_variables, _iterations)', async () => {
+    const { prefix, oracle } = fixture('k3-adam-steps');
+    const model = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+    const optimizer = tf.train.adam(0.01);
+    setOptimizerVariables(optimizer, model.trainableWeights);
+    const status = await new Checkpoint({ model, optimizer }).restore(prefix);
+    status.assertConsumed();
+    expect(optimizer.iterations).toBe(3);
+    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as tf.Variable), oracle);
+    const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
+    (oracle['weights_after_next_step'] as number[][]).forEach((expected, i) => {
+      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2) as number[])).toBeLessThan(1e-5);
+    });
+  });
+
+  it('TF1 AdamOptimizer slots (slot_variables, beta1_power) into plain tfjs variables', async () => {
+    const { prefix, oracle } = fixture('tf1-adam-steps');
+    const v = (shape: number[]): tf.Variable => tf.variable(tf.zeros(shape));
+    const net = { dense1: new Map([['kernel', v([4, 5])], ['bias', v([5])]]), dense2: new Map([['kernel', v([5, 3])], ['bias', v([3])]]) };
+    const variables = [net.dense1.get('kernel')!, net.dense1.get('bias')!, net.dense2.get('kernel')!, net.dense2.get('bias')!];
+    const optimizer = tf.train.adam(0.01);
+    setOptimizerVariables(optimizer, variables);
+    const status = await new Checkpoint({ net, optimizer }).restore(prefix);
+    status.assertConsumed();
+    expect(optimizer.iterations).toBe(3);
+    const forward = (x: tf.Tensor): tf.Tensor => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, variables[0]!), variables[1]!)), variables[2]!), variables[3]!);
+    step(optimizer, forward, variables, oracle);
+    const after = await Promise.all(variables.map((w) => w.data()));
+    (oracle['weights_after_next_step'] as number[][]).forEach((expected, i) => {
+      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2) as number[])).toBeLessThan(1e-5);
+    });
+  });
+
+  it('restores weights without the optimizer when asked (expectPartial), listing what stayed behind', async () => {
+    const { prefix } = fixture('k3-adam-steps');
+    const model = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+    const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
+    const report = status.report();
+    // The model's weights are keyed under the optimizer (Keras 3 tracks them there and TF's BFS meets them there
+    // first); matching follows the object graph, so they restore into the model all the same.
+    expect(report.restored.map((r) => r.key)).toEqual([0, 1, 2, 3].map((i) => `optimizer/_trainable_variables/${i}/.ATTRIBUTES/VARIABLE_VALUE`));
+    expect(report.unrestoredCheckpointValues.map((u) => u.path)).toContain('(root).optimizer._iterations');
+    expect(report.unrestoredCheckpointValues.map((u) => u.path)).toContain("(root).optimizer._variables.2");
+    expect(() => status.assertConsumed()).toThrow(/^Unresolved object in checkpoint \(root\)\.optimizer\._iterations: attributes \{/);
+    status.assertExistingObjectsMatched();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('load status against TensorFlow`s outcomes', () => {
+  const { prefix, oracle } = fixture('status');
+  const outcomes = oracle['outcomes'] as Record<string, Record<string, any>>;
+
+  /** TF's message, with the Python repr of variables (after "objects:" / "value:") left out of the comparison. */
+  function expectSameMessage(actual: () => unknown, expected: string | null): void {
+    if (expected === null) {
+      expect(actual).not.toThrow();
+      return;
+    }
+    const reprAt = expected.search(/\[<tf\.Variable/);
+    if (reprAt < 0) expect(actual).toThrow(expected);
+    else expect(actual).toThrow(expected.slice(0, reprAt));
+  }
+
+  for (const name of ['missing_c', 'extra_e', 'unrelated']) {
+    it(`${name}: same assertions pass and fail, with TF's messages`, async () => {
+      const o = outcomes[name]!;
+      const { root } = buildLive(o['live'] as LiveSpec);
+      const status: LoadStatus = (await new Checkpoint({ root }).restore(prefix)).expectPartial();
+      expectSameMessage(() => status.assertConsumed(), o['assert_consumed']);
+      expectSameMessage(() => status.assertExistingObjectsMatched(), o['assert_existing_objects_matched']);
+      expectSameMessage(() => status.assertNontrivialMatch(), o['assert_nontrivial_match']);
+      const values = await Promise.all(collectVariables(root).map(async (v) => (v.shape.length === 0 ? (await v.data())[0] : Array.from(await v.data()))));
+      // tf.Module orders its variables its own way; compare the values as a set.
+      const canonical = (vs: unknown[]): string[] => vs.map((v) => JSON.stringify(v)).sort();
+      expect(canonical(values)).toEqual(canonical(o['values']));
+    });
+  }
+
+  it('wrong_shape: fails with TF`s message naming the variable`s path, and changes nothing', async () => {
+    const o = outcomes['wrong_shape']!;
+    const { root } = buildLive(o['live'] as LiveSpec);
+    const before = await Promise.all(collectVariables(root).map((v) => v.data()));
+    const err = await new Checkpoint({ root }).restore(prefix).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MismatchError);
+    const tfMessage = o['restore_error'] as string;
+    const stem = tfMessage.slice(0, tfMessage.indexOf(' and name '));
+    expect((err as Error).message).toBe(`${stem} and name (root).a.`);
+    // b fits and was read, but no variable changed: the restore is all or nothing.
+    expect(await Promise.all(collectVariables(root).map((v) => v.data()))).toEqual(before);
+  });
+
+  it('does not warn after expectPartial, and warns once otherwise', async () => {
+    const { root } = buildLive(outcomes['missing_c']!['live'] as LiveSpec);
+    await new Checkpoint({ root }).restore(prefix);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(warnings).toEqual([
+      'Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored values. See the following logs for the specific values in question. To silence these warnings, use `status.expect_partial()`. See https://www.tensorflow.org/api_docs/python/tf/train/Checkpoint#restorefor details about the status object returned by the restore function.\nValue in checkpoint could not be found in the restored object: (root).c.d',
+    ]);
+  });
+});
+
+describe('partial restore of a backbone into a new model', () => {
+  it('restores the layers that match by path and leaves a new head alone', async () => {
+    const { prefix } = fixture('k3-sequential-dense-bn');
+    const dense = L.dense({ units: 16, activation: 'relu', inputShape: [6] });
+    const bn = L.batchNormalization();
+    const head = L.dense({ units: 7, activation: 'softmax' });
+    const model = tf.sequential({ layers: [dense, bn, head] });
+    expect(model.outputs[0]!.shape).toEqual([null, 7]);
+    const headBefore = await head.getWeights()[0]!.data();
+    // As in TensorFlow, describe just the part to restore: the checkpoint's model/_functional/_operations/1..2.
+    const backbone = { _functional: { _operations: [{}, dense, bn] } };
+    const status = (await new Checkpoint({ model: backbone }).restore(prefix)).expectPartial();
+    status.assertExistingObjectsMatched();
+    // Paths are TF's names for the nodes (the trainable ones are first met under the compiled model's optimizer).
+    expect(status.report().restored.map((r) => r.path)).toEqual([
+      '(root).model.optimizer._trainable_variables.0',
+      '(root).model.optimizer._trainable_variables.1',
+      '(root).model.optimizer._trainable_variables.2',
+      '(root).model.optimizer._trainable_variables.3',
+      '(root).model._functional._operations.2.moving_mean',
+      '(root).model._functional._operations.2.moving_variance',
+    ]);
+    expect(status.report().restored.map((r) => r.target)).toEqual(
+      [...dense.weights, ...bn.weights].map((w) => `<LayerVariable '${w.name}' shape=[${w.shape}] dtype=float32>`),
+    );
+    expect(await head.getWeights()[0]!.data()).toEqual(headBefore);
+  });
+});
+
+function collectVariables(root: object): tf.Variable[] {
+  const out: tf.Variable[] = [];
+  const seen = new Set<unknown>();
+  const walk = (o: unknown): void => {
+    if (o === null || typeof o !== 'object' || seen.has(o)) return;
+    seen.add(o);
+    if (o instanceof tf.Variable) out.push(o);
+    else if (o instanceof Map) for (const v of o.values()) walk(v);
+    else for (const v of Object.values(o)) walk(v);
+  };
+  walk(root);
+  return out;
+}
