@@ -15,7 +15,11 @@ const fixtures = listCheckpointDirs(FIXTURES_DIR);
 describe('TensorFlow-generated fixtures', () => {
   it('are all present', () => {
     expect(fixtures.map((f) => f.name).sort()).toEqual(
-      ['dtypes', 'name-based', 'names', 'seed-children', 'seed-diff', 'shared-cycles', 'sharded', 'tf1-slots', 'wide'].sort(),
+      [
+        'dtypes', 'name-based', 'names', 'seed-children', 'seed-diff', 'shared-cycles', 'sharded', 'tf1-slots', 'wide',
+        'k3-adam-steps', 'k3-functional-conv', 'k3-gru-reset-after', 'k3-rnn-gru-bilstm', 'k3-sequential-dense-bn',
+        'k3-subclassed-embed-lstm', 'status', 'tf1-adam-steps',
+      ].sort(),
     );
   });
 
