@@ -324,3 +324,65 @@ async function expectedSha(reader: CheckpointReader, key: string, oracleSha: str
     );
   });
 });
+
+(corpusAvailable() ? describe : describe.skip)('optimizer state from the shared corpus', () => {
+  let previous: ReturnType<typeof setLogger>;
+  beforeAll(() => {
+    previous = setLogger({ warn: () => undefined });
+  });
+  afterAll(() => setLogger(previous));
+
+  /** The tfjs optimizer's slot of group `g` for weight `i`, as getWeights() lays them out ([iter, …g0, …g1]). */
+  async function slot(optimizer: tf.Optimizer, model: tf.LayersModel, g: number, i: number): Promise<Float32Array> {
+    const weights = await optimizer.getWeights();
+    return (await weights[1 + g * model.trainableWeights.length + i]!.tensor.data()) as Float32Array;
+  }
+
+  it('legacy Keras Adam slots (m, v through slot_variables) land at each weight`s position, iterations too', async () => {
+    const name = 'keras-mlp-tiny-mnist-sharded';
+    const adam = tf.train.adam();
+    const model = compiled(seq([L.dense({ units: 15, activation: 'relu', inputShape: [784] }), L.dense({ units: 10, activation: 'softmax' })]), adam);
+    (await loadWeights(model, prefixOf(name))).assertConsumed();
+    const reader = await CheckpointReader.open(prefixOf(name));
+    try {
+      const iter = await reader.getTensor('optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE');
+      expect(adam.iterations).toBe(Number((iter.data as BigInt64Array)[0]));
+      const v = await reader.getTensor('layer_with_weights-1/kernel/.OPTIMIZER_SLOT/optimizer/v/.ATTRIBUTES/VARIABLE_VALUE');
+      expect(await slot(adam, model, 1, 2)).toEqual(v.data);
+      const m = await reader.getTensor('layer_with_weights-0/bias/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE');
+      expect(await slot(adam, model, 0, 1)).toEqual(m.data);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('Keras >= 2.11 Adam lists (_momentums, _velocities) land by position', async () => {
+    const name = 'keras-mlp-tiny-newopt-2023';
+    const adam = tf.train.adam();
+    const model = compiled(seq([L.dense({ units: 10, activation: 'relu', inputShape: [2] }), L.dense({ units: 10, activation: 'relu' }), L.dense({ units: 1 })]), adam);
+    (await loadWeights(model, prefixOf(name))).assertConsumed();
+    const reader = await CheckpointReader.open(prefixOf(name));
+    try {
+      // _variables = [iterations, m0, v0, m1, v1, …]: weight 2 (second kernel) has m at 5 and v at 6.
+      expect(await slot(adam, model, 0, 2)).toEqual((await reader.getTensor('optimizer/_variables/5/.ATTRIBUTES/VARIABLE_VALUE')).data);
+      expect(await slot(adam, model, 1, 2)).toEqual((await reader.getTensor('optimizer/_variables/6/.ATTRIBUTES/VARIABLE_VALUE')).data);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('legacy RMSprop rms slots, with tfjs`s unused momentum slots left at zero', async () => {
+    const name = 'keras-mlp-rmsprop-sharded-nocode';
+    const opt = rmsprop();
+    const model = compiled(seq([64, 64, 30, 20, 10, 1].map((units, i) => L.dense({ units, ...(i === 0 ? { inputShape: [20] } : {}) }))), opt);
+    (await loadWeights(model, prefixOf(name))).assertConsumed();
+    const reader = await CheckpointReader.open(prefixOf(name));
+    try {
+      const rms = await reader.getTensor('layer_with_weights-3/kernel/.OPTIMIZER_SLOT/optimizer/rms/.ATTRIBUTES/VARIABLE_VALUE');
+      expect(await slot(opt, model, 0, 6)).toEqual(rms.data);
+      expect(Array.from(await slot(opt, model, 1, 6)).every((x) => x === 0)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, type LoadStatus, MismatchError, setLogger, setOptimizerVariables } from '../src';
+import { Checkpoint, type LoadStatus, MismatchError, setLogger, setOptimizerVariables, TrackableView } from '../src';
 import { buildLive } from './helpers/live';
 import { FIXTURES_DIR, type LiveSpec } from './helpers/shared';
 
@@ -246,3 +246,29 @@ function collectVariables(root: object): tf.Variable[] {
   walk(root);
   return out;
 }
+
+describe('structure the adapters follow', () => {
+  it('fails clearly, changing nothing, when a tfjs layer has no weights yet', async () => {
+    const { prefix } = fixture('k3-sequential-dense-bn');
+    const dense = L.dense({ units: 16, activation: 'relu' });
+    const unbuilt = { _functional: { _operations: [{}, dense] } };
+    await expect(new Checkpoint({ model: unbuilt }).restore(prefix)).rejects.toThrow(
+      /^Cannot restore \(root\)\.model\.optimizer\._trainable_variables\.0|^Cannot restore \(root\)\.model\._functional\._operations\.1 into layer dense_Dense\d+: the layer has no weights yet \(it is not built\)\. Build the model first/,
+    );
+  });
+
+  it('names nested models, wrappers and cells as Keras does', () => {
+    const inner = tf.sequential({ layers: [L.dense({ units: 3, inputShape: [4] })] });
+    const td = L.timeDistributed({ layer: L.dense({ units: 2 }) });
+    const outer = tf.sequential({ layers: [L.repeatVector({ n: 5, inputShape: [4] }), td, L.gru({ units: 2, recurrentInitializer: 'zeros' })] });
+    const model = tf.sequential({ layers: [inner, L.dense({ units: 1 })] });
+    const view = new TrackableView(model);
+    const names = (o: object): string[] => [...view.children(o).keys()];
+    expect(names(model)).toEqual(['layer_with_weights-0', 'layer-0', 'layer_with_weights-1', 'layer-1', '_functional', inner.name, model.layers[1]!.name]);
+    expect(names(inner).slice(0, 2)).toEqual(['layer_with_weights-0', 'layer-0']);
+    expect(names(td)).toEqual(['layer']);
+    expect(names(td.layer)).toEqual(['kernel', '_kernel', 'bias']);
+    expect(names(outer.layers[2]!)).toEqual(['cell']);
+    expect(names((outer.layers[2] as unknown as { cell: object }).cell)).toEqual(['kernel', 'recurrent_kernel', 'bias']);
+  });
+});

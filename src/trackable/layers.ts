@@ -36,10 +36,12 @@ function layerChildren(layer: LayerLike): Array<[string, unknown]> {
     out.push(['layer', l['layer']]);
   }
   if (out.length === 0 && layer.built) {
+    // Keras 3's RNN cells keep their public names.
+    const isCell = layer.getClassName().endsWith('Cell');
     for (const w of layer.weights) {
       const name = kerasWeightName(w.originalName);
       out.push([name, w]);
-      if (KERAS3_PRIVATE.has(name)) out.push([`_${name}`, w]);
+      if (KERAS3_PRIVATE.has(name) && !isCell) out.push([`_${name}`, w]);
     }
   }
   return out;
