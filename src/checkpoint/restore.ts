@@ -14,8 +14,10 @@ import { logger } from '../logger';
 import {
   type Finalizer,
   isLayer,
+  isLayersModel,
   isLayerVariable,
   isOptimizer,
+  kerasLayerNameResolver,
   optimizerState,
   type PreparedWrite,
   type Restorable,
@@ -70,10 +72,12 @@ export function planRestore(view: CheckpointView, root: object, reader: Checkpoi
   const visited = new Set<number>();
   for (let head = 0; head < queue.length; head++) {
     const [id, obj] = queue[head]!;
+    const ckptChildren = view.children(id);
     const children = live.children(obj);
-    for (const [name, childId] of view.children(id)) {
+    const lookup = isLayersModel(obj) ? kerasLayerNameResolver(obj, ckptChildren) : (name: string) => children.get(name);
+    for (const [name, childId] of ckptChildren) {
       if (visited.has(childId) || childId === 0) continue;
-      const child = children.get(name);
+      const child = lookup(name) as object | undefined;
       if (child !== undefined && bind(childId, child)) queue.push([childId, child]);
     }
     visited.add(id);

@@ -85,6 +85,33 @@ function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
   return out;
 }
 
+/**
+ * Keras 2 before TF 2.4 counted a Sequential model's InputLayer as `layer-0`, shifting every `layer-I` by one.
+ * Given a model's children in a checkpoint (name → node id), returns the live child for a checkpoint name under
+ * the layout that checkpoint uses: the shift is read off the node that `layer_with_weights-0` and some `layer-I`
+ * share.
+ */
+export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildren: ReadonlyMap<string, number>): (name: string) => unknown {
+  const live = new Map(modelChildren(model));
+  const firstWeighted = checkpointChildren.get('layer_with_weights-0');
+  const liveFirst = model.layers.findIndex((l) => l.weights.length > 0);
+  let shift = 0;
+  if (firstWeighted !== undefined && liveFirst >= 0) {
+    for (const [name, id] of checkpointChildren) {
+      const m = /^layer-(\d+)$/.exec(name);
+      if (m && id === firstWeighted) shift = Number(m[1]) - liveFirst;
+    }
+  }
+  if (shift === 0) return (name) => live.get(name);
+  const inputLayer = keras3View(model).operations[0];
+  return (name) => {
+    const m = /^layer-(\d+)$/.exec(name);
+    if (!m) return live.get(name);
+    const i = Number(m[1]) - shift;
+    return i < 0 ? (i === -1 ? inputLayer : undefined) : model.layers[i];
+  };
+}
+
 export const layersModelAdapter: TrackableAdapter = {
   name: 'tfjs LayersModel',
   matches: isLayersModel,
