@@ -71,7 +71,18 @@ export {
   restorableAttributes,
   setOptimizerVariables,
   type TfjsTensorLike,
+  type KerasLayout,
   type TfjsVariableLike,
   toTfjsTensor,
 } from './trackable';
-export { Checkpoint, latestCheckpoint, LoadStatus, loadWeights, type RestoreOptions, type RestoreReport } from './checkpoint';
+export {
+  Checkpoint,
+  CheckpointManager,
+  type CheckpointManagerOptions,
+  latestCheckpoint,
+  LoadStatus,
+  loadWeights,
+  type RestoreOptions,
+  type RestoreReport,
+  type SaveOptions,
+} from './checkpoint';

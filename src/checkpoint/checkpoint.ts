@@ -20,12 +20,16 @@ import {
 } from '../trackable';
 import { LoadStatus } from './load_status';
 import { executeRestore, planRestore } from './restore';
+import { encodeCheckpoint, removeAbandonedTemporaries, type SaveOptions, writeBundleFiles, writeStateFile } from './save';
 
 /** The int64 `save_counter` a Checkpoint keeps (the `N` of `PREFIX-N`). */
 export class SaveCounter implements Restorable {
   readonly shape: readonly number[] = [];
   readonly dtype = 'int32' as const;
+  readonly name = 'save_counter';
   value = 0;
+  /** Whether the counter exists yet (TF creates it lazily: first save or restore). */
+  created = false;
 
   [restorableAttributes](): Map<string, Restorable> {
     return new Map([[VARIABLE_VALUE, this as Restorable]]);
@@ -34,7 +38,13 @@ export class SaveCounter implements Restorable {
   prepare(value: Parameters<Restorable['prepare']>[0], path: string): PreparedWrite {
     tensorFor(value, [], 'int32', path).dispose();
     const n = Number((value.data as ArrayLike<number | bigint>)[0]);
-    return { commit: () => void (this.value = n), discard: () => undefined };
+    return {
+      commit: () => {
+        this.value = n;
+        this.created = true;
+      },
+      discard: () => undefined,
+    };
   }
 
   read(): ReturnType<Restorable['read']> {
@@ -75,11 +85,51 @@ export class Checkpoint {
     }
   }
 
+  /** The positional root, which node 0 of a save is (edges back to it point at node 0). */
+  get standsFor(): object | undefined {
+    return this.root;
+  }
+
   [trackableChildren](): ChildEntries {
     const out: Array<[string, unknown]> = [];
     if (this.root !== undefined) out.push(...new TrackableView(this.root).children(this.root));
     out.push(...this.named, ['save_counter', this.saveCounter]);
     return out;
+  }
+
+  /**
+   * Node 0's children when saving, in TensorFlow's order: the root's own children, the named objects (sorted),
+   * `root` (an edge back to node 0) when there is a root, and `save_counter` once the counter exists (TF creates
+   * it on the first save or restore, so write() of a fresh Checkpoint has none).
+   */
+  saveChildren(childrenOf: (obj: object) => Array<[string, object]>): Array<[string, object]> {
+    const out: Array<[string, object]> = [];
+    if (this.root !== undefined) out.push(...childrenOf(this.root), ...this.named, ['root', this]);
+    else out.push(...this.named);
+    if (this.saveCounter.created) out.push(['save_counter', this.saveCounter]);
+    return out;
+  }
+
+  /** Writes the checkpoint at exactly `prefix` (no counter, no state file) — TF's `write()`. Returns `prefix`. */
+  async write(prefix: string, options: SaveOptions = {}): Promise<string> {
+    const fs = options.fs ?? defaultFileSystem();
+    const bundle = await encodeCheckpoint(this, options);
+    await removeAbandonedTemporaries(fs, fs.dirname(prefix));
+    await writeBundleFiles(fs, prefix, bundle);
+    return prefix;
+  }
+
+  /**
+   * Increments `save_counter`, writes `PREFIX-N` and records it in the directory's `checkpoint` state file, as
+   * TF's `save()` does. Returns the path written.
+   */
+  async save(prefix: string, options: SaveOptions = {}): Promise<string> {
+    const fs = options.fs ?? defaultFileSystem();
+    this.saveCounter.created = true;
+    this.saveCounter.value += 1;
+    const path = await this.write(`${prefix}-${this.saveCounter.value}`, options);
+    await writeStateFile(fs, fs.dirname(prefix), { latest: path, all: [path] });
+    return path;
   }
 
   /**

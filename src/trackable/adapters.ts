@@ -6,11 +6,19 @@
 import { registerTrackableAdapter, type TrackableAdapter } from '../graph';
 import { layerAdapter, layersModelAdapter } from './layers';
 import { optimizerAdapter } from './optimizers';
+import { restorableAttributes } from './restorable';
 import { isLayerVariable, isTfjsTensor, isTfjsVariable } from './tfjs_types';
 
 export const tfjsVariableAdapter: TrackableAdapter = {
   name: 'tfjs Variable',
   matches: (obj) => isTfjsVariable(obj) || isLayerVariable(obj),
+  children: () => [],
+};
+
+/** The package's own value holders (save counter, optimizer fields and slots) are leaves like variables. */
+export const restorableLeafAdapter: TrackableAdapter = {
+  name: 'restorable value',
+  matches: (obj) => typeof (obj as { [restorableAttributes]?: unknown })[restorableAttributes] === 'function',
   children: () => [],
 };
 
@@ -27,7 +35,7 @@ export function registerBuiltinAdapters(): void {
   if (registered) return;
   registered = true;
   // Later registrations take precedence: the most specific kinds go last.
-  for (const adapter of [tfjsTensorAdapter, tfjsVariableAdapter, optimizerAdapter, layerAdapter, layersModelAdapter]) {
+  for (const adapter of [restorableLeafAdapter, tfjsTensorAdapter, tfjsVariableAdapter, optimizerAdapter, layerAdapter, layersModelAdapter]) {
     registerTrackableAdapter(adapter);
   }
 }

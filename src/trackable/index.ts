@@ -30,4 +30,5 @@ export {
   type TfjsTensorLike,
   type TfjsVariableLike,
 } from './tfjs_types';
+export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';

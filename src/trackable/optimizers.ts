@@ -170,9 +170,20 @@ class SlotVariable implements Restorable {
     };
   }
 
+  /** The slot as Keras stores it (for Momentum, Keras's velocity = −lr · tfjs's accumulation). */
   async read(): Promise<TensorValue> {
     const current = await this.state.currentSlot(this);
-    return current ? valueOf(current) : { dtype: 'float32', shape: [...this.shape], data: new Float32Array(this.shape.reduce((a, b) => a * b, 1)) };
+    if (!current) return { dtype: 'float32', shape: [...this.shape], data: new Float32Array(this.shape.reduce((a, b) => a * b, 1)) };
+    if (this.group === 'momentum' && this.state.optimizer.getClassName() === 'Momentum') {
+      const lr = (this.state.optimizer as unknown as { learningRate: number }).learningRate;
+      const scaled = tfc.mul(current, -lr);
+      try {
+        return await valueOf(scaled);
+      } finally {
+        scaled.dispose();
+      }
+    }
+    return valueOf(current);
   }
 }
 
@@ -280,6 +291,33 @@ export class OptimizerState {
       }
     }
     return out;
+  }
+
+  /** Slot groups that hold state, with their legacy Keras slot names, each slot in variable order (for saving). */
+  legacySlots(): Array<{ slotName: string; slots: SlotVariable[] }> {
+    const vars = this.variables();
+    if (!vars || !this.kind || this.unstarted()) return [];
+    const names = Object.entries(this.kind.slotNames);
+    return this.kind.groups
+      .filter((g) => this.groupUsed(g))
+      .map((group) => ({ slotName: names.find(([, g]) => g === group)![0], slots: vars.map((v) => this.slot(group, v)) }));
+  }
+
+  /** The children Keras 3's optimizer has in a checkpoint. */
+  keras3SaveChildren(): Array<[string, unknown]> {
+    const iter = this.fields.get('_iterations')!;
+    const lr = this.fields.get('_learning_rate')!;
+    const vars = this.variables();
+    if (!vars || !this.kind || this.unstarted()) return [['_iterations', iter], ['_learning_rate', lr]];
+    const lists = Object.entries(this.kind.lists).filter(([, g]) => this.groupUsed(g));
+    const variables = cachedList(this, '_variables', () => [iter, lr, ...vars.flatMap((v) => lists.map(([, g]) => this.slot(g, v)))]);
+    return [
+      ['_variables', variables],
+      ['_trainable_variables', cachedList(this, '_trainable_variables', () => [...vars])],
+      ['_iterations', iter],
+      ['_learning_rate', lr],
+      ...lists.map(([list, g]): [string, unknown] => [list, cachedList(this, list, () => vars.map((v) => this.slot(g, v)))]),
+    ];
   }
 
   requireWeightsApi(path: string): void {

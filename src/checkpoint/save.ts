@@ -1,0 +1,270 @@
+/**
+ * Writing TF2 checkpoints from live tfjs objects, as TensorFlow writes them:
+ *  - node ids in breadth-first order over children in tracking order, root = 0; each node lists all its
+ *    children, including edges to nodes met before (shared objects, `root` → 0);
+ *  - checkpoint keys from the first path to each object (`a/b/.ATTRIBUTES/VARIABLE_VALUE`, names escaped);
+ *  - optimizer slot variables (Keras 2 layout) appended as nodes after the BFS ones and referenced from the
+ *    optimizer's `slot_variables`, keyed `{variable}/.OPTIMIZER_SLOT/{optimizer}/{slot}/.ATTRIBUTES/VARIABLE_VALUE`;
+ *  - `has_checkpoint_values` on every node; values in node order, the object graph last.
+ * Files are written under temporary names and renamed into place (data first, index last), so a crash leaves
+ * either the previous checkpoint or the complete new one.
+ */
+import {
+  type BundleEncodeOptions,
+  CHECKPOINT_STATE_FILENAME,
+  dataFilename,
+  encodeBundle,
+  formatCheckpointState,
+  indexFilename,
+  type TensorToWrite,
+  type TensorValue,
+} from '../bundle';
+import { InvalidArgumentError } from '../errors';
+import {
+  attributeKey,
+  encodeObjectGraph,
+  OBJECT_GRAPH_PROTO_KEY,
+  type ObjectGraph,
+  objectPath,
+  slotVariablePath,
+  type TrackableObject,
+  TrackableView,
+} from '../graph';
+import type { FileSystem } from '../io';
+import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf } from '../trackable';
+import { floatToBfloat16Bits, floatToHalfBits } from './float_bits';
+
+export interface SaveOptions {
+  /** How tfjs models and optimizers are named: 'keras2' (default, what tf_keras and TF ≤ 2.15 read) or 'keras3'. */
+  layout?: KerasLayout;
+  /** Store float32 values as float16 or bfloat16 (smaller files; TensorFlow restores them into such variables). */
+  float32As?: 'float32' | 'float16' | 'bfloat16';
+  /** Spread values over several data files of at most about this many bytes each. */
+  maxShardSize?: number;
+  /** Where to write; the local file system under Node by default. */
+  fs?: FileSystem;
+}
+
+/** Objects that list different children when saved (the Checkpoint, whose root stands in for node 0). */
+export interface SaveChildren {
+  saveChildren(childrenOf: (obj: object) => Array<[string, object]>): Array<[string, object]>;
+  /** The object node 0 stands for (a Checkpoint's positional root), so edges back to it point at node 0. */
+  readonly standsFor?: object | undefined;
+}
+
+function hasSaveChildren(obj: object): obj is SaveChildren {
+  return typeof (obj as Partial<SaveChildren>).saveChildren === 'function';
+}
+
+const OBJECT_CONFIG_JSON = 'OBJECT_CONFIG_JSON';
+
+function fullNameOf(obj: object): string {
+  const o = obj as { originalName?: unknown; name?: unknown };
+  if (typeof o.originalName === 'string') return o.originalName;
+  return typeof o.name === 'string' ? o.name : '';
+}
+
+interface PendingValue {
+  key: string;
+  read: () => Promise<TensorValue>;
+}
+
+/** The object graph and the values to store for the tree under `root`. */
+export function planSave(root: object, layout: KerasLayout): { graph: ObjectGraph; values: PendingValue[] } {
+  const view = new TrackableView(root);
+  const childrenOf = (obj: object): Array<[string, object]> => {
+    if (hasSaveChildren(obj)) return obj.saveChildren(childrenOf);
+    const special = saveChildrenOf(obj, layout);
+    if (special === null) return [...view.children(obj)];
+    return special.filter((e): e is [string, object] => view.isTrackable(e[1]));
+  };
+
+  const ids = new Map<object, number>([[root, 0]]);
+  const standIn = hasSaveChildren(root) ? root.standsFor : undefined;
+  if (standIn !== undefined) ids.set(standIn, 0);
+  const order: object[] = [root];
+  const paths: string[][] = [[]];
+  const childLists: Array<Array<[string, object]>> = [];
+  for (let i = 0; i < order.length; i++) {
+    const children = childrenOf(order[i]!);
+    childLists.push(children);
+    for (const [name, child] of children) {
+      if (!ids.has(child)) {
+        ids.set(child, order.length);
+        order.push(child);
+        paths.push([...paths[i]!, name]);
+      }
+    }
+  }
+
+  const values: PendingValue[] = [];
+  const nodes: Array<{ children: TrackableObject['children']; attributes: TrackableObject['attributes']; slotVariables: TrackableObject['slotVariables'] }> =
+    order.map((obj, i) => {
+      const path = objectPath(paths[i]!);
+      const attributes = [...(restorablesOf(obj) ?? [])]
+        .filter(([name]) => name !== OBJECT_CONFIG_JSON)
+        .map(([name, r]) => {
+          const key = attributeKey(path, name);
+          values.push({ key, read: () => r.read() });
+          return { name, fullName: fullNameOf(obj), checkpointKey: key, optionalRestore: false };
+        });
+      return { children: childLists[i]!.map(([localName, c]) => ({ nodeId: ids.get(c)!, localName })), attributes, slotVariables: [] };
+    });
+
+  if (layout === 'keras2') {
+    order.forEach((obj, optimizerId) => {
+      if (!isOptimizer(obj)) return;
+      const optPath = objectPath(paths[optimizerId]!);
+      for (const { slotName, slots } of optimizerState(obj).legacySlots()) {
+        const placed = slots.filter((s) => ids.has(s.variable)).sort((a, b) => ids.get(a.variable)! - ids.get(b.variable)!);
+        for (const slot of placed) {
+          const variableId = ids.get(slot.variable)!;
+          const key = attributeKey(slotVariablePath(objectPath(paths[variableId]!), optPath, slotName), 'VARIABLE_VALUE');
+          values.push({ key, read: () => slot.read() });
+          const slotId = nodes.length;
+          nodes.push({
+            children: [],
+            attributes: [
+              { name: 'VARIABLE_VALUE', fullName: `${obj.getClassName()}/${fullNameOf(slot.variable)}/${slotName}`, checkpointKey: key, optionalRestore: false },
+            ],
+            slotVariables: [],
+          });
+          (nodes[optimizerId]!.slotVariables as TrackableObject['slotVariables'][number][]).push({
+            originalVariableNodeId: variableId,
+            slotName,
+            slotVariableNodeId: slotId,
+          });
+        }
+      }
+    });
+  }
+
+  // has_checkpoint_values: the node, or something reachable from it, holds values (fixpoint over cycles).
+  const hasValues = nodes.map((n) => n.attributes.length > 0 || n.slotVariables.length > 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    nodes.forEach((n, i) => {
+      if (!hasValues[i] && n.children.some((c) => hasValues[c.nodeId])) {
+        hasValues[i] = true;
+        changed = true;
+      }
+    });
+  }
+  const graph: ObjectGraph = {
+    nodes: nodes.map((n, i) => ({ ...n, registeredSaver: null, hasCheckpointValues: hasValues[i]! })),
+  };
+  return { graph, values };
+}
+
+function storeFloat32As(value: TensorValue, as: SaveOptions['float32As']): TensorValue {
+  if (value.dtype !== 'float32' || as === undefined || as === 'float32') return value;
+  const bits = new Uint16Array(value.data.length);
+  const convert = as === 'float16' ? floatToHalfBits : floatToBfloat16Bits;
+  for (let i = 0; i < bits.length; i++) bits[i] = convert(value.data[i]!);
+  return { dtype: as, shape: value.shape, data: bits };
+}
+
+/** Encodes the checkpoint of the tree under `root` (values read now). */
+export async function encodeCheckpoint(root: object, options: SaveOptions = {}): Promise<ReturnType<typeof encodeBundle>> {
+  const { graph, values } = planSave(root, options.layout ?? 'keras2');
+  const tensors: TensorToWrite[] = [];
+  for (const v of values) tensors.push({ key: v.key, value: storeFloat32As(await v.read(), options.float32As) });
+  tensors.push({ key: OBJECT_GRAPH_PROTO_KEY, value: { dtype: 'string', shape: [], data: [encodeObjectGraph(graph)] } });
+  const encode: BundleEncodeOptions = {};
+  if (options.maxShardSize !== undefined) {
+    if (!(options.maxShardSize > 0)) throw new InvalidArgumentError(`maxShardSize must be positive, got ${options.maxShardSize}`);
+    let shard = 0;
+    let used = 0;
+    for (const t of tensors) {
+      const size = t.value.dtype === 'string' ? t.value.data.reduce((n, b) => n + b.length + 10, 4) : t.value.data.byteLength;
+      if (used > 0 && used + size > options.maxShardSize) {
+        shard++;
+        used = 0;
+      }
+      t.shard = shard;
+      used += size;
+    }
+    encode.numShards = shard + 1;
+  }
+  return encodeBundle(tensors, encode);
+}
+
+let tmpCounter = 0;
+
+/** A temporary-file suffix naming this process, so a later save can tell abandoned files from live ones. */
+function tmpSuffix(): string {
+  const pid = typeof process !== 'undefined' ? process.pid : 0;
+  return `.tmp-${pid}-${Date.now().toString(36)}${(tmpCounter++).toString(36)}`;
+}
+
+const TMP_PATTERN = /\.tmp-(\d+)-[0-9a-z]+$/;
+
+function processAlive(pid: number): boolean {
+  if (typeof process === 'undefined' || pid === 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files left in `dir` by saves whose process died (a crash or a kill mid-save). */
+export async function removeAbandonedTemporaries(fs: FileSystem, dir: string): Promise<void> {
+  for (const name of await fs.list(dir)) {
+    const m = TMP_PATTERN.exec(name);
+    if (m && !processAlive(Number(m[1]))) await fs.remove(fs.join(dir, name));
+  }
+}
+
+/** Writes a bundle's files atomically: everything under temporary names, then data files, then the index. */
+export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: ReturnType<typeof encodeBundle>): Promise<void> {
+  const dir = fs.dirname(prefix);
+  await fs.mkdir(dir);
+  const suffix = tmpSuffix();
+  const numShards = bundle.shards.length;
+  const written: Array<[string, string]> = [];
+  try {
+    for (let i = 0; i < numShards; i++) {
+      const final = dataFilename(prefix, i, numShards);
+      await fs.writeFile(final + suffix, bundle.shards[i]!, { durable: true });
+      written.push([final + suffix, final]);
+    }
+    await fs.writeFile(indexFilename(prefix) + suffix, bundle.index, { durable: true });
+    written.push([indexFilename(prefix) + suffix, indexFilename(prefix)]);
+  } catch (err) {
+    await Promise.all(written.map(([tmp]) => fs.remove(tmp)));
+    await fs.remove(indexFilename(prefix) + suffix);
+    throw err;
+  }
+  // The index appears last: until then, readers see the previous checkpoint (or none) under this prefix.
+  for (const [tmp, final] of written) await fs.rename(tmp, final);
+  await fs.syncDirectory(dir);
+  // Data files of an earlier checkpoint with this prefix and another shard count are now orphans.
+  const base = fs.basename(prefix);
+  const ours = new Set(written.map(([, final]) => fs.basename(final)));
+  for (const name of await fs.list(dir)) {
+    if (name.startsWith(`${base}.data-`) && /\.data-\d{5}-of-\d{5}$/.test(name) && !ours.has(name)) await fs.remove(fs.join(dir, name));
+  }
+}
+
+/** Writes the `checkpoint` state file atomically. */
+export async function writeStateFile(
+  fs: FileSystem,
+  dir: string,
+  state: { latest: string; all: string[]; timestamps?: number[]; lastPreserved?: number },
+): Promise<void> {
+  const rel = (p: string): string => (fs.isAbsolute(p) ? fs.relative(dir, p) : fs.relative(dir, p));
+  const text = formatCheckpointState({
+    modelCheckpointPath: rel(state.latest),
+    allModelCheckpointPaths: state.all.map(rel),
+    allModelCheckpointTimestamps: state.timestamps ?? [],
+    lastPreservedTimestamp: state.lastPreserved ?? 0,
+  });
+  const file = fs.join(dir, CHECKPOINT_STATE_FILENAME);
+  const tmp = file + tmpSuffix();
+  await fs.writeFile(tmp, new TextEncoder().encode(text), { durable: true });
+  await fs.rename(tmp, file);
+  await fs.syncDirectory(dir);
+}
