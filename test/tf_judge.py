@@ -54,6 +54,22 @@ def keras3_restore(args):
     return out
 
 
+def keras3_resave(args):
+    """Restore a tfjs save (Keras 3 layout, model + Adam) into Keras 3 and write it again with TF."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"), keras.layers.Dense(3)])
+    optimizer = keras.optimizers.Adam(0.01)
+    optimizer.build(model.trainable_variables)
+    ckpt = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    status = ckpt.read(args["prefix"])
+    out = asserts(status)
+    status.expect_partial()
+    out["iterations"] = int(optimizer.iterations.numpy())
+    out["written"] = ckpt.write(args["out"])
+    return out
+
+
 def manager(args):
     ckpt = tf.train.Checkpoint(v=tf.Variable(0.0))
     m = tf.train.CheckpointManager(ckpt, args["directory"], max_to_keep=args["max_to_keep"])
@@ -66,7 +82,7 @@ def main():
     if command == "oracle":
         result = generate.oracle(args["prefix"])
     else:
-        result = {"module_restore": module_restore, "keras3_restore": keras3_restore, "manager": manager}[command](args)
+        result = {"module_restore": module_restore, "keras3_restore": keras3_restore, "keras3_resave": keras3_resave, "manager": manager}[command](args)
     print(json.dumps(result))
 
 
