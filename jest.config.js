@@ -6,7 +6,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   cacheDirectory: '<rootDir>/.jest-cache',
   testTimeout: 60000,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointManager, CheckpointReader, CheckpointView, latestCheckpoint, loadWeights, setLogger } from '../src';
+import { Checkpoint, CheckpointManager, CheckpointReader, CheckpointView, latestCheckpoint, loadVariable, loadWeights, setLogger } from '../src';
 import { buildLive, Module } from './helpers/live';
 import { expectMatchesOracle } from './helpers/oracle';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type LiveSpec, listCheckpointDirs, type Oracle } from './helpers/shared';
@@ -215,7 +215,7 @@ describe('tfjs models', () => {
     const v = tf.variable(tf.tensor([1, 0.1, -2.5, 65504]));
     for (const [as, expected] of [['float16', [0x3c00, 0x2e66, 0xc100, 0x7bff]], ['bfloat16', [0x3f80, 0x3dcd, 0xc020, 0x4780]]] as const) {
       const out = await new Checkpoint({ v }).write(path.join(dir, `half-${as}`, 'ckpt'), { float32As: as });
-      const value = await (await CheckpointReader.open(out)).getTensor('v/.ATTRIBUTES/VARIABLE_VALUE');
+      const value = await loadVariable(out, 'v/.ATTRIBUTES/VARIABLE_VALUE');
       expect(value.dtype).toBe(as);
       expect([...(value.data as Uint16Array)]).toEqual(expected);
     }

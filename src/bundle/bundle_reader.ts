@@ -121,7 +121,14 @@ export class BundleReader {
     if (this.closed) return Promise.reject(new NotFoundError(`Checkpoint ${this.prefix} was closed`, { file: this.prefix }));
     let source = this.shards.get(id);
     if (source === undefined) {
-      source = this.fs.open(dataFilename(this.prefix, id, this.header.numShards));
+      source = this.fs.open(dataFilename(this.prefix, id, this.header.numShards)).then(async (s) => {
+        // A shard that finished opening after close() must not stay open.
+        if (this.closed) {
+          await s.close();
+          throw new NotFoundError(`Checkpoint ${this.prefix} was closed`, { file: this.prefix });
+        }
+        return s;
+      });
       this.shards.set(id, source);
       // A failed open is not cached, so a later call can retry (e.g. after a shard finished downloading).
       source.catch(() => this.shards.delete(id));
