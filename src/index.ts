@@ -79,6 +79,8 @@ export {
   Checkpoint,
   CheckpointManager,
   type CheckpointManagerOptions,
+  type Comparison,
+  compareWithCheckpoint,
   latestCheckpoint,
   LoadStatus,
   loadWeights,

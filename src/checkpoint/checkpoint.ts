@@ -60,6 +60,8 @@ export class SaveCounter implements Restorable {
 export interface RestoreOptions extends OpenOptions {
   /** Same as calling `expectPartial()` on the returned status before its warnings are printed. */
   expectPartial?: boolean;
+  /** Called as values are read: bytes read so far and in all (for progress bars). */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export class Checkpoint {
@@ -174,7 +176,7 @@ export async function restoreWithReader(root: object, reader: CheckpointReader, 
   const view = CheckpointView.fromObjectGraph(graph);
   const plan = planRestore(view, root, reader);
   try {
-    await executeRestore(plan, reader);
+    await executeRestore(plan, reader, options.onProgress);
   } catch (err) {
     if (err instanceof CheckpointError && err.file === undefined) {
       throw Object.assign(err, { file: reader.prefix }) as CheckpointError;

@@ -4,3 +4,4 @@ export { LoadStatus, type RestoreReport } from './load_status';
 export { loadWeights } from './load_weights';
 export { CheckpointManager, type CheckpointManagerOptions } from './manager';
 export { type SaveOptions } from './save';
+export { type Comparison, compareWithCheckpoint } from './dry_run';

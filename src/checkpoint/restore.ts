@@ -146,8 +146,15 @@ function isKerasResetAfterGruBias(stored: readonly number[], live: readonly numb
 const READ_CONCURRENCY = 16;
 
 /** Steps 3 and 4. Either every planned value is assigned, or none is and the error is rethrown. */
-export async function executeRestore(plan: RestorePlan, reader: CheckpointReader): Promise<void> {
+export async function executeRestore(
+  plan: RestorePlan,
+  reader: CheckpointReader,
+  onProgress?: (doneBytes: number, totalBytes: number) => void,
+): Promise<void> {
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
+  const sizes = plan.writes.map((w) => reader.entry(w.key).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
   let failure: unknown = null;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -168,6 +175,8 @@ export async function executeRestore(plan: RestorePlan, reader: CheckpointReader
           );
         }
         prepared[i] = w.target.prepare(value, path);
+        done += sizes[i]!;
+        onProgress?.(done, total);
       } catch (err) {
         failure ??= err;
       }

@@ -32,7 +32,7 @@ import {
 } from '../graph';
 import type { FileSystem } from '../io';
 import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf } from '../trackable';
-import { floatToBfloat16Bits, floatToHalfBits } from './float_bits';
+import { floatToBfloat16Bits, floatToHalfBits } from '../bundle/float_bits';
 
 export interface SaveOptions {
   /** How tfjs models and optimizers are named: 'keras2' (default, what tf_keras and TF ≤ 2.15 read) or 'keras3'. */
