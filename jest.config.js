@@ -8,6 +8,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  // Examples import the package by name, as users do.
+  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts' },
   cacheDirectory: '<rootDir>/.jest-cache',
   testTimeout: 60000,
 };

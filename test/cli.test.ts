@@ -1,7 +1,11 @@
 /** The command line: output, exit codes and errors, run in-process through its main(). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { EXAMPLE_CHECKPOINT, main } from '../src/cli/main';
+import * as tf from '@tensorflow/tfjs';
+
+import { EXAMPLE_CHECKPOINT, EXAMPLE_DIR, main } from '../src/cli/main';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -60,5 +64,114 @@ describe('tfjs-checkpoint inspect', () => {
     expect(out).toBe('');
     expect(err).toBe(`tfjs-checkpoint: Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ${missing}\n`);
     expect((await run(['bogus'])).code).toBe(2);
+  });
+});
+
+describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
+  const prefix = path.join(FIXTURES_DIR, 'dtypes', 'ckpt');
+
+  it('--tensor prints the value as numpy does', async () => {
+    const { code, out } = await run(['inspect', prefix, '--tensor', 'zoo/int16/.ATTRIBUTES/VARIABLE_VALUE']);
+    expect(code).toBe(0);
+    expect(out).toBe('tensor_name:  zoo/int16/.ATTRIBUTES/VARIABLE_VALUE\n[-32768  32767      5]\n');
+  });
+
+  it('--all-tensor-names and --all-tensors list every key (values for readable ones)', async () => {
+    const names = await run(['inspect', prefix, '--all-tensor-names']);
+    expect(names.out.split('\n').filter(Boolean)).toHaveLength(26);
+    expect(names.out).toContain('tensor_name:  zoo/bool/.ATTRIBUTES/VARIABLE_VALUE\n');
+    const all = await run(['inspect', path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'), '--all-tensors']);
+    expect(all.out).toContain('tensor_name:  leaf/vars/1/.ATTRIBUTES/VARIABLE_VALUE\n2.0\n');
+  });
+
+  it('--json is stable and complete', async () => {
+    const { code, out } = await run(['inspect', path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'), '--json', '--tensor', 'a_var/.ATTRIBUTES/VARIABLE_VALUE']);
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.tensors).toEqual([
+      { key: 'a_var/.ATTRIBUTES/VARIABLE_VALUE', dtype: 'float32', shape: [], bytes: 4, shard: 0, offset: 0, sliced: false, value: { dtype: 'float32', shape: [], values: [5] } },
+    ]);
+    expect(json.objectGraph).toEqual({ nodes: 13 });
+  });
+});
+
+describe('tfjs-checkpoint tree', () => {
+  it('prints the tree, and JSON with paths, values and slots', async () => {
+    const prefix = path.join(FIXTURES_DIR, 'tf1-slots', 'ckpt');
+    expect((await run(['tree', prefix])).out).toMatch(/^\(root\) #0\n├─ adam #1/);
+    const json = JSON.parse((await run(['tree', prefix, '--json'])).out);
+    const adam = json.nodes.find((n: { path: string }) => n.path === 'root.adam');
+    expect(adam.slotVariables.length).toBe(4);
+    const slot = json.nodes[adam.slotVariables[0].node];
+    expect(slot.path).toBe("root.adam's state 'm' for root.model.v");
+    expect(slot.values[0]).toMatchObject({ attribute: 'VARIABLE_VALUE', dtype: 'float32', shape: [3], bytes: 12 });
+  });
+});
+
+describe('tfjs-checkpoint diff and convert', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-cli-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const modelJson = (hidden: number): string => {
+    const input = tf.input({ shape: [4] });
+    const h = tf.layers.dense({ units: hidden, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(h) as tf.SymbolicTensor });
+    const file = path.join(dir, `model-${hidden}.json`);
+    fs.writeFileSync(file, JSON.stringify({ modelTopology: m.toJSON(null, false) }));
+    return file;
+  };
+
+  it('finds where the model sits, reports a full match and exits 0', async () => {
+    const { code, out } = await run(['diff', EXAMPLE_DIR, '--model', modelJson(8)]);
+    expect(code).toBe(0);
+    expect(out).toContain("(placed under 'model')");
+    expect(out).toContain('Matched (5)'); // the four weights and save_counter
+    expect(out).toContain('Only in the checkpoint (10)');
+    expect(out).toMatch(/Shape mismatches \(0\)\n  none/);
+    expect(out).toContain('Every model weight has a value in the checkpoint.');
+  });
+
+  it('reports shape mismatches and exits 1; --json for scripts', async () => {
+    const { code, out } = await run(['diff', EXAMPLE_DIR, '--model', modelJson(9), '--json']);
+    expect(code).toBe(1);
+    const json = JSON.parse(out);
+    expect(json.under).toBe('model');
+    expect(json.shapeMismatches.map((m: { checkpointShape: number[]; liveShape: number[] }) => [m.checkpointShape, m.liveShape])).toEqual([
+      [[4, 8], [4, 9]],
+      [[8], [9]],
+      [[8, 3], [9, 3]],
+    ]);
+  });
+
+  it('converts to a tfjs model that tf.loadLayersModel loads and that predicts like Keras', async () => {
+    const outDir = path.join(dir, 'converted');
+    const { code, out } = await run(['convert', EXAMPLE_DIR, '--model', path.join(EXAMPLE_DIR, 'model.json'), '--out', outDir]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Restored 5 values into .*model\.json; wrote .*model\.json and .*weights\.bin\n$/);
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+    );
+    const expected = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DIR, 'expected.json'), 'utf8'));
+    const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
+    predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.predictions.flat()[i])).toBeLessThan(1e-5));
+  });
+
+  it('rejects bad arguments with exit code 2 and one line', async () => {
+    expect((await run(['diff', EXAMPLE_DIR])).code).toBe(2);
+    const missing = await run(['diff', EXAMPLE_DIR, '--model', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`tfjs-checkpoint: ${path.join(dir, 'nope.json')}: No such file or directory\n`);
+  });
+
+  it('demo (npm start) inspects, diffs, restores and predicts', async () => {
+    const { code, out } = await run(['demo']);
+    expect(code).toBe(0);
+    expect(out).toContain('== 3. restore it into the tfjs model and predict');
+    expect(out).toMatch(/tfjs  \[0\.380293, 0\.484529, 0\.135178\]\nKeras \[0\.380293, 0\.484529, 0\.135178\]/);
   });
 });

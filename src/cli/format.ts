@@ -88,3 +88,28 @@ export function objectTreeLines(reader: CheckpointReader, view: CheckpointView):
   render(0, '(root)', '', '');
   return lines;
 }
+
+/** The object graph as JSON: every node with its TF path, children, values (key, dtype, shape, bytes) and slots. */
+export function treeJson(reader: CheckpointReader, view: CheckpointView): unknown {
+  const paths = view.descendantsWithPaths();
+  const slotNames = new Map<number, string>();
+  for (const [optimizerId, s] of view.slotVariables()) {
+    slotNames.set(s.slotVariableNodeId, `${paths.get(optimizerId) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${paths.get(s.originalVariableNodeId) ?? `#${s.originalVariableNodeId}`}`);
+  }
+  return {
+    prefix: reader.prefix,
+    nodes: view.objectGraph.nodes.map((node, id) => ({
+      id,
+      path: paths.get(id) ?? slotNames.get(id) ?? null,
+      children: node.children.map((c) => ({ name: c.localName, id: c.nodeId })),
+      values: node.attributes.flatMap((a) =>
+        attributeKeys(reader, a.checkpointKey).map((key) => {
+          const e = reader.entry(key);
+          return { attribute: a.name, key, dtype: e.dtype, shape: e.shape, bytes: e.size };
+        }),
+      ),
+      slotVariables: node.slotVariables.map((s) => ({ slot: s.slotName, variable: s.originalVariableNodeId, node: s.slotVariableNodeId })),
+      hasCheckpointValues: node.hasCheckpointValues,
+    })),
+  };
+}

@@ -1,59 +1,298 @@
 #!/usr/bin/env node
 /**
- * The `tfjs-checkpoint` command: a thin shell over the public API (see format.ts for the renderings).
+ * The `tfjs-checkpoint` command: a thin shell over the public API.
+ *
+ *   inspect PATH [--tensor NAME] [--all-tensors] [--all-tensor-names] [--json]
+ *   tree PATH [--json]
+ *   diff PATH --model MODEL.json [--under NAME] [--json]
+ *   convert PATH --model MODEL.json --out DIR [--under NAME]
+ *   demo
+ *
+ * Exit codes: 0 ok, 1 mismatch (diff: values that would not restore), 2 error (one line on stderr).
  */
 import * as path from 'node:path';
 
-import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { Command, Option } from 'commander';
 
-import { CheckpointError, CheckpointReader, CheckpointView } from '../index';
-import { objectTreeLines } from './format';
+import {
+  Checkpoint,
+  CheckpointError,
+  CheckpointReader,
+  CheckpointView,
+  type Comparison,
+  compareWithCheckpoint,
+  type TensorValue,
+} from '../index';
+import { objectTreeLines, treeJson } from './format';
+import { formatNumpy } from './numpy_format';
+import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
 /** The example checkpoint shipped with the package, inspected when no path is given. */
-export const EXAMPLE_CHECKPOINT = path.resolve(__dirname, '..', '..', 'examples', 'data', 'mlp', 'ckpt-1');
+export const EXAMPLE_DIR = path.resolve(__dirname, '..', '..', 'examples', 'data', 'mlp');
+export const EXAMPLE_CHECKPOINT = path.join(EXAMPLE_DIR, 'ckpt-1');
 
-const EXIT_ERROR = 2;
+export const EXIT_OK = 0;
+export const EXIT_MISMATCH = 1;
+export const EXIT_ERROR = 2;
 
-async function inspect(target: string | undefined): Promise<void> {
+const out = (s: string): void => void process.stdout.write(s);
+
+/** JSON for values: bigints as strings, bytes as base64 — stable across runs. */
+function valueJson(v: TensorValue): unknown {
+  const data = v.dtype === 'string' ? v.data.map((b) => Buffer.from(b).toString('base64')) : Array.from(v.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x.toString() : x));
+  return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: data } : { values: data }) };
+}
+
+interface InspectOptions {
+  tensor?: string;
+  allTensors?: boolean;
+  allTensorNames?: boolean;
+  json?: boolean;
+}
+
+async function inspect(target: string | undefined, opts: InspectOptions): Promise<number> {
   const file = target ?? EXAMPLE_CHECKPOINT;
   if (target === undefined) process.stderr.write(`No PATH given: inspecting the bundled example ${file}\n`);
   const reader = await CheckpointReader.open(file);
   try {
-    process.stdout.write(reader.debugString());
+    const keys = opts.tensor !== undefined ? [opts.tensor.replace(/:0$/, '')] : reader.keys();
+    const withValues = opts.tensor !== undefined || opts.allTensors === true;
+    if (opts.json) {
+      const tensors = [];
+      for (const key of keys) {
+        const e = reader.entry(key);
+        const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size, shard: e.shardId, offset: e.offset, sliced: e.slices.length > 0 };
+        if (withValues) {
+          try {
+            item['value'] = valueJson(await reader.getTensor(key));
+          } catch (err) {
+            if (!(err instanceof CheckpointError) || err.code !== 'UNSUPPORTED') throw err;
+            item['unreadable'] = err.message;
+          }
+        }
+        tensors.push(item);
+      }
+      const graph = await reader.objectGraph();
+      out(`${JSON.stringify({ prefix: reader.prefix, numShards: reader.header.numShards, tensors, objectGraph: graph ? { nodes: graph.nodes.length } : null }, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
+      // TensorFlow's inspect_checkpoint: print("tensor_name: ", key) then the numpy value.
+      for (const key of keys) {
+        out(`tensor_name:  ${key}\n`);
+        if (!withValues) continue;
+        try {
+          out(`${formatNumpy(await reader.getTensor(key))}\n`);
+        } catch (err) {
+          if (!(err instanceof CheckpointError) || err.code !== 'UNSUPPORTED') throw err;
+          out(`<unreadable: ${err.message}>\n`);
+        }
+      }
+      return EXIT_OK;
+    }
+    out(reader.debugString());
     const graph = await reader.objectGraph();
     if (graph === null) {
-      process.stdout.write('\nNo object graph: a name-based (TF1) checkpoint.\n');
-      return;
+      out('\nNo object graph: a name-based (TF1) checkpoint.\n');
+      return EXIT_OK;
     }
     const view = CheckpointView.fromObjectGraph(graph);
-    process.stdout.write(`\nObject graph (${view.numNodes} nodes):\n${objectTreeLines(reader, view).join('\n')}\n`);
+    out(`\nObject graph (${view.numNodes} nodes):\n${objectTreeLines(reader, view).join('\n')}\n`);
+    return EXIT_OK;
   } finally {
     await reader.close();
   }
 }
 
-export function buildProgram(): Command {
+async function tree(target: string, opts: { json?: boolean }): Promise<number> {
+  const reader = await CheckpointReader.open(target);
+  try {
+    const graph = await reader.objectGraph();
+    if (graph === null) throw new CheckpointError('NOT_OBJECT_BASED', `${target} has no object graph (a TF1 name-based checkpoint): use inspect`, { file: target });
+    const view = CheckpointView.fromObjectGraph(graph);
+    if (opts.json) out(`${JSON.stringify(treeJson(reader, view), null, 2)}\n`);
+    else out(`${objectTreeLines(reader, view).join('\n')}\n`);
+    return EXIT_OK;
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Where in the checkpoint the model sits: as its root (Keras save_weights) or under one of the root's children
+ * (tf.train.Checkpoint(model=…)). `under` forces it; otherwise the placement matching the most values wins.
+ */
+async function placeModel(model: object, file: string, under: string | undefined): Promise<{ root: object; under: string | null; comparison: Comparison }> {
+  const candidates: Array<string | null> = [];
+  if (under !== undefined) candidates.push(under === '' ? null : under);
+  else {
+    candidates.push(null);
+    const view = await CheckpointView.open(file);
+    for (const name of view.children(0).keys()) if (name !== 'save_counter' && name !== 'root') candidates.push(name);
+  }
+  let best: { root: object; under: string | null; comparison: Comparison } | null = null;
+  for (const c of candidates) {
+    const root = c === null ? model : new Checkpoint({ [c]: model });
+    const comparison = await compareWithCheckpoint(root, file);
+    if (best === null || comparison.matched.length > best.comparison.matched.length) best = { root, under: c, comparison };
+  }
+  return best!;
+}
+
+const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
+
+function diffTable(c: Comparison, file: string, modelFile: string, under: string | null): string {
+  const lines = [`Checkpoint ${file} against model ${modelFile}${under ? ` (placed under '${under}')` : ' (as the root)'}`, ''];
+  const section = (title: string, rows: string[][]): void => {
+    lines.push(`${title} (${rows.length})`);
+    if (rows.length === 0) {
+      lines.push('  none', '');
+      return;
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) lines.push(`  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd());
+    lines.push('');
+  };
+  section('Matched', c.matched.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, `→ ${m.target}`]));
+  section('Shape mismatches', c.shapeMismatches.map((m) => [m.path, `checkpoint ${shape(m.checkpointShape)}`, `model ${shape(m.liveShape)}`, m.target]));
+  section('Only in the checkpoint', c.onlyInCheckpoint.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, m.key]));
+  section('Only in the model', c.onlyInLive.map((m) => [m.path, shape(m.shape), m.target]));
+  const ok = c.shapeMismatches.length === 0 && c.onlyInLive.length === 0;
+  lines.push(ok ? 'Every model weight has a value in the checkpoint.' : 'The checkpoint does not fully fit this model.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function diff(file: string, opts: { model: string; under?: string; json?: boolean }): Promise<number> {
+  loadTf();
+  const model = await loadModelJson(opts.model);
+  const placed = await placeModel(model, file, opts.under);
+  const c = placed.comparison;
+  if (opts.json) out(`${JSON.stringify({ checkpoint: file, model: opts.model, under: placed.under, ...c }, null, 2)}\n`);
+  else out(diffTable(c, file, opts.model, placed.under));
+  return c.shapeMismatches.length === 0 && c.onlyInLive.length === 0 ? EXIT_OK : EXIT_MISMATCH;
+}
+
+/** A progress bar on stderr for work that lasts more than a second, only when stderr is a terminal. */
+function progressBar(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const started = Date.now();
+  let bar: SingleBar | null = null;
+  return {
+    update(done, total) {
+      if (bar === null && Date.now() - started > 1000) {
+        bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} MB`, stream: process.stderr, hideCursor: true });
+        bar.start(Math.ceil(total / 1e6), 0);
+      }
+      bar?.update(Math.floor(done / 1e6));
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+async function convert(file: string, opts: { model: string; out: string; under?: string }): Promise<number> {
+  loadTf();
+  const model = await loadModelJson(opts.model);
+  const placed = await placeModel(model, file, opts.under);
+  const bar = progressBar('Restoring');
+  try {
+    const status =
+      placed.under === null
+        ? await new Checkpoint({ root: model }).restore(file, { expectPartial: true, onProgress: (d, t) => bar.update(d, t) })
+        : await new Checkpoint({ [placed.under]: model }).restore(file, { expectPartial: true, onProgress: (d, t) => bar.update(d, t) });
+    bar.stop();
+    const report = status.report();
+    const written = await saveModelJson(model, opts.out);
+    out(`Restored ${report.restored.length} values into ${opts.model}; wrote ${written.join(' and ')}\n`);
+    if (report.liveVariablesWithoutValue.length > 0) {
+      process.stderr.write(`warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    bar.stop();
+  }
+}
+
+async function demo(): Promise<number> {
+  const tf = loadTf();
+  out('== 1. inspect the bundled checkpoint (a Keras 3 model trained in TensorFlow)\n');
+  await inspect(EXAMPLE_CHECKPOINT, {});
+  const modelFile = path.join(EXAMPLE_DIR, 'model.json');
+  out(`\n== 2. diff it against the same model defined in tfjs (${modelFile})\n`);
+  await diff(EXAMPLE_DIR, { model: modelFile });
+  out('\n== 3. restore it into the tfjs model and predict\n');
+  const model = await loadModelJson(modelFile);
+  const status = (await new Checkpoint({ model }).restore(EXAMPLE_DIR)).expectPartial();
+  out(`restored ${status.report().restored.length} values\n`);
+  const expected = require(path.join(EXAMPLE_DIR, 'expected.json')) as { input: number[][]; predictions: number[][] };
+  const predictions = (await (model.predict(tf.tensor(expected.input)) as import('@tensorflow/tfjs').Tensor).array()) as number[][];
+  predictions.forEach((p, i) => {
+    const fmt = (v: number[]): string => `[${v.map((x) => x.toFixed(6)).join(', ')}]`;
+    out(`tfjs  ${fmt(p)}\nKeras ${fmt(expected.predictions[i]!)}\n`);
+  });
+  return EXIT_OK;
+}
+
+export function buildProgram(exit: { code: number }): Command {
   const program = new Command('tfjs-checkpoint')
-    .description('Inspect TensorFlow 2 checkpoints without Python.')
+    .description('Inspect, compare and convert TensorFlow 2 checkpoints without Python.')
     .showHelpAfterError()
     .exitOverride();
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      exit.code = await fn(...args);
+    };
   program
     .command('inspect')
-    .description('List every tensor (like TensorFlow inspect_checkpoint) and print the object graph as a tree')
-    .argument('[path]', 'checkpoint prefix, directory with a `checkpoint` file, or SavedModel directory')
-    .action(inspect);
+    .description('list every tensor (as TensorFlow inspect_checkpoint) and print the object graph as a tree')
+    .argument('[path]', 'checkpoint prefix, directory with a `checkpoint` file, or SavedModel directory (default: bundled example)')
+    .option('--tensor <name>', 'print one tensor`s value, as numpy prints it')
+    .option('--all-tensors', 'print every tensor`s value')
+    .option('--all-tensor-names', 'print every tensor name')
+    .option('--json', 'machine-readable output')
+    .action(run((p: string | undefined, o: InspectOptions) => inspect(p, o)));
+  program
+    .command('tree')
+    .description('the object graph as a tree: paths, dtypes, shapes, bytes, slot variables, which nodes hold values')
+    .argument('<path>', 'checkpoint')
+    .option('--json', 'machine-readable output')
+    .action(run((p: string, o: { json?: boolean }) => tree(p, o)));
+  program
+    .command('diff')
+    .description('compare a checkpoint with a tfjs model: what matches, what is only on one side, shape mismatches')
+    .argument('<path>', 'checkpoint')
+    .requiredOption('--model <model.json>', 'tfjs model topology (weights optional)')
+    .addOption(new Option('--under <name>', "the checkpoint child the model was saved as (e.g. 'model'); default: found automatically"))
+    .option('--json', 'machine-readable output')
+    .action(run((p: string, o: { model: string; under?: string; json?: boolean }) => diff(p, o)));
+  program
+    .command('convert')
+    .description('restore the checkpoint into a tfjs model and save it as model.json + weights.bin')
+    .argument('<path>', 'checkpoint')
+    .requiredOption('--model <model.json>', 'tfjs model topology')
+    .requiredOption('--out <dir>', 'output directory')
+    .addOption(new Option('--under <name>', "the checkpoint child the model was saved as; default: found automatically"))
+    .action(run((p: string, o: { model: string; out: string; under?: string }) => convert(p, o)));
+  program
+    .command('demo')
+    .description('inspect the bundled checkpoint, diff it against a tfjs model, restore it and predict')
+    .action(run(() => demo()));
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const exit = { code: EXIT_OK };
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    await buildProgram(exit).parseAsync(argv, { from: 'user' });
+    return exit.code;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT_OK;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
-    const message = err instanceof CheckpointError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err);
+    const message = err instanceof CheckpointError ? err.message : err instanceof Error ? err.message : String(err);
     process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]}\n`);
     return EXIT_ERROR;
   }

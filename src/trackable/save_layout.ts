@@ -7,7 +7,7 @@
  * Objects that are not tfjs models, layers or optimizers keep their ordinary children.
  */
 import { kerasWeightName } from './layers';
-import { optimizerState } from './optimizers';
+import { inferOptimizerVariables, optimizerState } from './optimizers';
 import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike, type OptimizerLike } from './tfjs_types';
 
 export type KerasLayout = 'keras2' | 'keras3';
@@ -55,7 +55,11 @@ function modelSaveChildren(model: LayersModelLike, layout: KerasLayout): Array<[
     const c = keras3Of(model);
     out.push(model.getClassName() === 'Sequential' ? ['_functional', c.functional] : ['_operations', c.operations]);
   }
-  if (isOptimizer(model.optimizer)) out.push(['optimizer', model.optimizer]);
+  if (isOptimizer(model.optimizer)) {
+    // A compiled model's optimizer updates the model's trainable weights: that is its slot order.
+    inferOptimizerVariables(model.optimizer, model);
+    out.push(['optimizer', model.optimizer]);
+  }
   return out;
 }
 

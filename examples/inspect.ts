@@ -1,0 +1,22 @@
+/**
+ * Inspect a checkpoint: list its tensors like `tf.train.list_variables`, read one, and walk the object graph like
+ * `tf.train.CheckpointView`.  Run: npx tsx examples/inspect.ts [PATH]
+ */
+import * as path from 'node:path';
+
+import { CheckpointReader, CheckpointView, listVariables } from 'tfjs-checkpoint';
+
+export async function main(target = path.join(__dirname, 'data', 'mlp')): Promise<void> {
+  for (const [key, shape] of await listVariables(target)) console.log(`${key} ${JSON.stringify(shape)}`);
+
+  const reader = await CheckpointReader.open(target); // a directory means: its latest checkpoint
+  const kernel = await reader.getTensor('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE');
+  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3)}`);
+  await reader.close();
+
+  const view = await CheckpointView.open(target);
+  console.log('\nchildren of the root:', [...view.children(0)]);
+  for (const [id, p] of view.descendantsWithPaths()) if (view.node(id).attributes.length > 0) console.log(`node ${id}: ${p}`);
+}
+
+if (require.main === module) main(process.argv[2]).catch((e) => ((process.exitCode = 1), console.error(e)));

@@ -1,0 +1,82 @@
+/**
+ * tfjs for the commands that need a model (diff, convert, demo): tfjs-node when installed (native speed), else
+ * the pure-JS @tensorflow/tfjs; and reading/writing models in tfjs's layers format (model.json + weight files).
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+import { InvalidArgumentError, NotFoundError } from '../index';
+
+// tfjs's own type surface; the runtime module is whichever is installed.
+type Tf = typeof import('@tensorflow/tfjs');
+
+let tfModule: Tf | null = null;
+
+export function loadTf(): Tf {
+  if (tfModule) return tfModule;
+  for (const name of ['@tensorflow/tfjs-node', '@tensorflow/tfjs']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      tfModule = require(name) as Tf;
+      return tfModule;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new InvalidArgumentError('This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');
+}
+
+interface ModelJson {
+  modelTopology?: unknown;
+  weightsManifest?: Array<{ paths: string[]; weights: unknown[] }>;
+  [k: string]: unknown;
+}
+
+/** A LayersModel from a tfjs model.json (or a bare Keras topology JSON); its weights too when the file lists them. */
+export async function loadModelJson(file: string): Promise<import('@tensorflow/tfjs').LayersModel> {
+  const tf = loadTf();
+  let json: ModelJson;
+  try {
+    json = JSON.parse(await fs.readFile(file, 'utf8')) as ModelJson;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${file}: No such file or directory`, { file });
+    throw new InvalidArgumentError(`${file} is not a model JSON file: ${(err as Error).message}`, { file });
+  }
+  const topology = json.modelTopology ?? json;
+  const model = await tf.models.modelFromJSON({ modelTopology: topology } as never);
+  if (json.weightsManifest && json.weightsManifest.length > 0) {
+    const specs = json.weightsManifest.flatMap((g) => g.weights);
+    const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(path.join(path.dirname(file), p))));
+    const all = Buffer.concat(buffers);
+    const weights = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), specs as never);
+    model.loadWeights(weights);
+  }
+  return model;
+}
+
+/** Saves a model as tfjs's layers format (model.json + weights.bin) that tf.loadLayersModel loads. */
+export async function saveModelJson(model: import('@tensorflow/tfjs').LayersModel, dir: string): Promise<string[]> {
+  const tf = loadTf();
+  await fs.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const parts = data === undefined ? [] : Array.isArray(data) ? data : [data];
+      const bin = Buffer.concat(parts.map((p) => Buffer.from(p as ArrayBuffer)));
+      const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+      const json = {
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: 'tfjs-checkpoint',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: manifest,
+      };
+      await fs.writeFile(path.join(dir, 'weights.bin'), bin);
+      await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
+      written.push(path.join(dir, 'model.json'), path.join(dir, 'weights.bin'));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bin.length } };
+    }),
+  );
+  return written;
+}

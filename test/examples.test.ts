@@ -1,0 +1,59 @@
+/** Every example runs on the bundled data and does what it says (the package is imported by name, as users do). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { CheckpointReader, CheckpointView } from '../src';
+
+const quiet = <T>(fn: () => Promise<T>): Promise<T> => {
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  return fn().finally(() => log.mockRestore());
+};
+
+describe('examples', () => {
+  it('inspect.ts lists and reads the bundled checkpoint', async () => {
+    const { main } = await import('../examples/inspect');
+    await quiet(() => main());
+  });
+
+  it('restore_keras.ts predicts like Keras', async () => {
+    const { main } = await import('../examples/restore_keras');
+    const predictions = await quiet(() => main());
+    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, '../examples/data/mlp/expected.json'), 'utf8')).predictions as number[][];
+    predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.flat()[i]!)).toBeLessThan(1e-5));
+  });
+
+  it('partial_backbone.ts restores only the backbone', async () => {
+    const { main } = await import('../examples/partial_backbone');
+    expect(await quiet(() => main())).toEqual(['(root).save_counter', '(root).model._operations.1._kernel', '(root).model._operations.1.bias']);
+  });
+
+  it('resume_training.ts continues from TensorFlow`s step count', async () => {
+    const { main } = await import('../examples/resume_training');
+    expect(await quiet(() => main())).toBe(22);
+  });
+
+  it('save_for_python.ts writes a Keras 3 checkpoint with the optimizer state', async () => {
+    const { main } = await import('../examples/save_for_python');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-example-'));
+    try {
+      const saved = await quiet(() => main(dir));
+      const reader = await CheckpointReader.open(saved);
+      // As Keras 3 writes a compiled Sequential model: TF's breadth-first search meets the weights under the
+      // optimizer (4 edges) before _functional/_operations/I (5 edges), so they are keyed there.
+      expect(reader.keys()).toContain('model/optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE');
+      expect(reader.keys()).toContain('model/optimizer/_variables/2/.ATTRIBUTES/VARIABLE_VALUE');
+      const view = await CheckpointView.open(saved);
+      const functional = view.children(view.children(0).get('model')!).get('_functional')!;
+      expect([...view.children(functional).keys()]).toEqual(['_operations']);
+      await reader.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tfjs_node.ts runs on whichever tfjs is installed', async () => {
+    const { main } = await import('../examples/tfjs_node');
+    expect(await quiet(() => main())).toHaveLength(8);
+  });
+});
