@@ -3,7 +3,7 @@
  * bytes in its data shard (positional reads into the buffer that becomes the tensor's typed array).
  */
 import { CorruptCheckpointError, NotFoundError } from '../errors';
-import type { ByteSource, FileSystem } from '../io';
+import { type ByteSource, checkRange, type FileSystem } from '../io';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
 import { dataFilename, indexFilename } from './naming';
@@ -152,6 +152,8 @@ export class BundleReader {
   private async readWhole(entry: TensorEntry): Promise<TensorValue> {
     const source = await this.shard(entry.shardId);
     const ctx: DecodeContext = { file: source.name, endianness: this.header.endianness, verifyChecksums: this.verifyChecksums };
+    // Checked before allocating: a corrupt size must not make the reader allocate more than the file holds.
+    checkRange(source.name, source.size, entry.offset, entry.size);
     // A fresh ArrayBuffer per tensor is 8-byte aligned, so it can back any typed array without a copy.
     const bytes = await source.read(entry.offset, entry.size, new Uint8Array(new ArrayBuffer(entry.size)));
     return entry.dtypeId === 7 ? decodeStrings(entry, bytes, ctx) : decodeFixedSize(entry, bytes, ctx);
