@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
-import { CheckpointReader, type OpenOptions } from './checkpoint_reader';
+import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, type TrackableObject } from './object_graph';
 import { TrackableView } from './trackable';
 
@@ -29,7 +29,7 @@ export class CheckpointView {
    * NotObjectBasedError carrying TensorFlow's ValueError text.
    */
   static async open(savePath: string, options: OpenOptions = {}): Promise<CheckpointView> {
-    const graph = await CheckpointReader.with(savePath, options, (r) => r.objectGraph());
+    const graph = await readObjectGraph(savePath, options);
     if (graph === null) {
       throw new NotObjectBasedError(
         `The specified checkpoint "${savePath}" does not appear to be object-based (saved with TF2) since it is ` +

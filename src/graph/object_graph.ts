@@ -58,27 +58,26 @@ export function decodeObjectGraph(bytes: Uint8Array, file: string): ObjectGraph 
     throw new CorruptCheckpointError(`${file}: object graph ${what}`, { file, key: OBJECT_GRAPH_PROTO_KEY });
   };
   if (count === 0) fail('has no nodes');
-  const id = (n: number | null | undefined, where: string): number => {
-    const v = n ?? 0;
-    if (!Number.isInteger(v) || v < 0 || v >= count) fail(`${where} refers to node ${v}, but the graph has ${count} nodes`);
-    return v;
-  };
-  const nodes = proto.nodes.map((n, i): TrackableObject => ({
-    children: (n.children ?? []).map((c) => ({ nodeId: id(c.nodeId, `node ${i}'s child ${c.localName ?? ''}`), localName: c.localName ?? '' })),
-    attributes: (n.attributes ?? []).map((a) => ({
-      name: a.name ?? '',
-      fullName: a.fullName ?? '',
-      checkpointKey: a.checkpointKey ?? '',
-      optionalRestore: a.optionalRestore ?? false,
-    })),
-    slotVariables: (n.slotVariables ?? []).map((s) => ({
-      originalVariableNodeId: id(s.originalVariableNodeId, `node ${i}'s slot ${s.slotName ?? ''}`),
-      slotName: s.slotName ?? '',
-      slotVariableNodeId: id(s.slotVariableNodeId, `node ${i}'s slot ${s.slotName ?? ''}`),
-    })),
-    registeredSaver: n.registeredSaver ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' } : null,
-    hasCheckpointValues: n.hasCheckpointValues ? (n.hasCheckpointValues.value ?? false) : null,
-  }));
+  const inRange = (v: number): boolean => Number.isInteger(v) && v >= 0 && v < count;
+  // The decoded messages already have this module's field names and defaults (proto3 defaults live on their
+  // prototypes), so they are used as they are after validation: graphs of 10^5 nodes open in tens of ms.
+  const nodes = proto.nodes.map((n, i): TrackableObject => {
+    const children = (n.children ?? []) as ObjectReference[];
+    const slotVariables = (n.slotVariables ?? []) as SlotVariableReference[];
+    for (const c of children) if (!inRange(c.nodeId)) fail(`node ${i}'s child ${c.localName} refers to node ${c.nodeId}, but the graph has ${count} nodes`);
+    for (const s of slotVariables) {
+      if (!inRange(s.originalVariableNodeId) || !inRange(s.slotVariableNodeId)) {
+        fail(`node ${i}'s slot ${s.slotName} refers to nodes ${s.originalVariableNodeId} and ${s.slotVariableNodeId}, but the graph has ${count} nodes`);
+      }
+    }
+    return {
+      children,
+      attributes: (n.attributes ?? []) as SerializedTensor[],
+      slotVariables,
+      registeredSaver: n.registeredSaver ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' } : null,
+      hasCheckpointValues: n.hasCheckpointValues ? (n.hasCheckpointValues.value ?? false) : null,
+    };
+  });
   return { nodes };
 }
 

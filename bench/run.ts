@@ -1,0 +1,244 @@
+/**
+ * npm run bench: restore speed and memory against the machine's limit, TensorFlow's own restore and tfjs's own
+ * weight loading, on the same files in the same run. Warm-up + 5 runs per contender, medians; prints a table with
+ * the targets met or not, and writes bench/results/latest.json.
+ *
+ * Workloads (written once by TensorFlow 2.21 into $TFJS_CHECKPOINT_BENCH_DIR or the temp dir; by this package's
+ * writer when Python TensorFlow is absent, saying so):
+ *   large   ≈1 GiB of float32 in ≈240 variables of transformer-like shapes
+ *   wide    20,000 small variables (an index of many table blocks)
+ *   partial ≈1% of the large checkpoint's bytes restored into a small model
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { Checkpoint, CheckpointReader, CheckpointView, crc32cImplementation, listVariables, setLogger } from '../src';
+
+const ROOT = path.resolve(__dirname, '..');
+const DIR = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench');
+const PYTHON = process.env['TFJS_CHECKPOINT_PYTHON'] ?? path.join(ROOT, '.venv-tf', 'bin', 'python');
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+
+type Shapes = Record<string, number[]>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timeRuns(fn: () => Promise<void>, runs = RUNS): Promise<number[]> {
+  await fn(); // warm-up (page cache, JIT)
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return times;
+}
+
+/** Peak RSS growth while `fn` runs, sampled every 2 ms. */
+async function peakRss(fn: () => Promise<void>): Promise<number> {
+  if (global.gc) global.gc();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, process.memoryUsage().rss) - before;
+}
+
+/** Nested plain objects of tfjs variables with the workload's paths (what TF's tf.Module tree looks like). */
+function liveTree(shapes: Shapes, filter: (name: string) => boolean = () => true): { root: object; variables: tf.Variable[] } {
+  const params: Record<string, unknown> = {};
+  const variables: tf.Variable[] = [];
+  for (const [name, shape] of Object.entries(shapes)) {
+    if (!filter(name)) continue;
+    const parts = name.split('/');
+    let node = params;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    const v = tf.variable(tf.zeros(shape), true);
+    node[parts[parts.length - 1]!] = v;
+    variables.push(v);
+  }
+  return { root: { params }, variables };
+}
+
+function ensureWorkloads(): { shapes: { large: Shapes; wide: Shapes }; writer: string } {
+  const shapesFile = path.join(DIR, 'shapes.json');
+  if (!fs.existsSync(shapesFile) || !fs.existsSync(path.join(DIR, 'large', 'ckpt.index'))) {
+    if (!fs.existsSync(PYTHON)) throw new Error(`Python TensorFlow not found at ${PYTHON}: bash scripts/setup-tf.sh`);
+    process.stderr.write(`writing workloads with TensorFlow into ${DIR} …\n`);
+    fs.mkdirSync(DIR, { recursive: true });
+    execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'write', DIR], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return { shapes: JSON.parse(fs.readFileSync(shapesFile, 'utf8')), writer: 'TensorFlow 2.21' };
+}
+
+/** The same weights in tfjs's own format: a weights manifest and 4 MB shards (tfjs's default). */
+function writeTfjsFormat(reader: CheckpointReader, shapes: Shapes, dir: string): Promise<void> {
+  return (async () => {
+    if (fs.existsSync(path.join(dir, 'weights_manifest.json'))) return;
+    fs.mkdirSync(dir, { recursive: true });
+    const specs: Array<{ name: string; shape: number[]; dtype: string }> = [];
+    const parts: Uint8Array[] = [];
+    for (const name of Object.keys(shapes)) {
+      const v = await reader.getTensor(`params/${name}/.ATTRIBUTES/VARIABLE_VALUE`);
+      const d = v.data as Float32Array;
+      specs.push({ name, shape: v.shape, dtype: 'float32' });
+      parts.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    }
+    const all = Buffer.concat(parts);
+    const shard = 4 << 20;
+    const paths: string[] = [];
+    for (let i = 0, n = 0; i < all.length; i += shard, n++) {
+      const p = `group1-shard${n + 1}`;
+      fs.writeFileSync(path.join(dir, p), all.subarray(i, i + shard));
+      paths.push(p);
+    }
+    fs.writeFileSync(path.join(dir, 'weights_manifest.json'), JSON.stringify([{ paths, weights: specs }]));
+  })();
+}
+
+function tfRestore(prefix: string, kind: string): { import_seconds: number; times: number[]; peak_rss_growth_bytes: number } | null {
+  if (!fs.existsSync(PYTHON)) return null;
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', prefix, kind, String(RUNS + 1)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  return { ...r, times: r.times.slice(1) };
+}
+
+async function main(): Promise<void> {
+  setLogger({ warn: () => undefined });
+  const warn = console.warn;
+  console.warn = () => undefined;
+  tf.tidy(() => tf.scalar(0));
+  console.warn = warn;
+  const { shapes, writer } = ensureWorkloads();
+  const large = path.join(DIR, 'large', 'ckpt');
+  const wide = path.join(DIR, 'wide', 'ckpt');
+  const largeBytes = Object.values(shapes.large).reduce((n, s) => n + 4 * s.reduce((a, b) => a * b, 1), 0);
+  const results: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, crc32c: crc32cImplementation },
+    workloads: { writer, large: { variables: Object.keys(shapes.large).length, bytes: largeBytes }, wide: { variables: Object.keys(shapes.wide).length } },
+  };
+
+  // ---- large: ours, raw reads, tfjs native, TensorFlow
+  const tree = liveTree(shapes.large);
+  const ckpt = new Checkpoint({ root: tree.root });
+  // Memory of the first restore into a freshly built model (tfjs's zero weights are not yet paged in), the
+  // realistic case; later runs also count buffers the GC has not returned yet.
+  const oursPeak = await peakRss(async () => {
+    await ckpt.restore(large);
+  });
+  const ours = await timeRuns(async () => {
+    (await ckpt.restore(large)).assertExistingObjectsMatched();
+  });
+  // The same without crc32c verification: how much of the restore the checksums take.
+  const oursNoCrc = await timeRuns(async () => {
+    await ckpt.restore(large, { verifyChecksums: false });
+  });
+
+  const reader = await CheckpointReader.open(large);
+  const ranges = reader.keys().filter((k) => k.startsWith('params/')).map((k) => reader.entry(k));
+  const buffers = ranges.map((e) => new Uint8Array(e.size));
+  const dataFile = reader.dataFile(reader.keys().find((k) => k.startsWith('params/'))!);
+  const raw = await timeRuns(async () => {
+    const h = await fs.promises.open(dataFile, 'r');
+    try {
+      for (let i = 0; i < ranges.length; i++) await h.read(buffers[i]!, 0, ranges[i]!.size, ranges[i]!.offset);
+    } finally {
+      await h.close();
+    }
+  });
+  const tfjsDir = path.join(DIR, 'large-tfjs');
+  await writeTfjsFormat(reader, shapes.large, tfjsDir);
+  await reader.close();
+  buffers.length = 0;
+  const byName = new Map(Object.keys(shapes.large).map((n, i) => [n, tree.variables[i]!]));
+  const tfjsNative = await timeRuns(async () => {
+    const manifest = JSON.parse(await fs.promises.readFile(path.join(tfjsDir, 'weights_manifest.json'), 'utf8'));
+    const shards = await Promise.all((manifest[0].paths as string[]).map((p) => fs.promises.readFile(path.join(tfjsDir, p))));
+    const all = Buffer.concat(shards);
+    const map = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), manifest[0].weights);
+    for (const [name, t] of Object.entries(map)) {
+      byName.get(name)!.assign(t);
+      t.dispose();
+    }
+  });
+  const tfLarge = tfRestore(large, 'large');
+  tf.dispose(tree.variables);
+
+  // ---- partial: ≈1% of the bytes into a small model
+  const partialNames = (n: string): boolean => /^layer_0[0-1]\/proj\/kernel$|^layer_00\/ln1\//.test(n);
+  const small = liveTree(shapes.large, partialNames);
+  const partialBytes = Object.entries(shapes.large).filter(([n]) => partialNames(n)).reduce((n, [, s]) => n + 4 * s.reduce((a, b) => a * b, 1), 0);
+  const partialCkpt = new Checkpoint({ root: small.root });
+  const partial = await timeRuns(async () => {
+    (await partialCkpt.restore(large)).expectPartial();
+  });
+  tf.dispose(small.variables);
+
+  // ---- wide: open + restore; inspect
+  const wideTree = liveTree(shapes.wide);
+  const wideCkpt = new Checkpoint({ root: wideTree.root });
+  const wideOurs = await timeRuns(async () => {
+    (await wideCkpt.restore(wide)).assertExistingObjectsMatched();
+  });
+  const tfWide = tfRestore(wide, 'wide');
+  tf.dispose(wideTree.variables);
+  const inspect = {
+    listVariablesLarge: median(await timeRuns(async () => void (await listVariables(large))))!,
+    listVariablesWide: median(await timeRuns(async () => void (await listVariables(wide))))!,
+    viewOpenLarge: median(await timeRuns(async () => void (await CheckpointView.open(large))))!,
+    viewOpenWide: median(await timeRuns(async () => void (await CheckpointView.open(wide))))!,
+  };
+
+  const m = { ours: median(ours), raw: median(raw), tfjsNative: median(tfjsNative), tf: tfLarge ? median(tfLarge.times) : NaN, partial: median(partial), wide: median(wideOurs), tfWide: tfWide ? median(tfWide.times) : NaN };
+  const gbps = (s: number): string => (largeBytes / s / 1e9).toFixed(2);
+  const row = (name: string, s: number, note = ''): string => `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${Number.isFinite(s) ? gbps(s).padStart(6) : '     -'} GB/s  ${note}`;
+  const targets: Array<[string, boolean, string]> = [
+    ['large restore ≤ 1.3 × raw read', m.ours <= 1.3 * m.raw, `${(m.ours / m.raw).toFixed(2)} ×`],
+    ['large restore ≤ 0.5 × TensorFlow', m.ours <= 0.5 * m.tf, `${(m.ours / m.tf).toFixed(2)} ×`],
+    ['large restore faster than tfjs native', m.ours < m.tfjsNative, `${(m.ours / m.tfjsNative).toFixed(2)} ×`],
+    ['peak memory ≤ 1.25 × bytes + 200 MB', oursPeak <= 1.25 * largeBytes + 200e6, `${(oursPeak / 1e6).toFixed(0)} MB for ${(largeBytes / 1e6).toFixed(0)} MB`],
+    ['wide open + restore ≤ TensorFlow', m.wide <= m.tfWide, `${(m.wide / m.tfWide).toFixed(3)} ×`],
+    ['partial ≤ 5% of large restore', m.partial <= 0.05 * m.ours, `${((100 * m.partial) / m.ours).toFixed(1)} % (${((100 * partialBytes) / largeBytes).toFixed(1)} % of bytes)`],
+    ['CheckpointView.open(wide) < 100 ms', inspect.viewOpenWide < 0.1, `${(inspect.viewOpenWide * 1000).toFixed(1)} ms`],
+  ];
+  const lines = [
+    `tfjs-checkpoint benchmark — ${results['machine'] ? `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, crc32c ${crc32cImplementation}` : ''}`,
+    `workloads by ${writer}: large ${(largeBytes / 2 ** 30).toFixed(2)} GiB in ${Object.keys(shapes.large).length} variables; wide ${Object.keys(shapes.wide).length} variables; medians of ${RUNS} runs after a warm-up`,
+    '',
+    row('large: raw positional reads', m.raw, '(the limit)'),
+    row('large: tfjs-checkpoint restore', m.ours, '(open + match + read + crc32c + assign)'),
+    row('large: … without crc32c verification', median(oursNoCrc), '(verifyChecksums: false)'),
+    row('large: tfjs native (manifest + shards)', m.tfjsNative, '(readFile + decodeWeights + assign)'),
+    row('large: TensorFlow 2.21 restore', m.tf, tfLarge ? `(python import ${tfLarge.import_seconds.toFixed(1)} s not included)` : '(Python TensorFlow absent)'),
+    row('partial: tfjs-checkpoint restore', m.partial, `(${(partialBytes / 1e6).toFixed(1)} MB)`),
+    `${'wide: tfjs-checkpoint open + restore'.padEnd(34)} ${m.wide.toFixed(3).padStart(8)} s`,
+    `${'wide: TensorFlow 2.21 restore'.padEnd(34)} ${m.tfWide.toFixed(3).padStart(8)} s`,
+    `inspect: listVariables large ${(inspect.listVariablesLarge * 1000).toFixed(1)} ms, wide ${(inspect.listVariablesWide * 1000).toFixed(1)} ms; CheckpointView.open large ${(inspect.viewOpenLarge * 1000).toFixed(1)} ms, wide ${(inspect.viewOpenWide * 1000).toFixed(1)} ms`,
+    `peak memory growth during the first large restore: tfjs-checkpoint ${(oursPeak / 1e6).toFixed(0)} MB`,
+    '',
+    ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
+  ];
+  console.log(lines.join('\n'));
+  Object.assign(results, { seconds: { ours, oursNoCrc, raw, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
+  fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
