@@ -5,8 +5,9 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 
-import { type TensorValue, type TfjsDType, tfjsDTypeOf, toTfjsValues } from '../bundle';
+import { type TensorValue, type TfjsDType, tfjsDTypeOf } from '../bundle';
 import { MismatchError } from '../errors';
+import { toTfjsTensor } from './tfjs_tensor';
 import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
 
 /** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
@@ -82,18 +83,7 @@ export function tensorFor(value: TensorValue, shape: readonly number[], dtype: T
       { key: path },
     );
   }
-  const v = toTfjsValues(value, path);
-  if (v.dtype === 'complex64') {
-    const n = v.values.length / 2;
-    const re = new Float32Array(n);
-    const im = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      re[i] = v.values[2 * i]!;
-      im[i] = v.values[2 * i + 1]!;
-    }
-    return tfc.tidy(() => tfc.complex(tfc.tensor(re, [...shape]), tfc.tensor(im, [...shape])));
-  }
-  return tfc.tensor(v.values as never, [...shape], v.dtype);
+  return toTfjsTensor(value, path);
 }
 
 /** The checkpoint value of a tfjs tensor (float32/int32/bool/complex64/string are stored as themselves). */
