@@ -58,3 +58,31 @@ describe('saves killed with SIGKILL at random points', () => {
     }
   });
 });
+
+describe('concurrent saves into one directory', () => {
+  it('leave a valid state file naming a complete checkpoint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-concurrent-'));
+    try {
+      const managers = [0, 1, 2].map((i) => {
+        const v = tf.variable(tf.fill([256, 256], i));
+        return new CheckpointManager(new Checkpoint({ v }), dir, { maxToKeep: 2, checkpointName: `run${i}` });
+      });
+      await Promise.all(managers.map(async (m) => {
+        for (let k = 0; k < 5; k++) await m.save();
+      }));
+      const latest = await latestCheckpoint(dir);
+      expect(latest).not.toBeNull();
+      const reader = await CheckpointReader.open(latest!);
+      for (const key of reader.keys()) await reader.getTensor(key);
+      await reader.close();
+      expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      // Each manager kept its own two newest checkpoints.
+      for (const m of managers) {
+        expect(m.checkpoints).toHaveLength(2);
+        for (const p of m.checkpoints) expect(fs.existsSync(`${p}.index`)).toBe(true);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
