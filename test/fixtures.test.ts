@@ -18,7 +18,8 @@ describe('TensorFlow-generated fixtures', () => {
       [
         'dtypes', 'name-based', 'names', 'seed-children', 'seed-diff', 'shared-cycles', 'sharded', 'tf1-slots', 'wide',
         'k3-adam-steps', 'k3-functional-conv', 'k3-gru-reset-after', 'k3-rnn-gru-bilstm', 'k3-sequential-dense-bn',
-        'k3-subclassed-embed-lstm', 'status', 'tf1-adam-steps',
+        'k3-subclassed-embed-lstm', 'status', 'tf1-adam-steps', 'k3-sgd-momentum-steps', 'k3-rmsprop-steps', 'k3-rmsprop-centered-steps',
+        'k3-adagrad-steps', 'k3-adadelta-steps',
       ].sort(),
     );
   });

@@ -256,6 +256,13 @@ export class OptimizerState {
     return true;
   }
 
+  /** The slot groups tfjs itself keeps, in getWeights() order (its RMSProp has mean gradients only when centered). */
+  tfjsGroups(): string[] {
+    if (!this.kind) return [];
+    const centered = (this.optimizer as unknown as { centered?: boolean }).centered === true;
+    return this.kind.groups.filter((g) => !(this.optimizer.getClassName() === 'RMSProp' && g === 'mg' && !centered));
+  }
+
   /** An optimizer that has not taken a step has no state yet (TensorFlow creates its variables lazily too). */
   unstarted(): boolean {
     return this.optimizer.iterations === 0;
@@ -342,7 +349,8 @@ export class OptimizerState {
     const weights = await this.optimizer.getWeights();
     // getWeights() makes a fresh tensor for `iter` and returns the slot variables themselves.
     (weights[0]?.tensor as unknown as tfc.Tensor | undefined)?.dispose();
-    const g = this.kind.groups.indexOf(slot.group);
+    const g = this.tfjsGroups().indexOf(slot.group);
+    if (g < 0) return null;
     return (weights[1 + g * vars!.length + i]?.tensor as unknown as tfc.Tensor | undefined) ?? null;
   }
 
@@ -367,13 +375,14 @@ export class OptimizerState {
       return;
     }
     const n = vars.length;
-    const hasSlots = current.length === 1 + this.kind.groups.length * n;
+    const groups = this.tfjsGroups();
+    const hasSlots = current.length === 1 + groups.length * n;
     const lr = (this.optimizer as unknown as { learningRate: number }).learningRate;
     const weights: Array<{ name: string; tensor: tfc.Tensor }> = [
       { name: 'iter', tensor: tfc.scalar(iterations ?? this.optimizer.iterations, 'int32') },
     ];
     const created: tfc.Tensor[] = [weights[0]!.tensor];
-    this.kind.groups.forEach((group, g) => {
+    groups.forEach((group, g) => {
       vars.forEach((v, i) => {
         const slot = this.slots.get(group)?.get(v);
         let t = slot ? staged.get(slot) : undefined;
