@@ -2,10 +2,11 @@
  * tfjs for the commands that need a model (diff, convert, demo): tfjs-node when installed (native speed), else
  * the pure-JS @tensorflow/tfjs; and reading/writing models in tfjs's layers format (model.json + weight files).
  */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
+import { type FileSystem, InvalidArgumentError, NodeFileSystem } from '../index';
 
-import { InvalidArgumentError, NotFoundError } from '../index';
+/** Files go through the package's file-system layer, like everything else. */
+const files: FileSystem = new NodeFileSystem();
+const utf8 = new TextDecoder();
 
 // tfjs's own type surface; the runtime module is whichever is installed.
 type Tf = typeof import('@tensorflow/tfjs');
@@ -35,18 +36,18 @@ interface ModelJson {
 /** A LayersModel from a tfjs model.json (or a bare Keras topology JSON); its weights too when the file lists them. */
 export async function loadModelJson(file: string): Promise<import('@tensorflow/tfjs').LayersModel> {
   const tf = loadTf();
+  const text = utf8.decode(await files.readFile(file));
   let json: ModelJson;
   try {
-    json = JSON.parse(await fs.readFile(file, 'utf8')) as ModelJson;
+    json = JSON.parse(text) as ModelJson;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${file}: No such file or directory`, { file });
     throw new InvalidArgumentError(`${file} is not a model JSON file: ${(err as Error).message}`, { file });
   }
   const topology = json.modelTopology ?? json;
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as never);
   if (json.weightsManifest && json.weightsManifest.length > 0) {
     const specs = json.weightsManifest.flatMap((g) => g.weights);
-    const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => fs.readFile(path.join(path.dirname(file), p))));
+    const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => files.readFile(files.join(files.dirname(file), p))));
     const all = Buffer.concat(buffers);
     const weights = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), specs as never);
     model.loadWeights(weights);
@@ -57,7 +58,7 @@ export async function loadModelJson(file: string): Promise<import('@tensorflow/t
 /** Saves a model as tfjs's layers format (model.json + weights.bin) that tf.loadLayersModel loads. */
 export async function saveModelJson(model: import('@tensorflow/tfjs').LayersModel, dir: string): Promise<string[]> {
   const tf = loadTf();
-  await fs.mkdir(dir, { recursive: true });
+  await files.mkdir(dir);
   const written: string[] = [];
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -72,9 +73,9 @@ export async function saveModelJson(model: import('@tensorflow/tfjs').LayersMode
         modelTopology: artifacts.modelTopology,
         weightsManifest: manifest,
       };
-      await fs.writeFile(path.join(dir, 'weights.bin'), bin);
-      await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
-      written.push(path.join(dir, 'model.json'), path.join(dir, 'weights.bin'));
+      await files.writeFile(files.join(dir, 'weights.bin'), new Uint8Array(bin.buffer, bin.byteOffset, bin.length));
+      await files.writeFile(files.join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(json)));
+      written.push(files.join(dir, 'model.json'), files.join(dir, 'weights.bin'));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bin.length } };
     }),
   );
