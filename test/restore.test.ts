@@ -285,6 +285,31 @@ function collectVariables(root: object): tf.Variable[] {
   return out;
 }
 
+describe('Keras 3 Sequential and functional checkpoints restore into either kind of tfjs model', () => {
+  it('a Keras Sequential checkpoint into a tfjs functional model', async () => {
+    const { prefix, oracle } = fixture('k3-sequential-dense-bn');
+    const x = tf.input({ shape: [6] });
+    let y = L.dense({ units: 16, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    y = L.batchNormalization().apply(y) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: L.dense({ units: 4, activation: 'softmax' }).apply(y) as tf.SymbolicTensor });
+    const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
+    status.assertExistingObjectsMatched();
+    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    expect(maxAbsDiff(predictions.flat(), (oracle['predictions'] as number[][]).flat())).toBeLessThan(1e-5);
+  });
+
+  it('a Keras functional checkpoint into a tfjs Sequential model', async () => {
+    const { prefix, oracle } = fixture('k3-functional-conv');
+    const model = tf.sequential({
+      layers: [L.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 3] }), L.batchNormalization(), L.maxPooling2d({}), L.flatten(), L.dense({ units: 5 })],
+    });
+    const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
+    status.assertExistingObjectsMatched();
+    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    expect(maxAbsDiff(predictions.flat(), (oracle['predictions'] as number[][]).flat())).toBeLessThan(1e-5);
+  });
+});
+
 describe('structure the adapters follow', () => {
   it('fails clearly, changing nothing, when a tfjs layer has no weights yet', async () => {
     const { prefix } = fixture('k3-sequential-dense-bn');
@@ -302,7 +327,7 @@ describe('structure the adapters follow', () => {
     const model = tf.sequential({ layers: [inner, L.dense({ units: 1 })] });
     const view = new TrackableView(model);
     const names = (o: object): string[] => [...view.children(o).keys()];
-    expect(names(model)).toEqual(['layer_with_weights-0', 'layer-0', 'layer_with_weights-1', 'layer-1', '_functional', inner.name, model.layers[1]!.name]);
+    expect(names(model)).toEqual(['layer_with_weights-0', 'layer-0', 'layer_with_weights-1', 'layer-1', '_functional', '_operations', inner.name, model.layers[1]!.name]);
     expect(names(inner).slice(0, 2)).toEqual(['layer_with_weights-0', 'layer-0']);
     expect(names(td)).toEqual(['layer']);
     expect(names(td.layer)).toEqual(['kernel', '_kernel', 'bias']);

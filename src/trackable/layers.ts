@@ -48,22 +48,23 @@ function layerChildren(layer: LayerLike): Array<[string, unknown]> {
 }
 
 /** Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable. */
-const keras3Views = new WeakMap<object, { operations: unknown[]; functional: object | null }>();
+const keras3Views = new WeakMap<object, { operations: unknown[]; functional: object }>();
 
 function inputLayerOf(model: LayersModelLike): unknown {
   const m = model as unknown as { inputLayers?: unknown[]; model?: { layers?: unknown[] } };
   return m.inputLayers?.[0] ?? m.model?.layers?.[0] ?? {};
 }
 
-function keras3View(model: LayersModelLike): { operations: unknown[]; functional: object | null } {
+function keras3View(model: LayersModelLike): { operations: unknown[]; functional: object } {
   let view = keras3Views.get(model);
   if (view === undefined) {
     const sequential = model.getClassName() === 'Sequential';
+    // Operation 0 is the InputLayer in both Keras 3 layouts; tfjs's functional models list it, Sequential does not.
     const operations = sequential ? [inputLayerOf(model), ...model.layers] : [...model.layers];
-    view = { operations, functional: sequential ? { _operations: operations } : null };
+    view = { operations, functional: { _operations: operations } };
     keras3Views.set(model, view);
   }
-  return view;
+  return view as { operations: unknown[]; functional: object };
 }
 
 function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
@@ -73,9 +74,10 @@ function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
     if (layer.weights.length > 0) out.push([`layer_with_weights-${withWeights++}`, layer]);
     out.push([`layer-${i}`, layer]);
   });
+  // Both Keras 3 spellings, whatever kind the tfjs model is: a Keras Sequential checkpoint then restores into a
+  // tfjs functional model and the other way round.
   const k3 = keras3View(model);
-  if (k3.functional) out.push(['_functional', k3.functional]);
-  else out.push(['_operations', k3.operations]);
+  out.push(['_functional', k3.functional], ['_operations', k3.operations]);
   for (const layer of model.layers) out.push([layer.name, layer]);
   if (isOptimizer(model.optimizer)) {
     // A compiled model's optimizer updates the model's trainable weights: that is its slot order.
