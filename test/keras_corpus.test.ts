@@ -393,3 +393,20 @@ async function expectedSha(reader: CheckpointReader, key: string, oracleSha: str
     }
   });
 });
+
+(corpusAvailable() ? describe : describe.skip)('report names optimizer slots as TensorFlow does', () => {
+  it('lists unrestored slot values as "(root).optimizer`s state `m` for (root).layer_with_weights-0.kernel"', async () => {
+    const previous = setLogger({ warn: () => undefined });
+    try {
+      const model = seq([L.dense({ units: 15, activation: 'relu', inputShape: [784] }), L.dense({ units: 10, activation: 'softmax' })]);
+      const status = (await loadWeights(model, prefixOf('keras-mlp-tiny-mnist-sharded'))).expectPartial();
+      const paths = status.report().unrestoredCheckpointValues.map((u) => u.path);
+      expect(paths).toContain("(root).optimizer's state 'm' for (root).layer_with_weights-0.kernel");
+      expect(paths).toContain("(root).optimizer's state 'v' for (root).layer_with_weights-1.bias");
+      expect(paths).toContain('(root).optimizer.iter');
+      expect(() => status.assertConsumed()).toThrow(/^Unresolved object in checkpoint \(root\)\.optimizer\.iter: attributes \{/);
+    } finally {
+      setLogger(previous);
+    }
+  });
+});
