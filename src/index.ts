@@ -17,7 +17,7 @@ export {
   UnsupportedError,
 } from './errors';
 export { type Logger, setLogger } from './logger';
-export { type ByteSource, type FileInfo, type FileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
+export { type ByteSource, type FileInfo, type FileSystem, HttpFileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
 export {
   type BundleHeader,
   type CheckpointState,

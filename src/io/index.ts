@@ -1,4 +1,5 @@
 export type { ByteSource, FileInfo, FileSystem } from './types';
+export { HttpFileSystem } from './http';
 export { MemoryFileSystem, MemorySource } from './memory';
 export { NodeFileSource, NodeFileSystem } from './node';
 export { defaultFileSystem } from './default';
