@@ -26,23 +26,28 @@ export function kerasWeightName(originalName: string): string {
 /** Keras 3 keeps these behind a private attribute (for LoRA and quantization). */
 const KERAS3_PRIVATE = new Set(['kernel', 'embeddings']);
 
-function layerChildren(layer: LayerLike): Array<[string, unknown]> {
-  const out: Array<[string, unknown]> = [];
+/**
+ * Which names to list: one Keras layout (what a save writes) or every name Keras ever used (what a restore
+ * accepts, so that checkpoints of either layout find their objects).
+ */
+export type KerasNames = 'keras2' | 'keras3' | 'all';
+
+/** A layer's children under Keras's names. */
+export function layerChildren(layer: LayerLike, names: KerasNames): Array<[string, unknown]> {
   const l = layer as unknown as Record<string, unknown>;
-  if (isLayer(l['cell'])) out.push(['cell', l['cell']]);
+  if (isLayer(l['cell'])) return [['cell', l['cell']]];
   if (isLayer(l['forwardLayer']) && isLayer(l['backwardLayer'])) {
-    out.push(['forward_layer', l['forwardLayer']], ['backward_layer', l['backwardLayer']]);
-  } else if (isLayer(l['layer'])) {
-    out.push(['layer', l['layer']]);
+    return [['forward_layer', l['forwardLayer']], ['backward_layer', l['backwardLayer']]];
   }
-  if (out.length === 0 && layer.built) {
-    // Keras 3's RNN cells keep their public names.
-    const isCell = layer.getClassName().endsWith('Cell');
-    for (const w of layer.weights) {
-      const name = kerasWeightName(w.originalName);
-      out.push([name, w]);
-      if (KERAS3_PRIVATE.has(name) && !isCell) out.push([`_${name}`, w]);
-    }
+  if (isLayer(l['layer'])) return [['layer', l['layer']]];
+  // Keras 3's RNN cells keep their public names.
+  const isCell = layer.getClassName().endsWith('Cell');
+  const out: Array<[string, unknown]> = [];
+  for (const w of layer.weights) {
+    const name = kerasWeightName(w.originalName);
+    const private3 = KERAS3_PRIVATE.has(name) && !isCell;
+    if (names !== 'keras3' || !private3) out.push([name, w]);
+    if (names !== 'keras2' && private3) out.push([`_${name}`, w]);
   }
   return out;
 }
@@ -64,21 +69,29 @@ function keras3View(model: LayersModelLike): { operations: unknown[]; functional
     view = { operations, functional: { _operations: operations } };
     keras3Views.set(model, view);
   }
-  return view as { operations: unknown[]; functional: object };
+  return view;
 }
 
-function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
+/** A model's children under Keras's names, and `optimizer` once compiled. */
+export function modelChildren(model: LayersModelLike, names: KerasNames): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
-  let withWeights = 0;
-  model.layers.forEach((layer, i) => {
-    if (layer.weights.length > 0) out.push([`layer_with_weights-${withWeights++}`, layer]);
-    out.push([`layer-${i}`, layer]);
-  });
-  // Both Keras 3 spellings, whatever kind the tfjs model is: a Keras Sequential checkpoint then restores into a
-  // tfjs functional model and the other way round.
+  if (names !== 'keras3') {
+    let withWeights = 0;
+    model.layers.forEach((layer, i) => {
+      if (layer.weights.length > 0) out.push([`layer_with_weights-${withWeights++}`, layer]);
+      out.push([`layer-${i}`, layer]);
+    });
+  }
   const k3 = keras3View(model);
-  out.push(['_functional', k3.functional], ['_operations', k3.operations]);
-  for (const layer of model.layers) out.push([layer.name, layer]);
+  const sequential = model.getClassName() === 'Sequential';
+  if (names === 'all') {
+    // Both Keras 3 spellings, whatever kind the tfjs model is: a Keras Sequential checkpoint then restores into a
+    // tfjs functional model and the other way round; and each layer by its name (subclassed Keras models).
+    out.push(['_functional', k3.functional], ['_operations', k3.operations]);
+    for (const layer of model.layers) out.push([layer.name, layer]);
+  } else if (names === 'keras3') {
+    out.push(sequential ? ['_functional', k3.functional] : ['_operations', k3.operations]);
+  }
   if (isOptimizer(model.optimizer)) {
     // A compiled model's optimizer updates the model's trainable weights: that is its slot order.
     inferOptimizerVariables(model.optimizer, model);
@@ -94,7 +107,7 @@ function modelChildren(model: LayersModelLike): Array<[string, unknown]> {
  * share.
  */
 export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildren: ReadonlyMap<string, number>): (name: string) => unknown {
-  const live = new Map(modelChildren(model));
+  const live = new Map(modelChildren(model, 'all'));
   const firstWeighted = checkpointChildren.get('layer_with_weights-0');
   const liveFirst = model.layers.findIndex((l) => l.weights.length > 0);
   let shift = 0;
@@ -117,11 +130,11 @@ export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildre
 export const layersModelAdapter: TrackableAdapter = {
   name: 'tfjs LayersModel',
   matches: isLayersModel,
-  children: (obj) => modelChildren(obj as LayersModelLike),
+  children: (obj) => modelChildren(obj as LayersModelLike, 'all'),
 };
 
 export const layerAdapter: TrackableAdapter = {
   name: 'tfjs Layer',
   matches: (obj) => isLayer(obj) && !isLayersModel(obj),
-  children: (obj) => layerChildren(obj as LayerLike),
+  children: (obj) => layerChildren(obj as LayerLike, 'all'),
 };
