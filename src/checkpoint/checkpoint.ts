@@ -51,6 +51,12 @@ export class SaveCounter implements Restorable {
     return Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(this.value)) });
   }
 
+  /** Creates the counter if needed and counts one more save; returns the new count (the N of PREFIX-N). */
+  advance(): number {
+    this.created = true;
+    return ++this.value;
+  }
+
   /** TensorFlow creates the counter lazily, so checkpoints without one (SavedModels, `write()`) still match. */
   optional(): boolean {
     return true;
@@ -127,9 +133,7 @@ export class Checkpoint {
    */
   async save(prefix: string, options: SaveOptions = {}): Promise<string> {
     const fs = options.fs ?? defaultFileSystem();
-    this.saveCounter.created = true;
-    this.saveCounter.value += 1;
-    const path = await this.write(`${prefix}-${this.saveCounter.value}`, options);
+    const path = await this.write(`${prefix}-${this.saveCounter.advance()}`, options);
     await writeStateFile(fs, fs.dirname(prefix), { latest: path, all: [path] });
     return path;
   }

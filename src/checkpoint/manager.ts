@@ -7,7 +7,7 @@ import { indexFilename, readCheckpointState } from '../bundle';
 import { InvalidArgumentError } from '../errors';
 import { defaultFileSystem, type FileSystem } from '../io';
 import type { Checkpoint } from './checkpoint';
-import { encodeCheckpoint, removeAbandonedTemporaries, type SaveOptions, writeBundleFiles, writeStateFile } from './save';
+import { removeDataFiles, type SaveOptions, writeStateFile } from './save';
 
 export interface CheckpointManagerOptions extends Omit<SaveOptions, 'fs'> {
   /** How many recent checkpoints to keep; undefined or null keeps all. */
@@ -69,14 +69,10 @@ export class CheckpointManager {
   /** Saves a new checkpoint and applies the retention policy; returns its prefix. */
   async save(checkpointNumber?: number): Promise<string> {
     await this.ready;
-    const counter = this.checkpoint.saveCounter;
-    counter.created = true;
-    counter.value += 1;
-    const prefix = this.fs.join(this.directory, `${this.name}-${checkpointNumber ?? counter.value}`);
-    const fsOptions = { ...this.options, fs: this.fs };
-    const bundle = await encodeCheckpoint(this.checkpoint, fsOptions);
-    await removeAbandonedTemporaries(this.fs, this.directory);
-    await writeBundleFiles(this.fs, prefix, bundle);
+    // As in TensorFlow, the counter advances even when the caller numbers the checkpoint.
+    const count = this.checkpoint.saveCounter.advance();
+    const prefix = this.fs.join(this.directory, `${this.name}-${checkpointNumber ?? count}`);
+    await this.checkpoint.write(prefix, { ...this.options, fs: this.fs });
     const timestamp = Date.now() / 1000;
     this.kept.delete(prefix);
     this.kept.set(prefix, timestamp);
@@ -109,9 +105,6 @@ export class CheckpointManager {
   private async deleteCheckpoint(prefix: string): Promise<void> {
     // The index first: without it the checkpoint no longer counts, even if deleting its data files is cut short.
     await this.fs.remove(indexFilename(prefix));
-    const base = this.fs.basename(prefix);
-    for (const name of await this.fs.list(this.fs.dirname(prefix))) {
-      if (name.startsWith(`${base}.data-`) && /\.data-\d{5}-of-\d{5}$/.test(name)) await this.fs.remove(this.fs.join(this.fs.dirname(prefix), name));
-    }
+    await removeDataFiles(this.fs, prefix);
   }
 }

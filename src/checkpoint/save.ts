@@ -242,10 +242,15 @@ export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: R
   for (const [tmp, final] of written) await fs.rename(tmp, final);
   await fs.syncDirectory(dir);
   // Data files of an earlier checkpoint with this prefix and another shard count are now orphans.
+  await removeDataFiles(fs, prefix, new Set(written.map(([, final]) => fs.basename(final))));
+}
+
+/** Removes the data files of the checkpoint `prefix`, except those named in `keep`. */
+export async function removeDataFiles(fs: FileSystem, prefix: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
+  const dir = fs.dirname(prefix);
   const base = fs.basename(prefix);
-  const ours = new Set(written.map(([, final]) => fs.basename(final)));
   for (const name of await fs.list(dir)) {
-    if (name.startsWith(`${base}.data-`) && /\.data-\d{5}-of-\d{5}$/.test(name) && !ours.has(name)) await fs.remove(fs.join(dir, name));
+    if (name.startsWith(`${base}.data-`) && /\.data-\d{5}-of-\d{5}$/.test(name) && !keep.has(name)) await fs.remove(fs.join(dir, name));
   }
 }
 
