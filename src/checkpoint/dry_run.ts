@@ -49,8 +49,7 @@ export async function compareWithCheckpoint(root: object, path: string, options:
     graph.nodes.forEach((node, id) => {
       if (written.has(id)) return;
       for (const a of node.attributes) {
-        const keys = reader.has(a.checkpointKey) ? [a.checkpointKey] : reader.keys().filter((k) => k.startsWith(a.checkpointKey));
-        for (const key of keys) {
+        for (const key of reader.attributeKeys(a.checkpointKey)) {
           const e = reader.entry(key);
           out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: e.shape });
         }

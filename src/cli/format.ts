@@ -16,20 +16,11 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-/**
- * Keys holding an attribute's value: its checkpoint key, or, for savers that write several tensors (iterators:
- * `…/ITERATOR_STATE`, lookup tables: `…-keys`, `…-values`), the keys that extend it.
- */
-export function attributeKeys(reader: CheckpointReader, checkpointKey: string): string[] {
-  if (reader.has(checkpointKey)) return [checkpointKey];
-  return reader.keys().filter((k) => k.startsWith(checkpointKey));
-}
-
 function attributeSummary(reader: CheckpointReader, node: TrackableObject): string {
   return node.attributes
     .map((a) => {
       const label = a.name === 'VARIABLE_VALUE' ? '' : `${a.name} `;
-      const keys = attributeKeys(reader, a.checkpointKey);
+      const keys = reader.attributeKeys(a.checkpointKey);
       if (keys.length === 0) return `${label}(no value stored under ${a.checkpointKey})`;
       return keys
         .map((k) => {
@@ -103,7 +94,7 @@ export function treeJson(reader: CheckpointReader, view: CheckpointView): unknow
       path: paths.get(id) ?? slotNames.get(id) ?? null,
       children: node.children.map((c) => ({ name: c.localName, id: c.nodeId })),
       values: node.attributes.flatMap((a) =>
-        attributeKeys(reader, a.checkpointKey).map((key) => {
+        reader.attributeKeys(a.checkpointKey).map((key) => {
           const e = reader.entry(key);
           return { attribute: a.name, key, dtype: e.dtype, shape: e.shape, bytes: e.size };
         }),

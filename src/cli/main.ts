@@ -198,10 +198,8 @@ async function convert(file: string, opts: { model: string; out: string; under?:
   const placed = await placeModel(model, file, opts.under);
   const bar = progressBar('Restoring');
   try {
-    const status =
-      placed.under === null
-        ? await new Checkpoint({ root: model }).restore(file, { expectPartial: true, onProgress: (d, t) => bar.update(d, t) })
-        : await new Checkpoint({ [placed.under]: model }).restore(file, { expectPartial: true, onProgress: (d, t) => bar.update(d, t) });
+    const ckpt = new Checkpoint(placed.under === null ? { root: model } : { [placed.under]: model });
+    const status = await ckpt.restore(file, { expectPartial: true, onProgress: (d, t) => bar.update(d, t) });
     bar.stop();
     const report = status.report();
     const written = await saveModelJson(model, opts.out);

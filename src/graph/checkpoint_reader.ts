@@ -42,6 +42,15 @@ export class CheckpointReader {
     return this.bundle.has(key);
   }
 
+  /**
+   * Keys holding an attribute's value: its checkpoint key, or, for savers that write several tensors (iterators:
+   * `…/ITERATOR_STATE`, lookup tables: `…-keys`, `…-values`), the keys that extend it.
+   */
+  attributeKeys(checkpointKey: string): string[] {
+    if (this.has(checkpointKey)) return [checkpointKey];
+    return this.keys().filter((k) => k.startsWith(checkpointKey));
+  }
+
   /** dtype, shape, shard, offset, size, crc32c and slices of a tensor. */
   entry(key: string): TensorEntry {
     return this.bundle.entry(key);
