@@ -136,6 +136,18 @@ describe('tables', () => {
   });
 });
 
+/** One tensor of each kind of dtype layout, for round trips. */
+const values: TensorValue[] = [
+  { dtype: 'float32', shape: [2, 2], data: Float32Array.of(1.5, -2, NaN, Infinity) },
+  { dtype: 'float64', shape: [2], data: Float64Array.of(Math.PI, -0) },
+  { dtype: 'int64', shape: [3], data: BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n, 5n) },
+  { dtype: 'uint16', shape: [2], data: Uint16Array.of(1, 65535) },
+  { dtype: 'complex64', shape: [1], data: Float32Array.of(1, -1) },
+  { dtype: 'bfloat16', shape: [2], data: Uint16Array.of(0x3f80, 0xc060) },
+  { dtype: 'string', shape: [2], data: [utf8.encode('big'), utf8.encode('endian')] },
+  { dtype: 'bool', shape: [3], data: Uint8Array.of(1, 0, 1) },
+];
+
 describe('bundle encoding', () => {
   it('re-encodes TensorFlow`s dtype fixture byte for byte (index and data)', async () => {
     const prefix = path.join(FIXTURES_DIR, 'dtypes', 'ckpt');
@@ -151,16 +163,6 @@ describe('bundle encoding', () => {
     expect(Buffer.from(files['ckpt.data-00000-of-00001']!).equals(fs.readFileSync(`${prefix}.data-00000-of-00001`))).toBe(true);
   });
 
-  const values: TensorValue[] = [
-    { dtype: 'float32', shape: [2, 2], data: Float32Array.of(1.5, -2, NaN, Infinity) },
-    { dtype: 'float64', shape: [2], data: Float64Array.of(Math.PI, -0) },
-    { dtype: 'int64', shape: [3], data: BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n, 5n) },
-    { dtype: 'uint16', shape: [2], data: Uint16Array.of(1, 65535) },
-    { dtype: 'complex64', shape: [1], data: Float32Array.of(1, -1) },
-    { dtype: 'bfloat16', shape: [2], data: Uint16Array.of(0x3f80, 0xc060) },
-    { dtype: 'string', shape: [2], data: [utf8.encode('big'), utf8.encode('endian')] },
-    { dtype: 'bool', shape: [3], data: Uint8Array.of(1, 0, 1) },
-  ];
 
   it('reads big-endian bundles, byte-swapping after the checksum', async () => {
     const tensors = values.map((value, i) => ({ key: `t${i}`, value }));
@@ -214,6 +216,75 @@ describe('bundle encoding', () => {
     expect(open.size).toBe(3);
     await reader.close();
     expect(open.size).toBe(0);
+  });
+});
+
+describe('reading many tensors, and large tensors in pieces', () => {
+  /** A MemoryFileSystem whose sources ask for reads in pieces of `pieceSize`, counting every read. */
+  function piecewise(files: Record<string, Uint8Array>, pieceSize: number): { fs: MemoryFileSystem; reads: Array<[number, number]> } {
+    const base = new MemoryFileSystem(files);
+    const reads: Array<[number, number]> = [];
+    const fsys = Object.create(base) as MemoryFileSystem;
+    fsys.open = async (p: string) => {
+      const src = await base.open(p);
+      if (!p.includes('.data-')) return src;
+      return {
+        name: src.name,
+        size: src.size,
+        readPieceSize: pieceSize,
+        close: () => src.close(),
+        read: (offset: number, length: number, target?: Uint8Array) => (reads.push([offset, length]), src.read(offset, length, target)),
+      };
+    };
+    return { fs: fsys, reads };
+  }
+  // Sizes around the piece size: one byte less, equal, one more, several pieces and a remainder.
+  const lengths = [249, 250, 251, 1000, 1003];
+  const tensors = lengths.map((n, i) => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } as TensorValue }));
+
+  it('reads a tensor in pieces, checksummed as a whole, into one buffer of its own', async () => {
+    const { fs: fsys, reads } = piecewise(bundleFiles('/p', encodeBundle(tensors)), 250);
+    const reader = await CheckpointReader.open('/p', { fs: fsys });
+    for (const t of tensors) {
+      reads.length = 0;
+      const value = await reader.getTensor(t.key);
+      expect(value).toEqual(t.value);
+      expect((value.data as Uint8Array).byteOffset).toBe(0);
+      const { offset, size } = reader.entry(t.key);
+      expect(reads).toEqual(Array.from({ length: Math.ceil(size / 250) }, (_, i) => [offset + 250 * i, Math.min(250, size - 250 * i)]));
+    }
+  });
+
+  it('finds a damaged byte in any piece', async () => {
+    for (const at of [0, 249, 250, 999, 1002]) {
+      const files = bundleFiles('/d', encodeBundle(tensors));
+      const reader0 = await CheckpointReader.open('/d', { fs: new MemoryFileSystem(files) });
+      files['/d.data-00000-of-00001']![reader0.entry('t4').offset + at] ^= 0x10;
+      const reader = await CheckpointReader.open('/d', { fs: piecewise(files, 250).fs });
+      await expect(reader.getTensor('t4')).rejects.toThrow(ChecksumError);
+      await expect(reader.getTensor('t3')).resolves.toEqual(tensors[3]!.value);
+    }
+  });
+
+  it('getTensors hands every tensor to its index and stops at the first failure', async () => {
+    const mixed = [...tensors, ...values.map((value, i) => ({ key: `v${i}`, value }))];
+    const reader = await CheckpointReader.open('/g', { fs: piecewise(bundleFiles('/g', encodeBundle(mixed)), 250).fs });
+    const got = new Map<number, TensorValue>();
+    const keys = mixed.map((t) => t.key).reverse();
+    await reader.getTensors(keys, (i, v) => void got.set(i, v), 3);
+    expect(keys.map((_, i) => got.get(i))).toEqual(mixed.map((t) => t.value).reverse());
+
+    // A failing callback stops the run: no tensor is started after it, and its error is what is thrown.
+    let calls = 0;
+    const err = await reader
+      .getTensors(keys, () => {
+        if (++calls === 2) throw new Error('stop');
+      }, 1)
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe('stop');
+    expect(calls).toBe(2);
+    // An unknown key fails before anything is read.
+    await expect(reader.getTensors(['t0', 'nope'], () => undefined)).rejects.toThrow(new NotFoundError('Key nope not found in checkpoint'));
   });
 });
 

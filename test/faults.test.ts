@@ -58,8 +58,11 @@ async function snapshot(model: tf.LayersModel): Promise<Float32Array[]> {
   return Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array>));
 }
 
-/** Wraps a file system so the Nth read from a data file fails, or returns damaged bytes. */
-function faulty(base: FileSystem, failAt: number, mode: 'error' | 'corrupt'): FileSystem {
+/**
+ * Wraps a file system so the Nth read from a data file fails, or returns damaged bytes. With `pieceSize`, tensors
+ * are read in pieces of that size (as local files read large tensors), so the fault lands inside a tensor.
+ */
+function faulty(base: FileSystem, failAt: number, mode: 'error' | 'corrupt', pieceSize?: number): FileSystem {
   let reads = 0;
   const wrapped = Object.create(base) as FileSystem;
   wrapped.open = async (p: string): Promise<ByteSource> => {
@@ -68,6 +71,7 @@ function faulty(base: FileSystem, failAt: number, mode: 'error' | 'corrupt'): Fi
     return {
       name: src.name,
       size: src.size,
+      readPieceSize: pieceSize,
       close: () => src.close(),
       read: async (offset, length, target) => {
         const n = ++reads;
@@ -89,16 +93,19 @@ describe('restores are all or nothing under faults', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ['a read error', 'error'],
-    ['a checksum failure', 'corrupt'],
-  ] as const)('%s part-way through leaves every variable as it was and leaks no tensor', async (_name, mode) => {
-    const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, mode));
+    ['a read error', 'error', undefined],
+    ['a checksum failure', 'corrupt', undefined],
+    ['a read error inside a tensor read in pieces', 'error', 1000],
+    ['a damaged piece of a tensor', 'corrupt', 1000],
+  ] as const)('%s part-way through leaves every variable as it was and leaks no tensor', async (_name, mode, pieceSize) => {
+    const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, `${mode}-${pieceSize ?? 'whole'}`));
     const codes: string[] = [];
     for (const failAt of [1, 7, 15]) {
       const model = fresh();
       const before = await snapshot(model);
       const tensors = tf.memory().numTensors;
-      const err = await new Checkpoint({ root: model }).restore(prefix, { fs: faulty(new NodeFileSystem(), failAt, mode) }).catch((e: unknown) => e);
+      const fs = faulty(new NodeFileSystem(), failAt, mode, pieceSize);
+      const err = await new Checkpoint({ root: model }).restore(prefix, { fs }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CheckpointError);
       codes.push((err as CheckpointError).code);
       expect(await snapshot(model)).toEqual(before);

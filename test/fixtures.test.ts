@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CheckpointView, loadVariable, setLogger } from '../src';
+import { CheckpointReader, CheckpointView, loadVariable, setLogger, type TensorValue } from '../src';
 import { buildLive } from './helpers/live';
 import { expectMatchesOracle } from './helpers/oracle';
 import { FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
@@ -67,6 +67,19 @@ describe('partitioned tensors (TF1 SaveV2 slices)', () => {
     const value = await loadVariable(prefix, 'partitioned');
     expect(value.shape).toEqual([4, 6]);
     expect([...(value.data as Float32Array)]).toEqual([...Array(24).keys()]);
+  });
+
+  it('getTensors reads partitioned and plain tensors together, as getTensor does', async () => {
+    const reader = await CheckpointReader.open(prefix);
+    try {
+      const keys = reader.keys();
+      const got = new Array<TensorValue>(keys.length);
+      await reader.getTensors(keys, (i, v) => void (got[i] = v));
+      for (const [i, key] of keys.entries()) expect(got[i]).toEqual(await reader.getTensor(key));
+      expect(keys).toEqual(expect.arrayContaining(['partitioned', 'partitioned_strings', 's/binary']));
+    } finally {
+      await reader.close();
+    }
   });
 
   it('reassembles string slices, which TensorFlow itself cannot read', async () => {

@@ -3,7 +3,8 @@
  * bytes in its data shard (positional reads into the buffer that becomes the tensor's typed array).
  */
 import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
-import { type ByteSource, checkRange, type FileSystem } from '../io';
+import { allocateForRead, type ByteSource, checkRange, type FileSystem } from '../io';
+import { readChecksummed } from './checksummed_read';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
 import { dataFilename, indexFilename } from './naming';
@@ -24,6 +25,8 @@ interface OpenMode {
    */
   scanIndex?: boolean;
 }
+
+const STRING_DTYPE = 7;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lossy = new TextDecoder('utf-8');
@@ -182,14 +185,57 @@ export class BundleReader {
     return this.readWhole(entry);
   }
 
-  private async readWhole(entry: TensorEntry): Promise<TensorValue> {
+  /**
+   * Reads several tensors, calling `each(i, value)` as the tensor of `keys[i]` is ready, at most `concurrency`
+   * at a time. The first failure (of a read or of `each`) stops it: no further tensor is started, reads in flight
+   * settle, and the error is thrown.
+   *
+   * The buffers of all plain tensors are allocated before the first read: allocating while other reads fault
+   * pages in makes both wait on the process's memory map (on 2 cores, 1 GiB reads in ≈0.28 s instead of ≈0.35 s).
+   */
+  async getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency = 16): Promise<void> {
+    const entries: TensorEntry[] = [];
+    for (const key of keys) {
+      await this.lookup(key);
+      const entry = this.entry(key);
+      requireReadable(entry, this.indexFile);
+      // Checked before allocating: a corrupt size must not make the reader allocate more than the file holds.
+      if (entry.slices.length === 0) {
+        const source = await this.shard(entry.shardId);
+        checkRange(source.name, source.size, entry.offset, entry.size);
+      }
+      entries.push(entry);
+    }
+    const targets = entries.map((e) => (e.slices.length === 0 && e.dtypeId !== STRING_DTYPE ? allocateForRead(e.size) : undefined));
+    let next = 0;
+    let failure: { error: unknown } | null = null;
+    const worker = async (): Promise<void> => {
+      while (failure === null && next < entries.length) {
+        const i = next++;
+        try {
+          const entry = entries[i]!;
+          const value = entry.slices.length > 0 ? await this.readPartitioned(entry) : await this.readWhole(entry, targets[i]);
+          targets[i] = undefined;
+          if (failure === null) each(i, value);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+    if (failure !== null) throw (failure as { error: unknown }).error;
+  }
+
+  private async readWhole(entry: TensorEntry, target?: Uint8Array): Promise<TensorValue> {
     const source = await this.shard(entry.shardId);
     const ctx: DecodeContext = { file: source.name, endianness: this.header.endianness, verifyChecksums: this.verifyChecksums };
     // Checked before allocating: a corrupt size must not make the reader allocate more than the file holds.
     checkRange(source.name, source.size, entry.offset, entry.size);
-    // A fresh ArrayBuffer per tensor is 8-byte aligned, so it can back any typed array without a copy.
-    const bytes = await source.read(entry.offset, entry.size, new Uint8Array(new ArrayBuffer(entry.size)));
-    return entry.dtypeId === 7 ? decodeStrings(entry, bytes, ctx) : decodeFixedSize(entry, bytes, ctx);
+    // A buffer of its own per tensor (8-byte aligned) becomes the typed array without a copy; the read fills it.
+    const bytes = target ?? allocateForRead(entry.size);
+    if (entry.dtypeId === STRING_DTYPE) return decodeStrings(entry, await source.read(entry.offset, entry.size, bytes), ctx);
+    if (!this.verifyChecksums) return decodeFixedSize(entry, await source.read(entry.offset, entry.size, bytes), ctx);
+    return decodeFixedSize(entry, bytes, ctx, await readChecksummed(source, entry.offset, bytes));
   }
 
   private async sliceEntry(entry: TensorEntry, index: number): Promise<TensorEntry> {
@@ -222,7 +268,7 @@ export class BundleReader {
       );
     }
     const parts = await Promise.all(entry.slices.map(async (_, i) => this.readWhole(await this.sliceEntry(entry, i))));
-    if (entry.dtypeId === 7) {
+    if (entry.dtypeId === STRING_DTYPE) {
       const data = new Array<Uint8Array>(count);
       parts.forEach((part, i) => {
         const src = part.data as Uint8Array[];

@@ -54,12 +54,13 @@ export function byteSwap(bytes: Uint8Array, width: number): void {
 
 /**
  * Wraps the stored bytes of a fixed-size tensor (already in a buffer of their own, 8-byte aligned) as its typed
- * array, verifying the crc first and swapping big-endian data afterwards, as TensorFlow does.
+ * array, verifying the crc first and swapping big-endian data afterwards, as TensorFlow does. `bytesCrc` is the
+ * crc32c of `bytes` when the caller computed it while reading.
  */
-export function decodeFixedSize(entry: TensorEntry, bytes: Uint8Array, ctx: DecodeContext): TensorValue {
+export function decodeFixedSize(entry: TensorEntry, bytes: Uint8Array, ctx: DecodeContext, bytesCrc?: number): TensorValue {
   const info = dtypeInfo(entry.dtypeId);
   if (ctx.verifyChecksums) {
-    const calculated = crc32c(bytes);
+    const calculated = bytesCrc ?? crc32c(bytes);
     if (calculated !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, ctx, calculated);
   }
   if (ctx.endianness === 'big') byteSwap(bytes, info.swapSize);

@@ -8,6 +8,7 @@
  *     any failure abandons the restore with every variable as it was;
  *  4. assign everything, then let optimizers take their staged slots.
  */
+import type { TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
 import { type CheckpointReader, type CheckpointView, TrackableView } from '../graph';
 import { logger } from '../logger';
@@ -155,37 +156,32 @@ export async function executeRestore(
   const sizes = plan.writes.map((w) => reader.entry(w.key).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
-  let failure: unknown = null;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < plan.writes.length) {
-      const i = next++;
-      const w = plan.writes[i]!;
-      const path = plan.names.get(w.nodeId) ?? w.key;
-      try {
-        const value = await reader.getTensor(w.key);
-        if (isKerasResetAfterGruBias(value.shape, w.target.shape, plan.bindings.get(w.nodeId))) {
-          throw shapeMismatch(
-            value.shape,
-            w.target.shape,
-            path,
-            'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
-              "tfjs's GRU implements only reset_after=False and cannot represent these weights. Rebuild and retrain the " +
-              'Keras model with GRU(..., reset_after=False) to run it in tfjs.',
-          );
-        }
-        prepared[i] = w.target.prepare(value, path);
-        done += sizes[i]!;
-        onProgress?.(done, total);
-      } catch (err) {
-        failure ??= err;
-      }
+  const prepare = (i: number, value: TensorValue): void => {
+    const w = plan.writes[i]!;
+    const path = plan.names.get(w.nodeId) ?? w.key;
+    if (isKerasResetAfterGruBias(value.shape, w.target.shape, plan.bindings.get(w.nodeId))) {
+      throw shapeMismatch(
+        value.shape,
+        w.target.shape,
+        path,
+        'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
+          "tfjs's GRU implements only reset_after=False and cannot represent these weights. Rebuild and retrain the " +
+          'Keras model with GRU(..., reset_after=False) to run it in tfjs.',
+      );
     }
+    prepared[i] = w.target.prepare(value, path);
+    done += sizes[i]!;
+    onProgress?.(done, total);
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, plan.writes.length) }, worker));
-  if (failure !== null) {
+  try {
+    await reader.getTensors(
+      plan.writes.map((w) => w.key),
+      prepare,
+      READ_CONCURRENCY,
+    );
+  } catch (err) {
     for (const p of prepared) p?.discard();
-    throw failure;
+    throw err;
   }
   const finalizers = new Set<Finalizer>();
   for (const p of prepared) {

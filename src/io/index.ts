@@ -4,3 +4,4 @@ export { MemoryFileSystem, MemorySource } from './memory';
 export { NodeFileSource, NodeFileSystem } from './node';
 export { defaultFileSystem } from './default';
 export { checkRange } from './range';
+export { allocateForRead } from './alloc';

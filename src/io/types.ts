@@ -13,8 +13,14 @@ export interface ByteSource {
   /**
    * Reads exactly `length` bytes starting at `offset`, into `target` when given (its length must be `length`),
    * else into a new buffer. Ranges past the end fail with a `CorruptCheckpointError` before anything is allocated.
+   * A read that cannot deliver every byte must throw: `target` may start out holding stale memory.
    */
   read(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array>;
+  /**
+   * When set, longer reads are better issued as pieces of this size: a local file reads them concurrently while
+   * the caller processes (checksums) the pieces already read. Unset for sources where each read is a round trip.
+   */
+  readonly readPieceSize?: number;
   /** Releases the underlying handle; further reads fail. Idempotent. */
   close(): Promise<void>;
 }
