@@ -56,6 +56,7 @@ export {
   type RegisteredSaver,
   type SerializedTensor,
   type SlotVariableReference,
+  StoredObjectGraph,
   type TrackableAdapter,
   trackableChildren,
   type TrackableObject,

@@ -1,7 +1,15 @@
 /** Which live objects are trackable and what their children are (the TrackableView port). */
 import * as tf from '@tensorflow/tfjs';
 
-import { CheckpointView, InvalidArgumentError, trackableChildren, TrackableView } from '../src';
+import {
+  CheckpointView,
+  CorruptCheckpointError,
+  InvalidArgumentError,
+  type TrackableObject,
+  trackableChildren,
+  TrackableView,
+} from '../src';
+import { decodeObjectGraph, encodeObjectGraph } from '../src/graph';
 
 const v = (x: number): tf.Variable => tf.variable(tf.scalar(x));
 
@@ -78,5 +86,43 @@ describe('CheckpointView.match argument checks', () => {
 
   it('rejects node ids that do not exist', () => {
     expect(() => view.children(3)).toThrow('Node 3 does not exist: the object graph has 1 nodes');
+  });
+});
+
+describe('stored object graphs decode node by node', () => {
+  const node = (children: Array<[string, number]>, attributes: string[] = []): TrackableObject => ({
+    children: children.map(([localName, nodeId]) => ({ localName, nodeId })),
+    attributes: attributes.map((name) => ({ name, fullName: '', checkpointKey: `k/${name}`, optionalRestore: false })),
+    slotVariables: [],
+    registeredSaver: null,
+    hasCheckpointValues: null,
+  });
+  // Node 2's child points past the end of the graph.
+  const graph = { nodes: [node([['a', 1], ['b', 2]]), node([], ['VARIABLE_VALUE']), node([['bad', 9]])] };
+  const bytes = encodeObjectGraph(graph);
+
+  it('opens without decoding nodes, and fails on a bad node only when it is used', () => {
+    const stored = decodeObjectGraph(bytes, 'f.data');
+    expect(stored.size).toBe(3);
+    const view = CheckpointView.fromObjectGraph(stored);
+    expect(view.children(0)).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(view.node(1)).toMatchObject(graph.nodes[1]!);
+    const expected = new CorruptCheckpointError("f.data: object graph node 2's child bad refers to node 9, but the graph has 3 nodes");
+    expect(() => view.children(2)).toThrow(expected);
+    expect(() => view.descendants()).toThrow(expected);
+    expect(() => stored.nodes).toThrow(expected);
+    expect(() => stored.node(3)).toThrow(new InvalidArgumentError('Node 3 does not exist: the object graph has 3 nodes'));
+  });
+
+  it('skips unknown top-level fields and rejects broken framing', () => {
+    // Field 2 (varint 7) before the nodes, field 15 (length-delimited) after them: both ignored, as protobuf does.
+    const extended = Uint8Array.from([0x10, 0x07, ...bytes, 0x7a, 0x02, 0xff, 0xff]);
+    const stored = decodeObjectGraph(extended, 'f');
+    expect(stored.size).toBe(3);
+    expect(stored.node(0)).toMatchObject(graph.nodes[0]!);
+    expect(stored.node(1)).toMatchObject(graph.nodes[1]!);
+    expect(() => decodeObjectGraph(bytes.subarray(0, bytes.length - 1), 'f')).toThrow(CorruptCheckpointError);
+    expect(() => decodeObjectGraph(Uint8Array.of(0x0f), 'f')).toThrow(CorruptCheckpointError);
+    expect(() => decodeObjectGraph(new Uint8Array(0), 'f')).toThrow(new CorruptCheckpointError('f: object graph has no nodes'));
   });
 });

@@ -83,10 +83,10 @@ export class LoadStatus {
   /** Fails unless every checkpoint value found a home (and everything assertExistingObjectsMatched checks holds). */
   assertConsumed(): this {
     this.assertExistingObjectsMatched();
-    const nodes = this.plan.view.objectGraph.nodes;
-    for (let id = 0; id < nodes.length; id++) {
-      if (nodes[id]!.attributes.length > 0 && !this.plan.bindings.has(id)) {
-        throw new AssertionError(`Unresolved object in checkpoint ${this.name(id)}: ${nodeText(nodes[id]!)}`, { key: this.name(id) });
+    const view = this.plan.view;
+    for (let id = 0; id < view.numNodes; id++) {
+      if (view.node(id).attributes.length > 0 && !this.plan.bindings.has(id)) {
+        throw new AssertionError(`Unresolved object in checkpoint ${this.name(id)}: ${nodeText(view.node(id))}`, { key: this.name(id) });
       }
     }
     if (this.plan.unresolvedSlots.length > 0) {
@@ -129,12 +129,11 @@ export class LoadStatus {
   /** What was restored and what was not, as data. */
   report(): RestoreReport {
     const { view, writes, unusedAttributes } = this.plan;
-    const nodes = view.objectGraph.nodes;
     const unrestored: RestoreReport['unrestoredCheckpointValues'] = [];
-    nodes.forEach((node, id) => {
-      if (node.attributes.length === 0 || this.restoredNodes.has(id)) return;
-      for (const a of node.attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
-    });
+    for (let id = 0; id < view.numNodes; id++) {
+      if (this.restoredNodes.has(id)) continue;
+      for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
+    }
     const livePaths = new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
     return {
       restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
@@ -150,13 +149,13 @@ export class LoadStatus {
   private warnUnrestored(): void {
     if (this.partial || this.warned) return;
     this.warned = true;
-    const nodes = this.plan.view.objectGraph.nodes;
+    const view = this.plan.view;
     const lines: string[] = [];
-    nodes.forEach((node, id) => {
-      if (node.attributes.length > 0 && !this.plan.bindings.has(id)) {
+    for (let id = 0; id < view.numNodes; id++) {
+      if (view.node(id).attributes.length > 0 && !this.plan.bindings.has(id)) {
         lines.push(`Value in checkpoint could not be found in the restored object: ${this.name(id)}`);
       }
-    });
+    }
     for (const [id, attrs] of this.plan.unusedAttributes) {
       for (const a of attrs) {
         lines.push(`An attribute in the restored object could not be found in the checkpoint. Object: ${this.name(id)}, attribute: ${a}`);

@@ -74,7 +74,7 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
         tensors.push(item);
       }
       const graph = await reader.objectGraph();
-      out(`${JSON.stringify({ prefix: reader.prefix, numShards: reader.header.numShards, tensors, objectGraph: graph ? { nodes: graph.nodes.length } : null }, null, 2)}\n`);
+      out(`${JSON.stringify({ prefix: reader.prefix, numShards: reader.header.numShards, tensors, objectGraph: graph ? { nodes: graph.size } : null }, null, 2)}\n`);
       return EXIT_OK;
     }
     if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {

@@ -7,7 +7,7 @@ import { BundleReader, dtypeInfo, type BundleReadOptions, type DTypeName, resolv
 import type { BundleHeader } from '../bundle/entry';
 import { CorruptCheckpointError } from '../errors';
 import { defaultFileSystem, type FileSystem } from '../io';
-import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type ObjectGraph } from './object_graph';
+import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type StoredObjectGraph } from './object_graph';
 
 export interface OpenOptions extends BundleReadOptions {
   /** Where files are read from; the local file system under Node by default. */
@@ -15,7 +15,7 @@ export interface OpenOptions extends BundleReadOptions {
 }
 
 export class CheckpointReader {
-  private graph: Promise<ObjectGraph | null> | null = null;
+  private graph: Promise<StoredObjectGraph | null> | null = null;
 
   private constructor(
     /** The bundle prefix that was opened (after resolving directories). */
@@ -98,7 +98,7 @@ export class CheckpointReader {
   }
 
   /** The decoded object graph, or null for checkpoints without one (TF1 name-based savers). */
-  objectGraph(): Promise<ObjectGraph | null> {
+  objectGraph(): Promise<StoredObjectGraph | null> {
     if (this.graph === null) {
       this.graph = this.has(OBJECT_GRAPH_PROTO_KEY) ? graphOf(this.bundle) : Promise.resolve(null);
       // A failed read may be retried.
@@ -126,7 +126,7 @@ export class CheckpointReader {
  * Just the object graph of the checkpoint at `path` (null when it has none), found by seeking the index rather
  * than reading all of it: what CheckpointView needs, fast on indexes of many thousands of entries.
  */
-export async function readObjectGraph(path: string, options: OpenOptions = {}): Promise<ObjectGraph | null> {
+export async function readObjectGraph(path: string, options: OpenOptions = {}): Promise<StoredObjectGraph | null> {
   const fs = options.fs ?? defaultFileSystem();
   const bundle = await BundleReader.open(fs, await resolveCheckpointPrefix(fs, path), { ...options, scanIndex: false });
   try {
@@ -137,7 +137,7 @@ export async function readObjectGraph(path: string, options: OpenOptions = {}): 
   }
 }
 
-async function graphOf(bundle: BundleReader): Promise<ObjectGraph> {
+async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
   const value = await bundle.getTensor(OBJECT_GRAPH_PROTO_KEY);
   const bytes = value.dtype === 'string' && value.data.length === 1 ? value.data[0]! : null;
   if (bytes === null) {

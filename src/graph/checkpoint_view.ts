@@ -6,7 +6,7 @@
 import { InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
-import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, type TrackableObject } from './object_graph';
+import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
 import { TrackableView } from './trackable';
 
 export interface MatchOptions {
@@ -22,7 +22,19 @@ function describe(obj: unknown): string {
 }
 
 export class CheckpointView {
-  private constructor(readonly objectGraph: ObjectGraph) {}
+  /** Node access that leaves a stored graph's other nodes undecoded. */
+  private readonly nodeAt: (id: number) => TrackableObject | undefined;
+  readonly numNodes: number;
+
+  private constructor(readonly objectGraph: ObjectGraph) {
+    if (objectGraph instanceof StoredObjectGraph) {
+      this.numNodes = objectGraph.size;
+      this.nodeAt = (id) => objectGraph.node(id);
+    } else {
+      this.numNodes = objectGraph.nodes.length;
+      this.nodeAt = (id) => objectGraph.nodes[id];
+    }
+  }
 
   /**
    * Opens the checkpoint at `savePath` and reads its object graph. A checkpoint without one fails with
@@ -46,13 +58,9 @@ export class CheckpointView {
     return new CheckpointView(graph);
   }
 
-  get numNodes(): number {
-    return this.objectGraph.nodes.length;
-  }
-
   /** The node's proto data (children, attributes, slot variables, …). */
   node(nodeId: number): TrackableObject {
-    const node = Number.isInteger(nodeId) ? this.objectGraph.nodes[nodeId] : undefined;
+    const node = Number.isInteger(nodeId) && nodeId >= 0 && nodeId < this.numNodes ? this.nodeAt(nodeId) : undefined;
     if (node === undefined) {
       throw new InvalidArgumentError(`Node ${nodeId} does not exist: the object graph has ${this.numNodes} nodes`);
     }
@@ -83,7 +91,7 @@ export class CheckpointView {
     const queue = [0];
     for (let head = 0; head < queue.length; head++) {
       const id = queue[head]!;
-      for (const child of this.objectGraph.nodes[id]!.children) {
+      for (const child of this.nodeAt(id)!.children) {
         if (child.nodeId === 0 || paths.has(child.nodeId)) continue;
         queue.push(child.nodeId);
         paths.set(child.nodeId, `${paths.get(id)!}.${child.localName}`);
@@ -94,7 +102,9 @@ export class CheckpointView {
 
   /** Slot references of every optimizer node: [optimizer node id, reference]. */
   slotVariables(): Array<[number, SlotVariableReference]> {
-    return this.objectGraph.nodes.flatMap((n, id) => n.slotVariables.map((s): [number, SlotVariableReference] => [id, s]));
+    const out: Array<[number, SlotVariableReference]> = [];
+    for (let id = 0; id < this.numNodes; id++) for (const s of this.nodeAt(id)!.slotVariables) out.push([id, s]);
+    return out;
   }
 
   /**

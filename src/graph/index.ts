@@ -10,6 +10,7 @@ export {
   type RegisteredSaver,
   type SerializedTensor,
   type SlotVariableReference,
+  StoredObjectGraph,
   type TrackableObject,
 } from './object_graph';
 export {
