@@ -6,6 +6,7 @@
   tf_bench.py restore PREFIX KIND   restores PREFIX into equivalent tf.Variables, repeated; prints JSON timings
                                     (seconds, inside the process after import) and the import time
 """
+import gc
 import json
 import os
 import resource
@@ -81,6 +82,7 @@ def restore(prefix, kind, runs):
     ckpt = tf.train.Checkpoint(root=root)
     times = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    gc.collect()  # as the JS side collects before each contender
     for _ in range(runs):
         t = time.perf_counter()
         ckpt.read(prefix).assert_existing_objects_matched()
