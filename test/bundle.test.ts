@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { BundleReader } from '../src/bundle/bundle_reader';
 import { bundleFiles, encodeBundle, type TensorToWrite } from '../src/bundle/bundle_encoder';
 import { formatCheckpointState, parseCheckpointState } from '../src/bundle/checkpoint_state';
-import { crc32c, maskCrc, unmaskCrc } from '../src/bundle/crc32c';
+import { crc32c, crc32cImplementation, FAST_CRC32C_THRESHOLD, maskCrc, prepareCrc32c, unmaskCrc } from '../src/bundle/crc32c';
 import { encodeTensorNameSlice } from '../src/bundle/ordered_code';
 import { resolveCheckpointPrefix } from '../src/bundle/paths';
 import { TableReader } from '../src/bundle/table';
@@ -46,6 +46,19 @@ describe('crc32c', () => {
     const data = utf8.encode('123456789');
     expect(crc32c(data)).toBe(0xe3069283);
     expect(crc32c(data.subarray(5), crc32c(data.subarray(0, 5)))).toBe(0xe3069283);
+  });
+
+  it('switches to aws-crt`s implementation for large batches only, with the same results', () => {
+    const data = Uint8Array.from({ length: (1 << 20) + 13 }, (_, i) => (i * 2654435761) >>> 24);
+    const expected = crc32c(data);
+    expect(crc32cImplementation()).toBe('native');
+    expect(prepareCrc32c(FAST_CRC32C_THRESHOLD - 1)).toBe('native');
+    // aws-crt is a devDependency: here it is installed, so a large batch loads it.
+    expect(prepareCrc32c(FAST_CRC32C_THRESHOLD)).toBe('aws-crt');
+    expect(crc32cImplementation()).toBe('aws-crt');
+    expect(crc32c(data)).toBe(expected);
+    expect(crc32c(data.subarray(7), crc32c(data.subarray(0, 7)))).toBe(expected);
+    expect(crc32c(utf8.encode('123456789'))).toBe(0xe3069283);
   });
 
   it('masks like TensorFlow and unmasks back', () => {

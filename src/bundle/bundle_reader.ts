@@ -5,6 +5,7 @@
 import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
 import { allocateForRead, type ByteSource, checkRange, type FileSystem } from '../io';
 import { readChecksummed } from './checksummed_read';
+import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
 import { dataFilename, indexFilename } from './naming';
@@ -206,6 +207,7 @@ export class BundleReader {
       }
       entries.push(entry);
     }
+    if (this.verifyChecksums) prepareCrc32c(entries.reduce((n, e) => n + e.size, 0));
     const targets = entries.map((e) => (e.slices.length === 0 && e.dtypeId !== STRING_DTYPE ? allocateForRead(e.size) : undefined));
     let next = 0;
     let failure: { error: unknown } | null = null;
@@ -233,6 +235,7 @@ export class BundleReader {
     checkRange(source.name, source.size, entry.offset, entry.size);
     // A buffer of its own per tensor (8-byte aligned) becomes the typed array without a copy; the read fills it.
     const bytes = target ?? allocateForRead(entry.size);
+    if (this.verifyChecksums) prepareCrc32c(entry.size);
     if (entry.dtypeId === STRING_DTYPE) return decodeStrings(entry, await source.read(entry.offset, entry.size, bytes), ctx);
     if (!this.verifyChecksums) return decodeFixedSize(entry, await source.read(entry.offset, entry.size, bytes), ctx);
     return decodeFixedSize(entry, bytes, ctx, await readChecksummed(source, entry.offset, bytes));

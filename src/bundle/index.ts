@@ -1,6 +1,6 @@
 export { BundleReader, type BundleReadOptions } from './bundle_reader';
 export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState, parseCheckpointState } from './checkpoint_state';
-export { crc32c, crc32cImplementation, Crc32cHasher, maskCrc, unmaskCrc } from './crc32c';
+export { crc32c, type Crc32cImplementation, crc32cImplementation, Crc32cHasher, maskCrc, prepareCrc32c, unmaskCrc } from './crc32c';
 export {
   type DTypeInfo,
   type DTypeName,
