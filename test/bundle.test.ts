@@ -13,6 +13,7 @@ import { TableReader } from '../src/bundle/table';
 import { concatBytes, shortestSeparator, shortSuccessor, TableBuilder } from '../src/bundle/table_builder';
 import { readVarint32, readVarint64 } from '../src/bundle/varint';
 import {
+  type ByteSource,
   CheckpointReader,
   ChecksumError,
   CorruptCheckpointError,
@@ -23,6 +24,7 @@ import {
   NotFoundError,
   type TensorValue,
 } from '../src';
+import { interceptDataReads } from './helpers/data_reads';
 import { FIXTURES_DIR } from './helpers/shared';
 
 const utf8 = new TextEncoder();
@@ -235,20 +237,12 @@ describe('bundle encoding', () => {
 describe('reading many tensors, and large tensors in pieces', () => {
   /** A MemoryFileSystem whose sources ask for reads in pieces of `pieceSize`, counting every read. */
   function piecewise(files: Record<string, Uint8Array>, pieceSize: number): { fs: MemoryFileSystem; reads: Array<[number, number]> } {
-    const base = new MemoryFileSystem(files);
     const reads: Array<[number, number]> = [];
-    const fsys = Object.create(base) as MemoryFileSystem;
-    fsys.open = async (p: string) => {
-      const src = await base.open(p);
-      if (!p.includes('.data-')) return src;
-      return {
-        name: src.name,
-        size: src.size,
-        readPieceSize: pieceSize,
-        close: () => src.close(),
-        read: (offset: number, length: number, target?: Uint8Array) => (reads.push([offset, length]), src.read(offset, length, target)),
-      };
+    const count = (read: ByteSource['read'], _path: string, offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> => {
+      reads.push([offset, length]);
+      return read(offset, length, target);
     };
+    const fsys = interceptDataReads(new MemoryFileSystem(files), count, pieceSize);
     return { fs: fsys, reads };
   }
   // Sizes around the piece size: one byte less, equal, one more, several pieces and a remainder.

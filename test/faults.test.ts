@@ -22,6 +22,7 @@ import {
   setLogger,
 } from '../src';
 import { fuzz, loadSeeds } from './fuzz/harness';
+import { interceptDataReads } from './helpers/data_reads';
 import { CORPUS_DIR, FIXTURES_DIR } from './helpers/shared';
 
 let previousLogger: ReturnType<typeof setLogger>;
@@ -64,25 +65,17 @@ async function snapshot(model: tf.LayersModel): Promise<Float32Array[]> {
  */
 function faulty(base: FileSystem, failAt: number, mode: 'error' | 'corrupt', pieceSize?: number): FileSystem {
   let reads = 0;
-  const wrapped = Object.create(base) as FileSystem;
-  wrapped.open = async (p: string): Promise<ByteSource> => {
-    const src = await base.open(p);
-    if (!p.includes('.data-')) return src;
-    return {
-      name: src.name,
-      size: src.size,
-      readPieceSize: pieceSize,
-      close: () => src.close(),
-      read: async (offset, length, target) => {
-        const n = ++reads;
-        if (n === failAt && mode === 'error') throw new IOError(`injected read error in ${p}`, { file: p });
-        const out = await src.read(offset, length, target);
-        if (n === failAt && mode === 'corrupt' && out.length > 0) out[0]! ^= 0xff;
-        return out;
-      },
-    };
-  };
-  return wrapped;
+  return interceptDataReads(
+    base,
+    async (read, path, offset, length, target) => {
+      const n = ++reads;
+      if (n === failAt && mode === 'error') throw new IOError(`injected read error in ${path}`, { file: path });
+      const out = await read(offset, length, target);
+      if (n === failAt && mode === 'corrupt' && out.length > 0) out[0]! ^= 0xff;
+      return out;
+    },
+    pieceSize,
+  );
 }
 
 describe('restores are all or nothing under faults', () => {
