@@ -4,7 +4,6 @@
  * `save_counter`; the key `root` stands for TF's positional root: `new Checkpoint({ root: model, optimizer })` is
  * `tf.train.Checkpoint(model, optimizer=optimizer)`, where the model itself is the checkpoint's root object.
  */
-import { resolveCheckpointPrefix } from '../bundle';
 import { CheckpointError, InvalidArgumentError, NotFoundError, NotObjectBasedError } from '../errors';
 import { CheckpointReader, CheckpointView, type ChildEntries, type OpenOptions, trackableChildren, TrackableView } from '../graph';
 import { defaultFileSystem } from '../io';
@@ -143,10 +142,9 @@ export class Checkpoint {
    * directory) into the tracked objects. All or nothing: if any value fails to read or fit, no variable changes.
    */
   async restore(savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
-    const fs = options.fs ?? defaultFileSystem();
     let reader: CheckpointReader;
     try {
-      reader = await CheckpointReader.open(await resolveCheckpointPrefix(fs, savePath), { ...options, fs });
+      reader = await CheckpointReader.open(savePath, options);
     } catch (err) {
       if (err instanceof NotFoundError) {
         throw new NotFoundError(

@@ -3,9 +3,7 @@
  * would not fit (shape), which stay in the checkpoint and which live variables would get nothing. The basis of
  * `tfjs-checkpoint diff` and of troubleshooting ("why does this checkpoint not fit my model?").
  */
-import { resolveCheckpointPrefix } from '../bundle';
 import { CheckpointReader, CheckpointView } from '../graph';
-import { defaultFileSystem } from '../io';
 import { restorablesOf } from '../trackable';
 import { describeLive } from './pretty';
 import type { RestoreOptions } from './checkpoint';
@@ -25,8 +23,7 @@ export interface Comparison {
 
 /** Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable). */
 export async function compareWithCheckpoint(root: object, path: string, options: RestoreOptions = {}): Promise<Comparison> {
-  const fs = options.fs ?? defaultFileSystem();
-  const reader = await CheckpointReader.open(await resolveCheckpointPrefix(fs, path), { ...options, fs });
+  const reader = await CheckpointReader.open(path, options);
   try {
     const graph = await reader.objectGraph();
     if (graph === null) {
