@@ -26,10 +26,11 @@ import { isOptimizer, type LayerVariableLike, type OptimizerLike, type TfjsVaria
 type LiveVariable = LayerVariableLike | TfjsVariableLike;
 
 interface OptimizerKind {
-  /** tfjs slot groups, in the order getWeights()/setWeights() use after `iter`. */
+  /**
+   * tfjs slot groups, in the order getWeights()/setWeights() use after `iter`. Each is named as Keras's legacy
+   * slot (`m`, `rms`, …, referenced through the optimizer's slot_variables).
+   */
   groups: string[];
-  /** Legacy slot names (through the optimizer's slot_variables) → group. */
-  slotNames: Record<string, string>;
   /** Keras ≥ 2.11 / Keras 3 slot lists (children of the optimizer, indexed like its variables) → group. */
   lists: Record<string, string>;
   /** Checkpoint hyper-parameter names → tfjs numeric field. */
@@ -39,28 +40,24 @@ interface OptimizerKind {
 const KINDS: Record<string, OptimizerKind> = {
   Adam: {
     groups: ['m', 'v'],
-    slotNames: { m: 'm', v: 'v' },
     lists: { _momentums: 'm', _velocities: 'v' },
     hyper: { beta_1: 'beta1', beta_2: 'beta2' },
   },
-  Momentum: { groups: ['momentum'], slotNames: { momentum: 'momentum' }, lists: { momentums: 'momentum' }, hyper: { momentum: 'momentum' } },
-  SGD: { groups: [], slotNames: {}, lists: {}, hyper: {} },
+  Momentum: { groups: ['momentum'], lists: { momentums: 'momentum' }, hyper: { momentum: 'momentum' } },
+  SGD: { groups: [], lists: {}, hyper: {} },
   RMSProp: {
     groups: ['rms', 'momentum', 'mg'],
-    slotNames: { rms: 'rms', momentum: 'momentum', mg: 'mg' },
     lists: { _velocities: 'rms', _momentums: 'momentum', _average_gradients: 'mg' },
     hyper: { rho: 'decay', momentum: 'momentum' },
   },
-  Adagrad: { groups: ['accumulator'], slotNames: { accumulator: 'accumulator' }, lists: { _accumulators: 'accumulator' }, hyper: {} },
+  Adagrad: { groups: ['accumulator'], lists: { _accumulators: 'accumulator' }, hyper: {} },
   Adadelta: {
     groups: ['accum_grad', 'accum_var'],
-    slotNames: { accum_grad: 'accum_grad', accum_var: 'accum_var' },
     lists: { _accumulated_grads: 'accum_grad', _accumulated_delta_vars: 'accum_var' },
     hyper: { rho: 'rho' },
   },
   Adamax: {
     groups: ['m', 'v'],
-    slotNames: { m: 'm', v: 'v' },
     lists: { _m: 'm', _u: 'v' },
     hyper: { beta_1: 'beta1', beta_2: 'beta2' },
   },
@@ -283,9 +280,8 @@ export class OptimizerState {
 
   /** The live slot for a checkpoint slot name (legacy `m`, `rms`, …) of a variable, or null if tfjs has none. */
   slotFor(slotName: string, variable: LiveVariable): SlotVariable | null {
-    const group = this.kind?.slotNames[slotName];
-    if (!group || !this.variables()?.includes(variable)) return null;
-    return this.slot(group, variable);
+    if (!this.kind?.groups.includes(slotName) || !this.variables()?.includes(variable)) return null;
+    return this.slot(slotName, variable);
   }
 
   children(): Array<[string, unknown]> {
@@ -304,10 +300,9 @@ export class OptimizerState {
   legacySlots(): Array<{ slotName: string; slots: SlotVariable[] }> {
     const vars = this.variables();
     if (!vars || !this.kind || this.unstarted()) return [];
-    const names = Object.entries(this.kind.slotNames);
     return this.kind.groups
       .filter((g) => this.groupUsed(g))
-      .map((group) => ({ slotName: names.find(([, g]) => g === group)![0], slots: vars.map((v) => this.slot(group, v)) }));
+      .map((group) => ({ slotName: group, slots: vars.map((v) => this.slot(group, v)) }));
   }
 
   /** The children Keras 3's optimizer has in a checkpoint. */
