@@ -84,6 +84,17 @@ describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
     expect(all.out).toContain('tensor_name:  leaf/vars/1/.ATTRIBUTES/VARIABLE_VALUE\n2.0\n');
   });
 
+  (corpusAvailable() ? it : it.skip)('names tensors it lists but cannot decode (a tf.data iterator`s variant state)', async () => {
+    const prefix = path.join(CORPUS_DIR, 'tfckpt-guide-net-iterator', 'ckpt-40');
+    const key = 'iterator/.ATTRIBUTES/ITERATOR_STATE';
+    const text = await run(['inspect', prefix, '--tensor', key]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(new RegExp(`^tensor_name:  ${key}\n<unreadable: .*variant.*>\n$`));
+    const json = JSON.parse((await run(['inspect', prefix, '--json', '--tensor', key])).out);
+    expect(json.tensors).toEqual([expect.objectContaining({ key, dtype: 'variant', unreadable: expect.stringMatching(/variant/) })]);
+    expect(json.tensors[0].value).toBeUndefined();
+  });
+
   it('--json is stable and complete', async () => {
     const { code, out } = await run(['inspect', path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'), '--json', '--tensor', 'a_var/.ATTRIBUTES/VARIABLE_VALUE']);
     expect(code).toBe(0);

@@ -64,12 +64,9 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
         const e = reader.entry(key);
         const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size, shard: e.shardId, offset: e.offset, sliced: e.slices.length > 0 };
         if (withValues) {
-          try {
-            item['value'] = valueJson(await reader.getTensor(key));
-          } catch (err) {
-            if (!(err instanceof CheckpointError) || err.code !== 'UNSUPPORTED') throw err;
-            item['unreadable'] = err.message;
-          }
+          const value = await readIfSupported(reader, key);
+          if (typeof value === 'string') item['unreadable'] = value;
+          else item['value'] = valueJson(value);
         }
         tensors.push(item);
       }
@@ -82,12 +79,8 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       for (const key of keys) {
         out(`tensor_name:  ${key}\n`);
         if (!withValues) continue;
-        try {
-          out(`${formatNumpy(await reader.getTensor(key))}\n`);
-        } catch (err) {
-          if (!(err instanceof CheckpointError) || err.code !== 'UNSUPPORTED') throw err;
-          out(`<unreadable: ${err.message}>\n`);
-        }
+        const value = await readIfSupported(reader, key);
+        out(typeof value === 'string' ? `<unreadable: ${value}>\n` : `${formatNumpy(value)}\n`);
       }
       return EXIT_OK;
     }
@@ -102,6 +95,16 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
     return EXIT_OK;
   } finally {
     await reader.close();
+  }
+}
+
+/** A tensor's value, or why it cannot be read (dtypes that are listed but not decoded: variant, resource, …). */
+async function readIfSupported(reader: CheckpointReader, key: string): Promise<TensorValue | string> {
+  try {
+    return await reader.getTensor(key);
+  } catch (err) {
+    if (!(err instanceof CheckpointError) || err.code !== 'UNSUPPORTED') throw err;
+    return err.message;
   }
 }
 
