@@ -1,0 +1,31 @@
+/**
+ * Checkpoint children of the Keras layers whose Keras objects hold sublayers or name weights by attribute, as
+ * Keras 2 and Keras 3 write them with tf.train.Checkpoint:
+ *  MultiHeadAttention: `_query_dense`, `_key_dense`, `_value_dense`, `_output_dense` (and `_gate_dense`), each an
+ *                      EinsumDense whose weights the generic rules name (`_kernel`/`kernel`, `bias`);
+ *  Normalization:      `adapt_mean`, `adapt_variance`, `count` (only when the statistics are weights).
+ * KerasGRU (`cell`, then the cell's `kernel`, `recurrent_kernel`, `bias`), EinsumDense and LayerScale (`gamma`)
+ * follow the generic rules.
+ */
+import { registerLayerChildren } from '../../trackable';
+import type { MultiHeadAttention } from './multi_head_attention';
+import type { Normalization } from './normalization';
+
+export function registerKerasLayerChildren(): void {
+  registerLayerChildren('MultiHeadAttention', (layer) => {
+    const mha = layer as unknown as MultiHeadAttention;
+    const children: Array<[string, unknown]> = [
+      ['_query_dense', mha.queryDense],
+      ['_key_dense', mha.keyDense],
+      ['_value_dense', mha.valueDense],
+      ['_output_dense', mha.outputDense],
+      ['_gate_dense', mha.gateDense],
+    ];
+    return children.filter(([, sub]) => sub !== null);
+  });
+  registerLayerChildren('Normalization', (layer) => {
+    const norm = layer as unknown as Normalization;
+    if (norm.mean === null) return [];
+    return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', norm.count]];
+  });
+}

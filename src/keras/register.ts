@@ -1,0 +1,29 @@
+/**
+ * Loads and registers the Keras layers (src/keras/layers) when tfjs-layers is installed. They are loaded here on
+ * demand, not imported, because the package's reading APIs must keep working without tfjs-layers.
+ */
+
+function isMissingTfjsLayers(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e?.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes('@tensorflow/tfjs-layers');
+}
+
+/**
+ * Registers KerasGRU, KerasGRUCell, Normalization, EinsumDense, MultiHeadAttention and LayerScale with
+ * tf.serialization (the package does this when imported). Returns false when tfjs-layers is not installed.
+ */
+export function registerKerasLayers(): boolean {
+  let layers: { registerKerasLayers(): void };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    layers = require('./layers') as { registerKerasLayers(): void };
+  } catch (err) {
+    if (isMissingTfjsLayers(err)) return false;
+    throw err;
+  }
+  layers.registerKerasLayers();
+  return true;
+}
+
+// Importing the package registers them, so tf.loadLayersModel finds them after `import 'tfjs-checkpoint'`.
+registerKerasLayers();
