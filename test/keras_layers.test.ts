@@ -106,6 +106,19 @@ const MODELS: Record<string, () => tf.LayersModel> = {
     f = apply(L.dense({ units: 8 }), f);
     return tf.model({ inputs: x, outputs: apply(L.layerNormalization({ epsilon: 1e-6 }), apply(L.add(), [h, f])) });
   },
+  'mha-keras-mask': () => {
+    const t = tf.input({ shape: [6] });
+    const e = apply(L.embedding({ inputDim: 20, outputDim: 8, maskZero: true }), t);
+    return tf.model({ inputs: t, outputs: apply(new MultiHeadAttention({ numHeads: 2, keyDim: 4 }), [e, e]) });
+  },
+  'gru-masked': () => {
+    const t = tf.input({ shape: [6] });
+    let e = apply(L.embedding({ inputDim: 20, outputDim: 5, maskZero: true }), t);
+    // Keras 3 records the mask's NotEqual as operation 2 of the model; a no-op layer here keeps the GRUs at 3 and 4.
+    e = apply(L.activation({ activation: 'linear' }), e);
+    const y = apply(new KerasGRU({ units: 4, returnSequences: true }), e);
+    return tf.model({ inputs: t, outputs: [y, apply(new KerasGRU({ units: 3 }), y)] });
+  },
   'layer-scale': () => {
     const x = tf.input({ shape: [4, 4, 8] });
     const y = apply(L.conv2d({ filters: 8, kernelSize: 1 }), x);

@@ -3,7 +3,8 @@
  * Keras 2 and Keras 3 write them with tf.train.Checkpoint:
  *  MultiHeadAttention: `_query_dense`, `_key_dense`, `_value_dense`, `_output_dense` (and `_gate_dense`), each an
  *                      EinsumDense whose weights the generic rules name (`_kernel`/`kernel`, `bias`);
- *  Normalization:      `adapt_mean`, `adapt_variance`, `count` (only when the statistics are weights).
+ *  Normalization:      `adapt_mean`, `adapt_variance`, `count` (only when the statistics are weights); Keras 2 also
+ *                      lists the same variables as `mean` and `variance`.
  * KerasGRU (`cell`, then the cell's `kernel`, `recurrent_kernel`, `bias`), EinsumDense and LayerScale (`gamma`)
  * follow the generic rules.
  */
@@ -23,9 +24,10 @@ export function registerKerasLayerChildren(): void {
     ];
     return children.filter(([, sub]) => sub !== null);
   });
-  registerLayerChildren('Normalization', (layer) => {
+  registerLayerChildren('Normalization', (layer, names) => {
     const norm = layer as unknown as Normalization;
     if (norm.mean === null) return [];
-    return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', norm.count]];
+    if (names === 'keras3') return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', norm.count]];
+    return [['mean', norm.mean], ['adapt_mean', norm.mean], ['variance', norm.variance], ['adapt_variance', norm.variance], ['count', norm.count]];
   });
 }
