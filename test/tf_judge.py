@@ -6,7 +6,7 @@
   module_restore {prefix, spec}           restore into a tf.Module tree built from a live spec; values + asserts
   keras3_restore {prefix, case, input}    restore into generate.py's Keras 3 model `case`; its predictions
   manager {directory, max_to_keep}        what tf.train.CheckpointManager and latest_checkpoint see in a directory
-  keras_layer_restore {prefix, case, inputs}  restore into keras_layers.py's Keras 3 model `case`; its predictions
+  keras_layer_restore {cases: [{prefix, case, inputs}]}  restore each into keras_layers.py's Keras 3 model `case`
   savedmodel_predict {dir, input}         a SavedModel's serving_default output, run by TF's v1 loader
 """
 import json
@@ -67,17 +67,20 @@ def keras3_resave(args):
 def keras_layer_restore(args):
     import keras_layers
 
-    model = keras_layers.CASES[args["case"]][0]()
-    inputs = [np.asarray(x, dtype=np.float32) for x in args["inputs"]]
-    status = tf.train.Checkpoint(model=model).read(args["prefix"])
-    out = asserts(status)
-    status.expect_partial()
-    for layer in model.layers:
-        if hasattr(layer, "finalize_state") and layer.__class__.__name__ == "Normalization":
-            layer.finalize_state()
-    ys = model(inputs if len(inputs) > 1 else inputs[0], training=False)
-    out["outputs"] = [np.asarray(y).tolist() for y in (ys if isinstance(ys, (list, tuple)) else [ys])]
-    return out
+    results = []
+    for c in args["cases"]:
+        model = keras_layers.CASES[c["case"]][0]()
+        inputs = [np.asarray(x, dtype=np.float32) for x in c["inputs"]]
+        status = tf.train.Checkpoint(model=model).read(c["prefix"])
+        out = asserts(status)
+        status.expect_partial()
+        for layer in model.layers:
+            if layer.__class__.__name__ == "Normalization":
+                layer.finalize_state()
+        ys = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        out["outputs"] = [np.asarray(y).tolist() for y in (ys if isinstance(ys, (list, tuple)) else [ys])]
+        results.append(out)
+    return {"results": results}
 
 
 def savedmodel_predict(args):

@@ -8,9 +8,36 @@
  * KerasGRU (`cell`, then the cell's `kernel`, `recurrent_kernel`, `bias`), EinsumDense and LayerScale (`gamma`)
  * follow the generic rules.
  */
-import { registerLayerChildren } from '../../trackable';
+import type * as tfc from '@tensorflow/tfjs-core';
+
+import { type Restorable, restorableAttributes, registerLayerChildren, tensorFor, VARIABLE_VALUE } from '../../trackable';
 import type { MultiHeadAttention } from './multi_head_attention';
 import type { Normalization } from './normalization';
+
+const countStandIns = new WeakMap<Normalization, object>();
+
+/**
+ * Normalization's `count` as Keras stores it: int64. tfjs has no int64, so the layer holds it as int32; this
+ * stand-in restores int64 (or int32) values into it and saves it as int64, so TensorFlow restores it into Keras.
+ */
+function countOf(norm: Normalization): object {
+  let standIn = countStandIns.get(norm);
+  if (standIn === undefined) {
+    const variable = (): tfc.Variable => norm.count!.read() as unknown as tfc.Variable;
+    const restorable: Restorable = {
+      shape: [],
+      dtype: 'int32',
+      prepare(value, path) {
+        const t = tensorFor(value, [], 'int32', path);
+        return { commit: () => (variable().assign(t), t.dispose()), discard: () => t.dispose() };
+      },
+      read: () => Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(variable().dataSync()[0]!)) }),
+    };
+    standIn = { [restorableAttributes]: () => new Map([[VARIABLE_VALUE, restorable]]) };
+    countStandIns.set(norm, standIn);
+  }
+  return standIn;
+}
 
 export function registerKerasLayerChildren(): void {
   registerLayerChildren('MultiHeadAttention', (layer) => {
@@ -27,7 +54,8 @@ export function registerKerasLayerChildren(): void {
   registerLayerChildren('Normalization', (layer, names) => {
     const norm = layer as unknown as Normalization;
     if (norm.mean === null) return [];
-    if (names === 'keras3') return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', norm.count]];
-    return [['mean', norm.mean], ['adapt_mean', norm.mean], ['variance', norm.variance], ['adapt_variance', norm.variance], ['count', norm.count]];
+    const count = countOf(norm);
+    if (names === 'keras3') return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', count]];
+    return [['mean', norm.mean], ['adapt_mean', norm.mean], ['variance', norm.variance], ['adapt_variance', norm.variance], ['count', count]];
   });
 }
