@@ -216,6 +216,18 @@ describe('Keras layers tfjs lacks, judged by Keras 3', () => {
   });
 });
 
+describe('KerasGRU', () => {
+  it("restores the Keras 3 GRU (reset_after=True) and Adam state that tfjs's GRU refuses, and predicts like Keras", async () => {
+    const dir = path.resolve(__dirname, 'fixtures/tf/k3-gru-reset-after');
+    const oracle = JSON.parse(fs.readFileSync(path.join(dir, '_TF_ORACLE.json'), 'utf8')) as { input: number[][][]; predictions: number[][] };
+    const model = tf.sequential({ layers: [new KerasGRU({ units: 6, inputShape: [7, 5] }), L.dense({ units: 2 })] });
+    model.compile({ optimizer: tf.train.adam(0.001), loss: 'meanSquaredError' });
+    const status = await new Checkpoint({ model }).restore(path.join(dir, 'ckpt'));
+    status.assertConsumed();
+    expect(outputsError(predict(model, [oracle.input]), [oracle.predictions])).toBeLessThan(1e-5);
+  });
+});
+
 describe('KerasGRUCell', () => {
   it('is the cell of KerasGRU and keeps Keras weight names and shapes', () => {
     const gru = new KerasGRU({ units: 3 });
