@@ -299,3 +299,20 @@ describe('a Keras 2 checkpoint with Normalization (../shared corpus)', () => {
     expect(outputsError(ours, [judged.output])).toBeLessThan(1e-5);
   });
 });
+
+describe('without tfjs-layers', () => {
+  it('the package still loads for reading, and registerKerasLayers reports that it registered nothing', () => {
+    // A second copy of tfjs-core loads in the isolated registry and warns that it sets the platform again.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    jest.isolateModules(() => {
+      jest.doMock('@tensorflow/tfjs-layers', () => {
+        throw Object.assign(new Error("Cannot find module '@tensorflow/tfjs-layers' from 'src/keras/layers/einsum_dense.ts'"), { code: 'MODULE_NOT_FOUND' });
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pkg = require('../src') as typeof import('../src');
+      expect(pkg.registerKerasLayers()).toBe(false);
+      expect(typeof pkg.CheckpointReader).toBe('function');
+    });
+    warn.mockRestore();
+  });
+});

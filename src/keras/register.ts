@@ -3,9 +3,9 @@
  * demand, not imported, because the package's reading APIs must keep working without tfjs-layers.
  */
 
-function isMissingTfjsLayers(err: unknown): boolean {
+function isMissingTfjs(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
-  return e?.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes('@tensorflow/tfjs-layers');
+  return e?.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && /@tensorflow\/tfjs-(core|layers)/.test(e.message);
 }
 
 /**
@@ -18,7 +18,7 @@ export function registerKerasLayers(): boolean {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     layers = require('./layers') as { registerKerasLayers(): void };
   } catch (err) {
-    if (isMissingTfjsLayers(err)) return false;
+    if (isMissingTfjs(err)) return false;
     throw err;
   }
   layers.registerKerasLayers();
