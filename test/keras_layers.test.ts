@@ -288,6 +288,8 @@ describe('a Keras 2 checkpoint with Normalization (../shared corpus)', () => {
     const status = await loadWeights(model, path.join(dir, 'variables', 'variables'));
     status.assertExistingObjectsMatched();
     expect(status.report().liveVariablesWithoutValue).toEqual([]);
+    // The Keras model's optimizer and metrics stay behind, as intended.
+    status.expectPartial();
     // Concrete-mix features on their natural scales (cement, slag, ash, water, plasticizer, aggregates, age).
     const input = [
       [540, 0, 0, 162, 2.5, 1040, 676, 28],
