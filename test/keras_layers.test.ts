@@ -228,6 +228,31 @@ describe('KerasGRU', () => {
   });
 });
 
+describe('KerasGRU state', () => {
+  it('stateful: two calls on the halves of a sequence end where one call on the whole sequence does', () => {
+    const weights = new KerasGRU({ units: 3, inputShape: [6, 2] });
+    const whole = tf.sequential({ layers: [weights] });
+    const stateful = new KerasGRU({ units: 3, stateful: true, batchInputShape: [2, 3, 2] });
+    tf.sequential({ layers: [stateful] });
+    stateful.setWeights(weights.getWeights().map((w) => tf.randomNormal(w.shape, 0, 0.7, 'float32', 7)));
+    weights.setWeights(stateful.getWeights());
+    const x = tf.randomNormal([2, 6, 2], 0, 1, 'float32', 3);
+    const [first, second] = tf.split(x, 2, 1) as [tf.Tensor, tf.Tensor];
+    stateful.apply(first);
+    const end = stateful.apply(second) as tf.Tensor;
+    const expected = whole.predict(x) as tf.Tensor;
+    expect(relativeError(Array.from(end.dataSync()), Array.from(expected.dataSync()))).toBeLessThan(1e-6);
+    stateful.resetStates();
+    expect(relativeError(Array.from((stateful.apply(second) as tf.Tensor).dataSync()), Array.from(end.dataSync()))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('EinsumDense', () => {
+  it('refuses LoRA and quantized kernels, whose weights it cannot hold', () => {
+    expect(() => new EinsumDense({ equation: 'ab,bc->ac', outputShape: 4, loraRank: 2 })).toThrow(/LoRA and quantized kernels are not supported/);
+  });
+});
+
 describe('KerasGRUCell', () => {
   it('is the cell of KerasGRU and keeps Keras weight names and shapes', () => {
     const gru = new KerasGRU({ units: 3 });

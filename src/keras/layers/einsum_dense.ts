@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
-import { InvalidArgumentError } from '../../errors';
+import { InvalidArgumentError, UnsupportedError } from '../../errors';
 import { einsum2, type ParsedEquation, parseEquation } from './einsum';
 import {
   deserializeObject,
@@ -38,6 +38,9 @@ export interface EinsumDenseArgs extends LayerArgs {
   activityRegularizer?: Identifier;
   kernelConstraint?: Identifier;
   biasConstraint?: Identifier;
+  /** Keras's LoRA and quantization options change the weights; only their absence is supported. */
+  loraRank?: number | null;
+  quantizationConfig?: unknown;
 }
 
 /** What an equation means for one input shape. */
@@ -144,6 +147,9 @@ export class EinsumDense extends tfl.layers.Layer {
     super(args);
     if (typeof args.equation !== 'string') throw new InvalidArgumentError('EinsumDense needs an `equation`');
     if (args.outputShape === undefined || args.outputShape === null) throw new InvalidArgumentError('EinsumDense needs an `outputShape`');
+    if (args.loraRank != null || args.quantizationConfig != null) {
+      throw new UnsupportedError(`EinsumDense ${args.name ?? ''}: LoRA and quantized kernels are not supported (loraRank, quantizationConfig)`);
+    }
     this.equation = args.equation;
     this.partialOutputShape = args.outputShape;
     this.biasAxes = args.biasAxes ?? null;
