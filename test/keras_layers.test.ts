@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, loadWeights, registerKerasLayers } from '../src';
+import { main } from '../src/cli/main';
 import { EinsumDense, KerasGRU, KerasGRUCell, LayerScale, MultiHeadAttention, Normalization } from '../src/keras/layers';
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
@@ -267,6 +268,44 @@ describe('KerasGRUCell', () => {
 });
 
 const withTf = tfAvailable() ? it : it.skip;
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('the CLI on models with these layers', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keras-layers-cli-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each(Object.keys(MODELS))('%s: diff exits 0 and convert writes a model that predicts like Keras', async (name) => {
+    const { prefix, data } = fixture(name);
+    const file = path.join(dir, `${name}.json`);
+    fs.writeFileSync(file, JSON.stringify({ modelTopology: MODELS[name]!().toJSON(null, false) }));
+    const diff = await cli(['diff', prefix, '--model', file]);
+    expect([diff.code, diff.err]).toEqual([0, '']);
+    expect(diff.out).toContain('Every model weight has a value in the checkpoint.');
+    const outDir = path.join(dir, name);
+    expect((await cli(['convert', prefix, '--model', file, '--out', outDir])).code).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+    );
+    expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
+  });
+});
 
 describe('what tfjs saves for these layers', () => {
   let dir: string;
