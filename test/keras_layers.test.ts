@@ -248,6 +248,28 @@ describe('KerasGRU state', () => {
   });
 });
 
+describe('MultiHeadAttention', () => {
+  it("takes use_causal_mask from a model JSON node's kwargs, and predict applies it", async () => {
+    const { prefix, data } = fixture('mha-causal');
+    const json = MODELS['mha-causal']!().toJSON(null, false) as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[][][] }> } };
+    // As a translated Keras model has it: the flag on the call, not in the layer config.
+    for (const layer of json.config.layers.filter((l) => l.class_name === 'MultiHeadAttention')) {
+      delete layer.config['useCausalMask'];
+      for (const node of layer.inbound_nodes) for (const input of node) input[3] = { use_causal_mask: true };
+    }
+    const model = await tf.models.modelFromJSON({ modelTopology: json } as never);
+    await new Checkpoint({ model }).restore(prefix);
+    expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
+  });
+
+  it('refuses one layer applied both with and without the causal mask', () => {
+    const x = tf.input({ shape: [6, 8] });
+    const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 3 });
+    mha.apply([x, x], { useCausalMask: true });
+    expect(() => mha.apply([x, x], { useCausalMask: false })).toThrow(/both with and without use_causal_mask/);
+  });
+});
+
 describe('EinsumDense', () => {
   it('refuses LoRA and quantized kernels, whose weights it cannot hold', () => {
     expect(() => new EinsumDense({ equation: 'ab,bc->ac', outputShape: 4, loraRank: 2 })).toThrow(/LoRA and quantized kernels are not supported/);

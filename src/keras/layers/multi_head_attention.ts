@@ -6,8 +6,9 @@
  * Call inputs: `query` alone (self-attention), `[query, value]`, `[query, value, key]`, or
  * `[query, value, key, attentionMask]` (pass value again as key when only a mask is given). The attention mask is
  * [batch, T, S], true or > 0.5 where attention is allowed. `useCausalMask` is part of the config because tfjs's
- * model.predict does not hand a node's call kwargs to the layer; the call kwargs `useCausalMask` and
- * `attentionMask`, when given (layer.apply), take precedence. Keras masks of the inputs (kwargs.mask) restrict
+ * model.predict does not hand a node's call kwargs to the layer: a symbolic apply with the kwarg `useCausalMask`
+ * (or `use_causal_mask`, as in a model JSON's node) sets it. The call kwargs `useCausalMask` and `attentionMask`,
+ * when given to an eager call, take precedence. Keras masks of the inputs (kwargs.mask) restrict
  * attention as in Keras: query positions [B, T, 1], value/key positions [B, 1, S].
  *
  * As in Keras, rank-3 inputs without dropout go through dot_product_attention, where masked logits become
@@ -19,7 +20,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
-import { InvalidArgumentError } from '../../errors';
+import { InvalidArgumentError, UnsupportedError } from '../../errors';
 import { einsum2, type ParsedEquation, parseEquation } from './einsum';
 import { EinsumDense } from './einsum_dense';
 import { deserializeObject, type Identifier, serializeObject, type TfjsRegularizer } from './tfjs_objects';
@@ -98,7 +99,9 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   /** Keras's `output_shape` (tfjs's Layer already has an `outputShape`). */
   readonly attentionOutputShape: number[] | null;
   readonly attentionAxes: number[] | null;
-  readonly useCausalMask: boolean;
+  useCausalMask: boolean;
+  /** The causal flag of the first symbolic apply that gave one; later applies must agree. */
+  private appliedCausal: boolean | undefined = undefined;
   readonly useGate: boolean;
   readonly slidingWindow: number | null;
   readonly seed: number | null;
@@ -210,6 +213,21 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     return this.attentionOutputShape === null ? [...query] : [...query.slice(0, -1), ...this.attentionOutputShape];
   }
 
+  override apply(inputs: tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[], kwargs?: Kwargs): tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    const flag = kwargs?.['useCausalMask'] ?? kwargs?.['use_causal_mask'];
+    const symbolic = (Array.isArray(inputs) ? inputs : [inputs]).some((x) => x instanceof tfl.SymbolicTensor);
+    if (symbolic && typeof flag === 'boolean') {
+      if (this.appliedCausal !== undefined && this.appliedCausal !== flag) {
+        throw new UnsupportedError(
+          `MultiHeadAttention ${this.name} is called both with and without use_causal_mask; tfjs's predict cannot tell its calls apart`,
+        );
+      }
+      this.appliedCausal = flag;
+      this.useCausalMask = flag;
+    }
+    return super.apply(inputs, kwargs);
+  }
+
   override computeMask(_inputs: tfc.Tensor | tfc.Tensor[], mask?: tfc.Tensor | tfc.Tensor[]): tfc.Tensor {
     return (Array.isArray(mask) ? mask[0] : mask) ?? (null as never);
   }
@@ -237,7 +255,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       const value = list[1] ?? query;
       const key = list[2] ?? value;
       const attentionMask = (kwargs?.['attentionMask'] as tfc.Tensor | undefined) ?? list[3] ?? null;
-      const causal = (kwargs?.['useCausalMask'] as boolean | undefined) ?? this.useCausalMask;
+      const causal = (kwargs?.['useCausalMask'] as boolean | undefined) ?? (kwargs?.['use_causal_mask'] as boolean | undefined) ?? this.useCausalMask;
       const training = kwargs?.['training'] === true;
       const given = kwargs?.['mask'] as tfc.Tensor | Array<tfc.Tensor | null> | undefined;
       // tfjs's executor hands over only the first input's mask: it is the value's and key's too when they are the query.
