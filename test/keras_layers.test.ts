@@ -262,6 +262,16 @@ describe('MultiHeadAttention', () => {
     expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
   });
 
+  it("counts its sublayers' regularizers among the model's losses", () => {
+    const x = tf.input({ shape: [6, 8] });
+    const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 4, kernelRegularizer: { className: 'L1L2', config: { l1: 0, l2: 0.1 } } });
+    const model = tf.model({ inputs: x, outputs: apply(mha, [x, x]) });
+    const losses = model.calculateLosses().map((l) => l.dataSync()[0]!);
+    const expected = mha.sublayers().map((l) => 0.1 * tf.sum(tf.square(l.kernel!.read())).dataSync()[0]!);
+    expect(losses.length).toBe(4);
+    losses.forEach((l, i) => expect(l).toBeCloseTo(expected[i]!, 5));
+  });
+
   it('refuses one layer applied both with and without the causal mask', () => {
     const x = tf.input({ shape: [6, 8] });
     const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 3 });

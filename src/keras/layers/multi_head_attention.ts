@@ -208,6 +208,11 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     return this.sublayers().flatMap((l) => (this.trainable ? l.nonTrainableWeights : l.weights));
   }
 
+  /** The sublayers' weight regularizers count as this layer's, as in Keras. */
+  override get losses(): ReturnType<() => tfl.layers.Layer['losses']> {
+    return [...super.losses, ...this.sublayers().flatMap((l) => l.losses)];
+  }
+
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const query = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Dim[];
     return this.attentionOutputShape === null ? [...query] : [...query.slice(0, -1), ...this.attentionOutputShape];
