@@ -115,6 +115,11 @@ const MODELS: Record<string, () => tf.LayersModel> = {
     const e = apply(L.embedding({ inputDim: 20, outputDim: 8, maskZero: true }), t);
     return tf.model({ inputs: t, outputs: apply(new MultiHeadAttention({ numHeads: 2, keyDim: 4 }), [e, e]) });
   },
+  'mha-gate-window': () => {
+    const x = tf.input({ shape: [6, 8] });
+    const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 4, useGate: true, slidingWindow: 2, useCausalMask: true });
+    return tf.model({ inputs: x, outputs: apply(mha, [x, x]) });
+  },
   'gru-masked': () => {
     const t = tf.input({ shape: [6] });
     let e = apply(L.embedding({ inputDim: 20, outputDim: 5, maskZero: true }), t);
