@@ -10,9 +10,12 @@ function isMissingTfjs(err: unknown): boolean {
 
 /**
  * Registers KerasGRU, KerasGRUCell, Normalization, EinsumDense, MultiHeadAttention and LayerScale with
- * tf.serialization (the package does this when imported). Returns false when tfjs-layers is not installed.
+ * tf.serialization (the package does this when imported). Returns false when tfjs-layers is not installed (or
+ * there is no CommonJS `require` to load it with).
  */
 export function registerKerasLayers(): boolean {
+  // An ES-module build without a CommonJS `require` registers through src/keras/layers directly.
+  if (typeof require !== 'function') return false;
   let layers: { registerKerasLayers(): void };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
