@@ -91,3 +91,4 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export { registerKerasLayers } from './keras/register';

@@ -32,8 +32,23 @@ const KERAS3_PRIVATE = new Set(['kernel', 'embeddings']);
  */
 export type KerasNames = 'keras2' | 'keras3' | 'all';
 
+/** The checkpoint children of one kind of layer, for kinds the generic rules below do not fit. */
+export type LayerChildrenProvider = (layer: LayerLike, names: KerasNames) => Array<[string, unknown]>;
+
+const layerChildrenProviders = new Map<string, LayerChildrenProvider>();
+
+/**
+ * Names the checkpoint children of layers of class `className` (tfjs's getClassName()), for layers whose Keras
+ * counterparts keep sublayers or name weights by attribute (framework adapters such as src/keras register these).
+ */
+export function registerLayerChildren(className: string, provider: LayerChildrenProvider): void {
+  layerChildrenProviders.set(className, provider);
+}
+
 /** A layer's children under Keras's names. */
 export function layerChildren(layer: LayerLike, names: KerasNames): Array<[string, unknown]> {
+  const provider = layerChildrenProviders.get(layer.getClassName());
+  if (provider !== undefined) return provider(layer, names);
   const l = layer as unknown as Record<string, unknown>;
   if (isLayer(l['cell'])) return [['cell', l['cell']]];
   if (isLayer(l['forwardLayer']) && isLayer(l['backwardLayer'])) {
