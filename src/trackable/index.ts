@@ -3,7 +3,7 @@ import { registerBuiltinAdapters } from './adapters';
 registerBuiltinAdapters();
 
 export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
-export { kerasLayerNameResolver, kerasWeightName, layerAdapter, layersModelAdapter } from './layers';
+export { kerasLayerNameResolver, kerasLayers, kerasWeightName, layerAdapter, layersModelAdapter, setKerasOperations } from './layers';
 export { inferOptimizerVariables, optimizerAdapter, optimizerState, OptimizerState, setOptimizerVariables } from './optimizers';
 export {
   type Finalizer,
