@@ -265,7 +265,7 @@ export function buildProgram(exit: { code: number }): Command {
     .command('diff')
     .description('compare a checkpoint with a tfjs model: what matches, what is only on one side, shape mismatches')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <model.json>', 'tfjs model topology (weights optional)')
+    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (weights optional)')
     .addOption(new Option('--under <name>', "the checkpoint child the model was saved as (e.g. 'model'); default: found automatically"))
     .option('--json', 'machine-readable output')
     .action(run((p: string, o: { model: string; under?: string; json?: boolean }) => diff(p, o)));
@@ -273,7 +273,7 @@ export function buildProgram(exit: { code: number }): Command {
     .command('convert')
     .description('restore the checkpoint into a tfjs model and save it as model.json + weights.bin')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <model.json>', 'tfjs model topology')
+    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json')
     .requiredOption('--out <dir>', 'output directory')
     .addOption(new Option('--under <name>', "the checkpoint child the model was saved as; default: found automatically"))
     .action(run((p: string, o: { model: string; out: string; under?: string }) => convert(p, o)));

@@ -25,6 +25,9 @@ export interface TfjsTopology {
 
 const NUMPY_OPS_MODULE = 'keras.src.ops.numpy';
 
+/** A Keras node index of a layer → tfjs's. */
+type NodeIndex = (layer: string, node: number) => number;
+
 function isModel(layer: KerasObject): boolean {
   return layer.class_name === 'Functional' || layer.class_name === 'Model' || layer.class_name === 'Sequential';
 }
@@ -82,48 +85,53 @@ class Translator implements LayerTranslation {
   constructor(readonly generation: KerasGeneration) {}
 
   nestedModel(model: KerasObject): KerasObject {
-    return this.model(model) as unknown as KerasObject;
+    return this.model(model, true) as unknown as KerasObject;
   }
 
-  model(model: KerasObject): TfjsTopology {
-    if (model.class_name === 'Sequential') return this.sequential(model);
+  model(model: KerasObject, nested = false): TfjsTopology {
+    if (model.class_name === 'Sequential') return this.sequential(model, nested);
     return this.functional(model);
   }
 
-  private sequential(model: KerasObject): TfjsTopology {
+  private sequential(model: KerasObject, nested: boolean): TfjsTopology {
     const cfg = model.config ?? {};
-    const layers: Json[] = [];
-    const source = kerasObjects(cfg['layers']);
-    source.forEach((layer, i) => {
+    const layers: Array<{ class_name: string; config: JsonObject }> = [];
+    for (const layer of kerasObjects(cfg['layers'])) {
       const t = translateLayer(layer, this);
-      if (t === null) return;
-      // An unbuilt-looking first layer: Keras records the input shape in build_config.
+      if (t !== null) layers.push(t);
+    }
+    const first = layers[0];
+    if (first !== undefined && first.class_name !== 'InputLayer' && !('batch_input_shape' in first.config)) {
+      // Keras records a Sequential's input shape in build_config when no InputLayer is listed.
       const built = isObject(model.build_config) ? model.build_config['input_shape'] : cfg['build_input_shape'];
-      if (i === 0 && layer.class_name !== 'InputLayer' && !('batch_input_shape' in t.config) && Array.isArray(built)) t.config['batch_input_shape'] = built;
-      layers.push(t as unknown as Json);
-    });
-    return { class_name: 'Sequential', config: { name: cfg['name'] ?? nameOf(model), layers } };
+      if (Array.isArray(built)) first.config['batch_input_shape'] = built;
+    }
+    if (nested) return sequentialAsFunctional(String(cfg['name'] ?? nameOf(model)), layers);
+    return { class_name: 'Sequential', config: { name: cfg['name'] ?? nameOf(model), layers: layers as unknown as Json[] } };
   }
 
   private functional(model: KerasObject): TfjsTopology {
     const cfg = model.config ?? {};
     const layers = kerasObjects(cfg['layers']);
     const implied = this.generation === 'keras3' ? impliedMaskOps(layers) : new Set<string>();
+    // A tfjs model's node 0 is its own graph, so calls of a nested model count from 1; Keras 3's count from 0.
+    const shift = this.generation === 'keras3' ? new Set(layers.filter(isModel).map(nameOf)) : new Set<string>();
+    const nodeIndex: NodeIndex = (layer, node) => (shift.has(layer) ? node + 1 : node);
     const out: Json[] = [];
     for (const layer of layers) {
       const name = nameOf(layer);
       if (implied.has(name)) continue;
-      const translated = this.layerInGraph(layer, implied);
+      const translated = this.layerInGraph(layer, implied, nodeIndex);
       if (translated !== null) out.push(translated);
     }
     return {
       class_name: 'Functional',
-      config: { name: cfg['name'] ?? nameOf(model), layers: out, input_layers: triples(cfg['input_layers']), output_layers: triples(cfg['output_layers']) },
+      config: { name: cfg['name'] ?? nameOf(model), layers: out, input_layers: triples(cfg['input_layers'], nodeIndex), output_layers: triples(cfg['output_layers'], nodeIndex) },
     };
   }
 
   /** A functional model's layer entry: its translated config and its inbound nodes in tfjs's form. */
-  private layerInGraph(layer: KerasObject, impliedMasks: Set<string>): JsonObject | null {
+  private layerInGraph(layer: KerasObject, impliedMasks: Set<string>, nodeIndex: NodeIndex): JsonObject | null {
     const name = nameOf(layer);
     const opClass = layer.module === NUMPY_OPS_MODULE ? KERAS_NUMPY_OP_CLASSES[layer.class_name] : undefined;
     let translated: { class_name: string; config: JsonObject } | null;
@@ -142,7 +150,7 @@ class Translator implements LayerTranslation {
     for (const node of layer.inbound_nodes ?? []) {
       if (Array.isArray(node)) nodes.push(node); // Keras 2: already tfjs's form
       else if (isObject(node)) {
-        const converted = this.node(layer, node, impliedMasks, translated);
+        const converted = this.node(layer, node, impliedMasks, translated, nodeIndex);
         if (converted === null) return null;
         nodes.push(converted);
       }
@@ -151,7 +159,7 @@ class Translator implements LayerTranslation {
   }
 
   /** One Keras 3 call → tfjs's list of [layer, node, tensor, kwargs] inputs. */
-  private node(layer: KerasObject, node: JsonObject, impliedMasks: Set<string>, translated: { class_name: string; config: JsonObject }): Json[] | null {
+  private node(layer: KerasObject, node: JsonObject, impliedMasks: Set<string>, translated: { class_name: string; config: JsonObject }, nodeIndex: NodeIndex): Json[] | null {
     const name = nameOf(layer);
     const fail = (reason: string): null => {
       this.problems.push({ name, className: layer.class_name, reason });
@@ -194,8 +202,30 @@ class Translator implements LayerTranslation {
       kwargs[k] = v;
     }
     if (inputs.length === 0) return fail('a call without tensor inputs');
-    return inputs.map((r) => [r.layer, r.node, r.tensor, kwargs]);
+    return inputs.map((r) => [r.layer, nodeIndex(r.layer, r.node), r.tensor, kwargs]);
   }
+}
+
+/**
+ * tfjs cannot call a nested Sequential from another model ("Graph disconnected"), but it can call a nested
+ * functional model: the same layers chained, each reading the previous one's output.
+ */
+function sequentialAsFunctional(name: string, layers: Array<{ class_name: string; config: JsonObject }>): TfjsTopology {
+  const chain: JsonObject[] = [];
+  const first = layers[0];
+  if (first !== undefined && first.class_name !== 'InputLayer') {
+    const inputName = `${name}_input`;
+    chain.push({ class_name: 'InputLayer', name: inputName, config: { name: inputName, batch_input_shape: first.config['batch_input_shape'] ?? null, dtype: first.config['dtype'] ?? 'float32' }, inbound_nodes: [] });
+  }
+  for (const layer of layers) {
+    const previous = chain[chain.length - 1];
+    const layerName = String(layer.config['name']);
+    const inbound: Json[] = previous === undefined ? [] : [[[String(previous['name']), 0, 0, {}]]];
+    chain.push({ class_name: layer.class_name, name: layerName, config: layer.config, inbound_nodes: inbound });
+  }
+  const input = String(chain[0]?.['name']);
+  const output = String(chain[chain.length - 1]?.['name']);
+  return { class_name: 'Functional', config: { name, layers: chain, input_layers: [[input, 0, 0]], output_layers: [[output, 0, 0]] } };
 }
 
 function asContainsTensor(v: Json): boolean {
@@ -206,10 +236,10 @@ function asContainsTensor(v: Json): boolean {
 }
 
 /** `input_layers`/`output_layers`: Keras 3 writes one flat [name, node, tensor] for a single tensor. */
-function triples(v: Json | undefined): Json[] {
+function triples(v: Json | undefined, nodeIndex: NodeIndex): Json[] {
   if (!Array.isArray(v)) return [];
-  if (typeof v[0] === 'string') return [v];
-  return v;
+  const list = typeof v[0] === 'string' ? [v] : v;
+  return list.map((t) => (Array.isArray(t) && typeof t[0] === 'string' ? [t[0], nodeIndex(t[0], Number(t[1] ?? 0)), ...t.slice(2)] : t));
 }
 
 /** A parsed JSON document: a model config, or a wrapper holding one (tfjs model.json's `modelTopology`). */
