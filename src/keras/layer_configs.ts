@@ -19,7 +19,7 @@ const TFJS_LAYERS = new Set([
   // Registered by this package (src/keras/layers) under Keras's own names.
   'Normalization', 'MultiHeadAttention', 'LayerScale', 'EinsumDense', 'KerasGRU',
   // Registered by this package (stateless_layers.ts): met again in the model.json files `convert` writes.
-  'KerasIdentity', 'KerasGlobalPooling', 'KerasNumpyOp',
+  'KerasIdentity', 'KerasGlobalPooling', 'KerasNumpyOp', 'KerasGroupedConv2D',
 ]);
 
 /** Options tfjs lacks, with the only value each may hold. */
@@ -103,12 +103,11 @@ function cleanConfig(layer: KerasObject, t: LayerTranslation): JsonObject {
   const fail = (reason: string): void => problem(t, layer, reason);
   for (const [key, value] of Object.entries(layer.config ?? {})) {
     if (IRRELEVANT.has(key)) continue;
-    if (key in MUST_BE) {
+    if (key === 'groups' && layer.class_name === 'Conv2D') out[key] = value; // KerasGroupedConv2D
+    else if (key in MUST_BE) {
       const allowed = MUST_BE[key];
       if (value !== allowed && !(value === undefined && allowed === null)) fail(`${key}=${JSON.stringify(value)} (tfjs supports only ${JSON.stringify(allowed)})`);
-      continue;
-    }
-    if (key === 'dtype') {
+    } else if (key === 'dtype') {
       const name = isKerasObject(value) ? value.config?.['name'] : value;
       if (name === null || name === undefined) continue;
       if (typeof name !== 'string' || !DTYPES.has(name)) fail(`dtype ${JSON.stringify(name)} (tfjs computes in float32, int32, bool or string)`);
@@ -151,6 +150,19 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       }
       delete config['input_tensor'];
       break;
+    case 'Conv2D':
+      if ((config['groups'] ?? 1) !== 1) {
+        className = 'KerasGroupedConv2D';
+        if ((config['data_format'] ?? 'channels_last') !== 'channels_last') problem(t, layer, 'grouped convolution with data_format channels_first');
+      } else delete config['groups'];
+      break;
+    case 'LayerScale':
+      // Keras's `init_values` is the contract's `initValue`.
+      if ('init_values' in config) {
+        config['init_value'] = config['init_values'];
+        delete config['init_values'];
+      }
+      break;
     case 'ReLU':
       for (const k of ['negative_slope', 'threshold']) {
         if ((config[k] ?? 0) !== 0) problem(t, layer, `${k}=${JSON.stringify(config[k])} (tfjs's ReLU has only max_value)`);
@@ -187,7 +199,7 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       if (cls === 'Bidirectional' && isKerasObject(config['backward_layer'])) {
         // tfjs always builds the backward layer as the forward one run backwards: accept only that.
         const backward = config['backward_layer'] as unknown as KerasObject;
-        const strip = (c: JsonObject): string => JSON.stringify({ ...c, name: null, go_backwards: null });
+        const strip = (c: JsonObject): string => JSON.stringify({ ...c, name: null, go_backwards: null }, (k, v: unknown) => (k === 'shared_object_id' ? undefined : v));
         if (!isKerasObject(inner) || backward.class_name !== inner.class_name || strip(backward.config) !== strip(inner.config)) {
           problem(t, layer, 'a backward layer that is not the forward layer run backwards');
         }

@@ -3,6 +3,7 @@
  * `tf.models.modelFromJSON` build converted models. Runs when the package is imported; a no-op without tfjs.
  */
 import { registerActivations } from './activations';
+import { registerGroupedConv } from './grouped_conv';
 import { registerStatelessLayers } from './stateless_layers';
 import { findTfjs } from './tfjs_runtime';
 
@@ -11,5 +12,6 @@ export function registerKerasClasses(): boolean {
   if (tf === null) return false;
   registerActivations(tf);
   registerStatelessLayers(tf);
+  registerGroupedConv(tf);
   return true;
 }

@@ -26,6 +26,11 @@ export function kerasWeightName(originalName: string): string {
 /** Keras 3 keeps these behind a private attribute (for LoRA and quantization). */
 const KERAS3_PRIVATE = new Set(['kernel', 'embeddings']);
 
+/** Weights Keras 3 tracks under another attribute than Keras 2 and tfjs name them, by layer class. */
+const KERAS3_RENAMED: Record<string, Record<string, string>> = {
+  DepthwiseConv2D: { depthwise_kernel: 'kernel' },
+};
+
 /**
  * Which names to list: one Keras layout (what a save writes) or every name Keras ever used (what a restore
  * accepts, so that checkpoints of either layout find their objects).
@@ -43,8 +48,15 @@ export function layerChildren(layer: LayerLike, names: KerasNames): Array<[strin
   // Keras 3's RNN cells keep their public names.
   const isCell = layer.getClassName().endsWith('Cell');
   const out: Array<[string, unknown]> = [];
+  const renamed = KERAS3_RENAMED[layer.getClassName()] ?? {};
   for (const w of layer.weights) {
     const name = kerasWeightName(w.originalName);
+    const keras3Name = renamed[name];
+    if (keras3Name !== undefined) {
+      if (names !== 'keras3') out.push([name, w]);
+      if (names !== 'keras2') out.push([keras3Name, w]);
+      continue;
+    }
     const private3 = KERAS3_PRIVATE.has(name) && !isCell;
     if (names !== 'keras3' || !private3) out.push([name, w]);
     if (names !== 'keras2' && private3) out.push([`_${name}`, w]);
