@@ -30,6 +30,8 @@ const MODELS: Record<string, string[]> = {
   gru_default: ['KerasGRU'],
   transformer_block: ['MultiHeadAttention'],
   time_distributed_rnn: [],
+  grouped_conv: [],
+  activations: [],
   MobileNetV2: [],
   MobileNetV3Small: [],
   EfficientNetB0: ['Normalization'],
@@ -176,6 +178,18 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
     const r = await run(['convert', path.join(ZOO, 'mlp_bn_dropout', 'ckpt'), '--model', path.join(dir, 'model.json'), '--out', path.join(dir, 'tfjs')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('double (Lambda): Lambda layers hold Python code');
+  });
+
+  it('every layer tfjs cannot represent is named in one error, before anything is built', async () => {
+    const json = fs.readFileSync(path.join(ZOO, 'unsupported_mix', 'model.json'), 'utf8');
+    expect(() => kerasToTfjsTopology(json)).toThrow(UnsupportedLayerError);
+    try {
+      kerasToTfjsTopology(json);
+    } catch (err) {
+      expect((err as UnsupportedLayerError).layers.map((l) => `${l.name} (${l.className})`)).toEqual(['double (Lambda)', 'leaky (ReLU)', 'custom (Custom)']);
+      expect((err as UnsupportedLayerError).layers[1]!.reason).toContain('negative_slope=0.1');
+      expect((err as UnsupportedLayerError).layers[2]!.reason).toContain('zoo>Custom');
+    }
   });
 
   it("the issue's repro: a tfjs Sequential starting with tf.layers.inputLayer restores a Keras 3 checkpoint", async () => {

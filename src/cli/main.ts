@@ -139,6 +139,8 @@ async function placeModel(model: object, file: string, under: string | undefined
     const root = c === null ? model : new Checkpoint({ [c]: model });
     const comparison = await compareWithCheckpoint(root, file);
     if (best === null || comparison.matched.length > best.comparison.matched.length) best = { root, under: c, comparison };
+    // Every model weight found a value: no other placement can do better.
+    if (comparison.matched.length > 0 && comparison.onlyInLive.length === 0 && comparison.shapeMismatches.length === 0) break;
   }
   return best!;
 }

@@ -107,6 +107,40 @@ def sequential_input_layer():
     return keras.Sequential([keras.Input((12,)), layers.Dense(32), layers.ReLU(), layers.Dense(16), layers.Dense(5)])
 
 
+def grouped_conv():
+    # Conv2D with groups: one channel per group (ConvNeXt's depthwise form, multiplier 2) and 2 channels per group.
+    inp = keras.Input((9, 9, 4))
+    x = layers.Conv2D(8, 3, padding="same", groups=4, activation="relu")(inp)
+    x = layers.Conv2D(6, 3, strides=2, groups=2, use_bias=False)(x)
+    x = layers.GlobalAveragePooling2D(keepdims=True)(x)
+    return keras.Model(inp, layers.Flatten()(x))
+
+
+ACTIVATIONS = ["silu", "swish", "gelu", "hard_silu", "hard_swish", "hard_sigmoid", "relu6", "elu", "selu", "softplus", "softsign",
+               "exponential", "leaky_relu", "mish", "log_softmax", "softmax", "tanh", "sigmoid", "relu", "linear"]
+
+
+def activations():
+    # Every activation by its Keras 3 name, on inputs spanning the kinks (±3, ±6).
+    inp = keras.Input((16,))
+    return keras.Model(inp, [layers.Activation(a, name=f"act_{a}")(inp) for a in ACTIVATIONS])
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Custom(layers.Layer):
+    def call(self, x):
+        return x
+
+
+def unsupported_mix():
+    # Several layers tfjs cannot represent: all must be named in one error.
+    inp = keras.Input((4,))
+    x = layers.Lambda(lambda t: t * 2.0, name="double")(inp)
+    x = layers.ReLU(negative_slope=0.1, name="leaky")(x)
+    x = Custom(name="custom")(x)
+    return keras.Model(inp, layers.Dense(2, name="head")(x))
+
+
 def hand(fn, shape, kind="float"):
     return fn, shape, kind
 
@@ -121,6 +155,9 @@ MODELS = {
     "transformer_block": hand(transformer, (6, 16)),
     "time_distributed_rnn": hand(time_distributed, (5, 6)),
     "lambda": hand(lambda_model, (4,)),
+    "unsupported_mix": hand(unsupported_mix, (4,)),
+    "grouped_conv": hand(grouped_conv, (9, 9, 4)),
+    "activations": hand(activations, (16,), "wide"),
     "MobileNetV2": app(A.MobileNetV2, 64),
     "MobileNetV3Small": app(A.MobileNetV3Small, 64, "image255"),
     "EfficientNetB0": app(A.EfficientNetB0, 64, "image255"),
@@ -165,6 +202,8 @@ def model_input(shape, kind, rng, model):
         x = rng.integers(1, vocab, (2,) + shape).astype("int32")
         x[0, -3:] = 0  # padding: the mask matters
         return x
+    if kind == "wide":
+        return np.linspace(-7, 7, 2 * shape[0]).reshape((2,) + shape).astype("float32")
     if kind == "image255":  # models that rescale pixels themselves
         return rng.uniform(0, 255, (2,) + shape).astype("float32")
     return rng.normal(0, 1, (2,) + shape).astype("float32")
@@ -181,7 +220,7 @@ def generate(name, out_dir):
     with open(os.path.join(d, "model.json"), "w") as f:
         f.write(model.to_json())
     save_as = SAVE_AS.get(name, "model")
-    if name == "lambda":
+    if name in ("lambda", "unsupported_mix"):
         save_as = "none"
     elif save_as == "root":
         tf.train.Checkpoint(model).write(os.path.join(d, "ckpt"))
@@ -191,7 +230,7 @@ def generate(name, out_dir):
         tf.train.Checkpoint(model=model, optimizer=opt).write(os.path.join(d, "ckpt"))
     else:
         tf.train.Checkpoint(model=model).write(os.path.join(d, "ckpt"))
-    if model.count_params() < 200_000 and name != "lambda":
+    if model.count_params() < 200_000 and save_as != "none":
         model.save(os.path.join(d, "model.keras"))
     x = model_input(shape, kind, rng, model)
     y = model.predict(x, verbose=0)
