@@ -9,7 +9,7 @@
  * Keras 2 / tf.keras JSON and tfjs model.json go through the same layer checks, so what tfjs cannot represent is
  * reported the same way. Everything unrepresentable is collected and thrown as one UnsupportedLayerError.
  */
-import { type UnsupportedLayer, UnsupportedLayerError } from '../errors';
+import { InvalidArgumentError, type UnsupportedLayer, UnsupportedLayerError } from '../errors';
 import type { KerasGeneration } from './activations';
 import { asKerasTensor, isKerasObject, isObject, type Json, type JsonObject, type KerasObject, type KerasTensorRef, kerasGeneration, kerasObjects } from './keras_json';
 import { translateLayer, type LayerTranslation } from './layer_configs';
@@ -250,7 +250,7 @@ function modelConfigOf(json: unknown): KerasObject {
   }
   if (isObject(json) && isKerasObject(json['model_config'])) return json['model_config'] as KerasObject;
   if (isKerasObject(json)) return json;
-  throw new UnsupportedLayerError([{ name: '(model)', className: typeof json, reason: 'not a Keras model config: no class_name/config' }]);
+  throw new InvalidArgumentError('Not a Keras model config (no class_name/config) nor a tfjs model.json (no modelTopology)');
 }
 
 /**
