@@ -187,8 +187,12 @@ def perturb(model, rng):
                 layer.gamma.assign(rng.uniform(0.7, 1.3, n).astype("float32"))
             if layer.beta is not None:
                 layer.beta.assign(rng.normal(0, 0.2, n).astype("float32"))
-        elif isinstance(layer, layers.Normalization) and getattr(layer, "mean", None) is not None:
-            pass  # its statistics come from the config (keras.applications) or adapt()
+        elif isinstance(layer, layers.Normalization) and getattr(layer, "adapt_mean", None) is not None:
+            # Statistics held as weights (mean/variance not given in the config): far from (0, 1).
+            n = layer.adapt_mean.shape
+            layer.adapt_mean.assign(rng.normal(0, 2.0, n).astype("float32"))
+            layer.adapt_variance.assign(rng.uniform(0.5, 3.0, n).astype("float32"))
+            layer.finalize_state()
     for w in model.weights:
         if "bias" in w.path and not isinstance(w, type(None)):
             w.assign(rng.normal(0, 0.05, w.shape).astype("float32"))
