@@ -55,7 +55,7 @@ function problem(t: LayerTranslation, layer: KerasObject, reason: string): void 
   t.problems.push({ name: String(layer.config?.['name'] ?? layer.name ?? '?'), className: layer.class_name, reason });
 }
 
-/** A Keras 3 object's `module`/`registered_name` wrapper removed, recursively into its config. */
+/** A Keras 3 object without its `module`/`registered_name` wrapper. */
 function plainObject(obj: KerasObject): { class_name: string; config: JsonObject } {
   return { class_name: obj.class_name, config: { ...(obj.config ?? {}) } };
 }
@@ -237,4 +237,3 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
   return t.problems.length > before ? null : { class_name: className, config };
 }
 
-export { isObject };
