@@ -72,6 +72,9 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 function generate(): void {
   if (fs.existsSync(path.join(ZOO, 'DONE'))) return;
+  // Zoos of older generators are hundreds of MB each: only the current one is kept.
+  const cache = path.dirname(ZOO);
+  if (fs.existsSync(cache)) for (const old of fs.readdirSync(cache)) if (path.join(cache, old) !== ZOO) fs.rmSync(path.join(cache, old), { recursive: true, force: true });
   fs.mkdirSync(ZOO, { recursive: true });
   execFileSync(TF_PYTHON, [GENERATOR, ZOO], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' } });
   fs.writeFileSync(path.join(ZOO, 'DONE'), '');

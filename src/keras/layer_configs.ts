@@ -157,11 +157,6 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       } else delete config['groups'];
       break;
     case 'MultiHeadAttention': {
-      // Options Keras 3 added after the attention tfjs's MultiHeadAttention implements.
-      if ((config['use_gate'] ?? false) !== false) problem(t, layer, 'use_gate=true');
-      if ((config['sliding_window'] ?? null) !== null) problem(t, layer, `sliding_window=${JSON.stringify(config['sliding_window'])}`);
-      delete config['use_gate'];
-      delete config['sliding_window'];
       // The input shapes Keras built the layer for (its weights' shapes depend on them).
       const shapes = isObject(layer.build_config) && isObject(layer.build_config['shapes_dict']) ? layer.build_config['shapes_dict'] : {};
       for (const key of ['query_shape', 'value_shape', 'key_shape']) if (shapes[key] !== undefined && config[key] === undefined) config[key] = shapes[key]!;

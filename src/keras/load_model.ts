@@ -8,7 +8,7 @@ import { defaultFileSystem, type FileSystem } from '../io';
 import { isLayersModel, type LayersModelLike, setKerasOperations } from '../trackable';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
 import { isObject } from './keras_json';
-import { registerKerasClasses } from './register';
+import { registerKerasClasses } from './tfjs_classes';
 import { kerasOperationOrder, kerasToTfjsTopology } from './topology';
 import { requireTfjs } from './tfjs_runtime';
 
