@@ -130,9 +130,13 @@ async function placeModel(model: object, file: string, under: string | undefined
   const candidates: Array<string | null> = [];
   if (under !== undefined) candidates.push(under === '' ? null : under);
   else {
-    candidates.push(null);
     const view = await CheckpointView.open(file);
-    for (const name of view.children(0).keys()) if (name !== 'save_counter' && name !== 'root') candidates.push(name);
+    const children = [...view.children(0).keys()];
+    const named = children.filter((name) => name !== 'save_counter' && name !== 'root');
+    // The likelier placement first (a full comparison of a large model takes a while): the root when it holds
+    // Keras model children itself, else the root's named children.
+    if (children.some((name) => /^(_operations|_functional|layer_with_weights-\d+|layer-\d+)$/.test(name))) candidates.push(null, ...named);
+    else candidates.push(...named, null);
   }
   let best: { root: object; under: string | null; comparison: Comparison } | null = null;
   for (const c of candidates) {
