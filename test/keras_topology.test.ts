@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 
-import { CorruptCheckpointError, InvalidArgumentError, kerasToTfjsTopology, loadKerasModel, MemoryFileSystem } from '../src';
+import { Checkpoint, CheckpointReader, CorruptCheckpointError, InvalidArgumentError, kerasToTfjsTopology, loadKerasModel, MemoryFileSystem } from '../src';
 import { kerasOperationOrder } from '../src/keras';
 
 const FUNCTIONAL = fs.readFileSync(path.join(__dirname, 'fixtures', 'keras3', 'functional.json'), 'utf8');
@@ -91,5 +91,44 @@ describe('loadKerasModel sources', () => {
     await expect(loadKerasModel(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).rejects.toBeInstanceOf(CorruptCheckpointError);
     await expect(loadKerasModel(new TextEncoder().encode('{"hello": 1}'))).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(loadKerasModel(new TextEncoder().encode('not json'))).rejects.toBeInstanceOf(CorruptCheckpointError);
+  });
+});
+
+describe('a tfjs Sequential that starts with tf.layers.inputLayer', () => {
+  // Keras's Sequential never lists its InputLayer: the model with one must name its layers as the model without.
+  const build = (explicitInput: boolean): tf.Sequential =>
+    tf.sequential({
+      layers: [
+        ...(explicitInput ? [tf.layers.inputLayer({ inputShape: [12] })] : []),
+        tf.layers.dense({ units: 32, ...(explicitInput ? {} : { inputShape: [12] }) }),
+        tf.layers.reLU(),
+        tf.layers.dense({ units: 16 }),
+        tf.layers.dense({ units: 5 }),
+      ],
+    });
+
+  for (const layout of ['keras2', 'keras3'] as const) {
+    it(`saves under the same ${layout} keys as the model without it`, async () => {
+      const fs2 = new MemoryFileSystem();
+      const keys: string[][] = [];
+      for (const explicitInput of [false, true]) {
+        const prefix = `/${layout}-${explicitInput}/ckpt`;
+        await new Checkpoint({ model: build(explicitInput) }).write(prefix, { fs: fs2, layout });
+        const reader = await CheckpointReader.open(prefix, { fs: fs2 });
+        keys.push(reader.keys().map((k) => `${k} ${JSON.stringify(reader.entry(k).shape)}`));
+        await reader.close();
+      }
+      expect(keys[1]).toEqual(keys[0]);
+      expect(keys[0]!.some((k) => k.includes('dense') || k.includes('layer_with_weights-2') || k.includes('_operations/4'))).toBe(true);
+    });
+  }
+
+  it('a Keras 2 JSON (tfjs`s own toJSON) passes through unchanged in structure', async () => {
+    const model = build(true);
+    const json = model.toJSON(null, false) as unknown as object;
+    const topology = kerasToTfjsTopology(json);
+    const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology } as never);
+    expect(rebuilt.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));
+    expect(rebuilt.countParams()).toBe(model.countParams());
   });
 });
