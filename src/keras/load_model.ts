@@ -3,7 +3,7 @@
  * `.keras` archive or its config.json, a Keras 2 / tf.keras JSON, or a tfjs model.json (with its weights when its
  * manifest lists them). Files are read through the package's FileSystem layer.
  */
-import { CorruptCheckpointError } from '../errors';
+import { CorruptCheckpointError, UnsupportedError } from '../errors';
 import { defaultFileSystem, type FileSystem } from '../io';
 import { isLayersModel, type LayersModelLike, setKerasOperations } from '../trackable';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
@@ -74,7 +74,13 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
   } else json = bytes !== null ? parseJson(bytes, file) : source;
 
   const topology = kerasToTfjsTopology(json);
-  const model = await tf.layers.models.modelFromJSON({ modelTopology: topology } as never);
+  let model: LayersModel;
+  try {
+    model = await tf.layers.models.modelFromJSON({ modelTopology: topology } as never);
+  } catch (err) {
+    // tfjs's own refusals (a class not registered, a config value its layers reject) as the package's error type.
+    throw new UnsupportedError(`tfjs could not build ${file ?? 'the model'}: ${(err as Error).message.split('\n')[0]}`, { file, cause: err });
+  }
   declareOperations(model, json);
 
   const manifest = isObject(json) && Array.isArray(json['weightsManifest']) ? (json['weightsManifest'] as unknown as WeightsManifestGroup[]) : [];
