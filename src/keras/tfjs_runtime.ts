@@ -20,7 +20,10 @@ export function findTfjs(): TfRuntime | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     runtime = { core: require('@tensorflow/tfjs-core') as TfCore, layers: require('@tensorflow/tfjs-layers') as TfLayers };
-  } catch {
+  } catch (err) {
+    // Only a missing tfjs means "no tfjs": any other failure while loading it is a real error.
+    const e = err as { code?: unknown; message?: unknown };
+    if (e?.code !== 'MODULE_NOT_FOUND' || typeof e.message !== 'string' || !/@tensorflow\/tfjs-(core|layers)/.test(e.message)) throw err;
     runtime = null;
   }
   return runtime;
