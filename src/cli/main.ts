@@ -6,9 +6,9 @@
  *   tree PATH [--json]
  *   diff PATH --model MODEL [--under NAME] [--json]
  *   convert PATH --model MODEL --out DIR [--under NAME]
+ *   demo
  *
  * MODEL: a Keras 3 model.to_json() or .keras archive, a Keras 2 JSON, or a tfjs model.json.
- *   demo
  *
  * Exit codes: 0 ok, 1 mismatch (diff: values that would not restore), 2 error (one line on stderr).
  */
