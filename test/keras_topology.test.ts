@@ -47,7 +47,7 @@ describe('kerasToTfjsTopology on Keras 3 JSON', () => {
     expect(topology.config['output_layers']).toEqual([['dense_4', 0, 0], ['inner', 1, 0]]);
     expect(byName.get('concatenate')!.inbound_nodes).toEqual([[['shared', 0, 0, {}], ['shared', 1, 0, {}]]]);
     expect(byName.get('shared')!.inbound_nodes).toHaveLength(2);
-    expect(byName.get('inner')!.class_name).toBe('Functional');
+    expect(byName.get('inner')!.class_name).toBe('Sequential');
   });
 
   it('drops the NotEqual that only computes the Embedding`s mask (tfjs propagates it), and keeps it in Keras`s operation order', () => {

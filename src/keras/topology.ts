@@ -85,15 +85,15 @@ class Translator implements LayerTranslation {
   constructor(readonly generation: KerasGeneration) {}
 
   nestedModel(model: KerasObject): KerasObject {
-    return this.model(model, true) as unknown as KerasObject;
+    return this.model(model) as unknown as KerasObject;
   }
 
-  model(model: KerasObject, nested = false): TfjsTopology {
-    if (model.class_name === 'Sequential') return this.sequential(model, nested);
+  model(model: KerasObject): TfjsTopology {
+    if (model.class_name === 'Sequential') return this.sequential(model);
     return this.functional(model);
   }
 
-  private sequential(model: KerasObject, nested: boolean): TfjsTopology {
+  private sequential(model: KerasObject): TfjsTopology {
     const cfg = model.config ?? {};
     const layers: Array<{ class_name: string; config: JsonObject }> = [];
     for (const layer of kerasObjects(cfg['layers'])) {
@@ -106,7 +106,6 @@ class Translator implements LayerTranslation {
       const built = isObject(model.build_config) ? model.build_config['input_shape'] : cfg['build_input_shape'];
       if (Array.isArray(built)) first.config['batch_input_shape'] = built;
     }
-    if (nested) return sequentialAsFunctional(String(cfg['name'] ?? nameOf(model)), layers);
     return { class_name: 'Sequential', config: { name: cfg['name'] ?? nameOf(model), layers: layers as unknown as Json[] } };
   }
 
@@ -204,28 +203,6 @@ class Translator implements LayerTranslation {
     if (inputs.length === 0) return fail('a call without tensor inputs');
     return inputs.map((r) => [r.layer, nodeIndex(r.layer, r.node), r.tensor, kwargs]);
   }
-}
-
-/**
- * tfjs cannot call a nested Sequential from another model ("Graph disconnected"), but it can call a nested
- * functional model: the same layers chained, each reading the previous one's output.
- */
-function sequentialAsFunctional(name: string, layers: Array<{ class_name: string; config: JsonObject }>): TfjsTopology {
-  const chain: JsonObject[] = [];
-  const first = layers[0];
-  if (first !== undefined && first.class_name !== 'InputLayer') {
-    const inputName = `${name}_input`;
-    chain.push({ class_name: 'InputLayer', name: inputName, config: { name: inputName, batch_input_shape: first.config['batch_input_shape'] ?? null, dtype: first.config['dtype'] ?? 'float32' }, inbound_nodes: [] });
-  }
-  for (const layer of layers) {
-    const previous = chain[chain.length - 1];
-    const layerName = String(layer.config['name']);
-    const inbound: Json[] = previous === undefined ? [] : [[[String(previous['name']), 0, 0, {}]]];
-    chain.push({ class_name: layer.class_name, name: layerName, config: layer.config, inbound_nodes: inbound });
-  }
-  const input = String(chain[0]?.['name']);
-  const output = String(chain[chain.length - 1]?.['name']);
-  return { class_name: 'Functional', config: { name, layers: chain, input_layers: [[input, 0, 0]], output_layers: [[output, 0, 0]] } };
 }
 
 function asContainsTensor(v: Json): boolean {
