@@ -65,6 +65,8 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  type ValueEntry,
+  type ValueSource,
 } from './graph';
 export {
   isTfjsTensor,
@@ -91,3 +93,4 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';

@@ -1,4 +1,4 @@
-import { CheckpointReader } from '../graph';
+import { withValueSource } from '../graph';
 import { inferOptimizerVariables, isOptimizer, type LayersModelLike } from '../trackable';
 import { type RestoreOptions, restoreWithReader } from './checkpoint';
 import type { LoadStatus } from './load_status';
@@ -10,6 +10,6 @@ import type { LoadStatus } from './load_status';
  */
 export async function loadWeights(model: LayersModelLike, path: string, options: RestoreOptions = {}): Promise<LoadStatus> {
   if (isOptimizer(model.optimizer)) inferOptimizerVariables(model.optimizer, model);
-  const status = await CheckpointReader.with(path, options, (reader) => restoreWithReader(model, reader, path, options));
+  const status = await withValueSource(path, options, (reader) => restoreWithReader(model, reader, path, options));
   return status.scheduleWarnings().assertNontrivialMatch();
 }
