@@ -222,12 +222,29 @@ function makeGroup(ctx: Hdf5Context, path: string, group: jsfive.Group, depth: n
   };
 }
 
+/**
+ * The end-of-file address the superblock records (HDF5 writers keep it current; the HDF5 library refuses files
+ * shorter than it), or null when the superblock is too short or uses offsets other than 8 bytes (jsfive's only
+ * size, which it then reports itself). The field's position depends on the superblock version.
+ */
+function endOfFileAddress(bytes: Uint8Array): bigint | null {
+  const version = bytes[8];
+  const at = version === 0 ? 40 : version === 1 ? 44 : version === 2 || version === 3 ? 28 : null;
+  const offsetSize = version === 0 || version === 1 ? bytes[13] : bytes[9];
+  if (at === null || offsetSize !== 8 || bytes.length < at + 8) return null;
+  return new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigUint64(0, true);
+}
+
 /** Parses the HDF5 file in `bytes` and walks its whole tree (values are read on demand). */
 export function openHdf5(bytes: Uint8Array, file: string): H5Group {
   if (!isHdf5(bytes)) {
     throw new CorruptCheckpointError(`${file}: not an HDF5 file (no HDF5 signature at its start)`, { file });
   }
   const ctx = new Hdf5Context(bytes, file);
+  const end = endOfFileAddress(bytes);
+  if (end !== null && end > BigInt(bytes.length)) {
+    throw new CorruptCheckpointError(`${file}: truncated HDF5 file: it has ${bytes.length} bytes, its superblock says ${end}`, { file });
+  }
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   const root = ctx.guard('the superblock of', '', () => new jsfive.File(buffer as ArrayBuffer, file));
   return makeGroup(ctx, '', root, 0, new Set([ctx.guard('group', '', () => root._dataobjects.offset)]));
