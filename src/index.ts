@@ -65,8 +65,13 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  openValueSource,
+  registerValueSourceOpener,
   type ValueEntry,
   type ValueSource,
+  type ValueSourceOpener,
+  valueSourceOpenerFor,
+  withValueSource,
 } from './graph';
 export {
   isTfjsTensor,

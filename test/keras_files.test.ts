@@ -23,6 +23,8 @@ import {
   MismatchError,
   setLogger,
 } from '../src';
+import { main } from '../src/cli/main';
+import { saveModelJson } from '../src/cli/tfjs_model';
 import { fuzzKerasFiles } from './fuzz/keras_h5';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
 
@@ -34,6 +36,7 @@ interface Expected {
   prediction: number[];
   kernel_offset?: number;
   kernel_shape?: number[];
+  datasets?: Array<[string, string, number[]]>;
 }
 interface AdamExpected {
   x: number[];
@@ -221,6 +224,59 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
       tf.dispose([x, y]);
     });
   }
+});
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describeTf('the CLI takes Keras files', () => {
+  test('inspect lists every dataset as h5py sees it, then the tree', async () => {
+    const { code, out } = await run(['inspect', path.join(dir, 'mlp.weights.h5')]);
+    expect(code).toBe(0);
+    const [listing, tree] = out.split('\n\n');
+    const dtypes: Record<string, string> = { float32: 'float32', int64: 'int64' };
+    const fromH5py = expected['mlp']!.datasets!.map(([p, dtype, shape]) => `${p} (${dtypes[dtype] ?? dtype}) [${shape.join(',')}]`);
+    expect(listing!.split('\n').sort()).toEqual(fromH5py.sort());
+    expect(tree).toContain('├─ layers #1\n│  ├─ batch_normalization #2\n│  │  └─ vars #3\n│  │     ├─ 0 #4  float32[16] 64 B  layers/batch_normalization/vars/0');
+    const value = await run(['inspect', path.join(dir, 'mlp.weights.h5'), '--tensor', 'optimizer/vars/0', '--json']);
+    expect(JSON.parse(value.out).tensors[0].value).toEqual({ dtype: 'int64', shape: [], values: [String(6 * 3 / 2)] });
+  });
+
+  test('tree --json, diff and convert', async () => {
+    const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out);
+    expect(tree.nodes[0].children.map((c: { name: string }) => c.name)).toEqual(['layer_with_weights-0', 'layer_with_weights-1', 'layer_with_weights-2', 'layer_with_weights-3', 'optimizer']);
+    const work = fs.mkdtempSync(path.join(dir, 'cli-'));
+    await saveModelJson(BUILDERS['functional']!(), work);
+    const modelJson = path.join(work, 'model.json');
+    const d = await run(['diff', path.join(dir, 'functional.keras'), '--model', modelJson]);
+    expect(d.code).toBe(0);
+    expect(d.out).toContain('Matched (8)');
+    expect(d.out).toContain('Every model weight has a value in the checkpoint.');
+    const bad = await run(['diff', path.join(dir, 'cnn.keras'), '--model', modelJson]);
+    expect(bad.code).toBe(1);
+    const outDir = path.join(work, 'converted');
+    const c = await run(['convert', path.join(dir, 'functional.weights.h5'), '--model', modelJson, '--out', outDir]);
+    expect([c.code, c.err]).toEqual([0, ""]);
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+    );
+    expect(relativeError(predict(model, expected['functional']!), expected['functional']!.prediction)).toBeLessThan(1e-4);
+    const noModel = await run(['convert', path.join(dir, 'functional.weights.h5'), '--out', outDir]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.err).toContain('.keras');
+  });
 });
 
 describeTf('hostile Keras files give typed errors (the fuzz run also bounds their time and memory)', () => {

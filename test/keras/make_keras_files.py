@@ -116,6 +116,10 @@ with h5py.File(os.path.join(out, "mlp.weights.h5"), "r") as f:
     d = f["layers/dense/vars/0"]
     expected["mlp"]["kernel_offset"] = int(d.id.get_offset())
     expected["mlp"]["kernel_shape"] = list(d.shape)
+    # h5py's view of every dataset, to judge `inspect`.
+    listing = []
+    f.visititems(lambda name, o: listing.append([name, str(o.dtype), list(o.shape)]) if isinstance(o, h5py.Dataset) else None)
+    expected["mlp"]["datasets"] = listing
 with open(os.path.join(out, "expected.json"), "w") as f:
     json.dump(expected, f)
 print(json.dumps({"ok": True, "models": sorted(expected)}))

@@ -139,7 +139,9 @@ function legacyView(model: LayersModelLike, optimizer: OptimizerLike | undefined
 function modelAndOptimizer(obj: object): { model: LayersModelLike; optimizer: OptimizerLike | undefined } {
   if (isLayersModel(obj)) return { model: obj, optimizer: isOptimizer(obj.optimizer) ? obj.optimizer : undefined };
   const children = [...new TrackableView(obj).children(obj).values()];
-  const models = children.filter(isLayersModel);
+  // A Checkpoint's positional root (`{ root: model }`) is the object its node 0 stands for.
+  const root = (obj as { standsFor?: unknown }).standsFor;
+  const models = isLayersModel(root) ? [root] : children.filter(isLayersModel);
   if (models.length !== 1) {
     throw new InvalidArgumentError(
       `A Keras weights file restores into one model; the object given tracks ${models.length} models. Pass the model itself.`,

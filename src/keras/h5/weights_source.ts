@@ -49,7 +49,7 @@ export class KerasWeightsSource implements ValueSource {
   }
 
   keys(): string[] {
-    return [...this.datasets.keys()].sort();
+    return [...this.datasets.keys()];
   }
 
   has(key: string): boolean {
