@@ -12,6 +12,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
+import * as api from '../src';
 import {
   Checkpoint,
   CheckpointError,
@@ -238,6 +239,35 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
     e.mockRestore();
   }
 }
+
+// The Keras 3 topology support (loadKerasModel) builds the tfjs model from the archive itself; these run once it
+// is part of the package, and the Keras-layer models once their classes are registered.
+const loadKerasModel = (api as Record<string, unknown>)['loadKerasModel'] as ((path: string) => Promise<tf.LayersModel>) | undefined;
+const describeTopology = haveTf && typeof loadKerasModel === 'function' ? describe : describe.skip;
+if (haveTf && typeof loadKerasModel !== 'function') {
+  process.stderr.write('\nSKIPPED keras_files.test.ts models built from .keras archives: loadKerasModel (Keras 3 topology support) is absent\n');
+}
+
+describeTopology('.keras archives alone: loadKerasModel + the archive weights, and convert MODEL.keras', () => {
+  for (const name of [...Object.keys(BUILDERS), 'attention']) {
+    test(name, async () => {
+      const model = await loadKerasModel!(path.join(dir, `${name}.keras`));
+      await loadWeights(model, path.join(dir, `${name}.weights.h5`), { expectPartial: true });
+      const err = relativeError(predict(model, expected[name]!), expected[name]!.prediction);
+      errors.push(`${name} (loadKerasModel + .weights.h5): ${err.toExponential(2)}`);
+      expect(err).toBeLessThan(1e-4);
+      const outDir = fs.mkdtempSync(path.join(dir, `convert-${name}-`));
+      const c = await run(['convert', path.join(dir, `${name}.keras`), '--out', outDir]);
+      expect([c.code, c.err]).toEqual([0, '']);
+      const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+      const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
+      const converted = await tf.loadLayersModel(
+        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      );
+      expect(relativeError(predict(converted, expected[name]!), expected[name]!.prediction)).toBeLessThan(1e-4);
+    });
+  }
+});
 
 describeTf('the CLI takes Keras files', () => {
   test('inspect lists every dataset as h5py sees it, then the tree', async () => {

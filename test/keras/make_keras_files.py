@@ -76,7 +76,18 @@ def functional():
     return m, [floats(4, 3), floats(4, 4)]
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "bilstm": bilstm, "gru": gru, "gru_reset_after": gru_reset_after, "functional": functional}
+def attention():
+    # Layers tfjs lacks (added by the package's Keras layers): Normalization, MultiHeadAttention, GRU(reset_after).
+    x = keras.Input((5, 8))
+    norm = L.Normalization()
+    norm.adapt(floats(10, 5, 8))
+    h = norm(x)
+    h = L.MultiHeadAttention(2, 4)(h, h)
+    m = keras.Model(x, L.Dense(2)(L.GRU(3)(h)))
+    return m, [floats(2, 5, 8)]
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "bilstm": bilstm, "gru": gru, "gru_reset_after": gru_reset_after, "functional": functional, "attention": attention}
 expected = {}
 for name, make in MODELS.items():
     model, inputs = make()

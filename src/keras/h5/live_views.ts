@@ -6,7 +6,8 @@
  *  Keras 3 (saving_lib): model → `layers` (each layer named by its class in snake_case, `dense`, `dense_1`, … in
  *  the order of model.layers), `vars` (the model's own variables: none in tfjs) and `optimizer`; a layer → `vars`
  *  (its own variables: trainable then non-trainable, in creation order) and its sub-objects: `cell` (RNNs),
- *  `forward_layer`/`backward_layer` (Bidirectional), `layer` (wrappers), nested models as models; optimizer →
+ *  `forward_layer`/`backward_layer` (Bidirectional), `layer` (wrappers), `query_dense`, `key_dense`, …
+ *  (MultiHeadAttention), nested models as models; optimizer →
  *  `vars` (iterations, learning rate, then each trained variable's slots).
  *
  *  Keras 2 (legacy .h5): model → `layer_with_weights-K` → `vars` (all of the layer's weights, in Keras order);
@@ -65,8 +66,16 @@ function subLayers(layer: LayerLike): Entries {
     ];
   }
   if (isLayer(l['layer'])) return [['layer', l['layer']]];
-  return [];
+  return ATTENTION_SUBLAYERS.filter(([prop]) => isLayer(l[prop])).map(([prop, attr]): [string, unknown] => [attr, l[prop]]);
 }
+
+/** MultiHeadAttention's projections (the package's Keras layer keeps them under these tfjs-style names). */
+const ATTENTION_SUBLAYERS: ReadonlyArray<readonly [string, string]> = [
+  ['queryDense', 'query_dense'],
+  ['keyDense', 'key_dense'],
+  ['valueDense', 'value_dense'],
+  ['outputDense', 'output_dense'],
+];
 
 function requireBuilt(layer: LayerLike): void {
   if (!layer.built && layer.weights.length === 0) {
