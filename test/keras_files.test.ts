@@ -249,7 +249,7 @@ if (haveTf && typeof loadKerasModel !== 'function') {
 }
 
 describeTopology('.keras archives alone: loadKerasModel + the archive weights, and convert MODEL.keras', () => {
-  for (const name of [...Object.keys(BUILDERS), 'attention']) {
+  for (const name of [...Object.keys(BUILDERS), 'gru_reset_after', 'attention']) {
     test(name, async () => {
       const model = await loadKerasModel!(path.join(dir, `${name}.keras`));
       await loadWeights(model, path.join(dir, `${name}.weights.h5`), { expectPartial: true });

@@ -55,6 +55,15 @@ export function containerNames(classNames: readonly string[]): string[] {
   });
 }
 
+/**
+ * The Keras class name of a tfjs layer: its class name, except for the package's own classes named `Keras<Name>`
+ * (KerasGRU: Keras's GRU, which tfjs's GRU cannot represent), which stand for Keras's `<Name>`.
+ */
+export function kerasClassName(layer: LayerLike): string {
+  const cls = layer.getClassName();
+  return /^Keras[A-Z]/.test(cls) ? cls.slice('Keras'.length) : cls;
+}
+
 /** The sub-layers Keras 3 tracks as attributes, under their attribute names. */
 function subLayers(layer: LayerLike): Entries {
   const l = layer as unknown as Record<string, unknown>;
@@ -94,7 +103,7 @@ class Keras3Views {
     return this.once(model, () =>
       node(() => {
         const layers = model.layers;
-        const names = containerNames(layers.map((l) => l.getClassName()));
+        const names = containerNames(layers.map(kerasClassName));
         const out: Entries = [
           ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i]!, this.layer(l)]))],
           ['vars', []],
