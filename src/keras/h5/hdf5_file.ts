@@ -2,8 +2,8 @@
  * An HDF5 file as the Keras readers need it: a tree of groups with attributes and datasets with dtype, shape and
  * values. jsfive (pure JavaScript, read-only) parses the HDF5 structures; this module walks them once with limits,
  * turns every parse failure into a typed error naming the file and the object, and reads the values of contiguous
- * datasets (all Keras writes) straight from the file's bytes into typed arrays after checking they lie inside it —
- * jsfive itself would build a JavaScript array element by element and trust the claimed shape.
+ * datasets (all Keras writes) as typed arrays over the file's bytes after checking they lie inside it — jsfive
+ * itself would build a JavaScript array element by element and trust the claimed shape.
  */
 import * as jsfive from 'jsfive';
 
@@ -104,30 +104,31 @@ function dtypeOf(ctx: Hdf5Context, path: string, dtype: unknown): { name: DTypeN
   return { name, itemSize: Number(m[3]), bigEndian: m[1] === '>' };
 }
 
-function typedArrayFor(dtype: DTypeName, buffer: ArrayBuffer): TensorValue['data'] {
+/** A typed array of `dtype` over `length` elements of `buffer` from byte `offset` (all of it by default). */
+function typedArrayFor(dtype: DTypeName, buffer: ArrayBuffer, offset = 0, length?: number): TensorValue['data'] {
   switch (dtype) {
     case 'float16':
-      return new Uint16Array(buffer);
+      return new Uint16Array(buffer, offset, length);
     case 'float32':
-      return new Float32Array(buffer);
+      return new Float32Array(buffer, offset, length);
     case 'float64':
-      return new Float64Array(buffer);
+      return new Float64Array(buffer, offset, length);
     case 'int8':
-      return new Int8Array(buffer);
+      return new Int8Array(buffer, offset, length);
     case 'int16':
-      return new Int16Array(buffer);
+      return new Int16Array(buffer, offset, length);
     case 'int32':
-      return new Int32Array(buffer);
+      return new Int32Array(buffer, offset, length);
     case 'int64':
-      return new BigInt64Array(buffer);
+      return new BigInt64Array(buffer, offset, length);
     case 'uint16':
-      return new Uint16Array(buffer);
+      return new Uint16Array(buffer, offset, length);
     case 'uint32':
-      return new Uint32Array(buffer);
+      return new Uint32Array(buffer, offset, length);
     case 'uint64':
-      return new BigUint64Array(buffer);
+      return new BigUint64Array(buffer, offset, length);
     default:
-      return new Uint8Array(buffer);
+      return new Uint8Array(buffer, offset, length);
   }
 }
 
@@ -176,7 +177,12 @@ function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Data
           throw ctx.corrupt(path, `values at offset ${address} (${byteSize} bytes) lie past the end of the file (${fileSize} bytes)`);
         }
         const start = Number(address);
-        // A copy: the file's bytes need not be aligned for the typed array, and the value outlives the file.
+        const at = ctx.bytes.byteOffset + start;
+        if (at % itemSize === 0) {
+          // A view of the file's bytes (HDF5 writers align raw data): no copy, and the tensor tfjs makes from it
+          // keeps using it. The file's buffer then lives as long as the values read from it.
+          return { dtype, shape: [...shape], data: typedArrayFor(dtype, ctx.bytes.buffer as ArrayBuffer, at, count) } as TensorValue;
+        }
         bytes = ctx.bytes.slice(start, start + byteSize);
       }
     } else {
