@@ -367,9 +367,27 @@ describeTf('hostile Keras files give typed errors (the fuzz run also bounds thei
     for (let i = renamed.indexOf('model.weights.h5'); i >= 0; i = renamed.indexOf('model.weights.h5', i + 1)) renamed.write('model.weights.h6', i);
     await expectTyped(new Uint8Array(renamed), 'noweights.keras');
   });
+});
 
-  test('fuzzed Keras files: typed errors only, each under 2 s', async () => {
-    const seeds = ['mlp.weights.h5', 'lstm.weights.h5', 'functional.h5', 'cnn.keras'].map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(dir, n))) }));
+/** The committed tiny fixtures (test/keras/make_tiny_fixtures.py): these run without TensorFlow. */
+const FIXTURES = path.join(__dirname, 'fixtures', 'keras');
+
+describe('committed Keras 3 fixtures (no TensorFlow needed)', () => {
+  const tiny = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny.json'), 'utf8')) as { input: number[][]; prediction: number[][]; iterations: number };
+  for (const file of ['tiny.keras', 'tiny.weights.h5', 'tiny.h5']) {
+    test(`${file}: every value restores, Keras's prediction, Adam's step count`, async () => {
+      const model = tf.sequential({ layers: [L.dense({ units: 4, activation: 'relu', inputShape: [3] }), L.dense({ units: 2 })] });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+      (await loadWeights(model, path.join(FIXTURES, file))).assertConsumed();
+      expect(model.optimizer.iterations).toBe(tiny.iterations);
+      const y = model.predict(tf.tensor(tiny.input)) as tf.Tensor;
+      expect(relativeError(y.dataSync() as Float32Array, tiny.prediction.flat())).toBeLessThan(1e-4);
+      y.dispose();
+    });
+  }
+
+  test('fuzzed Keras files: typed errors only, each under 2 s, bounded memory', async () => {
+    const seeds = ['tiny.keras', 'tiny.weights.h5', 'tiny.h5'].map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(FIXTURES, n))) }));
     const report = await fuzzKerasFiles(seeds, 300, 3);
     expect(report.failures).toEqual([]);
     expect(report.inputs).toBe(300);
