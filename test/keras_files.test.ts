@@ -71,6 +71,11 @@ const BUILDERS: Record<string, () => tf.LayersModel> = {
   bilstm: () =>
     tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }) as tf.RNN, inputShape: [5, 3] }), L.dense({ units: 2 })] }),
   gru: () => tf.sequential({ layers: [L.gru({ units: 4, resetAfter: false, inputShape: [5, 3], ...rnn } as never), L.dense({ units: 2 })] }),
+  nested: () => {
+    const inner = tf.sequential({ layers: [L.dense({ units: 3, activation: 'relu', inputShape: [4] })] });
+    const x = tf.input({ shape: [4] });
+    return tf.model({ inputs: x, outputs: L.dense({ units: 2 }).apply(inner.apply(x)) as tf.SymbolicTensor });
+  },
   functional: () => {
     const a = tf.input({ shape: [3], name: 'a' });
     const b = tf.input({ shape: [4], name: 'b' });
@@ -143,6 +148,12 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
       });
     }
   }
+
+  test("Keras 2's save_weights layout (layer groups at the root)", async () => {
+    const model = BUILDERS['mlp']!();
+    (await loadWeights(model, path.join(dir, 'mlp.legacy_weights.h5'))).assertConsumed();
+    expect(relativeError(predict(model, expected['mlp']!), expected['mlp']!.prediction)).toBeLessThan(1e-4);
+  });
 
   test('a model that does not fit the file fails typed and changes nothing (all or nothing)', async () => {
     // The first Dense of the file has 5 units; this model's has 6, every other weight fits.

@@ -76,6 +76,14 @@ def functional():
     return m, [floats(4, 3), floats(4, 4)]
 
 
+def nested():
+    # A Sequential inside a functional model: Keras 3 saves it as layers/sequential/layers/….
+    inner = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="relu")])
+    x = keras.Input((4,))
+    m = keras.Model(x, L.Dense(2)(inner(x)))
+    return m, [floats(3, 4)]
+
+
 def attention():
     # Layers tfjs lacks (added by the package's Keras layers): Normalization, MultiHeadAttention, GRU(reset_after).
     x = keras.Input((5, 8))
@@ -87,7 +95,7 @@ def attention():
     return m, [floats(2, 5, 8)]
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "bilstm": bilstm, "gru": gru, "gru_reset_after": gru_reset_after, "functional": functional, "attention": attention}
+MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "bilstm": bilstm, "gru": gru, "gru_reset_after": gru_reset_after, "functional": functional, "nested": nested, "attention": attention}
 expected = {}
 for name, make in MODELS.items():
     model, inputs = make()
@@ -102,6 +110,14 @@ for name, make in MODELS.items():
         "inputs": [{"dtype": str(x.dtype), "shape": list(x.shape), "values": x.ravel().tolist()} for x in inputs],
         "prediction": np.asarray(model.predict(inputs, verbose=0)).ravel().tolist(),
     }
+
+# Keras 2's save_weights('x.h5') layout (layer groups at the file's root), written by Keras 3's legacy writer.
+from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
+import h5py  # noqa: E402
+
+mlp_model = keras.saving.load_model(os.path.join(out, "mlp.keras"))
+with h5py.File(os.path.join(out, "mlp.legacy_weights.h5"), "w") as f:
+    legacy_h5_format.save_weights_to_hdf5_group(f, mlp_model)
 
 # One more training step of a model without dropout: the next weights depend on the restored Adam state.
 model = keras.Sequential([keras.Input((4,)), L.Dense(8, activation="tanh"), L.Dense(3)])
@@ -121,8 +137,6 @@ expected["mlp_adam"] = {
     "after": [w.numpy().ravel().tolist() for w in model.weights],
 }
 # Where the first kernel's values and shape lie in mlp.weights.h5, for the hostile-file tests.
-import h5py  # noqa: E402
-
 with h5py.File(os.path.join(out, "mlp.weights.h5"), "r") as f:
     d = f["layers/dense/vars/0"]
     expected["mlp"]["kernel_offset"] = int(d.id.get_offset())

@@ -56,11 +56,13 @@ export function containerNames(classNames: readonly string[]): string[] {
 }
 
 /**
- * The Keras class name of a tfjs layer: its class name, except for the package's own classes named `Keras<Name>`
- * (KerasGRU: Keras's GRU, which tfjs's GRU cannot represent), which stand for Keras's `<Name>`.
+ * The Keras class name of a tfjs layer: its class name, except for functional models and the package's own classes
+ * named `Keras<Name>` (KerasGRU: Keras's GRU, which tfjs's GRU cannot represent), which stand for Keras's `<Name>`.
  */
 export function kerasClassName(layer: LayerLike): string {
   const cls = layer.getClassName();
+  // tfjs calls a functional model `Model`; Keras 3 `Functional`.
+  if (cls === 'Model') return 'Functional';
   return /^Keras[A-Z]/.test(cls) ? cls.slice('Keras'.length) : cls;
 }
 
