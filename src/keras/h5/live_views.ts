@@ -98,16 +98,32 @@ function requireBuilt(layer: LayerLike): void {
   }
 }
 
+/**
+ * The names of `layers` in a file's `layers` group. saving_lib names them by class and position; when the file
+ * recorded a layer under the live layer's name (a model built from the same config), that entry is used, which
+ * also covers tfjs classes whose names are not Keras's (a Keras Sequential nested in a model loads as a functional
+ * model). The other layers take the class-and-position names left free.
+ */
+function layerGroupNames(layers: readonly LayerLike[], recorded: ReadonlyMap<string, string> | undefined): string[] {
+  const byPosition = containerNames(layers.map(kerasClassName));
+  const byName = layers.map((l) => recorded?.get(l.name));
+  const taken = new Set(byName.filter((n): n is string => n !== undefined));
+  return layers.map((_, i) => byName[i] ?? (taken.has(byPosition[i]!) ? `(unnamed ${i})` : byPosition[i]!));
+}
+
 class Keras3Views {
   private readonly views = new Map<object, object>();
 
-  model(model: LayersModelLike, optimizer: OptimizerLike | undefined): object {
+  constructor(private readonly recordedNames: ReadonlyMap<string, ReadonlyMap<string, string>>) {}
+
+  model(model: LayersModelLike, optimizer: OptimizerLike | undefined, path = ''): object {
     return this.once(model, () =>
       node(() => {
         const layers = model.layers;
-        const names = containerNames(layers.map(kerasClassName));
+        const layersPath = path === '' ? 'layers' : `${path}/layers`;
+        const names = layerGroupNames(layers, this.recordedNames.get(layersPath));
         const out: Entries = [
-          ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i]!, this.layer(l)]))],
+          ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i]!, this.layer(l, `${layersPath}/${names[i]!}`)]))],
           ['vars', []],
         ];
         if (optimizer !== undefined) out.push(['optimizer', optimizerView(optimizer)]);
@@ -116,15 +132,15 @@ class Keras3Views {
     );
   }
 
-  layer(layer: LayerLike): object {
-    if (isLayersModel(layer)) return this.model(layer, undefined);
+  layer(layer: LayerLike, path: string): object {
+    if (isLayersModel(layer)) return this.model(layer, undefined, path);
     return this.once(layer, () =>
       node(() => {
         requireBuilt(layer);
         const subs = subLayers(layer);
         // A layer that delegates to sub-layers owns none of their variables.
         const own = subs.length > 0 ? [] : [...layer.weights];
-        return [...subs.map(([name, sub]): [string, unknown] => [name, this.layer(sub as LayerLike)]), ['vars', own]];
+        return [...subs.map(([name, sub]): [string, unknown] => [name, this.layer(sub as LayerLike, `${path}/${name}`)]), ['vars', own]];
       }),
     );
   }
@@ -173,9 +189,12 @@ function modelAndOptimizer(obj: object): { model: LayersModelLike; optimizer: Op
   return { model, optimizer };
 }
 
-/** The view of `obj` whose names are those of a Keras weights file of `layout`. */
-export function kerasLiveView(obj: object, layout: KerasWeightsLayout): object {
+/**
+ * The view of `obj` whose names are those of a Keras weights file of `layout`; `recordedNames` are the layer names
+ * the file recorded per `layers` group (see KerasWeightsGraph.layerNames).
+ */
+export function kerasLiveView(obj: object, layout: KerasWeightsLayout, recordedNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()): object {
   const { model, optimizer } = modelAndOptimizer(obj);
   if (optimizer !== undefined) inferOptimizerVariables(optimizer, model);
-  return layout === 'keras3' ? new Keras3Views().model(model, optimizer) : legacyView(model, optimizer);
+  return layout === 'keras3' ? new Keras3Views(recordedNames).model(model, optimizer) : legacyView(model, optimizer);
 }

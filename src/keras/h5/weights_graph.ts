@@ -22,6 +22,11 @@ export interface KerasWeightsGraph {
   readonly graph: ObjectGraph;
   /** Dataset paths holding values, in node order. */
   readonly keys: readonly string[];
+  /**
+   * For each `layers` group of a Keras 3 file (by path): the layer name Keras recorded for each child (the `name`
+   * attribute of its `vars` group) → the child's group name.
+   */
+  readonly layerNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 class GraphBuilder {
@@ -59,9 +64,17 @@ function byIndex(names: Iterable<string>): string[] {
   return [...names].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
 }
 
-function addGroup(b: GraphBuilder, id: number, group: H5Group): void {
+function addGroup(b: GraphBuilder, id: number, group: H5Group, layerNames: Map<string, Map<string, string>>): void {
   for (const name of byIndex(group.datasets.keys())) b.value(id, name, group.datasets.get(name)!.path);
-  for (const [name, sub] of group.groups) addGroup(b, b.child(id, name), sub);
+  for (const [name, sub] of group.groups) addGroup(b, b.child(id, name), sub, layerNames);
+  if (group.path === 'layers' || group.path.endsWith('/layers')) {
+    const names = new Map<string, string>();
+    for (const [child, sub] of group.groups) {
+      const recorded = sub.groups.get('vars')?.attrs()['name'];
+      if (typeof recorded === 'string') names.set(recorded, child);
+    }
+    layerNames.set(group.path, names);
+  }
 }
 
 /** `weight_names`/`layer_names` attributes: arrays of strings (h5py writes them variable- or fixed-length). */
@@ -95,8 +108,9 @@ export function kerasWeightsGraph(root: H5Group, file: string): KerasWeightsGrap
   const rootId = b.add();
   const modelWeights = root.groups.get('model_weights') ?? ('layer_names' in root.attrs() ? root : undefined);
   if (modelWeights === undefined) {
-    addGroup(b, rootId, root);
-    return { layout: 'keras3', graph: b.build(), keys: b.keys };
+    const layerNames = new Map<string, Map<string, string>>();
+    addGroup(b, rootId, root, layerNames);
+    return { layout: 'keras3', graph: b.build(), keys: b.keys, layerNames };
   }
   let k = 0;
   for (const layerName of stringList(file, modelWeights, 'layer_names')) {
@@ -116,5 +130,5 @@ export function kerasWeightsGraph(root: H5Group, file: string): KerasWeightsGrap
     const names = stringList(file, optimizer, 'weight_names');
     if (names.length > 0) legacyValues(file, b, b.child(rootId, 'optimizer'), root, optimizer, names);
   }
-  return { layout: 'legacy', graph: b.build(), keys: b.keys };
+  return { layout: 'legacy', graph: b.build(), keys: b.keys, layerNames: new Map() };
 }

@@ -11,7 +11,7 @@ import { type ObjectGraph, type OpenOptions, registerValueSourceOpener, type Val
 import { defaultFileSystem } from '../../io';
 import { datasetAt, type H5Dataset, openHdf5 } from './hdf5_file';
 import { kerasLiveView } from './live_views';
-import { type KerasWeightsLayout, kerasWeightsGraph } from './weights_graph';
+import { type KerasWeightsGraph, type KerasWeightsLayout, kerasWeightsGraph } from './weights_graph';
 
 /** The weights member of a `.keras` archive. */
 export const KERAS_ARCHIVE_WEIGHTS = 'model.weights.h5';
@@ -25,6 +25,7 @@ export class KerasWeightsSource implements ValueSource {
     readonly layout: KerasWeightsLayout,
     private readonly graph: ObjectGraph,
     private readonly datasets: ReadonlyMap<string, H5Dataset>,
+    private readonly layerNames: KerasWeightsGraph['layerNames'],
   ) {}
 
   /** Reads an HDF5 weights file, or a `.keras` archive's weights, from its bytes; `name` is used in errors. */
@@ -32,8 +33,8 @@ export class KerasWeightsSource implements ValueSource {
     const h5 = isZip(bytes) ? archiveWeights(bytes, name) : bytes;
     const file = h5 === bytes ? name : `${name}/${KERAS_ARCHIVE_WEIGHTS}`;
     const root = openHdf5(h5, file);
-    const { layout, graph, keys } = kerasWeightsGraph(root, file);
-    return new KerasWeightsSource(file, layout, graph, new Map(keys.map((k) => [k, datasetAt(root, k)!])));
+    const { layout, graph, keys, layerNames } = kerasWeightsGraph(root, file);
+    return new KerasWeightsSource(file, layout, graph, new Map(keys.map((k) => [k, datasetAt(root, k)!])), layerNames);
   }
 
   static async open(path: string, options: OpenOptions = {}): Promise<KerasWeightsSource> {
@@ -88,7 +89,7 @@ export class KerasWeightsSource implements ValueSource {
   }
 
   liveRoot(obj: object): object {
-    return kerasLiveView(obj, this.layout);
+    return kerasLiveView(obj, this.layout, this.layerNames);
   }
 
   close(): Promise<void> {
