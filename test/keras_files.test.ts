@@ -294,6 +294,8 @@ describeTf('the CLI takes Keras files', () => {
   });
 
   test('tree --json, diff and convert', async () => {
+    const view = await api.CheckpointView.open(path.join(dir, 'functional.keras'));
+    expect([...view.children(0).keys()].sort()).toEqual(['layers', 'optimizer', 'vars']);
     const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out);
     expect(tree.nodes[0].children.map((c: { name: string }) => c.name)).toEqual(['layer_with_weights-0', 'layer_with_weights-1', 'layer_with_weights-2', 'layer_with_weights-3', 'optimizer']);
     const work = fs.mkdtempSync(path.join(dir, 'cli-'));
