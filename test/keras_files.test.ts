@@ -399,6 +399,12 @@ describe('committed Keras 3 fixtures (no TensorFlow needed)', () => {
     });
   }
 
+  test('a missing file is NotFoundError naming it', async () => {
+    const err = await loadWeights(BUILDERS['mlp']!(), path.join(FIXTURES, 'absent.weights.h5')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(api.NotFoundError);
+    expect((err as api.CheckpointError).file).toContain('absent.weights.h5');
+  });
+
   test('fuzzed Keras files: typed errors only, each under 2 s, bounded memory', async () => {
     const seeds = ['tiny.keras', 'tiny.weights.h5', 'tiny.h5'].map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(FIXTURES, n))) }));
     const report = await fuzzKerasFiles(seeds, 300, 3);
