@@ -8,6 +8,7 @@
  *   large   ≈1 GiB of float32 in ≈240 variables of transformer-like shapes
  *   wide    20,000 small variables (an index of many table blocks)
  *   partial ≈1% of the large checkpoint's bytes restored into a small model
+ *   keras   one Keras 3 model saved as .weights.h5 and as a TF checkpoint (bench/keras_files.ts)
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
+
+import { benchKerasFiles } from './keras_files';
 
 // The built package (dist/, what users run), not the sources through tsx's transform, which wraps every closure
 // it creates (esbuild's keepNames) and so slows per-node and per-tensor code.
@@ -240,6 +243,8 @@ async function main(): Promise<void> {
     viewDescendantsWide: median(await timeRuns(async () => void (await CheckpointView.open(wide)).descendants()))!,
   };
 
+  const keras = await benchKerasFiles(DIR, PYTHON, ROOT, RUNS);
+
   const m = { ours: median(ours), raw: median(raw), rawFresh: median(rawFresh), tfjsNative: median(tfjsNative), tf: tfLarge ? median(tfLarge.times) : NaN, partial: median(partial), wide: median(wideOurs), tfWide: tfWide ? median(tfWide.times) : NaN };
   const gbps = (s: number): string => (largeBytes / s / 1e9).toFixed(2);
   const row = (name: string, s: number, note = ''): string => `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${Number.isFinite(s) ? gbps(s).padStart(6) : '     -'} GB/s  ${note}`;
@@ -269,11 +274,12 @@ async function main(): Promise<void> {
     `inspect: listVariables large ${(inspect.listVariablesLarge * 1000).toFixed(1)} ms, wide ${(inspect.listVariablesWide * 1000).toFixed(1)} ms; CheckpointView.open large ${(inspect.viewOpenLarge * 1000).toFixed(1)} ms, wide ${(inspect.viewOpenWide * 1000).toFixed(1)} ms (+ descendants() ${(inspect.viewDescendantsWide * 1000).toFixed(1)} ms)`,
     `peak memory growth during the first large restore: tfjs-checkpoint ${(oursPeak / 1e6).toFixed(0)} MB`,
     `large restore vs reads into fresh buffers: ${(m.ours / m.rawFresh).toFixed(2)} × (the rest is crc32c and tfjs)`,
+    ...keras.lines,
     '',
     ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
   ];
   console.log(lines.join('\n'));
-  Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
+  Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

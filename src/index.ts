@@ -67,6 +67,13 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  openValueSource,
+  registerValueSourceOpener,
+  type ValueEntry,
+  type ValueSource,
+  type ValueSourceOpener,
+  valueSourceOpenerFor,
+  withValueSource,
 } from './graph';
 export {
   isTfjsTensor,
@@ -103,3 +110,4 @@ export {
   registerKerasLayers,
   type TfjsTopology,
 } from './keras';
+export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';

@@ -5,7 +5,7 @@
  * `tf.train.Checkpoint(model, optimizer=optimizer)`, where the model itself is the checkpoint's root object.
  */
 import { CheckpointError, InvalidArgumentError, NotFoundError, NotObjectBasedError } from '../errors';
-import { CheckpointReader, CheckpointView, type ChildEntries, type OpenOptions, trackableChildren, TrackableView } from '../graph';
+import { CheckpointView, type ChildEntries, type OpenOptions, openValueSource, trackableChildren, TrackableView, type ValueSource } from '../graph';
 import { defaultFileSystem } from '../io';
 import {
   inferOptimizerVariables,
@@ -143,9 +143,9 @@ export class Checkpoint {
    * directory) into the tracked objects. All or nothing: if any value fails to read or fit, no variable changes.
    */
   async restore(savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
-    let reader: CheckpointReader;
+    let reader: ValueSource;
     try {
-      reader = await CheckpointReader.open(savePath, options);
+      reader = await openValueSource(savePath, options);
     } catch (err) {
       if (err instanceof NotFoundError) {
         throw new NotFoundError(
@@ -167,7 +167,7 @@ export class Checkpoint {
 }
 
 /** Restores an open checkpoint into the tree under `root` (used by Checkpoint.restore and loadWeights). */
-export async function restoreWithReader(root: object, reader: CheckpointReader, savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
+export async function restoreWithReader(root: object, reader: ValueSource, savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
   const graph = await reader.objectGraph();
   if (graph === null) {
     throw new NotObjectBasedError(
@@ -177,7 +177,8 @@ export async function restoreWithReader(root: object, reader: CheckpointReader, 
     );
   }
   const view = CheckpointView.fromObjectGraph(graph);
-  const plan = planRestore(view, root, reader);
+  // Files laid out by another writer (Keras's HDF5) name the root's children their own way.
+  const plan = planRestore(view, reader.liveRoot?.(root) ?? root, reader);
   try {
     await executeRestore(plan, reader, options.onProgress);
   } catch (err) {

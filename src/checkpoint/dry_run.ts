@@ -3,7 +3,7 @@
  * would not fit (shape), which stay in the checkpoint and which live variables would get nothing. The basis of
  * `tfjs-checkpoint diff` and of troubleshooting ("why does this checkpoint not fit my model?").
  */
-import { CheckpointReader, CheckpointView } from '../graph';
+import { CheckpointView, openValueSource } from '../graph';
 import { restorablesOf } from '../trackable';
 import { describeLive } from './pretty';
 import type { RestoreOptions } from './checkpoint';
@@ -23,13 +23,13 @@ export interface Comparison {
 
 /** Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable). */
 export async function compareWithCheckpoint(root: object, path: string, options: RestoreOptions = {}): Promise<Comparison> {
-  const reader = await CheckpointReader.open(path, options);
+  const reader = await openValueSource(path, options);
   try {
     const graph = await reader.objectGraph();
     if (graph === null) {
       throw new NotObjectBasedError(`The checkpoint at ${path} has no object graph (TF1 name-based); there is nothing to match by structure.`, { file: reader.prefix });
     }
-    const plan = planRestore(CheckpointView.fromObjectGraph(graph), root, reader);
+    const plan = planRestore(CheckpointView.fromObjectGraph(graph), reader.liveRoot?.(root) ?? root, reader);
     const out: Comparison = { matched: [], shapeMismatches: [], onlyInCheckpoint: [], onlyInLive: [] };
     const written = new Set<number>();
     for (const w of plan.writes) {
@@ -38,9 +38,9 @@ export async function compareWithCheckpoint(root: object, path: string, options:
       const target = describeLive(plan.bindings.get(w.nodeId));
       written.add(w.nodeId);
       if (e.shape.join(',') !== w.target.shape.join(',')) {
-        out.shapeMismatches.push({ path, key: w.key, checkpointShape: e.shape, liveShape: [...w.target.shape], target });
+        out.shapeMismatches.push({ path, key: w.key, checkpointShape: [...e.shape], liveShape: [...w.target.shape], target });
       } else {
-        out.matched.push({ path, key: w.key, dtype: e.dtype, shape: e.shape, target });
+        out.matched.push({ path, key: w.key, dtype: e.dtype, shape: [...e.shape], target });
       }
     }
     graph.nodes.forEach((node, id) => {
@@ -48,7 +48,7 @@ export async function compareWithCheckpoint(root: object, path: string, options:
       for (const a of node.attributes) {
         for (const key of reader.attributeKeys(a.checkpointKey)) {
           const e = reader.entry(key);
-          out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: e.shape });
+          out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: [...e.shape] });
         }
       }
     });

@@ -1,4 +1,4 @@
-import { CheckpointReader } from '../graph';
+import { withValueSource } from '../graph';
 import { inferOptimizerVariables, isOptimizer, type LayersModelLike } from '../trackable';
 import { type RestoreOptions, restoreWithReader } from './checkpoint';
 import type { LoadStatus } from './load_status';
@@ -6,10 +6,11 @@ import type { LoadStatus } from './load_status';
 /**
  * Keras's `model.load_weights(path)` for TensorFlow-format checkpoints (`save_weights`, `ModelCheckpoint`): the
  * model is the checkpoint's root and at least one value must match (`assertNontrivialMatch`). A compiled model's
- * optimizer state is restored too when the checkpoint has it.
+ * optimizer state is restored too when the checkpoint has it. Paths a registered opener claims (see
+ * registerValueSourceOpener) are read by it and restored the same way.
  */
 export async function loadWeights(model: LayersModelLike, path: string, options: RestoreOptions = {}): Promise<LoadStatus> {
   if (isOptimizer(model.optimizer)) inferOptimizerVariables(model.optimizer, model);
-  const status = await CheckpointReader.with(path, options, (reader) => restoreWithReader(model, reader, path, options));
+  const status = await withValueSource(path, options, (reader) => restoreWithReader(model, reader, path, options));
   return status.scheduleWarnings().assertNontrivialMatch();
 }

@@ -10,7 +10,7 @@
  */
 import type { TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
-import { type CheckpointReader, type CheckpointView, TrackableView } from '../graph';
+import { type CheckpointView, TrackableView, type ValueSource } from '../graph';
 import { logger } from '../logger';
 import {
   type Finalizer,
@@ -57,7 +57,7 @@ function warnInconsistent(a: object, b: object): void {
 }
 
 /** Steps 1 and 2: which live object each checkpoint node is, and which values go where. */
-export function planRestore(view: CheckpointView, root: object, reader: CheckpointReader): RestorePlan {
+export function planRestore(view: CheckpointView, root: object, reader: ValueSource): RestorePlan {
   const live = new TrackableView(root);
   const bindings = new Map<number, object>([[0, root]]);
   const bind = (id: number, obj: object): boolean => {
@@ -149,7 +149,7 @@ const READ_CONCURRENCY = 16;
 /** Steps 3 and 4. Either every planned value is assigned, or none is and the error is rethrown. */
 export async function executeRestore(
   plan: RestorePlan,
-  reader: CheckpointReader,
+  reader: ValueSource,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<void> {
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);

@@ -2,7 +2,7 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import type { CheckpointReader, CheckpointView, TrackableObject } from '../index';
+import type { CheckpointView, TrackableObject, ValueSource } from '../index';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -16,7 +16,7 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-function attributeSummary(reader: CheckpointReader, node: TrackableObject): string {
+function attributeSummary(reader: ValueSource, node: TrackableObject): string {
   return node.attributes
     .map((a) => {
       const label = a.name === 'VARIABLE_VALUE' ? '' : `${a.name} `;
@@ -37,7 +37,7 @@ function attributeSummary(reader: CheckpointReader, node: TrackableObject): stri
  * it by (TensorFlow's path for it); other edges to it are shown as references. Slot variables (optimizer state)
  * are listed under their optimizer, named the way TensorFlow's warnings name them.
  */
-export function objectTreeLines(reader: CheckpointReader, view: CheckpointView): string[] {
+export function objectTreeLines(reader: ValueSource, view: CheckpointView): string[] {
   const paths = view.descendantsWithPaths();
   const prettyPath = (id: number): string => (paths.get(id) ?? `#${id}`).replace(/^root/, '(root)');
   const treeParent = new Map<number, number>();
@@ -81,7 +81,7 @@ export function objectTreeLines(reader: CheckpointReader, view: CheckpointView):
 }
 
 /** The object graph as JSON: every node with its TF path, children, values (key, dtype, shape, bytes) and slots. */
-export function treeJson(reader: CheckpointReader, view: CheckpointView): unknown {
+export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
   const paths = view.descendantsWithPaths();
   const slotNames = new Map<number, string>();
   for (const [optimizerId, s] of view.slotVariables()) {

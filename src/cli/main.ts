@@ -6,6 +6,8 @@
  *   tree PATH [--json]
  *   diff PATH --model MODEL [--under NAME] [--json]
  *   convert PATH --model MODEL --out DIR [--under NAME]
+ *   convert MODEL.keras --out DIR            (the topology from the archive's config.json)
+ * PATH may also be a Keras weights file: .weights.h5, .keras or a legacy .h5.
  *   demo
  *
  * MODEL: a Keras 3 model.to_json() or .keras archive, a Keras 2 JSON, or a tfjs model.json.
@@ -25,7 +27,10 @@ import {
   type Comparison,
   compareWithCheckpoint,
   type TensorValue,
+  type ValueSource,
+  withValueSource,
 } from '../index';
+import * as api from '../index';
 import { objectTreeLines, treeJson } from './format';
 import { formatNumpy } from './numpy_format';
 import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
@@ -56,6 +61,7 @@ interface InspectOptions {
 async function inspect(target: string | undefined, opts: InspectOptions): Promise<number> {
   const file = target ?? EXAMPLE_CHECKPOINT;
   if (target === undefined) process.stderr.write(`No PATH given: inspecting the bundled example ${file}\n`);
+  if (!(await isBundle(file))) return withValueSource(file, {}, (source) => inspectSource(source, opts));
   const reader = await CheckpointReader.open(file);
   try {
     const keys = opts.tensor !== undefined ? [opts.tensor.replace(/:0$/, '')] : reader.keys();
@@ -100,8 +106,54 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
   }
 }
 
+/** Whether `path` is read as a TensorFlow checkpoint rather than by a registered opener (Keras's files). */
+async function isBundle(path: string): Promise<boolean> {
+  return api.valueSourceOpenerFor(path) === undefined;
+}
+
+/** inspect for value sources that are not tensor bundles: keys, dtypes, shapes, values and the object tree. */
+async function inspectSource(source: ValueSource, opts: InspectOptions): Promise<number> {
+  const keys = opts.tensor !== undefined ? [opts.tensor.replace(/:0$/, '')] : source.keys();
+  const withValues = opts.tensor !== undefined || opts.allTensors === true;
+  if (opts.json) {
+    const tensors = [];
+    for (const key of keys) {
+      const e = source.entry(key);
+      const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size };
+      if (withValues) {
+        const value = await readIfSupported(source, key);
+        if (typeof value === 'string') item['unreadable'] = value;
+        else item['value'] = valueJson(value);
+      }
+      tensors.push(item);
+    }
+    const graph = await source.objectGraph();
+    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraph: graph ? { nodes: graph.nodes.length } : null }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
+    for (const key of keys) {
+      out(`tensor_name:  ${key}\n`);
+      if (!withValues) continue;
+      const value = await readIfSupported(source, key);
+      out(typeof value === 'string' ? `<unreadable: ${value}>\n` : `${formatNumpy(value)}\n`);
+    }
+    return EXIT_OK;
+  }
+  for (const key of keys) {
+    const e = source.entry(key);
+    out(`${key} (${e.dtype}) [${e.shape.join(',')}]\n`);
+  }
+  const graph = await source.objectGraph();
+  if (graph !== null) {
+    const view = CheckpointView.fromObjectGraph(graph);
+    out(`\nObject graph (${view.numNodes} nodes):\n${objectTreeLines(source, view).join('\n')}\n`);
+  }
+  return EXIT_OK;
+}
+
 /** A tensor's value, or why it cannot be read (dtypes that are listed but not decoded: variant, resource, …). */
-async function readIfSupported(reader: CheckpointReader, key: string): Promise<TensorValue | string> {
+async function readIfSupported(reader: ValueSource, key: string): Promise<TensorValue | string> {
   try {
     return await reader.getTensor(key);
   } catch (err) {
@@ -111,7 +163,7 @@ async function readIfSupported(reader: CheckpointReader, key: string): Promise<T
 }
 
 async function tree(target: string, opts: { json?: boolean }): Promise<number> {
-  const reader = await CheckpointReader.open(target);
+  const reader = await api.openValueSource(target);
   try {
     const graph = await reader.objectGraph();
     if (graph === null) throw new CheckpointError('NOT_OBJECT_BASED', `${target} has no object graph (a TF1 name-based checkpoint): use inspect`, { file: target });
@@ -131,6 +183,8 @@ async function tree(target: string, opts: { json?: boolean }): Promise<number> {
 async function placeModel(model: object, file: string, under: string | undefined): Promise<{ root: object; under: string | null; comparison: Comparison }> {
   const candidates: Array<string | null> = [];
   if (under !== undefined) candidates.push(under === '' ? null : under);
+  // A Keras weights file's root is the model.
+  else if (!(await isBundle(file))) candidates.push(null);
   else {
     const view = await CheckpointView.open(file);
     const children = [...view.children(0).keys()];
@@ -203,8 +257,25 @@ function progressBar(label: string): { update(done: number, total: number): void
   };
 }
 
-async function convert(file: string, opts: { model: string; out: string; under?: string }): Promise<number> {
+/**
+ * convert MODEL.keras --out DIR: the archive alone, its config.json as the topology (loadKerasModel, from the Keras
+ * 3 topology support) and its model.weights.h5 as the weights, restored like any other file.
+ */
+async function convertArchive(file: string, outDir: string): Promise<number> {
+  if (!/\.keras$/i.test(file)) {
+    throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
+  }
+  // The archive's weights are restored below, by loadWeights, for its report.
+  const model = (await api.loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  const status = await api.loadWeights(model, file, { expectPartial: true });
+  const written = await saveModelJson(model, outDir);
+  out(`Restored ${status.report().restored.length} values from ${file}; wrote ${written.join(' and ')}\n`);
+  return EXIT_OK;
+}
+
+async function convert(file: string, opts: { model?: string; out: string; under?: string }): Promise<number> {
   loadTf();
+  if (opts.model === undefined) return convertArchive(file, opts.out);
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
   const bar = progressBar('Restoring');
@@ -214,7 +285,7 @@ async function convert(file: string, opts: { model: string; out: string; under?:
     bar.stop();
     const report = status.report();
     const written = await saveModelJson(model, opts.out);
-    out(`Restored ${report.restored.length} values into ${opts.model}; wrote ${written.join(' and ')}\n`);
+    out(`Restored ${report.restored.length} values into ${opts.model!}; wrote ${written.join(' and ')}\n`);
     if (report.liveVariablesWithoutValue.length > 0) {
       process.stderr.write(`warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`);
     }
@@ -279,12 +350,12 @@ export function buildProgram(exit: { code: number }): Command {
     .action(run((p: string, o: { model: string; under?: string; json?: boolean }) => diff(p, o)));
   program
     .command('convert')
-    .description('restore the checkpoint into a tfjs model and save it as model.json + weights.bin')
+    .description('restore the checkpoint (or Keras file) into a tfjs model and save it as model.json + weights.bin')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json')
+    .option('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (not needed for a .keras archive)')
     .requiredOption('--out <dir>', 'output directory')
     .addOption(new Option('--under <name>', "the checkpoint child the model was saved as; default: found automatically"))
-    .action(run((p: string, o: { model: string; out: string; under?: string }) => convert(p, o)));
+    .action(run((p: string, o: { model?: string; out: string; under?: string }) => convert(p, o)));
   program
     .command('demo')
     .description('inspect the bundled checkpoint, diff it against a tfjs model, restore it and predict')

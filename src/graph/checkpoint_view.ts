@@ -8,6 +8,7 @@ import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
 import { TrackableView } from './trackable';
+import { valueSourceOpenerFor, withValueSource } from './value_source';
 
 export interface MatchOptions {
   /** The view to read live children through (one is made for the object otherwise). */
@@ -41,7 +42,8 @@ export class CheckpointView {
    * NotObjectBasedError carrying TensorFlow's ValueError text.
    */
   static async open(savePath: string, options: OpenOptions = {}): Promise<CheckpointView> {
-    const graph = await readObjectGraph(savePath, options);
+    // Files another writer laid out (Keras's HDF5) come with their own graph.
+    const graph = valueSourceOpenerFor(savePath) ? await withValueSource(savePath, options, (s) => s.objectGraph()) : await readObjectGraph(savePath, options);
     if (graph === null) {
       throw new NotObjectBasedError(
         `The specified checkpoint "${savePath}" does not appear to be object-based (saved with TF2) since it is ` +

@@ -21,3 +21,12 @@ export {
   type TrackableProtocol,
   TrackableView,
 } from './trackable';
+export {
+  openValueSource,
+  registerValueSourceOpener,
+  type ValueEntry,
+  type ValueSource,
+  type ValueSourceOpener,
+  valueSourceOpenerFor,
+  withValueSource,
+} from './value_source';

@@ -4,6 +4,7 @@
  * manifest lists them). Files are read through the package's FileSystem layer.
  */
 import { CorruptCheckpointError, UnsupportedError } from '../errors';
+import { loadKerasWeightsFromArchive } from './h5/archive_weights';
 import { defaultFileSystem, type FileSystem } from '../io';
 import { isLayersModel, type LayersModelLike, setKerasOperations } from '../trackable';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
@@ -19,7 +20,7 @@ export interface LoadKerasModelOptions {
   fs?: FileSystem;
   /**
    * Loads the weights file of a `.keras` archive (model.weights.h5, Keras's HDF5 layout) into the built model.
-   * Without it the model keeps its initial weights (restore them from a checkpoint).
+   * By default the package's own restore does it (all or nothing, like loadWeights).
    */
   archiveWeights?: (model: LayersModel, weightsH5: Uint8Array, archive: KerasArchive) => Promise<void> | void;
 }
@@ -95,7 +96,9 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
     }
     model.loadWeights(tf.core.io.decodeWeights(all.buffer, manifest.flatMap((g) => g.weights) as never));
   }
-  // TODO(keras-hdf5): a default loader for model.weights.h5 once the HDF5 reader lands; until then the caller's.
-  if (archive?.weights && options.archiveWeights) await options.archiveWeights(model, archive.weights, archive);
+  if (archive?.weights) {
+    const load = options.archiveWeights ?? ((m: LayersModel, bytes: Uint8Array) => loadKerasWeightsFromArchive(m, bytes, 'model.weights.h5').then(() => undefined));
+    await load(model, archive.weights, archive);
+  }
   return model;
 }

@@ -322,6 +322,19 @@ export class OptimizerState {
     ];
   }
 
+  /**
+   * The optimizer's variables in Keras 3's order (`optimizer.variables`: iterations, learning rate, then each
+   * variable's slots), whether or not it has taken a step: what Keras's HDF5 files list under `optimizer/vars`.
+   */
+  kerasVariables(): unknown[] {
+    const iter = this.fields.get('_iterations')!;
+    const lr = this.fields.get('_learning_rate')!;
+    const vars = this.variables();
+    if (!vars || !this.kind) return [iter, lr];
+    const groups = Object.values(this.kind.lists).filter((g) => this.groupUsed(g));
+    return [iter, lr, ...vars.flatMap((v) => groups.map((g) => this.slot(g, v)))];
+  }
+
   requireWeightsApi(path: string): void {
     if (this.optimizer.getClassName() === 'Adamax') {
       throw new UnsupportedError(

@@ -9,3 +9,31 @@ declare module 'snappyjs' {
   export function uncompress(compressed: Uint8Array, maxLength?: number): Uint8Array;
   export function compress(uncompressed: Uint8Array): Uint8Array;
 }
+
+declare module 'jsfive' {
+  /** jsfive's parsed object header: messages found while parsing (each a Map with `type`, `offset_to_message`). */
+  export interface DataObjects {
+    readonly offset: number;
+    find_msg_type(type: number): Array<Map<string, number>>;
+    _get_data_message_properties(msgOffset: number): [number, number | undefined, number, number];
+  }
+  export class Group {
+    readonly name: string;
+    readonly keys: string[];
+    readonly attrs: Record<string, unknown>;
+    readonly _dataobjects: DataObjects;
+    get(path: string): Group | Dataset;
+  }
+  export class File extends Group {
+    constructor(buffer: ArrayBuffer, filename?: string);
+  }
+  export class Dataset {
+    readonly name: string;
+    readonly shape: number[];
+    /** A numpy-like dtype string (`<f4`) or an array describing a compound/vlen/reference type. */
+    readonly dtype: string | unknown[];
+    readonly attrs: Record<string, unknown>;
+    readonly value: unknown;
+    readonly _dataobjects: DataObjects;
+  }
+}

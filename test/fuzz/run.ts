@@ -6,7 +6,10 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
+import * as fs from 'node:fs';
+
 import { fuzz, loadSeeds } from './harness';
+import { fuzzKerasFiles } from './keras_h5';
 
 async function main(): Promise<void> {
   const arg = (name: string, dflt: number): number => {
@@ -24,6 +27,12 @@ async function main(): Promise<void> {
   const report = await fuzz(seeds, inputs, arg('seed', 1), tf);
   console.log(JSON.stringify({ seeds: seeds.length, seconds: (Date.now() - t0) / 1000, ...report }, null, 2));
   if (report.failures.length > 0) process.exitCode = 1;
+  // Keras's HDF5 files (.weights.h5, .keras, legacy .h5): the committed fixtures as seeds.
+  const kerasDir = path.resolve(__dirname, '../fixtures/keras');
+  const kerasSeeds = fs.readdirSync(kerasDir).filter((n) => /\.(h5|keras)$/.test(n)).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(kerasDir, name))) }));
+  const keras = await fuzzKerasFiles(kerasSeeds, Math.max(1, Math.round(inputs / 10)), arg('seed', 1));
+  console.log(JSON.stringify({ keras: { seeds: kerasSeeds.length, ...keras } }, null, 2));
+  if (keras.failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((err) => {
