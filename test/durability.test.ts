@@ -12,7 +12,9 @@ const ROOT = path.resolve(__dirname, '..');
 
 function runAndKill(dir: string, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The child saves on this test's backend.
+    const args = [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, tf.getBackend()];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let saves = 0;
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {

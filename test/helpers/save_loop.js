@@ -1,6 +1,7 @@
-// Child process for the kill test: saves checkpoints of a few MB through a CheckpointManager until killed.
+// Child process for the kill test: saves checkpoints of a few MB through a CheckpointManager until killed, on the
+// tfjs backend the test names (argv[3]: 'tensorflow' for tfjs-node, else the pure-JS backend).
 'use strict';
-const tf = require('@tensorflow/tfjs');
+const tf = process.argv[3] === 'tensorflow' ? require('@tensorflow/tfjs-node') : require('@tensorflow/tfjs');
 const { Checkpoint, CheckpointManager } = require('../../dist');
 
 const dir = process.argv[2];
