@@ -7,6 +7,7 @@
  *   diff PATH --model MODEL.json [--under NAME] [--json]
  *   convert PATH --model MODEL.json --out DIR [--under NAME]
  *   demo
+ *   --verbose (any command): say which tfjs backend the model commands run on
  *
  * Exit codes: 0 ok, 1 mismatch (diff: values that would not restore), 2 error (one line on stderr).
  */
@@ -26,7 +27,7 @@ import {
 } from '../index';
 import { objectTreeLines, treeJson } from './format';
 import { formatNumpy } from './numpy_format';
-import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
+import { backendDescription, loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
 /** The example checkpoint shipped with the package, inspected when no path is given. */
 export const EXAMPLE_DIR = path.resolve(__dirname, '..', '..', 'examples', 'data', 'mlp');
@@ -37,6 +38,18 @@ export const EXIT_MISMATCH = 1;
 export const EXIT_ERROR = 2;
 
 const out = (s: string): void => void process.stdout.write(s);
+
+/** Set by --verbose for the command being run; `announced` once its backend line is out (demo runs diff too). */
+let verbose = false;
+let announced = false;
+
+/** tfjs for a model command; with --verbose, names its backend on stderr once (tfjs-node's when it loads). */
+function tfForModel(): ReturnType<typeof loadTf> {
+  const tf = loadTf();
+  if (verbose && !announced) process.stderr.write(`${backendDescription()}\n`);
+  announced ||= verbose;
+  return tf;
+}
 
 /** JSON for values: bigints as strings, bytes as base64 — stable across runs. */
 function valueJson(v: TensorValue): unknown {
@@ -167,7 +180,7 @@ function diffTable(c: Comparison, file: string, modelFile: string, under: string
 }
 
 async function diff(file: string, opts: { model: string; under?: string; json?: boolean }): Promise<number> {
-  loadTf();
+  tfForModel();
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
   const c = placed.comparison;
@@ -196,7 +209,7 @@ function progressBar(label: string): { update(done: number, total: number): void
 }
 
 async function convert(file: string, opts: { model: string; out: string; under?: string }): Promise<number> {
-  loadTf();
+  tfForModel();
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
   const bar = progressBar('Restoring');
@@ -217,7 +230,7 @@ async function convert(file: string, opts: { model: string; out: string; under?:
 }
 
 async function demo(): Promise<number> {
-  const tf = loadTf();
+  const tf = tfForModel();
   out('== 1. inspect the bundled checkpoint (a Keras 3 model trained in TensorFlow)\n');
   await inspect(EXAMPLE_CHECKPOINT, {});
   const modelFile = path.join(EXAMPLE_DIR, 'model.json');
@@ -240,7 +253,12 @@ export function buildProgram(exit: { code: number }): Command {
   const program = new Command('tfjs-checkpoint')
     .description('Inspect, compare and convert TensorFlow 2 checkpoints without Python.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--verbose', 'say which tfjs backend (tensorflow through @tensorflow/tfjs-node, or cpu) runs the model commands')
+    .hook('preAction', (root) => {
+      verbose = root.opts<{ verbose?: boolean }>().verbose === true;
+      announced = false;
+    });
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A): Promise<void> => {
