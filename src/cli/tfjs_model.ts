@@ -18,8 +18,11 @@ let nativeSkipped = '';
 
 export function loadTf(): Tf {
   if (tfModule) return tfModule;
-  // TensorFlow's native library (tfjs-node) logs start-up lines to stderr unless told not to when it loads.
+  // Read by TensorFlow's native library (tfjs-node) when it loads, unless the user set them: no start-up lines on
+  // stderr, and no oneDNN, whose custom kernels announce themselves, round differently from TensorFlow's default
+  // ones and crash with SIGFPE on some pooling shapes on some CPUs.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+  process.env['TF_ENABLE_ONEDNN_OPTS'] ??= '0';
   for (const name of ['@tensorflow/tfjs-node', '@tensorflow/tfjs']) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
