@@ -10,55 +10,88 @@ import { Checkpoint, CheckpointManager, CheckpointReader, latestCheckpoint } fro
 
 const ROOT = path.resolve(__dirname, '..');
 
-function runAndKill(dir: string, afterMs: number): Promise<number> {
+type Mode = 'save' | 'overwrite' | 'manager';
+
+/** Starts a save loop at step `first`, kills it `afterMs` after it is ready; returns the last step it reported. */
+function runAndKill(dir: string, mode: Mode, first: number, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     // The child saves on this test's backend.
-    const args = [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, tf.getBackend()];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let saves = 0;
-    let timer: NodeJS.Timeout | undefined;
+    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, mode, String(first), tf.getBackend()], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let last = -1;
+    let buffered = '';
     child.stdout.on('data', (d: Buffer) => {
-      saves += d.toString().split('\n').filter((l) => l.startsWith('saved')).length;
-      // Kill at a random point once the loop is running (so kills land inside saves, not during start-up).
-      if (timer === undefined) timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), afterMs);
+        const m = /^saved (\d+)$/.exec(line);
+        if (m) last = Number(m[1]);
+      }
     });
     child.on('error', reject);
-    child.on('exit', () => resolve(saves));
+    child.on('exit', () => resolve(last));
   });
 }
 
+/** The step every value of the checkpoint holds; fails on a damaged or mixed checkpoint. */
+async function wholeCheckpointStep(prefix: string): Promise<number> {
+  const reader = await CheckpointReader.open(prefix);
+  try {
+    for (const key of reader.keys()) await reader.getTensor(key); // every crc verified
+    const step = Number((await reader.getTensor('step/.ATTRIBUTES/VARIABLE_VALUE')).data[0]);
+    const w = (await reader.getTensor('w/.ATTRIBUTES/VARIABLE_VALUE')).data as Float32Array;
+    if (!w.every((x) => x === step)) throw new Error(`${prefix}: values of several saves mixed (step ${step})`);
+    return step;
+  } finally {
+    await reader.close();
+  }
+}
+
 describe('saves killed with SIGKILL at random points', () => {
-  it('never leave an unreadable latest checkpoint, and abandoned temporaries are cleaned up', async () => {
+  const KILLS = 200;
+  it(`never lose the previous checkpoint: ${KILLS} kills across save, overwrite and manager saves`, async () => {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-kill-'));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-kill-'));
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    let total = 0;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const modes: Mode[] = ['save', 'overwrite', 'manager'];
+    const reported = new Map<Mode, number>(modes.map((m) => [m, 0]));
+    let saves = 0;
     try {
-      for (let round = 0; round < 8; round++) {
-        total += await runAndKill(dir, Math.floor(random() * 120));
-        const latest = await latestCheckpoint(dir);
-        if (latest === null) continue;
-        const reader = await CheckpointReader.open(latest);
-        try {
-          for (const key of reader.keys()) await reader.getTensor(key); // every crc verified
-        } finally {
-          await reader.close();
+      for (const mode of modes) fs.mkdirSync(path.join(root, mode));
+      for (let round = 0; round < KILLS; round++) {
+        const mode = modes[round % modes.length]!;
+        const dir = path.join(root, mode);
+        const before = reported.get(mode)!;
+        const last = await runAndKill(dir, mode, before + 1, Math.floor(random() * 80));
+        if (last >= 0) {
+          saves += last - before;
+          reported.set(mode, last);
         }
+        const latest = mode === 'overwrite' ? path.join(dir, 'cp.ckpt') : await latestCheckpoint(dir);
+        if (before === 0 && last < 0 && (latest === null || !fs.existsSync(`${latest}.index`))) continue;
+        // The checkpoint found is whole and no older than the last save that finished.
+        const step = await wholeCheckpointStep(latest!);
+        expect(step).toBeGreaterThanOrEqual(reported.get(mode)!);
+        expect(step).toBeLessThanOrEqual(reported.get(mode)! + 1);
       }
-      expect(total).toBeGreaterThan(8);
+      expect(saves).toBeGreaterThan(KILLS / 4);
       // The next save removes what killed saves left (temporaries of processes that no longer exist) and keeps
       // the retention policy.
+      const dir = path.join(root, 'manager');
       const abandoned = fs.readdirSync(dir).filter((f) => f.includes('.tmp-'));
       const v = tf.variable(tf.scalar(1));
-      const saved = await new CheckpointManager(new Checkpoint({ v }), dir, { maxToKeep: 3 }).save();
+      const saved = await new CheckpointManager(new Checkpoint({ v }), dir, { maxToKeep: 3 }).save(1_000_000);
       expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
       expect(await latestCheckpoint(dir)).toBe(saved);
-      process.stdout.write(`durability: ${total} saves, 8 kills, ${abandoned.length} abandoned temporaries cleaned\n`);
+      process.stdout.write(`durability: ${saves} saves, ${KILLS} kills, ${abandoned.length} abandoned temporaries cleaned\n`);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 });
 
 describe('concurrent saves into one directory', () => {

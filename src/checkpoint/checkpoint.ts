@@ -19,7 +19,8 @@ import {
 } from '../trackable';
 import { LoadStatus } from './load_status';
 import { executeRestore, planRestore } from './restore';
-import { encodeCheckpoint, removeAbandonedTemporaries, type SaveOptions, writeBundleFiles, writeStateFile } from './save';
+import { removeAbandonedTemporaries, shardCountsOnDisk, writeBundleFiles, writeStateFile } from './checkpoint_files';
+import { encodeCheckpoint, type SaveOptions } from './save';
 
 /** The int64 `save_counter` a Checkpoint keeps (the `N` of `PREFIX-N`). */
 export class SaveCounter implements Restorable {
@@ -120,8 +121,8 @@ export class Checkpoint {
   /** Writes the checkpoint at exactly `prefix` (no counter, no state file) — TF's `write()`. Returns `prefix`. */
   async write(prefix: string, options: SaveOptions = {}): Promise<string> {
     const fs = options.fs ?? defaultFileSystem();
-    const bundle = await encodeCheckpoint(this, options);
     await removeAbandonedTemporaries(fs, fs.dirname(prefix));
+    const bundle = await encodeCheckpoint(this, options, await shardCountsOnDisk(fs, prefix));
     await writeBundleFiles(fs, prefix, bundle);
     return prefix;
   }

@@ -2,12 +2,17 @@
  * `CheckpointManager`: TensorFlow's `tf.train.CheckpointManager`. Numbers checkpoints `{dir}/{name}-{N}` by the
  * checkpoint's save counter, keeps the newest `maxToKeep` (optionally preserving one every N hours), deletes the
  * others' files and keeps the directory's `checkpoint` state file listing exactly the kept ones.
+ *
+ * Saves on one manager run one after another, whoever calls them (a training loop and an autosave timer, say). As
+ * in TensorFlow, the state file names the new checkpoint before any old one is deleted, and is written again once
+ * the deletions are done: a crash mid-sweep leaves the latest checkpoint named, never a deleted one.
  */
 import { indexFilename, readCheckpointState } from '../bundle';
 import { InvalidArgumentError } from '../errors';
 import { defaultFileSystem, type FileSystem } from '../io';
 import type { Checkpoint } from './checkpoint';
-import { removeDataFiles, type SaveOptions, writeStateFile } from './save';
+import { removeDataFiles, writeStateFile } from './checkpoint_files';
+import type { SaveOptions } from './save';
 
 export interface CheckpointManagerOptions extends Omit<SaveOptions, 'fs'> {
   /** How many recent checkpoints to keep; undefined or null keeps all. */
@@ -28,6 +33,8 @@ export class CheckpointManager {
   private latest: string | null = null;
   /** Resolves once the directory's existing state has been read (save() waits for it too). */
   readonly ready: Promise<void>;
+  /** The save in progress (or the last one), which the next save waits for. */
+  private saving: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly checkpoint: Checkpoint,
@@ -67,24 +74,34 @@ export class CheckpointManager {
   }
 
   /** Saves a new checkpoint and applies the retention policy; returns its prefix. */
-  async save(checkpointNumber?: number): Promise<string> {
+  save(checkpointNumber?: number): Promise<string> {
+    const run = this.saving.then(() => this.saveNow(checkpointNumber));
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async saveNow(checkpointNumber: number | undefined): Promise<string> {
     await this.ready;
     // As in TensorFlow, the counter advances even when the caller numbers the checkpoint.
     const count = this.checkpoint.saveCounter.advance();
     const prefix = this.fs.join(this.directory, `${this.name}-${checkpointNumber ?? count}`);
     await this.checkpoint.write(prefix, { ...this.options, fs: this.fs });
-    const timestamp = Date.now() / 1000;
     this.kept.delete(prefix);
-    this.kept.set(prefix, timestamp);
+    this.kept.set(prefix, Date.now() / 1000);
     this.latest = prefix;
+    await this.recordState(prefix);
     await this.sweep();
-    await writeStateFile(this.fs, this.directory, {
-      latest: prefix,
+    await this.recordState(prefix);
+    return prefix;
+  }
+
+  private recordState(latest: string): Promise<void> {
+    return writeStateFile(this.fs, this.directory, {
+      latest,
       all: [...this.kept.keys()],
       timestamps: [...this.kept.values()],
       lastPreserved: this.lastPreserved,
     });
-    return prefix;
   }
 
   private async sweep(): Promise<void> {

@@ -6,19 +6,9 @@
  *  - optimizer slot variables (Keras 2 layout) appended as nodes after the BFS ones and referenced from the
  *    optimizer's `slot_variables`, keyed `{variable}/.OPTIMIZER_SLOT/{optimizer}/{slot}/.ATTRIBUTES/VARIABLE_VALUE`;
  *  - `has_checkpoint_values` on every node; values in node order, the object graph last.
- * Files are written under temporary names and renamed into place (data first, index last), so a crash leaves
- * either the previous checkpoint or the complete new one.
+ * The files reach the disk through checkpoint_files.ts, in the order that keeps the previous checkpoint whole.
  */
-import {
-  type BundleEncodeOptions,
-  CHECKPOINT_STATE_FILENAME,
-  dataFilename,
-  encodeBundle,
-  formatCheckpointState,
-  indexFilename,
-  type TensorToWrite,
-  type TensorValue,
-} from '../bundle';
+import { type BundleEncodeOptions, encodeBundle, type TensorToWrite, type TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
 import {
   attributeKey,
@@ -165,12 +155,17 @@ function storeFloat32As(value: TensorValue, as: SaveOptions['float32As']): Tenso
 }
 
 /** Encodes the checkpoint of the tree under `root` (values read now). */
-export async function encodeCheckpoint(root: object, options: SaveOptions = {}): Promise<ReturnType<typeof encodeBundle>> {
+export async function encodeCheckpoint(
+  root: object,
+  options: SaveOptions = {},
+  avoidShardCounts: ReadonlySet<number> = new Set(),
+): Promise<ReturnType<typeof encodeBundle>> {
   const { graph, values } = planSave(root, options.layout ?? 'keras2');
   const tensors: TensorToWrite[] = [];
   for (const v of values) tensors.push({ key: v.key, value: storeFloat32As(await v.read(), options.float32As) });
   tensors.push({ key: OBJECT_GRAPH_PROTO_KEY, value: { dtype: 'string', shape: [], data: [encodeObjectGraph(graph)] } });
   const encode: BundleEncodeOptions = {};
+  let numShards = 1;
   if (options.maxShardSize !== undefined) {
     if (!(options.maxShardSize > 0)) throw new InvalidArgumentError(`maxShardSize must be positive, got ${options.maxShardSize}`);
     let shard = 0;
@@ -184,92 +179,12 @@ export async function encodeCheckpoint(root: object, options: SaveOptions = {}):
       t.shard = shard;
       used += size;
     }
-    encode.numShards = shard + 1;
+    numShards = shard + 1;
   }
+  // Data files are named after the shard count: a count that no file under this prefix uses yet gives the new
+  // data files names of their own, so they can land beside the current checkpoint's without touching them. The
+  // extra shards stay empty.
+  while (avoidShardCounts.has(numShards)) numShards++;
+  encode.numShards = numShards;
   return encodeBundle(tensors, encode);
-}
-
-let tmpCounter = 0;
-
-/** A temporary-file suffix naming this process, so a later save can tell abandoned files from live ones. */
-function tmpSuffix(): string {
-  const pid = typeof process !== 'undefined' ? process.pid : 0;
-  return `.tmp-${pid}-${Date.now().toString(36)}${(tmpCounter++).toString(36)}`;
-}
-
-const TMP_PATTERN = /\.tmp-(\d+)-[0-9a-z]+$/;
-
-function processAlive(pid: number): boolean {
-  if (typeof process === 'undefined' || pid === 0) return true;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Removes temporary files left in `dir` by saves whose process died (a crash or a kill mid-save). */
-export async function removeAbandonedTemporaries(fs: FileSystem, dir: string): Promise<void> {
-  for (const name of await fs.list(dir)) {
-    const m = TMP_PATTERN.exec(name);
-    if (m && !processAlive(Number(m[1]))) await fs.remove(fs.join(dir, name));
-  }
-}
-
-/** Writes a bundle's files atomically: everything under temporary names, then data files, then the index. */
-export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: ReturnType<typeof encodeBundle>): Promise<void> {
-  const dir = fs.dirname(prefix);
-  await fs.mkdir(dir);
-  const suffix = tmpSuffix();
-  const numShards = bundle.shards.length;
-  const written: Array<[string, string]> = [];
-  try {
-    for (let i = 0; i < numShards; i++) {
-      const final = dataFilename(prefix, i, numShards);
-      await fs.writeFile(final + suffix, bundle.shards[i]!, { durable: true });
-      written.push([final + suffix, final]);
-    }
-    await fs.writeFile(indexFilename(prefix) + suffix, bundle.index, { durable: true });
-    written.push([indexFilename(prefix) + suffix, indexFilename(prefix)]);
-  } catch (err) {
-    await Promise.all(written.map(([tmp]) => fs.remove(tmp)));
-    await fs.remove(indexFilename(prefix) + suffix);
-    throw err;
-  }
-  // The index appears last: until then, readers see the previous checkpoint (or none) under this prefix.
-  for (const [tmp, final] of written) await fs.rename(tmp, final);
-  await fs.syncDirectory(dir);
-  // Data files of an earlier checkpoint with this prefix and another shard count are now orphans.
-  await removeDataFiles(fs, prefix, new Set(written.map(([, final]) => fs.basename(final))));
-}
-
-/** Removes the data files of the checkpoint `prefix`, except those named in `keep`. */
-export async function removeDataFiles(fs: FileSystem, prefix: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
-  const dir = fs.dirname(prefix);
-  const base = fs.basename(prefix);
-  for (const name of await fs.list(dir)) {
-    if (name.startsWith(`${base}.data-`) && /\.data-\d{5}-of-\d{5}$/.test(name) && !keep.has(name)) await fs.remove(fs.join(dir, name));
-  }
-}
-
-/** Writes the `checkpoint` state file atomically. */
-export async function writeStateFile(
-  fs: FileSystem,
-  dir: string,
-  state: { latest: string; all: string[]; timestamps?: number[]; lastPreserved?: number },
-): Promise<void> {
-  const rel = (p: string): string => (fs.isAbsolute(p) ? fs.relative(dir, p) : fs.relative(dir, p));
-  const text = formatCheckpointState({
-    modelCheckpointPath: rel(state.latest),
-    allModelCheckpointPaths: state.all.map(rel),
-    allModelCheckpointTimestamps: state.timestamps ?? [],
-    lastPreservedTimestamp: state.lastPreserved ?? 0,
-  });
-  const file = fs.join(dir, CHECKPOINT_STATE_FILENAME);
-  const tmp = file + tmpSuffix();
-  await fs.writeFile(tmp, new TextEncoder().encode(text), { durable: true });
-  await fs.rename(tmp, file);
-  await fs.syncDirectory(dir);
 }

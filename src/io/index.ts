@@ -5,3 +5,4 @@ export { NodeFileSource, NodeFileSystem } from './node';
 export { defaultFileSystem } from './default';
 export { checkRange } from './range';
 export { allocateForRead } from './alloc';
+export { currentProcessId, processAlive } from './process';

@@ -71,6 +71,25 @@ export class NodeFileSource implements ByteSource {
   }
 }
 
+/**
+ * Writes every byte of `chunks` from the start of the file. A write may store fewer bytes than asked (a file-size
+ * limit, a full disk part-way): the rest is written again, and a write that stores nothing is an error — never a
+ * silently truncated file.
+ */
+async function writeAll(handle: fsp.FileHandle, path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const pending = chunks.filter((c) => c.length > 0);
+  let first = 0;
+  let position = 0;
+  while (first < pending.length) {
+    const { bytesWritten } = await handle.writev(first === 0 ? pending : pending.slice(first), position);
+    if (bytesWritten <= 0) throw new IOError(`Failed to write ${path}: no bytes written at offset ${position}`, { file: path });
+    position += bytesWritten;
+    let skip = bytesWritten;
+    while (first < pending.length && skip >= pending[first]!.length) skip -= pending[first++]!.length;
+    if (skip > 0) pending[first] = pending[first]!.subarray(skip);
+  }
+}
+
 /** The local file system through `node:fs/promises`. */
 export class NodeFileSystem implements FileSystem {
   open(path: string): Promise<ByteSource> {
@@ -111,7 +130,7 @@ export class NodeFileSystem implements FileSystem {
     let handle: fsp.FileHandle | undefined;
     try {
       handle = await fsp.open(path, 'w');
-      await handle.writev(data instanceof Uint8Array ? [data] : [...data]);
+      await writeAll(handle, path, data instanceof Uint8Array ? [data] : data);
       if (options?.durable) await handle.sync();
     } catch (err) {
       throw wrapOsError(err, path, 'write');
