@@ -65,6 +65,8 @@ say "using TensorFlow $venv_tf from $TF"
 # 4. deps/: the two libraries (copied), the names the addon links against, and the headers it includes.
 DEPS="$PKG/deps"
 rm -rf "$DEPS" "$PKG/lib" "$PKG/build"
+# A half-built addon must not look built (jest.config.js runs the tensorflow tests when the .node file exists).
+trap 'rm -rf "$PKG/lib"; say "FAILED: the addon is not built"' ERR
 mkdir -p "$DEPS/lib" "$DEPS/include"
 for lib in libtensorflow_cc.so.2 libtensorflow_framework.so.2; do
   cp --reflink=auto "$TF/$lib" "$DEPS/lib/$lib"
