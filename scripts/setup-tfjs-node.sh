@@ -35,15 +35,15 @@ if [ ! -f "$PKG/package.json" ]; then
   say "installing @tensorflow/tfjs-node (without its download script)"
   npm install --no-save --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$(node -p 'require("./package.json").devDependencies["@tensorflow/tfjs-node"]')" >&2
 fi
-TFJS_NODE_VERSION=$(node -p "require('$PKG/package.json').version")
-NAPI=$(node -p 'process.versions.napi')
+read -r TFJS_NODE_VERSION NAPI < <(node -p "require('$PKG/package.json').version + ' ' + process.versions.napi")
 STAMP="$PKG/deps/.built-by-tfjs-checkpoint"
 
 # 2. Nothing to do when the addon was built by this script for this tfjs-node, this Node and the venv's TensorFlow
 #    (or the venv is gone: the addon does not need it any more).
 PY=.venv-tf/bin/python
-venv_tf=""
-if [ -x "$PY" ] && [ -n "$(tf_dir "$PY")" ]; then venv_tf=$(tf_version "$PY"); fi
+# The venv's TensorFlow version from its install record (no Python start-up: the no-op run stays fast).
+venv_tf=$(shopt -s nullglob; for d in .venv-tf/lib/python3*/site-packages/tensorflow{_cpu,}-*.dist-info; do
+  d=${d##*/tensorflow}; d=${d#_cpu}; d=${d#-}; echo "${d%.dist-info}"; break; done)
 if [ -f "$STAMP" ]; then
   read -r built_node built_napi built_tf <"$STAMP" || true
   if [ "$built_node" = "$TFJS_NODE_VERSION" ] && [ "$built_napi" = "$NAPI" ] && { [ -z "$venv_tf" ] || [ "$built_tf" = "$venv_tf" ]; } &&
@@ -54,7 +54,7 @@ if [ -f "$STAMP" ]; then
 fi
 
 # 3. TensorFlow from scripts/setup-tf.sh's venv.
-if [ -z "$venv_tf" ]; then
+if [ -z "$venv_tf" ] || [ -z "$(tf_dir "$PY")" ]; then
   say "no TensorFlow in .venv-tf: running scripts/setup-tf.sh"
   PY=$(bash scripts/setup-tf.sh)
   venv_tf=$(tf_version "$PY")
