@@ -275,7 +275,7 @@ async function main(): Promise<void> {
     ['wide open + restore ≤ TensorFlow', m.wide <= m.tfWide, `${(m.wide / m.tfWide).toFixed(3)} ×`],
     ...(nm
       ? [[
-          'tfjs-node: restore faster than loadLayersModel',
+          'tfjs-node restore < loadLayersModel',
           nm.buildAndRestore < nm.loadLayersModel,
           `${(nm.buildAndRestore / nm.loadLayersModel).toFixed(2)} × with the model built from JSON, ${(nm.restore / nm.loadLayersModel).toFixed(2)} × into an existing one`,
         ] as [string, boolean, string]]
