@@ -114,3 +114,27 @@ export class IOError extends CheckpointError {
     super('IO', message, details);
   }
 }
+
+/** One layer (or argument of a layer) of a Keras model that tfjs cannot represent. */
+export interface UnsupportedLayer {
+  /** The layer's name in the Keras model. */
+  name: string;
+  /** The Keras class name (`Lambda`, `MyPackage>MyLayer`, …). */
+  className: string;
+  /** Why it cannot be represented. */
+  reason: string;
+}
+
+/**
+ * A Keras model with layers or argument values tfjs cannot represent. Raised before anything is built, listing
+ * every offending layer at once so that one run tells the whole story.
+ */
+export class UnsupportedLayerError extends CheckpointError {
+  readonly layers: readonly UnsupportedLayer[];
+
+  constructor(layers: readonly UnsupportedLayer[], details?: CheckpointErrorDetails) {
+    const list = layers.map((l) => `${l.name} (${l.className}): ${l.reason}`).join('; ');
+    super('UNSUPPORTED', `tfjs cannot represent ${layers.length} layer${layers.length === 1 ? '' : 's'} of this Keras model: ${list}`, details);
+    this.layers = layers;
+  }
+}

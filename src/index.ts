@@ -15,6 +15,8 @@ export {
   NotFoundError,
   NotObjectBasedError,
   UnsupportedError,
+  type UnsupportedLayer,
+  UnsupportedLayerError,
 } from './errors';
 export { type Logger, setLogger } from './logger';
 export { type ByteSource, type FileInfo, type FileSystem, HttpFileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
@@ -91,3 +93,13 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export {
+  type KerasArchive,
+  type KerasModelSource,
+  kerasToTfjsTopology,
+  loadKerasModel,
+  type LoadKerasModelOptions,
+  readKerasArchive,
+  registerKerasLayers,
+  type TfjsTopology,
+} from './keras';

@@ -88,7 +88,8 @@ describe('Keras 3 models generated with TensorFlow 2.21', () => {
         // TF names values by the first breadth-first path: for compiled Keras 3 models, the optimizer's.
         '(root).model.optimizer._trainable_variables.2. This is the bias of a Keras GRU with reset_after=True (the ' +
         "Keras default), shaped [2, 3*units]; tfjs's GRU implements only reset_after=False and cannot represent these " +
-        'weights. Rebuild and retrain the Keras model with GRU(..., reset_after=False) to run it in tfjs.',
+        'weights. Use this package\'s KerasGRU layer (registered on import; className "KerasGRU"), which runs Keras\'s ' +
+        'GRU with these weights.',
     );
     const after = await Promise.all(model.weights.map((w) => w.read().data()));
     expect(after).toEqual(before);

@@ -6,6 +6,8 @@
   module_restore {prefix, spec}           restore into a tf.Module tree built from a live spec; values + asserts
   keras3_restore {prefix, case, input}    restore into generate.py's Keras 3 model `case`; its predictions
   manager {directory, max_to_keep}        what tf.train.CheckpointManager and latest_checkpoint see in a directory
+  keras_layer_restore {cases: [{prefix, case, inputs}]}  restore each into keras_layers.py's Keras 3 model `case`
+  savedmodel_predict {dir, input}         a SavedModel's serving_default output, run by TF's v1 loader
 """
 import json
 import os
@@ -62,6 +64,36 @@ def keras3_resave(args):
     return out
 
 
+def keras_layer_restore(args):
+    import keras_layers
+
+    results = []
+    for c in args["cases"]:
+        model = keras_layers.CASES[c["case"]][0]()
+        inputs = [np.asarray(x, dtype=np.float32) for x in c["inputs"]]
+        status = tf.train.Checkpoint(model=model).read(c["prefix"])
+        out = asserts(status)
+        status.expect_partial()
+        for layer in model.layers:
+            if layer.__class__.__name__ == "Normalization":
+                layer.finalize_state()
+        ys = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        out["outputs"] = [np.asarray(y).tolist() for y in (ys if isinstance(ys, (list, tuple)) else [ys])]
+        results.append(out)
+    return {"results": results}
+
+
+def savedmodel_predict(args):
+    """The v1 loader runs the saved graph as written; tf.saved_model.load cannot rebuild some Keras 2 optimizers."""
+    graph = tf.Graph()
+    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
+        meta = tf.compat.v1.saved_model.loader.load(sess, ["serve"], args["dir"])
+        sig = meta.signature_def["serving_default"]
+        x = np.asarray(args["input"], dtype=np.float32)
+        y = sess.run(list(sig.outputs.values())[0].name, {list(sig.inputs.values())[0].name: x})
+    return {"output": np.asarray(y).tolist()}
+
+
 def manager(args):
     ckpt = tf.train.Checkpoint(v=tf.Variable(0.0))
     m = tf.train.CheckpointManager(ckpt, args["directory"], max_to_keep=args["max_to_keep"])
@@ -74,7 +106,8 @@ def main():
     if command == "oracle":
         result = generate.oracle(args["prefix"])
     else:
-        result = {"module_restore": module_restore, "keras3_restore": keras3_restore, "keras3_resave": keras3_resave, "manager": manager}[command](args)
+        result = {"module_restore": module_restore, "keras3_restore": keras3_restore, "keras3_resave": keras3_resave, "manager": manager,
+                  "keras_layer_restore": keras_layer_restore, "savedmodel_predict": savedmodel_predict}[command](args)
     print(json.dumps(result))
 
 

@@ -165,8 +165,8 @@ export async function executeRestore(
         w.target.shape,
         path,
         'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
-          "tfjs's GRU implements only reset_after=False and cannot represent these weights. Rebuild and retrain the " +
-          'Keras model with GRU(..., reset_after=False) to run it in tfjs.',
+          "tfjs's GRU implements only reset_after=False and cannot represent these weights. Use this package's " +
+          'KerasGRU layer (registered on import; className "KerasGRU"), which runs Keras\'s GRU with these weights.',
       );
     }
     prepared[i] = w.target.prepare(value, path);

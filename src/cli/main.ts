@@ -4,10 +4,12 @@
  *
  *   inspect PATH [--tensor NAME] [--all-tensors] [--all-tensor-names] [--json]
  *   tree PATH [--json]
- *   diff PATH --model MODEL.json [--under NAME] [--json]
- *   convert PATH --model MODEL.json --out DIR [--under NAME]
+ *   diff PATH --model MODEL [--under NAME] [--json]
+ *   convert PATH --model MODEL --out DIR [--under NAME]
  *   demo
  *   --verbose (any command): say which tfjs backend the model commands run on
+ *
+ * MODEL: a Keras 3 model.to_json() or .keras archive, a Keras 2 JSON, or a tfjs model.json.
  *
  * Exit codes: 0 ok, 1 mismatch (diff: values that would not restore), 2 error (one line on stderr).
  */
@@ -143,15 +145,21 @@ async function placeModel(model: object, file: string, under: string | undefined
   const candidates: Array<string | null> = [];
   if (under !== undefined) candidates.push(under === '' ? null : under);
   else {
-    candidates.push(null);
     const view = await CheckpointView.open(file);
-    for (const name of view.children(0).keys()) if (name !== 'save_counter' && name !== 'root') candidates.push(name);
+    const children = [...view.children(0).keys()];
+    const named = children.filter((name) => name !== 'save_counter' && name !== 'root');
+    // The likelier placement first (a full comparison of a large model takes a while): the root when it holds
+    // Keras model children itself, else the root's named children.
+    if (children.some((name) => /^(_operations|_functional|layer_with_weights-\d+|layer-\d+)$/.test(name))) candidates.push(null, ...named);
+    else candidates.push(...named, null);
   }
   let best: { root: object; under: string | null; comparison: Comparison } | null = null;
   for (const c of candidates) {
     const root = c === null ? model : new Checkpoint({ [c]: model });
     const comparison = await compareWithCheckpoint(root, file);
     if (best === null || comparison.matched.length > best.comparison.matched.length) best = { root, under: c, comparison };
+    // Every model weight found a value: no other placement can do better.
+    if (comparison.matched.length > 0 && comparison.onlyInLive.length === 0 && comparison.shapeMismatches.length === 0) break;
   }
   return best!;
 }
@@ -283,7 +291,7 @@ export function buildProgram(exit: { code: number }): Command {
     .command('diff')
     .description('compare a checkpoint with a tfjs model: what matches, what is only on one side, shape mismatches')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <model.json>', 'tfjs model topology (weights optional)')
+    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (weights optional)')
     .addOption(new Option('--under <name>', "the checkpoint child the model was saved as (e.g. 'model'); default: found automatically"))
     .option('--json', 'machine-readable output')
     .action(run((p: string, o: { model: string; under?: string; json?: boolean }) => diff(p, o)));
@@ -291,7 +299,7 @@ export function buildProgram(exit: { code: number }): Command {
     .command('convert')
     .description('restore the checkpoint into a tfjs model and save it as model.json + weights.bin')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <model.json>', 'tfjs model topology')
+    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json')
     .requiredOption('--out <dir>', 'output directory')
     .addOption(new Option('--under <name>', "the checkpoint child the model was saved as; default: found automatically"))
     .action(run((p: string, o: { model: string; out: string; under?: string }) => convert(p, o)));

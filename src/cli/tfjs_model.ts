@@ -2,11 +2,10 @@
  * tfjs for the commands that need a model (diff, convert, demo): tfjs-node when installed (native speed), else
  * the pure-JS @tensorflow/tfjs; and reading/writing models in tfjs's layers format (model.json + weight files).
  */
-import { type FileSystem, InvalidArgumentError, NodeFileSystem } from '../index';
+import { type FileSystem, InvalidArgumentError, loadKerasModel, NodeFileSystem } from '../index';
 
 /** Files go through the package's file-system layer, like everything else. */
 const files: FileSystem = new NodeFileSystem();
-const utf8 = new TextDecoder();
 
 // tfjs's own type surface; the runtime module is whichever is installed.
 type Tf = typeof import('@tensorflow/tfjs');
@@ -50,32 +49,13 @@ export function backendDescription(): string {
   return nativeSkipped === '' ? line : `${line}; @tensorflow/tfjs-node not used: ${nativeSkipped}`;
 }
 
-interface ModelJson {
-  modelTopology?: unknown;
-  weightsManifest?: Array<{ paths: string[]; weights: unknown[] }>;
-  [k: string]: unknown;
-}
-
-/** A LayersModel from a tfjs model.json (or a bare Keras topology JSON); its weights too when the file lists them. */
+/**
+ * A LayersModel from any model file loadKerasModel reads: a Keras 3 model.to_json() or .keras archive, a Keras 2
+ * JSON, or a tfjs model.json (its weights too when its manifest lists them).
+ */
 export async function loadModelJson(file: string): Promise<import('@tensorflow/tfjs').LayersModel> {
-  const tf = loadTf();
-  const text = utf8.decode(await files.readFile(file));
-  let json: ModelJson;
-  try {
-    json = JSON.parse(text) as ModelJson;
-  } catch (err) {
-    throw new InvalidArgumentError(`${file} is not a model JSON file: ${(err as Error).message}`, { file });
-  }
-  const topology = json.modelTopology ?? json;
-  const model = await tf.models.modelFromJSON({ modelTopology: topology } as never);
-  if (json.weightsManifest && json.weightsManifest.length > 0) {
-    const specs = json.weightsManifest.flatMap((g) => g.weights);
-    const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => files.readFile(files.join(files.dirname(file), p))));
-    const all = Buffer.concat(buffers);
-    const weights = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), specs as never);
-    model.loadWeights(weights);
-  }
-  return model;
+  loadTf();
+  return (await loadKerasModel(file, { fs: files })) as unknown as import('@tensorflow/tfjs').LayersModel;
 }
 
 /** Saves a model as tfjs's layers format (model.json + weights.bin) that tf.loadLayersModel loads. */

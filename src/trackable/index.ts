@@ -3,7 +3,17 @@ import { registerBuiltinAdapters } from './adapters';
 registerBuiltinAdapters();
 
 export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
-export { kerasLayerNameResolver, kerasWeightName, layerAdapter, layersModelAdapter } from './layers';
+export {
+  type KerasNames,
+  kerasLayerNameResolver,
+  kerasLayers,
+  kerasWeightName,
+  layerAdapter,
+  type LayerChildrenProvider,
+  layersModelAdapter,
+  registerLayerChildren,
+  setKerasOperations,
+} from './layers';
 export { inferOptimizerVariables, optimizerAdapter, optimizerState, OptimizerState, setOptimizerVariables } from './optimizers';
 export {
   type Finalizer,
