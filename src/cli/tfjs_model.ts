@@ -11,19 +11,42 @@ const files: FileSystem = new NodeFileSystem();
 type Tf = typeof import('@tensorflow/tfjs');
 
 let tfModule: Tf | null = null;
+let loadedName = '';
+/** Why tfjs-node was not used (not installed, addon not built, …): the first line of its load error. */
+let nativeSkipped = '';
 
 export function loadTf(): Tf {
   if (tfModule) return tfModule;
+  // Read by TensorFlow's native library (tfjs-node) when it loads, unless the user set them: no start-up lines on
+  // stderr, and no oneDNN, whose custom kernels announce themselves, round differently from TensorFlow's default
+  // ones and crash with SIGFPE on some pooling shapes on some CPUs.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+  process.env['TF_ENABLE_ONEDNN_OPTS'] ??= '0';
   for (const name of ['@tensorflow/tfjs-node', '@tensorflow/tfjs']) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       tfModule = require(name) as Tf;
+      loadedName = name;
       return tfModule;
-    } catch {
+    } catch (err) {
       // try the next one
+      if (name === '@tensorflow/tfjs-node') nativeSkipped = String((err as Error).message ?? err).split('\n')[0]!;
     }
   }
   throw new InvalidArgumentError('This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');
+}
+
+/** One line naming the tfjs backend the model commands run on, and the package that provides it (for --verbose). */
+export function backendDescription(): string {
+  const tf = loadTf();
+  const versions = tf.version as Record<string, string | undefined>;
+  const native = loadedName === '@tensorflow/tfjs-node';
+  const parts = [`${loadedName} ${versions[native ? 'tfjs-node' : 'tfjs'] ?? '?'}`];
+  // tfjs-node's binding reports the TensorFlow library it runs on (TF_Version of the C API).
+  const tfVersion = (tf.backend() as { binding?: { TF_Version?: string } }).binding?.TF_Version;
+  if (native && tfVersion !== undefined) parts.push(`TensorFlow ${tfVersion}`);
+  const line = `tfjs backend: ${tf.getBackend()} (${parts.join(', ')})`;
+  return nativeSkipped === '' ? line : `${line}; @tensorflow/tfjs-node not used: ${nativeSkipped}`;
 }
 
 /**

@@ -3,12 +3,13 @@
 //   overwrite Checkpoint.write(dir/cp.ckpt): the same prefix every time (Keras's save_weights pattern), 9 shards
 //   manager   CheckpointManager with maxToKeep 1: each save deletes the previous checkpoint
 // Every value of save i holds i, so a reader can tell a mixed checkpoint from a whole one.
+// It runs on the tfjs backend the test names ('tensorflow' for tfjs-node, else the pure-JS backend).
 'use strict';
 const path = require('node:path');
-const tf = require('@tensorflow/tfjs');
-const { Checkpoint, CheckpointManager } = require('../../dist');
 
-const [dir, mode, firstArg] = process.argv.slice(2);
+const [dir, mode, firstArg, backend] = process.argv.slice(2);
+const tf = backend === 'tensorflow' ? require('@tensorflow/tfjs-node') : require('@tensorflow/tfjs');
+const { Checkpoint, CheckpointManager } = require('../../dist');
 const first = Number(firstArg);
 const warn = console.warn;
 console.warn = () => undefined;
