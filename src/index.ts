@@ -14,6 +14,7 @@ export {
   MismatchError,
   NotFoundError,
   NotObjectBasedError,
+  PartialRestoreError,
   UnsupportedError,
 } from './errors';
 export { type Logger, setLogger } from './logger';
@@ -67,6 +68,9 @@ export {
   unescapeLocalName,
 } from './graph';
 export {
+  type InPlaceMemory,
+  type InPlaceSupport,
+  inPlaceSupport,
   isTfjsTensor,
   isTfjsVariable,
   type PreparedWrite,
@@ -87,6 +91,7 @@ export {
   latestCheckpoint,
   LoadStatus,
   loadWeights,
+  type RestoreMode,
   type RestoreOptions,
   type RestoreReport,
   type SaveOptions,
