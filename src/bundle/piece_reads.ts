@@ -19,14 +19,13 @@ export const PIECE_BYTES = 1 << 20;
 
 /** The piece buffers of one stream of reads (one per concurrent reader). */
 export class PieceBuffers {
-  private readonly buffers: Uint8Array[];
+  /** Allocated on first use: a restore whose values are all small never needs them. */
+  private readonly buffers: Uint8Array[] = [];
 
-  constructor(readonly pieceSize = PIECE_BYTES) {
-    this.buffers = Array.from({ length: SLOTS }, () => new Uint8Array(pieceSize));
-  }
+  constructor(readonly pieceSize = PIECE_BYTES) {}
 
   slot(i: number): Uint8Array {
-    return this.buffers[i % SLOTS]!;
+    return (this.buffers[i % SLOTS] ??= new Uint8Array(this.pieceSize));
   }
 }
 

@@ -16,9 +16,10 @@
  *    near the memory limit). Shapes and dtypes are checked from the index before the first write; any later
  *    failure leaves the variables it reached with new values, named in a PartialRestoreError.
  */
-import { assertStoredCrc, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
+import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
 import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
 import type { CheckpointReader } from '../graph';
+import { checkRange } from '../io';
 import type { Finalizer, InPlaceMemory, PreparedWrite } from '../trackable';
 import { checkFits, prepareWrite, writePath } from './prepare_write';
 import type { RestorePlan } from './restore';
@@ -46,8 +47,14 @@ const STORED_AS_IS: Readonly<Record<string, string>> = { float32: 'float32', int
 /** Tensors read at once: enough to keep the file system's reader threads busy. */
 const STREAMS = 4;
 
-/** Fallback values read at once (as executeRestore reads them). */
+/** Fallback values, and small values, read at once (as executeRestore reads them). */
 const READ_CONCURRENCY = 16;
+
+/** Values up to this size are kept from the verify pass and copied in by the write pass… */
+const KEEP_MAX = 64 << 10;
+
+/** …as long as all kept values stay within this (the extra memory an in-place restore may hold). */
+const KEEP_BUDGET = 16 << 20;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -148,7 +155,19 @@ async function restoreAtomically(
   const discardAll = (): void => {
     for (const p of prepared) p?.discard();
   };
-  const direct = [...inPlace];
+  // Small values are kept from pass 1 (bounded), so pass 2 copies them instead of reading them again: a model of
+  // many small variables would otherwise pay a second read per variable.
+  const kept = new Map<number, Uint8Array>();
+  let keptBytes = 0;
+  const small: number[] = [];
+  const large: number[] = [];
+  for (const i of inPlace) {
+    const size = entries[i]!.size;
+    if (size <= KEEP_MAX && keptBytes + size <= KEEP_BUDGET) {
+      keptBytes += size;
+      small.push(i);
+    } else large.push(i);
+  }
   const rest = plan.writes.map((_, i) => i).filter((i) => !inPlace.has(i));
   // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
   const outcomes = await Promise.allSettled([
@@ -162,9 +181,18 @@ async function restoreAtomically(
           },
           READ_CONCURRENCY,
         ),
-    forEachConcurrently(direct.length, STREAMS, async (k, stream) => {
-      const key = plan.writes[direct[k]!]!.key;
-      await verifyEntry(await reader.dataSource(key), entries[direct[k]!]!, 'little', buffers[stream]!);
+    forEachConcurrently(large.length, STREAMS, async (k, stream) => {
+      const i = large[k]!;
+      await verifyEntry(await reader.dataSource(plan.writes[i]!.key), entries[i]!, 'little', buffers[stream]!);
+    }),
+    forEachConcurrently(small.length, READ_CONCURRENCY, async (k) => {
+      const i = small[k]!;
+      const entry = entries[i]!;
+      const source = await reader.dataSource(plan.writes[i]!.key);
+      checkRange(source.name, source.size, entry.offset, entry.size);
+      const bytes = await source.read(entry.offset, entry.size);
+      assertStoredCrc(entry, source.name, crc32c(bytes));
+      kept.set(i, bytes);
     }),
   ]);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -174,15 +202,31 @@ async function restoreAtomically(
   }
   // Pass 2: the verified bytes into the variables' memory.
   const reached: number[] = [];
+  /** A target whose value was replaced or became shared while pass 1 ran gets new memory, like the rest. */
+  const assignAnew = async (i: number): Promise<void> => {
+    prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
+  };
   try {
-    await forEachConcurrently(direct.length, STREAMS, async (k, stream) => {
-      const i = direct[k]!;
+    const moved: number[] = [];
+    for (const [i, bytes] of kept) {
+      const memory = memoryFor(plan, i, entries[i]!);
+      if (memory === undefined) {
+        moved.push(i);
+        continue;
+      }
+      reached.push(i);
+      memory.view().set(bytes);
+      progress(i);
+    }
+    kept.clear();
+    for (const i of moved) await assignAnew(i);
+    await forEachConcurrently(large.length, STREAMS, async (k, stream) => {
+      const i = large[k]!;
       const { key } = plan.writes[i]!;
       const entry = entries[i]!;
       const memory = memoryFor(plan, i, entry);
       if (memory === undefined) {
-        // Its value was replaced or became shared while pass 1 ran: it gets new memory, like the rest.
-        prepared[i] = prepareWrite(plan, i, await reader.getTensor(key));
+        await assignAnew(i);
       } else {
         const source = await reader.dataSource(key);
         reached.push(i);
