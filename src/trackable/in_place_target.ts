@@ -22,11 +22,9 @@ export interface InPlaceMemory {
   readonly backend: 'cpu' | 'wasm';
   readonly byteLength: number;
   /**
-   * When true, `view()` stays valid across awaits, so reads in flight may write straight into it. A wasm heap that
-   * grows replaces its ArrayBuffer (detaching earlier views), so wasm memory must be written synchronously.
+   * The value's bytes as they are now, to be written before the next await: a wasm heap that grows replaces its
+   * ArrayBuffer, detaching earlier views.
    */
-  readonly stable: boolean;
-  /** The value's bytes as they are now. */
   view(): Uint8Array;
   /** The dataId the memory belongs to: two targets with one dataId are one value. */
   readonly dataId: object;
@@ -81,7 +79,7 @@ function cpuMemory(backend: CpuBackendInternals, v: TfjsVariableLike, dtype: Tfj
     return { reason: 'its values are a view into a larger buffer (another tensor may use the rest)' };
   }
   const view = new Uint8Array(values!.buffer, 0, bytes);
-  return { memory: { backend: 'cpu', byteLength: bytes, stable: true, view: () => view, dataId: v.dataId } };
+  return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, dataId: v.dataId } };
 }
 
 function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: number): InPlaceSupport {
@@ -95,7 +93,7 @@ function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: n
   }
   if (offset + bytes > wasm.HEAPU8.length) return { reason: 'its memory lies outside the wasm heap' };
   return {
-    memory: { backend: 'wasm', byteLength: bytes, stable: false, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), dataId: v.dataId },
+    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), dataId: v.dataId },
   };
 }
 
