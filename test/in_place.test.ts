@@ -146,6 +146,7 @@ describe('fallbacks keep the old path', () => {
 
   it('a backend without JS-writable memory (registered under another name) assigns new values', async () => {
     // The CPU backend's code under a name the package does not know stands for WebGL, WebGPU or tfjs-node.
+    const quiet = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // its "install tfjs-node" hint
     tf.registerBackend('opaque-test', () => new MathBackendCPU(), 0);
     for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'opaque-test' });
     expect(await tf.setBackend('opaque-test')).toBe(true);
@@ -155,6 +156,7 @@ describe('fallbacks keep the old path', () => {
     const { model, before } = await restoreAndJudge('k3-functional-conv');
     dataIds(model).forEach((id, i) => expect(id).not.toBe(before[i]));
     model.dispose();
+    quiet.mockRestore();
     await tf.setBackend('cpu');
   });
 
