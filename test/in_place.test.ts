@@ -171,6 +171,15 @@ describe('fallbacks keep the old path', () => {
     model.dispose();
   });
 
+  it('without checksums an all-or-nothing restore allocates (nothing to verify first); atomic: false still writes in place', async () => {
+    const first = await restoreAndJudge('k3-functional-conv', { verifyChecksums: false });
+    dataIds(first.model).forEach((id, i) => expect(id).not.toBe(first.before[i]));
+    first.model.dispose();
+    const second = await restoreAndJudge('k3-functional-conv', { verifyChecksums: false, atomic: false });
+    expect(dataIds(second.model)).toEqual(second.before);
+    second.model.dispose();
+  });
+
   it('in place, on the CPU backend, arrays from dataSync() alias the variable and see the restored values', async () => {
     const model = MODELS['k3-sequential-dense-bn']!();
     const earlier = model.weights[0]!.read().dataSync();
