@@ -1,8 +1,9 @@
 /**
  * Reading a tensor's stored bytes through a few small buffers that every piece reuses, for restores that write
- * into memory that already exists: the verify pass of an in-place restore (checksum only, nothing kept) and
- * writes into memory that cannot receive reads in flight (a wasm heap). The buffers stay mapped and in the CPU
- * cache, so these reads fault no pages and the checksum reads cache-warm bytes.
+ * into memory that already exists: the verify pass of an in-place restore (checksum only, nothing kept) and its
+ * write pass (each piece checksummed, then copied into the variable's memory, which on wasm may move between
+ * awaits). The buffers stay mapped and in the CPU cache, so these reads fault no pages and the checksum reads
+ * cache-warm bytes.
  */
 import { CorruptCheckpointError } from '../errors';
 import { checkRange, type ByteSource } from '../io';
