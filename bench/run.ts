@@ -45,8 +45,8 @@ function median(xs: number[]): number {
  * charged to it, as TensorFlow frees old values inside its restore. (Collecting before every run would not be
  * neutral either: V8 shrinks its young generation after a full collection, slowing allocation-heavy runs.)
  */
-async function timeRuns(fn: () => Promise<void>, runs = RUNS): Promise<number[]> {
-  global.gc?.();
+async function timeRuns(fn: () => Promise<void>, runs = RUNS, collect = true): Promise<number[]> {
+  if (collect) global.gc?.();
   await fn(); // warm-up (page cache, JIT)
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -80,7 +80,8 @@ function liveTree(shapes: Shapes, filter: (name: string) => boolean = () => true
     const parts = name.split('/');
     let node = params;
     for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
-    const v = tf.variable(tf.zeros(shape), true);
+    // In a tidy, so the zeros are released and the variable owns its value (a restore can write into it in place).
+    const v = tf.tidy(() => tf.variable(tf.zeros(shape), true));
     node[parts[parts.length - 1]!] = v;
     variables.push(v);
   }
@@ -123,14 +124,32 @@ function writeTfjsFormat(reader: CheckpointReader, shapes: Shapes, dir: string):
   })();
 }
 
-function tfRestore(prefix: string, kind: string): { import_seconds: number; times: number[]; peak_rss_growth_bytes: number } | null {
+/** TensorFlow restoring `runs` times in a fresh process: the first restore, then the later ones (steady state). */
+function tfRestore(prefix: string, kind: string, runs = RUNS + 1): { import_seconds: number; first: number; times: number[]; peak_rss_growth_bytes: number } | null {
   if (!fs.existsSync(PYTHON)) return null;
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', prefix, kind, String(RUNS + 1)], {
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', prefix, kind, String(runs)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  return { ...r, first: r.times[0], times: r.times.slice(1) };
+}
+
+type RestoreModeName = 'in-place' | 'streaming' | 'new-memory';
+const RESTORE_MODES: Array<[RestoreModeName, object]> = [
+  ['in-place', {}],
+  ['streaming', { atomic: false }],
+  ['new-memory', { inPlace: false }],
+];
+
+/** One restore of the large workload in a fresh Node process (bench/first_restore.ts). */
+function firstRestore(prefix: string, mode: RestoreModeName): { seconds: number; peakAboveBaselineBytes: number; peakGrowthBytes: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'first_restore.ts'), prefix, path.join(DIR, 'shapes.json'), mode], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { ...r, times: r.times.slice(1) };
+  return JSON.parse(out.trim().split('\n').pop()!);
 }
 
 interface NativeResult {
@@ -234,7 +253,27 @@ async function main(): Promise<void> {
     }
   });
   const tfLarge = tfRestore(large, 'large');
+
+  // ---- steady state: restores repeated into the same variables with no forced collection, in each mode, as an
+  // evaluation loop over checkpoints runs them. (Peak memory per mode is measured in fresh processes below: in
+  // this one, memory freed by earlier contenders is reused without raising the RSS.)
+  const steady = {} as Record<RestoreModeName, number[]>;
+  for (const [mode, options] of RESTORE_MODES) {
+    steady[mode] = await timeRuns(async () => void (await ckpt.restore(large, options)), RUNS, false);
+  }
   tf.dispose(tree.variables);
+
+  // ---- first restores in fresh processes, ours and TensorFlow's alternating (so both meet the same load)
+  const FIRST_RUNS = 3;
+  const first = { 'in-place': [] as number[], tf: tfLarge ? [tfLarge.first] : ([] as number[]) };
+  const firstPeak = {} as Record<RestoreModeName, ReturnType<typeof firstRestore>>;
+  for (let i = 0; i < FIRST_RUNS; i++) {
+    const r = firstRestore(large, 'in-place');
+    first['in-place'].push(r.seconds);
+    firstPeak['in-place'] = r;
+    if (i > 0 && tfLarge) first.tf.push(tfRestore(large, 'large', 1)!.first);
+  }
+  for (const [mode] of RESTORE_MODES.slice(1)) firstPeak[mode] = firstRestore(large, mode);
 
   // ---- partial: ≈1% of the bytes into a small model
   const partialNames = (n: string): boolean => /^layer_0[0-1]\/proj\/kernel$|^layer_00\/ln1\//.test(n);
@@ -268,6 +307,8 @@ async function main(): Promise<void> {
   const native = tfjsNodeRestore();
   const nm = native.medians;
 
+  const steadyM = Object.fromEntries(RESTORE_MODES.map(([mode]) => [mode, median(steady[mode])])) as Record<RestoreModeName, number>;
+  const firstM = { ours: median(first['in-place']), tf: first.tf.length > 0 ? median(first.tf) : NaN };
   const m = { ours: median(ours), raw: median(raw), rawFresh: median(rawFresh), tfjsNative: median(tfjsNative), tf: tfLarge ? median(tfLarge.times) : NaN, partial: median(partial), wide: median(wideOurs), tfWide: tfWide ? median(tfWide.times) : NaN };
   const gbps = (s: number): string => (largeBytes / s / 1e9).toFixed(2);
   const row = (name: string, s: number, note = ''): string => `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${Number.isFinite(s) ? gbps(s).padStart(6) : '     -'} GB/s  ${note}`;
@@ -286,7 +327,11 @@ async function main(): Promise<void> {
       : []),
     ['partial ≤ 5% of large restore', m.partial <= 0.05 * m.ours, `${((100 * m.partial) / m.ours).toFixed(1)} % (${((100 * partialBytes) / largeBytes).toFixed(1)} % of bytes)`],
     ['CheckpointView.open(wide) < 100 ms', inspect.viewOpenWide < 0.1, `${(inspect.viewOpenWide * 1000).toFixed(1)} ms`],
+    ['steady state: in-place ≤ 0.8 × TensorFlow', steadyM['in-place'] <= 0.8 * m.tf, `${(steadyM['in-place'] / m.tf).toFixed(2)} ×`],
+    ['first restore (fresh process) ≤ 0.8 × TF', firstM.ours <= 0.8 * firstM.tf, `${(firstM.ours / firstM.tf).toFixed(2)} ×`],
+    ['in-place peak ≤ model + 64 MiB', firstPeak['in-place'].peakAboveBaselineBytes <= largeBytes + 64 * 2 ** 20, `${(firstPeak['in-place'].peakAboveBaselineBytes / 2 ** 20).toFixed(0)} MiB for ${(largeBytes / 2 ** 20).toFixed(0)} MiB`],
   ];
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const lines = [
     `tfjs-checkpoint benchmark — ${results['machine'] ? `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, crc32c ${crc32cImplementation()}` : ''}`,
     `workloads by ${writer}: large ${(largeBytes / 2 ** 30).toFixed(2)} GiB in ${Object.keys(shapes.large).length} variables; wide ${Object.keys(shapes.wide).length} variables; medians of ${RUNS} runs after a warm-up (${3 * RUNS} for the partial restore)`,
@@ -315,9 +360,18 @@ async function main(): Promise<void> {
     `large restore vs reads into fresh buffers: ${(m.ours / m.rawFresh).toFixed(2)} × (the rest is crc32c and tfjs)`,
     ...keras.lines,
     '',
+    `steady state (restores repeated into the same variables, no forced collection), medians of ${RUNS}:`,
+    ...RESTORE_MODES.map(([mode]) => row(`  ${mode}`, steadyM[mode], `(${(steadyM[mode] / m.tf).toFixed(2)} × TensorFlow)`)),
+    row('  TensorFlow 2.21', m.tf, '(its restores after the first, same process)'),
+    `first restore in a fresh process (model memory resident), medians of ${first['in-place'].length} (TF ${first.tf.length}):`,
+    row('  in-place', firstM.ours, `(${(firstM.ours / firstM.tf).toFixed(2)} × TensorFlow; peak RSS: model + ${mib(firstPeak['in-place'].peakAboveBaselineBytes - largeBytes)})`),
+    ...RESTORE_MODES.slice(1).map(([mode]) => row(`  ${mode}`, firstPeak[mode].seconds, `(peak RSS: model + ${mib(firstPeak[mode].peakAboveBaselineBytes - largeBytes)}; one run)`)),
+    row('  TensorFlow 2.21', firstM.tf, '(its first restore after import)'),
+    '',
     ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
   ];
   console.log(lines.join('\n'));
+  Object.assign(results, { steady: { seconds: steady }, first: { seconds: first, peak: firstPeak } });
   Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, tfjsNode: native, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

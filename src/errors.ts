@@ -138,3 +138,18 @@ export class UnsupportedLayerError extends CheckpointError {
     this.layers = layers;
   }
 }
+
+/**
+ * A restore that failed after it had changed variables: an in-place restore whose second pass met bytes other
+ * than those its first pass verified (the file changed in between) or a read error, or any failure of a restore
+ * with `atomic: false`. `code` is the cause's (CHECKSUM, IO, …); `restored` names, by checkpoint path, every
+ * variable that holds new bytes, in full or in part.
+ */
+export class PartialRestoreError extends CheckpointError {
+  readonly restored: readonly string[];
+
+  constructor(code: CheckpointErrorCode, message: string, restored: readonly string[], details?: CheckpointErrorDetails) {
+    super(code, message, details);
+    this.restored = restored;
+  }
+}

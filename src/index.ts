@@ -14,6 +14,7 @@ export {
   MismatchError,
   NotFoundError,
   NotObjectBasedError,
+  PartialRestoreError,
   UnsupportedError,
   type UnsupportedLayer,
   UnsupportedLayerError,
@@ -76,6 +77,9 @@ export {
   withValueSource,
 } from './graph';
 export {
+  type InPlaceMemory,
+  type InPlaceSupport,
+  inPlaceSupport,
   isTfjsTensor,
   isTfjsVariable,
   type PreparedWrite,
@@ -96,6 +100,7 @@ export {
   latestCheckpoint,
   LoadStatus,
   loadWeights,
+  type RestoreMode,
   type RestoreOptions,
   type RestoreReport,
   type SaveOptions,

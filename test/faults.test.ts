@@ -92,22 +92,26 @@ describe('restores are all or nothing under faults', () => {
     ['a damaged piece of a tensor', 'corrupt', 1000],
   ] as const)('%s part-way through leaves every variable as it was and leaks no tensor', async (_name, mode, pieceSize) => {
     const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, `${mode}-${pieceSize ?? 'whole'}`));
-    const codes: string[] = [];
-    for (const failAt of [1, 7, 15]) {
-      const model = fresh();
-      const before = await snapshot(model);
-      const tensors = tf.memory().numTensors;
-      const fs = faulty(new NodeFileSystem(), failAt, mode, pieceSize);
-      const err = await new Checkpoint({ root: model }).restore(prefix, { fs }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(CheckpointError);
-      codes.push((err as CheckpointError).code);
-      expect(await snapshot(model)).toEqual(before);
-      expect(tf.memory().numTensors).toBe(tensors);
-      model.dispose();
+    // Both all-or-nothing modes: values verified, then written in place (the default), and values read into new
+    // memory, then assigned.
+    for (const inPlace of [true, false]) {
+      const codes: string[] = [];
+      for (const failAt of [1, 7, 15]) {
+        const model = fresh();
+        const before = await snapshot(model);
+        const tensors = tf.memory().numTensors;
+        const fs = faulty(new NodeFileSystem(), failAt, mode, pieceSize);
+        const err = await new Checkpoint({ root: model }).restore(prefix, { fs, inPlace }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(CheckpointError);
+        codes.push((err as CheckpointError).code);
+        expect(await snapshot(model)).toEqual(before);
+        expect(tf.memory().numTensors).toBe(tensors);
+        model.dispose();
+      }
+      // Damaged bytes are caught by a checksum, or earlier by the string layout (the object graph is read first).
+      if (mode === 'error') expect(codes).toEqual(['IO', 'IO', 'IO']);
+      else expect(codes.slice(1)).toEqual(['CHECKSUM', 'CHECKSUM']);
     }
-    // Damaged bytes are caught by a checksum, or earlier by the string layout (the object graph is read first).
-    if (mode === 'error') expect(codes).toEqual(['IO', 'IO', 'IO']);
-    else expect(codes.slice(1)).toEqual(['CHECKSUM', 'CHECKSUM']);
   });
 
   it('a shape mismatch in the middle of the model changes nothing either', async () => {
@@ -117,6 +121,7 @@ describe('restores are all or nothing under faults', () => {
     });
     const before = await snapshot(model);
     const tensors = tf.memory().numTensors;
+    await expect(new Checkpoint({ root: model }).restore(prefix, { atomic: false })).rejects.toThrow(/^Received incompatible tensor/);
     await expect(new Checkpoint({ root: model }).restore(prefix)).rejects.toThrow(/^Received incompatible tensor with shape \(32(, 32)?,?\) when attempting to restore variable with shape \(3[12](, 3[12])?,?\) and name \(root\)\.layer_with_weights-[67]\.(kernel|bias)\.$/);
     expect(await snapshot(model)).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);

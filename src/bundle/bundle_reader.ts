@@ -172,6 +172,11 @@ export class BundleReader {
     return source;
   }
 
+  /** The open data file that holds a whole entry's bytes, for callers that read them into memory of their own. */
+  dataSource(entry: TensorEntry): Promise<ByteSource> {
+    return this.shard(entry.shardId);
+  }
+
   /** The data file that holds an entry's bytes. */
   dataFile(entry: TensorEntry): string {
     return dataFilename(this.prefix, entry.shardId, this.header.numShards);

@@ -40,7 +40,38 @@ function awsCrtAllowed(): boolean {
   return nativeAllowed() && process.env['TFJS_CHECKPOINT_AWS_CRT_CRC'] !== '0';
 }
 
+/**
+ * aws-crt's native binding loaded without its JS loader, which runs `ldd --version` in a child process to choose
+ * between its glibc and musl builds. Spawning it forks this process: every page is then write-protected until
+ * written again, so the next write to each page of an already loaded model faults (a 1 GiB in-place restore right
+ * after the spawn measured 0.87 s instead of 0.40 s). Each build is tried instead: the wrong C library fails to load.
+ */
+function loadAwsCrtNative(): Crc32cFn | null {
+  if (typeof process === 'undefined' || process.platform !== 'linux') return null;
+  try {
+    // Linux paths only, and no node:path import, so browser bundles of this module need nothing extra.
+    const bin = require.resolve('aws-crt').replace(/[^/]*$/, 'bin');
+    for (const libc of ['glibc', 'musl']) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const native = require(`${bin}/linux-${process.arch}-${libc}/aws-crt-nodejs.node`) as {
+          checksums_crc32c?(data: Uint8Array, previous?: number): number;
+        };
+        const fn = native.checksums_crc32c;
+        if (typeof fn === 'function') return probed((data, initial) => fn(data, initial));
+      } catch {
+        // not this build
+      }
+    }
+  } catch {
+    // aws-crt is not installed
+  }
+  return null;
+}
+
 function loadAwsCrt(): Crc32cFn | null {
+  const native = loadAwsCrtNative();
+  if (native !== null) return native;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const crt = require('aws-crt') as { checksums: { crc32c(data: Uint8Array, previous?: number): number } };

@@ -18,3 +18,4 @@ export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
 export { halfToFloat, type TfjsDType, tfjsDTypeOf, type TfjsValues, toTfjsValues } from './tfjs_conversion';
 export { type BundleEncodeOptions, bundleFiles, encodeBundle, type EncodedBundle, type TensorToWrite } from './bundle_encoder';
+export { assertStoredCrc, PIECE_BYTES, PieceBuffers, type ReadDestination, readEntryInto, streamChecksummed, verifyEntry } from './piece_reads';

@@ -19,6 +19,7 @@ import {
 } from '../trackable';
 import { LoadStatus } from './load_status';
 import { executeRestore, planRestore } from './restore';
+import type { RestoreMode } from './restore_in_place';
 import { removeAbandonedTemporaries, shardCountsOnDisk, writeBundleFiles, writeStateFile } from './checkpoint_files';
 import { encodeCheckpoint, type SaveOptions } from './save';
 
@@ -63,7 +64,7 @@ export class SaveCounter implements Restorable {
   }
 }
 
-export interface RestoreOptions extends OpenOptions {
+export interface RestoreOptions extends OpenOptions, RestoreMode {
   /** Same as calling `expectPartial()` on the returned status before its warnings are printed. */
   expectPartial?: boolean;
   /** Called as values are read: bytes read so far and in all (for progress bars). */
@@ -140,7 +141,8 @@ export class Checkpoint {
 
   /**
    * Restores the checkpoint at `savePath` (a prefix, a directory with a `checkpoint` file, or a SavedModel
-   * directory) into the tracked objects. All or nothing: if any value fails to read or fit, no variable changes.
+   * directory) into the tracked objects. All or nothing: if any value fails to read or fit, no variable changes
+   * (see RestoreMode for in-place writes and `atomic: false`).
    */
   async restore(savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
     let reader: ValueSource;
@@ -180,7 +182,7 @@ export async function restoreWithReader(root: object, reader: ValueSource, saveP
   // Files laid out by another writer (Keras's HDF5) name the root's children their own way.
   const plan = planRestore(view, reader.liveRoot?.(root) ?? root, reader);
   try {
-    await executeRestore(plan, reader, options.onProgress);
+    await executeRestore(plan, reader, options.onProgress, options);
   } catch (err) {
     if (err instanceof CheckpointError && err.file === undefined) {
       throw Object.assign(err, { file: reader.prefix }) as CheckpointError;

@@ -5,3 +5,4 @@ export { loadWeights } from './load_weights';
 export { CheckpointManager, type CheckpointManagerOptions } from './manager';
 export { type SaveOptions } from './save';
 export { type Comparison, compareWithCheckpoint } from './dry_run';
+export { type RestoreMode } from './restore_in_place';

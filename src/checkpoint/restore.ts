@@ -10,22 +10,22 @@
  */
 import type { TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
-import { type CheckpointView, TrackableView, type ValueSource } from '../graph';
+import { CheckpointReader, type CheckpointView, TrackableView, type ValueSource } from '../graph';
 import { logger } from '../logger';
 import {
   type Finalizer,
   isLayer,
   isLayersModel,
-  isLayerVariable,
   isOptimizer,
   kerasLayerNameResolver,
   optimizerState,
   type PreparedWrite,
   type Restorable,
   restorablesOf,
-  shapeMismatch,
 } from '../trackable';
+import { prepareWrite } from './prepare_write';
 import { describeLive, prettyNodeNames } from './pretty';
+import { restoreInPlace, type RestoreMode } from './restore_in_place';
 
 export interface PlannedWrite {
   nodeId: number;
@@ -137,12 +137,6 @@ function subtreeHasValues(view: CheckpointView, id: number): boolean {
   return false;
 }
 
-/** A [2, 3·units] checkpoint bias for a [3·units] tfjs GRU bias: Keras's reset_after=True layout. */
-function isKerasResetAfterGruBias(stored: readonly number[], live: readonly number[], target: unknown): boolean {
-  const name = isLayerVariable(target) ? target.originalName : '';
-  return /gru[^/]*\/bias$/i.test(name) && stored.length === 2 && stored[0] === 2 && live.length === 1 && stored[1] === live[0];
-}
-
 /** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
 const READ_CONCURRENCY = 16;
 
@@ -151,25 +145,17 @@ export async function executeRestore(
   plan: RestorePlan,
   reader: ValueSource,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
+  mode: RestoreMode = {},
 ): Promise<void> {
+  // Values that can be overwritten where they live are (restore_in_place.ts); this is the path for the rest, and
+  // for every value of files that are not tensor bundles (their values are already in memory).
+  if (reader instanceof CheckpointReader && (await restoreInPlace(plan, reader, mode, onProgress))) return;
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
   const sizes = plan.writes.map((w) => reader.entry(w.key).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
   const prepare = (i: number, value: TensorValue): void => {
-    const w = plan.writes[i]!;
-    const path = plan.names.get(w.nodeId) ?? w.key;
-    if (isKerasResetAfterGruBias(value.shape, w.target.shape, plan.bindings.get(w.nodeId))) {
-      throw shapeMismatch(
-        value.shape,
-        w.target.shape,
-        path,
-        'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
-          "tfjs's GRU implements only reset_after=False and cannot represent these weights. Use this package's " +
-          'KerasGRU layer (registered on import; className "KerasGRU"), which runs Keras\'s GRU with these weights.',
-      );
-    }
-    prepared[i] = w.target.prepare(value, path);
+    prepared[i] = prepareWrite(plan, i, value);
     done += sizes[i]!;
     onProgress?.(done, total);
   };

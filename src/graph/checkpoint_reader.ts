@@ -6,7 +6,7 @@
 import { BundleReader, dtypeInfo, type BundleReadOptions, type DTypeName, resolveCheckpointPrefix, type TensorEntry, type TensorValue } from '../bundle';
 import type { BundleHeader } from '../bundle/entry';
 import { CorruptCheckpointError } from '../errors';
-import { defaultFileSystem, type FileSystem } from '../io';
+import { type ByteSource, defaultFileSystem, type FileSystem } from '../io';
 import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type StoredObjectGraph } from './object_graph';
 
 export interface OpenOptions extends BundleReadOptions {
@@ -59,6 +59,11 @@ export class CheckpointReader {
   /** The data file holding a (non-partitioned) tensor's bytes. */
   dataFile(key: string): string {
     return this.bundle.dataFile(this.bundle.entry(key));
+  }
+
+  /** The open data file that holds a whole (unpartitioned) tensor's bytes (in-place restores read it themselves). */
+  dataSource(key: string): Promise<ByteSource> {
+    return this.bundle.dataSource(this.bundle.entry(key));
   }
 
   getTensor(key: string): Promise<TensorValue> {

@@ -42,3 +42,4 @@ export {
 } from './tfjs_types';
 export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';
+export { type InPlaceMemory, type InPlaceSupport, inPlaceSupport } from './in_place_target';

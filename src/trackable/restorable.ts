@@ -7,6 +7,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 
 import { type TensorValue, type TfjsDType, tfjsDTypeOf } from '../bundle';
 import { MismatchError } from '../errors';
+import { type InPlaceSupport, inPlaceSupport } from './in_place_target';
 import { toTfjsTensor } from './tfjs_tensor';
 import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
 
@@ -34,6 +35,8 @@ export interface Restorable {
   prepare(value: TensorValue, path: string): PreparedWrite;
   /** The current value (for saving). */
   read(): Promise<TensorValue>;
+  /** Where the current value lives when a restore may overwrite it in place (see in_place_target), or why not. */
+  inPlace?(): InPlaceSupport;
   /**
    * True when the value need not be matched by a checkpoint (e.g. state of an optimizer that has not taken a step
    * yet: in TensorFlow such variables do not exist until then), so load-status checks skip it.
@@ -128,6 +131,7 @@ function variableRestorable(target: () => TfjsVariableLike, shape: readonly numb
       };
     },
     read: () => valueOf(target() as unknown as tfc.Tensor),
+    inPlace: () => inPlaceSupport(target()),
   };
 }
 

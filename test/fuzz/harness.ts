@@ -283,7 +283,8 @@ function liveTreeFor(graph: ObjectGraph, shapes: Map<string, number[]>, tf: type
     const value = node.attributes.find((a) => a.name === 'VARIABLE_VALUE');
     const shape = value ? shapes.get(value.checkpointKey) : undefined;
     if (shape && shape.reduce((a, b) => a * b, 1) <= 1 << 16) {
-      const v = tf.variable(tf.zeros(shape));
+      // Made in a tidy so the zeros are released: the variable owns its value and restores write into it in place.
+      const v = tf.tidy(() => tf.variable(tf.zeros(shape)));
       made.set(id, v);
       return v;
     }

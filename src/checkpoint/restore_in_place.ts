@@ -1,0 +1,295 @@
+/**
+ * Restores that overwrite values where they live instead of allocating new ones, and restores that write as they
+ * read. A value read into new memory makes the process fault in and zero fresh pages on every restore, and an
+ * all-or-nothing restore that way holds old and new values together (twice the model); overwriting the
+ * variables' own memory (CPU and wasm backends, values no other tensor shares: see in_place_target) needs neither.
+ *
+ * What each mode promises:
+ *  - atomic (the default): pass 1 reads every in-place value through a few small reused buffers and checks its
+ *    crc32c, while the remaining values are read into new memory and converted as before; if anything fails, no
+ *    variable has changed. Pass 2 reads the verified bytes into the variables' memory, checking each crc32c again.
+ *    The only failures left then are a file that changed between the passes (or a read error): the error, a
+ *    PartialRestoreError, says so and names every variable that holds new bytes. Without checksum verification
+ *    there is nothing to check before writing, so such restores allocate as before.
+ *  - `atomic: false` (TensorFlow's behaviour): one pass, each value written as soon as it is read and verified,
+ *    a few values in memory at a time (for remote sources, where two passes cost two downloads, and for models
+ *    near the memory limit). Shapes and dtypes are checked from the index before the first write; any later
+ *    failure leaves the variables it reached with new values, named in a PartialRestoreError.
+ */
+import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
+import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
+import type { CheckpointReader } from '../graph';
+import { checkRange } from '../io';
+import type { Finalizer, InPlaceMemory, PreparedWrite } from '../trackable';
+import { checkFits, prepareWrite, writePath } from './prepare_write';
+import type { RestorePlan } from './restore';
+
+export interface RestoreMode {
+  /**
+   * All or nothing (default true): if the restore fails, no variable has changed, except when the file changes
+   * between the verify pass and the write pass of an in-place restore (then the error names what changed).
+   * `false` writes each value as it is read, as TensorFlow does.
+   */
+  atomic?: boolean;
+  /**
+   * Overwrite variables' values in their own memory where the backend allows (default true). On the CPU backend
+   * arrays returned earlier by `dataSync()`, and tensors sliced from a variable, share that memory and see the
+   * restored values; `false` gives every variable new memory, as assign() does.
+   */
+  inPlace?: boolean;
+  /** Verify crc32c checksums (default true). */
+  verifyChecksums?: boolean;
+}
+
+/** Checkpoint dtypes whose stored bytes are a tfjs variable's bytes (little-endian). */
+const STORED_AS_IS: Readonly<Record<string, string>> = { float32: 'float32', int32: 'int32', bool: 'bool' };
+
+/** Tensors read at once: enough to keep the file system's reader threads busy. */
+const STREAMS = 4;
+
+/** Fallback values, and small values, read at once (as executeRestore reads them). */
+const READ_CONCURRENCY = 16;
+
+/** Values up to this size are kept from the verify pass and copied in by the write pass… */
+const KEEP_MAX = 64 << 10;
+
+/** …as long as all kept values stay within this (the extra memory an in-place restore may hold). */
+const KEEP_BUDGET = 16 << 20;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The current in-place memory of write `i`'s target, if it still fits the entry. */
+function memoryFor(plan: RestorePlan, i: number, entry: TensorEntry): InPlaceMemory | undefined {
+  const memory = plan.writes[i]!.target.inPlace?.().memory;
+  return memory !== undefined && memory.byteLength === entry.size ? memory : undefined;
+}
+
+/** The writes that go into their variables' memory. */
+function inPlaceWrites(plan: RestorePlan, reader: CheckpointReader, mode: RestoreMode): Set<number> {
+  if (mode.inPlace === false || reader.header.endianness !== 'little') return new Set();
+  if (mode.verifyChecksums === false && mode.atomic !== false) return new Set();
+  const byValue = new Map<object, number[]>();
+  plan.writes.forEach((w, i) => {
+    const entry = reader.entry(w.key);
+    if (entry.slices.length > 0 || STORED_AS_IS[entry.dtype] !== w.target.dtype || !sameShape(entry.shape, w.target.shape)) return;
+    const memory = memoryFor(plan, i, entry);
+    if (memory !== undefined) byValue.set(memory.dataId, [...(byValue.get(memory.dataId) ?? []), i]);
+  });
+  // Two targets that are one value are assigned the old way, in plan order, so the last one wins as before.
+  return new Set([...byValue.values()].filter((list) => list.length === 1).map((list) => list[0]!));
+}
+
+/**
+ * Runs `task(k, stream)` for k in [0, n), `streams` at a time. The first failure starts no further task; tasks in
+ * flight settle before it is thrown, so nothing still writes when the caller reports what was written.
+ */
+async function forEachConcurrently(n: number, streams: number, task: (k: number, stream: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (stream: number): Promise<void> => {
+    while (failure === null && next < n) {
+      const k = next++;
+      try {
+        await task(k, stream);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(streams, n) }, (_, s) => worker(s)));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+/** The error of a restore that failed after changing the variables `reached` (write indices). */
+function partialFailure(plan: RestorePlan, err: unknown, reached: readonly number[], lead: string): PartialRestoreError {
+  const names = reached.map((i) => writePath(plan, i));
+  const cause = err instanceof CheckpointError ? err : null;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new PartialRestoreError(
+    cause?.code ?? 'IO',
+    `${lead}${reason}\n${names.length} variable(s) hold new bytes, in full or in part: ${names.join(', ')}`,
+    names,
+    { file: cause?.file, key: cause?.key, cause: err },
+  );
+}
+
+/**
+ * Restores `plan` if any value goes into its variable's memory or the mode is not atomic, and returns true;
+ * returns false (having done nothing) when the ordinary all-or-nothing path should run.
+ */
+export async function restoreInPlace(
+  plan: RestorePlan,
+  reader: CheckpointReader,
+  mode: RestoreMode,
+  onProgress?: (doneBytes: number, totalBytes: number) => void,
+): Promise<boolean> {
+  const inPlace = inPlaceWrites(plan, reader, mode);
+  const atomic = mode.atomic !== false;
+  if (atomic && inPlace.size === 0) return false;
+  const entries = plan.writes.map((w) => reader.entry(w.key));
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  let done = 0;
+  const progress = (i: number): void => {
+    done += entries[i]!.size;
+    onProgress?.(done, total);
+  };
+  const verify = mode.verifyChecksums !== false;
+  if (verify) prepareCrc32c(total);
+  const buffers = Array.from({ length: STREAMS }, () => new PieceBuffers());
+  if (atomic) await restoreAtomically(plan, reader, entries, inPlace, buffers, progress);
+  else await restoreAsRead(plan, reader, entries, inPlace, buffers, verify, progress);
+  return true;
+}
+
+async function restoreAtomically(
+  plan: RestorePlan,
+  reader: CheckpointReader,
+  entries: TensorEntry[],
+  inPlace: Set<number>,
+  buffers: PieceBuffers[],
+  progress: (i: number) => void,
+): Promise<void> {
+  const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
+  const discardAll = (): void => {
+    for (const p of prepared) p?.discard();
+  };
+  // Small values are kept from pass 1 (bounded), so pass 2 copies them instead of reading them again: a model of
+  // many small variables would otherwise pay a second read per variable.
+  const kept = new Map<number, Uint8Array>();
+  let keptBytes = 0;
+  const small: number[] = [];
+  const large: number[] = [];
+  for (const i of inPlace) {
+    const size = entries[i]!.size;
+    if (size <= KEEP_MAX && keptBytes + size <= KEEP_BUDGET) {
+      keptBytes += size;
+      small.push(i);
+    } else large.push(i);
+  }
+  const rest = plan.writes.map((_, i) => i).filter((i) => !inPlace.has(i));
+  // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
+  const outcomes = await Promise.allSettled([
+    rest.length === 0
+      ? Promise.resolve()
+      : reader.getTensors(
+          rest.map((i) => plan.writes[i]!.key),
+          (j, value) => {
+            prepared[rest[j]!] = prepareWrite(plan, rest[j]!, value);
+            progress(rest[j]!);
+          },
+          READ_CONCURRENCY,
+        ),
+    forEachConcurrently(large.length, STREAMS, async (k, stream) => {
+      const i = large[k]!;
+      await verifyEntry(await reader.dataSource(plan.writes[i]!.key), entries[i]!, 'little', buffers[stream]!);
+    }),
+    forEachConcurrently(small.length, READ_CONCURRENCY, async (k) => {
+      const i = small[k]!;
+      const entry = entries[i]!;
+      const source = await reader.dataSource(plan.writes[i]!.key);
+      checkRange(source.name, source.size, entry.offset, entry.size);
+      const bytes = await source.read(entry.offset, entry.size);
+      assertStoredCrc(entry, source.name, crc32c(bytes));
+      kept.set(i, bytes);
+    }),
+  ]);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) {
+    discardAll();
+    throw failed.reason;
+  }
+  // Pass 2: the verified bytes into the variables' memory.
+  const reached: number[] = [];
+  /** A target whose value was replaced or became shared while pass 1 ran gets new memory, like the rest. */
+  const assignAnew = async (i: number): Promise<void> => {
+    prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
+  };
+  try {
+    const moved: number[] = [];
+    for (const [i, bytes] of kept) {
+      const memory = memoryFor(plan, i, entries[i]!);
+      if (memory === undefined) {
+        moved.push(i);
+        continue;
+      }
+      reached.push(i);
+      memory.view().set(bytes);
+      progress(i);
+    }
+    kept.clear();
+    for (const i of moved) await assignAnew(i);
+    await forEachConcurrently(large.length, STREAMS, async (k, stream) => {
+      const i = large[k]!;
+      const { key } = plan.writes[i]!;
+      const entry = entries[i]!;
+      const memory = memoryFor(plan, i, entry);
+      if (memory === undefined) {
+        await assignAnew(i);
+      } else {
+        const source = await reader.dataSource(key);
+        reached.push(i);
+        const crc = await readEntryInto(source, entry, memory, buffers[stream]!);
+        if (crc !== unmaskCrc(entry.crc32c)) {
+          throw new ChecksumError(
+            `${source.name} changed while it was being restored: the bytes of ${key} read into the variable are not ` +
+              `the bytes verified a moment before (stored crc32c ${unmaskCrc(entry.crc32c)}, read ${crc}).`,
+            { file: source.name, key },
+          );
+        }
+      }
+      progress(i);
+    });
+  } catch (err) {
+    discardAll();
+    if (reached.length === 0) throw err;
+    throw partialFailure(plan, err, reached, 'The restore failed after it began writing verified values into the variables: ');
+  }
+  const finalizers = new Set<Finalizer>();
+  for (const p of prepared) {
+    if (p === undefined) continue;
+    p.commit();
+    if (p.after) finalizers.add(p.after);
+  }
+  for (const f of finalizers) await f.finalize();
+}
+
+async function restoreAsRead(
+  plan: RestorePlan,
+  reader: CheckpointReader,
+  entries: TensorEntry[],
+  inPlace: Set<number>,
+  buffers: PieceBuffers[],
+  verify: boolean,
+  progress: (i: number) => void,
+): Promise<void> {
+  entries.forEach((entry, i) => checkFits(plan, i, entry));
+  const finalizers = new Set<Finalizer>();
+  const reached: number[] = [];
+  try {
+    await forEachConcurrently(plan.writes.length, STREAMS, async (i, stream) => {
+      const { key } = plan.writes[i]!;
+      const entry = entries[i]!;
+      const memory = inPlace.has(i) ? memoryFor(plan, i, entry) : undefined;
+      if (memory !== undefined) {
+        const source = await reader.dataSource(key);
+        reached.push(i);
+        const crc = await readEntryInto(source, entry, memory, buffers[stream]!, verify);
+        if (crc !== null) assertStoredCrc(entry, source.name, crc);
+      } else {
+        const p = prepareWrite(plan, i, await reader.getTensor(key));
+        reached.push(i);
+        p.commit();
+        if (p.after) finalizers.add(p.after);
+      }
+      progress(i);
+    });
+  } catch (err) {
+    // What was committed stays committed (TensorFlow's restore keeps what it assigned): complete it.
+    for (const f of finalizers) await f.finalize().catch(() => undefined);
+    if (reached.length === 0) throw err;
+    throw partialFailure(plan, err, reached, 'The restore (atomic: false) failed after writing some variables: ');
+  }
+  for (const f of finalizers) await f.finalize();
+}
