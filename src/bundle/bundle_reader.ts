@@ -8,6 +8,7 @@ import { readChecksummed } from './checksummed_read';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
+import { keyBytes, keyText } from './key_text';
 import { dataFilename, indexFilename } from './naming';
 import { encodeTensorNameSlice, isSliceKey } from './ordered_code';
 import { forEachSliceRun, sliceElements } from './slices';
@@ -29,22 +30,11 @@ interface OpenMode {
 
 const STRING_DTYPE = 7;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8Lossy = new TextDecoder('utf-8');
-
 /** A lossless string form of arbitrary bytes, for map keys of binary (slice) keys. */
 function binaryKey(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
   return s;
-}
-
-function decodeKey(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return utf8Lossy.decode(bytes);
-  }
 }
 
 export class BundleReader {
@@ -97,7 +87,7 @@ export class BundleReader {
         } else if (isSliceKey(key)) {
           sliceEntries.set(binaryKey(key), value);
         } else {
-          const name = decodeKey(key);
+          const name = keyText(key);
           if (!rawEntries.has(name)) order.push(name);
           rawEntries.set(name, value);
         }
@@ -136,7 +126,7 @@ export class BundleReader {
   /** Whether the key exists, looking it up in the table when the index was not scanned. */
   async lookup(key: string): Promise<boolean> {
     if (this.table === null || this.rawEntries.has(key)) return this.rawEntries.has(key);
-    const raw = await this.table.get(new TextEncoder().encode(key));
+    const raw = await this.table.get(keyBytes(key));
     if (raw !== null) this.rawEntries.set(key, raw);
     return raw !== null;
   }

@@ -24,7 +24,8 @@ import {
   compareWithCheckpoint,
   type TensorValue,
 } from '../index';
-import { objectTreeLines, treeJson } from './format';
+import { displayText } from './display_text';
+import { objectTreeLines, tensorListing, treeJson } from './format';
 import { formatNumpy } from './numpy_format';
 import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
@@ -77,14 +78,14 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
     if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
       // TensorFlow's inspect_checkpoint: print("tensor_name: ", key) then the numpy value.
       for (const key of keys) {
-        out(`tensor_name:  ${key}\n`);
+        out(`tensor_name:  ${displayText(key)}\n`);
         if (!withValues) continue;
         const value = await readIfSupported(reader, key);
         out(typeof value === 'string' ? `<unreadable: ${value}>\n` : `${formatNumpy(value)}\n`);
       }
       return EXIT_OK;
     }
-    out(reader.debugString());
+    out(tensorListing(reader));
     const graph = await reader.objectGraph();
     if (graph === null) {
       out('\nNo object graph: a name-based (TF1) checkpoint.\n');
@@ -294,7 +295,8 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT_OK;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
     const message = err instanceof CheckpointError ? err.message : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]}\n`);
+    // Messages quote keys from the file: control characters are shown escaped, never sent to the terminal.
+    process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
     return EXIT_ERROR;
   }
 }

@@ -1,0 +1,182 @@
+/**
+ * Structured hostile files (issue 13): shapes that are valid bundles with valid checksums but cost quadratic time,
+ * unbounded memory or hide data. Each test builds its file with the package's own encoders (test/helpers/hostile)
+ * and asserts the bounded behaviour structurally: a typed error naming the cap, or an answer that is right and
+ * small. Sizes are those at which the old code blew up (minutes or an out-of-memory crash); the fixed code takes
+ * well under a second on each. Speed itself is asserted only by the fuzz run (2 s per input, 1 GiB heap).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { Checkpoint, CheckpointError, CheckpointReader, CheckpointView, compareWithCheckpoint, MemoryFileSystem, setLogger } from '../src';
+import { main } from '../src/cli/main';
+import { objectTreeLines } from '../src/cli/format';
+import { planRestore } from '../src/checkpoint/restore';
+import * as hostile from './helpers/hostile';
+
+const { PREFIX } = hostile;
+
+let previousLogger: ReturnType<typeof setLogger>;
+beforeAll(() => {
+  previousLogger = setLogger({ warn: () => undefined });
+});
+afterAll(() => setLogger(previousLogger));
+
+/** The files of a hostile bundle on disk (for the CLI), in a fresh temporary directory. */
+function onDisk(files: Map<string, Uint8Array>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-hostile-'));
+  for (const [name, bytes] of files) fs.writeFileSync(path.join(dir, path.basename(name)), bytes);
+  return path.join(dir, path.basename(PREFIX));
+}
+
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+async function expectCheckpointError(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CheckpointError);
+  expect((err as CheckpointError).code).toBe(code);
+  expect((err as Error).message).toMatch(message);
+}
+
+describe('finding 1: a 100,000-node chain', () => {
+  const files = hostile.deepChain(100_000);
+  const fsys = new MemoryFileSystem(files);
+
+  it('tree and inspect draw it (iteratively, indentation capped) instead of overflowing the stack', async () => {
+    const reader = await CheckpointReader.open(PREFIX, { fs: fsys });
+    try {
+      const view = CheckpointView.fromObjectGraph((await reader.objectGraph())!);
+      const lines = objectTreeLines(reader, view);
+      expect(lines).toHaveLength(100_000);
+      expect(lines[99_999]).toMatch(/^ +└─ c \[depth 99999\] #99999  float32\[\] 4 B  deep\/99999\/\.ATTRIBUTES\/VARIABLE_VALUE$/);
+      // Output is linear: no line grows with depth beyond the capped indentation.
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('compareWithCheckpoint and restore name the deepest value by a shortened path', async () => {
+    const c = await compareWithCheckpoint({}, PREFIX, { fs: fsys });
+    expect(c.onlyInCheckpoint).toHaveLength(1);
+    const deepest = c.onlyInCheckpoint[0]!;
+    expect(deepest.key).toBe('deep/99999/.ATTRIBUTES/VARIABLE_VALUE');
+    expect(deepest.path).toBe(`(root)${'.c'.repeat(32)}.…(99935 more)…${'.c'.repeat(32)}`);
+    const status = await new Checkpoint({ root: {} }).restore(PREFIX, { fs: fsys });
+    expect(status.report().restored).toEqual([]);
+  });
+
+  it('CheckpointView.descendants is breadth first and complete', async () => {
+    const view = await CheckpointView.open(PREFIX, { fs: fsys });
+    const ids = view.descendants();
+    expect(ids).toHaveLength(100_000);
+    expect(ids[99_999]).toBe(99_999);
+    expect(view.spanningTree().path(3)).toBe('root.c.c.c');
+  });
+});
+
+describe('finding 6: 50,000 attributes on one node', () => {
+  it('are planned in linear time: every unmatched attribute is listed once', async () => {
+    const files = hostile.attributeFlood(50_000);
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
+    const v = tf.variable(tf.scalar(0));
+    try {
+      const plan = planRestore(CheckpointView.fromObjectGraph((await reader.objectGraph())!), { v }, reader);
+      expect(plan.writes).toEqual([]);
+      const unused = plan.unusedAttributes.get(1)!;
+      expect(unused).toHaveLength(50_000);
+      expect(unused[49_999]).toBe('a49999');
+    } finally {
+      v.dispose();
+      await reader.close();
+    }
+  }, 30_000);
+});
+
+describe('finding 7: attributes whose keys are absent, against many keys', () => {
+  it('40,000 attributes × 40,000 keys compare by binary search, not by scanning every key', async () => {
+    const files = hostile.attributeFlood(40_000, 40_000);
+    const c = await compareWithCheckpoint({}, PREFIX, { fs: new MemoryFileSystem(files) });
+    // The z… keys belong to no attribute; none of the attributes' keys exists or prefixes a stored key.
+    expect(c.onlyInCheckpoint).toEqual([]);
+    expect(c.matched).toEqual([]);
+  }, 30_000);
+
+  it('an attribute key that prefixes more keys than the cap fails with a typed error naming the cap', async () => {
+    const files = hostile.prefixFlood(10, 300);
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
+    try {
+      expect(reader.attributeKeys('p/1')).toEqual(['p/1']);
+      expect(reader.attributeKeys('p/29')).toEqual(['p/29']);
+      expect(reader.attributeKeys('p/2')).toEqual(['p/2']);
+      expect(reader.attributeKeys('p/1x')).toEqual([]);
+      expect(() => reader.attributeKeys('p/')).toThrow(/more than 256 tensors \(the cap for one attribute\)/);
+      expect(() => reader.attributeKeys('p')).toThrow(CheckpointError);
+    } finally {
+      await reader.close();
+    }
+    const keys = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(hostile.manyKeys(200)) });
+    try {
+      expect(keys.attributeKeys('k/000001')).toEqual(Array.from({ length: 10 }, (_, i) => `k/000001${i}`));
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
+describe('finding 12: control characters and invalid UTF-8 in keys', () => {
+  const invalidA = Uint8Array.of(0x6b, 0xff); // "k\xff"
+  const invalidB = Uint8Array.of(0x6b, 0xfe); // "k\xfe"
+  const files = hostile.nastyKeys(['esc\u001b[31mred', 'forged\ntensor_name:  fake', invalidA, invalidB, 'back\\slash']);
+
+  it('distinct non-UTF-8 keys stay distinct and readable', async () => {
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
+    try {
+      const keys = reader.keys().filter((k) => k !== '_CHECKPOINTABLE_OBJECT_GRAPH');
+      expect(keys).toHaveLength(5);
+      const a = keys.find((k) => k.endsWith('\udcff'))!;
+      const b = keys.find((k) => k.endsWith('\udcfe'))!;
+      expect([a, b]).toEqual(['k\udcff', 'k\udcfe']);
+      expect(Array.from((await reader.getTensor(a)).data as Float32Array)).toEqual([2]);
+      expect(Array.from((await reader.getTensor(b)).data as Float32Array)).toEqual([3]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('inspect and tree print every key escaped: no terminal escapes, no forged lines', async () => {
+    const prefix = onDisk(files);
+    const inspect = await runCli(['inspect', prefix]);
+    const names = await runCli(['inspect', prefix, '--all-tensor-names']);
+    const tree = await runCli(['tree', prefix]);
+    for (const r of [inspect, names, tree]) {
+      expect(r.code).toBe(0);
+      expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+    expect(inspect.out).toContain('esc\\x1b[31mred (DT_FLOAT) []\n');
+    expect(inspect.out).toContain('forged\\ntensor_name:  fake (DT_FLOAT) []\n');
+    expect(inspect.out).toContain('k\\xfe (DT_FLOAT) []\n');
+    expect(inspect.out).toContain('k\\xff (DT_FLOAT) []\n');
+    expect(inspect.out).toContain('back\\\\slash (DT_FLOAT) []\n');
+    expect(names.out.split('\n').filter((l) => l.startsWith('tensor_name:'))).toHaveLength(6);
+    expect(tree.out).toContain('x\\x1b[2J\\nforged line #1');
+    expect(tree.out).toContain('a0\\x1b[31m float32[] 4 B  esc\\x1b[31mred');
+  });
+});
