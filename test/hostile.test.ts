@@ -5,13 +5,14 @@
  * small. Sizes are those at which the old code blew up (minutes or an out-of-memory crash); the fixed code takes
  * well under a second on each. Speed itself is asserted only by the fuzz run (2 s per input, 1 GiB heap).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointError, CheckpointReader, CheckpointView, compareWithCheckpoint, MemoryFileSystem, setLogger } from '../src';
+import { Checkpoint, CheckpointError, CheckpointReader, CheckpointView, compareWithCheckpoint, MemoryFileSystem, NodeFileSystem, setLogger } from '../src';
 import { main } from '../src/cli/main';
 import { objectTreeLines } from '../src/cli/format';
 import { planRestore } from '../src/checkpoint/restore';
@@ -178,5 +179,34 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     expect(names.out.split('\n').filter((l) => l.startsWith('tensor_name:'))).toHaveLength(6);
     expect(tree.out).toContain('x\\x1b[2J\\nforged line #1');
     expect(tree.out).toContain('a0\\x1b[31m float32[] 4 B  esc\\x1b[31mred');
+  });
+});
+
+(process.platform === 'win32' ? describe.skip : describe)('finding 11: a FIFO where a file should be', () => {
+  const mkfifo = (p: string): void => {
+    fs.rmSync(p, { force: true });
+    execFileSync('mkfifo', [p]);
+  };
+
+  it('a data shard that is a FIFO fails with a typed IO error instead of blocking forever', async () => {
+    const prefix = onDisk(hostile.wideNode(2));
+    mkfifo(`${prefix}.data-00000-of-00001`);
+    const reader = await CheckpointReader.open(prefix);
+    try {
+      await expectCheckpointError(reader.getTensor('v0/.ATTRIBUTES/VARIABLE_VALUE'), 'IO', /is not a regular file \(a FIFO, socket or device\)/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('an index or state file that is a FIFO is not taken for one, and no file read blocks on a FIFO', async () => {
+    const prefix = onDisk(hostile.wideNode(2));
+    mkfifo(`${prefix}.index`);
+    await expectCheckpointError(CheckpointReader.open(prefix), 'NOT_FOUND', /Failed to find any matching files/);
+    const state = path.join(path.dirname(prefix), 'checkpoint');
+    mkfifo(state);
+    await expectCheckpointError(CheckpointReader.open(path.dirname(prefix)), 'NOT_FOUND', /Couldn't find 'checkpoint' file/);
+    await expectCheckpointError(new NodeFileSystem().readFile(state), 'IO', /checkpoint is not a regular file/);
+    await expectCheckpointError(new NodeFileSystem().open(`${prefix}.index`), 'IO', /index is not a regular file/);
   });
 });
