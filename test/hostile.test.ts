@@ -210,3 +210,57 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     await expectCheckpointError(new NodeFileSystem().open(`${prefix}.index`), 'IO', /index is not a regular file/);
   });
 });
+
+describe('finding 8: partitioned tensors must be tiled exactly once', () => {
+  const KEY = 'v/.ATTRIBUTES/VARIABLE_VALUE';
+  const read = async (slices: Array<Array<[number, number]>>, shape = [4, 3]): Promise<unknown> => {
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(hostile.slicedTensor(shape, slices)) });
+    try {
+      return Array.from((await reader.getTensor(KEY)).data as Float32Array);
+    } finally {
+      await reader.close();
+    }
+  };
+
+  it('an exact tiling (a 2×2 grid) reads back in place', async () => {
+    const grid = await read([[[0, 2], [0, 2]], [[0, 2], [2, 1]], [[2, 2], [0, 2]], [[2, 2], [2, 1]]]);
+    expect(grid).toEqual([1000, 1001, 2000, 1002, 1003, 2001, 3000, 3001, 4000, 3002, 3003, 4001]);
+  });
+
+  // The messages are TensorFlow 2.21's for the same files (tf.train.load_checkpoint(...).get_tensor); for a
+  // duplicated slice TensorFlow's reader aborts the process on a CHECK, so the overlap message is used.
+  it('a duplicated slice is rejected, not read twice', async () => {
+    await expectCheckpointError(read([[[0, 2], [0, 3]], [[0, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:0,3, new slice = 0,2:0,3$/);
+  });
+
+  it('an overlap that hides a gap (element counts add up) is rejected instead of reading zeros', async () => {
+    await expectCheckpointError(read([[[0, 2], [0, 3]], [[1, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:0,3, new slice = 1,2:0,3$/);
+    await expectCheckpointError(read([[[0, 3], [0, 3]], [[2, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,3:0,3, new slice = 2,2:0,3$/);
+  });
+
+  it('a gap is rejected with TensorFlow`s message', async () => {
+    await expectCheckpointError(
+      read([[[0, 1], [0, 3]], [[2, 2], [0, 3]]]),
+      'CORRUPT',
+      /Does not have sufficient slices for partitioned tensor v\/\.ATTRIBUTES\/VARIABLE_VALUE to restore in slice_spec: -:-$/,
+    );
+  });
+
+  it('1,000 column bands of one row band are checked in about linear time; one overlap among them is found', async () => {
+    const bands = Array.from({ length: 1000 }, (_, i): Array<[number, number]> => [[0, 2], [i, 1]]);
+    expect(await read(bands, [2, 1000])).toHaveLength(2000);
+    bands[999] = [[0, 2], [998, 1]];
+    await expectCheckpointError(read(bands, [2, 1000]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:998,1, new slice = 0,2:998,1$/);
+  });
+
+  it('a restore meets the same error and changes nothing', async () => {
+    const v = tf.variable(tf.zeros([4, 3]));
+    try {
+      const files = hostile.slicedTensor([4, 3], [[[0, 2], [0, 3]], [[1, 2], [0, 3]]]);
+      await expectCheckpointError(new Checkpoint({ v }).restore(PREFIX, { fs: new MemoryFileSystem(files) }), 'CORRUPT', /Overlapping slices/);
+      expect(Array.from(v.dataSync())).toEqual(new Array(12).fill(0));
+    } finally {
+      v.dispose();
+    }
+  });
+});
