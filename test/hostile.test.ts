@@ -18,7 +18,7 @@ import { objectTreeLines } from '../src/cli/format';
 import { planRestore } from '../src/checkpoint/restore';
 import * as hostile from './helpers/hostile';
 
-const { PREFIX } = hostile;
+const { DataFile, PREFIX } = hostile;
 
 let previousLogger: ReturnType<typeof setLogger>;
 beforeAll(() => {
@@ -261,6 +261,60 @@ describe('finding 8: partitioned tensors must be tiled exactly once', () => {
       expect(Array.from(v.dataSync())).toEqual(new Array(12).fill(0));
     } finally {
       v.dispose();
+    }
+  });
+});
+
+describe('finding 2: string tensors of millions of elements', () => {
+  it('an object-graph key of 26 million strings is rejected from its index entry, before any read', async () => {
+    const files = hostile.stringFlood(26_000_000);
+    const fsys = new MemoryFileSystem(files);
+    await expectCheckpointError(CheckpointView.open(PREFIX, { fs: fsys }), 'CORRUPT', /_CHECKPOINTABLE_OBJECT_GRAPH is string\[26000000\], expected a scalar string/);
+    const reader = await CheckpointReader.open(PREFIX, { fs: fsys });
+    try {
+      await expectCheckpointError(reader.objectGraph(), 'CORRUPT', /expected a scalar string/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('5 million strings read into one buffer plus offsets: a few bytes of heap per element, values intact', async () => {
+    const files = hostile.stringFlood(5_000_000, 'strings');
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
+    try {
+      global.gc?.();
+      const before = process.memoryUsage().heapUsed;
+      const value = await reader.getTensor('strings');
+      const grown = process.memoryUsage().heapUsed - before;
+      expect(value.dtype).toBe('string');
+      const data = value.data as Uint8Array[];
+      expect(Array.isArray(data)).toBe(true);
+      expect(data).toHaveLength(5_000_000);
+      expect(data[4_999_999]).toEqual(new Uint8Array(0));
+      expect(data[5_000_000]).toBeUndefined();
+      // One Uint8Array per element cost ~200 B each (1 GB here); offsets live outside the JS heap.
+      expect(grown).toBeLessThan(64 << 20);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('strings read as the array type they always were: indexing, iteration, map, assignment', async () => {
+    const data = new DataFile();
+    const utf8 = new TextEncoder();
+    data.add('s', { dtype: 'string', shape: [3], data: ['ab', '', 'cde'].map((x) => utf8.encode(x)) });
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(data.files()) });
+    try {
+      const v = (await reader.getTensor('s')).data as Uint8Array[];
+      expect(v.map((b) => new TextDecoder().decode(b))).toEqual(['ab', '', 'cde']);
+      expect([...v].map((b) => b.length)).toEqual([2, 0, 3]);
+      expect(Object.keys(v)).toEqual(['0', '1', '2']);
+      expect(JSON.stringify(v.map((b) => Array.from(b)))).toBe('[[97,98],[],[99,100,101]]');
+      v[1] = utf8.encode('x');
+      expect(new TextDecoder().decode(v[1])).toBe('x');
+      expect(v).toHaveLength(3);
+    } finally {
+      await reader.close();
     }
   });
 });

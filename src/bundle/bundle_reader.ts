@@ -4,6 +4,7 @@
  */
 import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
 import { allocateForRead, type ByteSource, checkRange, type FileSystem } from '../io';
+import { byteStrings, offsetsFor, storageOf } from './byte_strings';
 import { readChecksummed } from './checksummed_read';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
@@ -258,16 +259,7 @@ export class BundleReader {
     const stored = await Promise.all(entry.slices.map((_, i) => this.sliceEntry(entry, i)));
     if (this.verifyChecksums) prepareCrc32c(stored.reduce((n, e) => n + e.size, 0));
     const parts = await Promise.all(stored.map(async (part) => this.readWhole(part, await this.allocateFor(part))));
-    if (entry.dtypeId === STRING_DTYPE) {
-      const data = new Array<Uint8Array>(count);
-      parts.forEach((part, i) => {
-        const src = part.data as Uint8Array[];
-        forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => {
-          for (let k = 0; k < n; k++) data[d + k] = src[s + k]!;
-        });
-      });
-      return { dtype: 'string', shape: entry.shape, data };
-    }
+    if (entry.dtypeId === STRING_DTYPE) return assembleStrings(entry, parts, count);
     const width = info.itemSize;
     const full = new Uint8Array(new ArrayBuffer(count * width));
     parts.forEach((part, i) => {
@@ -290,4 +282,22 @@ export class BundleReader {
 
 function sliceShape(entry: TensorEntry, index: number): number[] {
   return entry.slices[index]!.extents.map((e, d) => (e.length === -1 ? entry.shape[d]! : e.length));
+}
+
+/** A partitioned string tensor's values, as one buffer plus offsets (no object per element). */
+function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number): TensorValue {
+  const stores = parts.map((p) => storageOf(p.data as Uint8Array[])!);
+  const total = stores.reduce((n, st) => n + st.payload.length, 0);
+  const lengths = offsetsFor(count, total);
+  stores.forEach((st, i) => {
+    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => {
+      for (let k = 0; k < n; k++) lengths[d + k + 1] = st.offsets[s + k + 1]! - st.offsets[s + k]!;
+    });
+  });
+  for (let i = 1; i <= count; i++) lengths[i]! += lengths[i - 1]!;
+  const payload = new Uint8Array(total);
+  stores.forEach((st, i) => {
+    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s]!, st.offsets[s + n]!), lengths[d]!));
+  });
+  return { dtype: 'string', shape: entry.shape, data: byteStrings(payload, lengths) };
 }

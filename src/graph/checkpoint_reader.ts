@@ -164,6 +164,14 @@ export async function readObjectGraph(path: string, options: OpenOptions = {}): 
 }
 
 async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
+  // Checked on the index entry, before anything is read: a 26 MB file once stored the key as 26 million strings.
+  const entry = bundle.entry(OBJECT_GRAPH_PROTO_KEY);
+  if (entry.dtype !== 'string' || entry.shape.length !== 0) {
+    throw new CorruptCheckpointError(
+      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${entry.dtype}[${entry.shape}], expected a scalar string`,
+      { file: bundle.indexFile, key: OBJECT_GRAPH_PROTO_KEY },
+    );
+  }
   const value = await bundle.getTensor(OBJECT_GRAPH_PROTO_KEY);
   const bytes = value.dtype === 'string' && value.data.length === 1 ? value.data[0]! : null;
   if (bytes === null) {

@@ -8,14 +8,13 @@ import Long from 'long';
 
 import type { ObjectGraph, SerializedTensor, TrackableObject } from '../../src';
 import { encodeEntryProto, encodeHeaderProto, tensorBytes } from '../../src/bundle/bundle_encoder';
-import { maskCrc } from '../../src/bundle/crc32c';
+import { crc32c, maskCrc } from '../../src/bundle/crc32c';
 import { dtypeByName, type TensorValue } from '../../src/bundle/dtypes';
 import type { TensorSlice } from '../../src/bundle/entry';
 import { encodeTensorNameSlice } from '../../src/bundle/ordered_code';
 import { tensorflow } from '../../src/bundle/protos';
 import { compareBytes } from '../../src/bundle/table';
 import { concatBytes, TableBuilder, type TableBuilderOptions } from '../../src/bundle/table_builder';
-import { encodeStrings } from '../../src/bundle/tensor_codec';
 import { encodeObjectGraph, OBJECT_GRAPH_PROTO_KEY } from '../../src/graph/object_graph';
 
 export const PREFIX = '/hostile/ckpt';
@@ -166,12 +165,21 @@ export function slicedTensor(shape: number[], slices: Array<Array<[number, numbe
   return data.files();
 }
 
-/** The object-graph key stored as a string tensor of `n` empty strings instead of a scalar. */
+/**
+ * A string tensor of `n` empty strings under `key` (by default the object-graph key, which must be a scalar),
+ * encoded directly: n zero length bytes, the length crc, no payload.
+ */
 export function stringFlood(n: number, key = OBJECT_GRAPH_PROTO_KEY): Map<string, Uint8Array> {
   const data = new DataFile();
-  const { bytes, crc } = encodeStrings(new Array<Uint8Array>(n).fill(new Uint8Array(0)));
+  const bytes = new Uint8Array(n + 4);
+  // Each length is fed to the crc as 4 zero bytes.
+  const zeros = new Uint8Array(1 << 16);
+  let crc = 0;
+  for (let left = 4 * n; left > 0; left -= zeros.length) crc = crc32c(zeros.subarray(0, Math.min(left, zeros.length)), crc);
+  new DataView(bytes.buffer).setUint32(n, maskCrc(crc), true);
+  const entryCrc = crc32c(bytes.subarray(n), crc);
   const offset = data.append(bytes);
-  data.entry(key, 'string', [n], { offset, size: bytes.length, crc: maskCrc(crc) });
+  data.entry(key, 'string', [n], { offset, size: bytes.length, crc: maskCrc(entryCrc) });
   if (key !== OBJECT_GRAPH_PROTO_KEY) addGraph(data, { nodes: [node()] });
   return data.files();
 }
