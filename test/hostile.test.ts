@@ -16,6 +16,7 @@ import { Checkpoint, CheckpointError, CheckpointReader, CheckpointView, compareW
 import { main } from '../src/cli/main';
 import { objectTreeLines } from '../src/cli/format';
 import { planRestore } from '../src/checkpoint/restore';
+import { interceptDataReads } from './helpers/data_reads';
 import * as hostile from './helpers/hostile';
 
 const { DataFile, PREFIX } = hostile;
@@ -316,5 +317,52 @@ describe('finding 2: string tensors of millions of elements', () => {
     } finally {
       await reader.close();
     }
+  });
+});
+
+describe('finding 10: restoring into disposed targets', () => {
+  const make = (): tf.Sequential =>
+    tf.sequential({ layers: Array.from({ length: 4 }, (_, i) => tf.layers.dense({ units: 8, ...(i === 0 ? { inputShape: [8] } : {}) })) });
+  let dir: string;
+  let prefix: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-disposed-'));
+    const source = make();
+    prefix = await new Checkpoint({ root: source }).write(path.join(dir, 'ckpt'));
+    source.dispose();
+  });
+
+  it('a layer disposed beforehand fails the restore with a typed error before any variable changes, leaking nothing', async () => {
+    const model = make();
+    const before = model.layers.filter((_, i) => i !== 2).flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
+    model.layers[2]!.dispose();
+    const tensors = tf.memory().numTensors;
+    await expectCheckpointError(new Checkpoint({ root: model }).restore(prefix), 'INVALID_ARGUMENT', /Cannot restore \(root\)\.layer_with_weights-2\.kernel into .*: its variable was disposed\. Nothing was restored\./);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = model.layers.filter((_, i) => i !== 2).flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
+    expect(after).toEqual(before);
+    model.layers.forEach((l, i) => i !== 2 && l.dispose());
+  });
+
+  it('a model disposed while the values are read: the restore fails typed and every prepared tensor is released', async () => {
+    const model = make();
+    let afterDispose = -1;
+    const disposing = interceptDataReads(new NodeFileSystem(), async (read, _path, offset, length, target) => {
+      if (afterDispose < 0) {
+        model.dispose();
+        afterDispose = tf.memory().numTensors;
+      }
+      return read(offset, length, target);
+    });
+    await expectCheckpointError(new Checkpoint({ root: model }).restore(prefix, { fs: disposing }), 'INVALID_ARGUMENT', /its variable was disposed\. Nothing was restored\./);
+    expect(afterDispose).toBeGreaterThanOrEqual(0);
+    expect(tf.memory().numTensors).toBe(afterDispose);
+  });
+
+  it('an intact model still restores', async () => {
+    const model = make();
+    const status = await new Checkpoint({ root: model }).restore(prefix);
+    expect(status.report().restored.length).toBe(8);
+    model.dispose();
   });
 });

@@ -149,6 +149,16 @@ function isKerasResetAfterGruBias(stored: readonly number[], live: readonly numb
   return /gru[^/]*\/bias$/i.test(name) && stored.length === 2 && stored[0] === 2 && live.length === 1 && stored[1] === live[0];
 }
 
+/** Fails, naming the first, when a planned target can no longer take a value (a disposed layer or variable). */
+function requireUsableTargets(plan: RestorePlan): void {
+  for (const w of plan.writes) {
+    const why = w.target.unusable?.() ?? null;
+    if (why === null) continue;
+    const path = plan.names.get(w.nodeId) ?? w.key;
+    throw new InvalidArgumentError(`Cannot restore ${path} into ${describeLive(plan.bindings.get(w.nodeId))}: ${why}. Nothing was restored.`, { key: w.key });
+  }
+}
+
 /** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
 const READ_CONCURRENCY = 16;
 
@@ -158,6 +168,7 @@ export async function executeRestore(
   reader: CheckpointReader,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<void> {
+  requireUsableTargets(plan);
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
   const sizes = plan.writes.map((w) => reader.entry(w.key).size);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -185,6 +196,13 @@ export async function executeRestore(
       prepare,
       READ_CONCURRENCY,
     );
+  } catch (err) {
+    for (const p of prepared) p?.discard();
+    throw err;
+  }
+  // Targets may have been disposed while the values were read; nothing is assigned unless every one is usable.
+  try {
+    requireUsableTargets(plan);
   } catch (err) {
     for (const p of prepared) p?.discard();
     throw err;

@@ -39,6 +39,11 @@ export interface Restorable {
    * yet: in TensorFlow such variables do not exist until then), so load-status checks skip it.
    */
   optional?(): boolean;
+  /**
+   * Why the slot can no longer take a value (its variable was disposed), or null. Asked before a restore reads
+   * anything and again just before it assigns, so a disposed target fails the restore with nothing changed.
+   */
+  unusable?(): string | null;
 }
 
 /** The attribute name of a variable's value. */
@@ -128,6 +133,14 @@ function variableRestorable(target: () => TfjsVariableLike, shape: readonly numb
       };
     },
     read: () => valueOf(target() as unknown as tfc.Tensor),
+    unusable() {
+      try {
+        return target().isDisposed ? 'its variable was disposed' : null;
+      } catch {
+        // A disposed tfjs-layers LayerVariable throws on read().
+        return 'its variable was disposed';
+      }
+    },
   };
 }
 
