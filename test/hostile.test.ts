@@ -366,3 +366,62 @@ describe('finding 10: restoring into disposed targets', () => {
     model.dispose();
   });
 });
+
+describe('finding 14: aliased regions and big JSON', () => {
+  it('24 keys over one 4 MiB region are read once and share one buffer', async () => {
+    const files = hostile.aliases(24, 4 << 20);
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
+    try {
+      const keys = reader.keys().filter((k) => k.startsWith('alias/'));
+      expect(keys).toHaveLength(24);
+      const before = process.memoryUsage().arrayBuffers;
+      const values: Float32Array[] = [];
+      await reader.getTensors(keys, (i, v) => (values[i] = v.data as Float32Array));
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(new Set(values.map((v) => v.buffer)).size).toBe(1);
+      expect(values.every((v) => v.length === 1 << 20 && v[12345] === 1.5)).toBe(true);
+      // One 4 MiB buffer, not 24 (96 MiB).
+      expect(grown).toBeLessThan(16 << 20);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('aliases with different shapes share the bytes and keep their own shapes', async () => {
+    const data = new DataFile();
+    const at = data.add('a', { dtype: 'float32', shape: [6], data: Float32Array.of(1, 2, 3, 4, 5, 6) });
+    data.entry('b', 'float32', [2, 3], at);
+    data.entry('c', 'int32', [6], at);
+    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(data.files()) });
+    try {
+      const got = new Map<string, { shape: number[]; data: unknown }>();
+      await reader.getTensors(['a', 'b', 'c'], (i, v) => got.set('abc'[i]!, v));
+      expect(got.get('a')!.shape).toEqual([6]);
+      expect(got.get('b')!.shape).toEqual([2, 3]);
+      expect(got.get('b')!.data).toBe(got.get('a')!.data);
+      expect(got.get('c')!.data).toBeInstanceOf(Int32Array);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('inspect --all-tensors --json is streamed in bounded writes and parses to every value', async () => {
+    const prefix = onDisk(hostile.aliases(2, 1 << 19));
+    const writes: number[] = [];
+    let text = '';
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (writes.push(String(s).length), (text += String(s)), true));
+    let code: number;
+    try {
+      code = await main(['inspect', prefix, '--all-tensors', '--json']);
+    } finally {
+      o.mockRestore();
+    }
+    expect(code).toBe(0);
+    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraph: { nodes: number } };
+    expect(doc.tensors.filter((t) => t.key.startsWith('alias/')).map((t) => t.value!.values.length)).toEqual([1 << 17, 1 << 17]);
+    expect(doc.objectGraph).toEqual({ nodes: 1 });
+    // A 2 MB document written as many pieces of at most ~64 KiB, never one string of all of it.
+    expect(writes.length).toBeGreaterThan(25);
+    expect(Math.max(...writes)).toBeLessThan(1 << 17);
+  });
+});

@@ -182,18 +182,31 @@ export class BundleReader {
    *
    * The buffers of all whole tensors are allocated before the first read: allocating while other reads fault
    * pages in makes both wait on the process's memory map (on 2 cores, 1 GiB reads in ≈0.28 s instead of ≈0.35 s).
+   * Entries that alias one stored region (same shard, offset, size, dtype and crc) are read once and share one
+   * value's data (each keeps its own shape): 24 keys over one 64 MiB region allocated 1.6 GB.
    */
   async getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency = 16): Promise<void> {
     const entries: TensorEntry[] = [];
-    const targets: Array<Uint8Array | undefined> = [];
+    const regions: string[] = [];
+    /** Per region: its buffer (whole tensors), how many entries still need its value, and the value once read. */
+    const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null }>();
+    let distinctBytes = 0;
     for (const key of keys) {
       await this.lookup(key);
       const entry = this.entry(key);
       requireReadable(entry, this.indexFile);
+      const region = entry.slices.length === 0 ? `${entry.shardId}:${entry.offset}:${entry.size}:${entry.dtypeId}:${entry.crc32c}` : `sliced:${key}`;
       entries.push(entry);
-      targets.push(entry.slices.length === 0 ? await this.allocateFor(entry) : undefined);
+      regions.push(region);
+      const known = shared.get(region);
+      if (known !== undefined) {
+        known.users++;
+        continue;
+      }
+      distinctBytes += entry.size;
+      shared.set(region, { target: entry.slices.length === 0 ? await this.allocateFor(entry) : undefined, users: 1, value: null });
     }
-    if (this.verifyChecksums) prepareCrc32c(entries.reduce((n, e) => n + e.size, 0));
+    if (this.verifyChecksums) prepareCrc32c(distinctBytes);
     let next = 0;
     let failure: { error: unknown } | null = null;
     const worker = async (): Promise<void> => {
@@ -201,8 +214,12 @@ export class BundleReader {
         const i = next++;
         try {
           const entry = entries[i]!;
-          const value = entry.slices.length > 0 ? await this.readPartitioned(entry) : await this.readWhole(entry, targets[i]!);
-          if (failure === null) each(i, value);
+          const region = shared.get(regions[i]!)!;
+          region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!);
+          const value = await region.value;
+          // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
+          if (--region.users === 0) shared.delete(regions[i]!);
+          if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape } as TensorValue));
         } catch (error) {
           failure ??= { error };
         }

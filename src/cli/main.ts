@@ -26,6 +26,7 @@ import {
 } from '../index';
 import { displayText } from './display_text';
 import { objectTreeLines, tensorListing, treeJson } from './format';
+import { JsonSink, jsonPieces, LazyJsonArray } from './json_stream';
 import { formatNumpy } from './numpy_format';
 import { loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
@@ -39,10 +40,15 @@ export const EXIT_ERROR = 2;
 
 const out = (s: string): void => void process.stdout.write(s);
 
-/** JSON for values: bigints as strings, bytes as base64 — stable across runs. */
+/** JSON for values: bigints as strings, bytes as base64 — stable across runs; elements made as they are written. */
 function valueJson(v: TensorValue): unknown {
-  const data = v.dtype === 'string' ? v.data.map((b) => Buffer.from(b).toString('base64')) : Array.from(v.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x.toString() : x));
-  return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: data } : { values: data }) };
+  const data = v.data as ArrayLike<number | bigint | Uint8Array>;
+  const element = (i: number): unknown => {
+    const x = data[i]!;
+    return typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x.buffer, x.byteOffset, x.length).toString('base64') : x;
+  };
+  const values = new LazyJsonArray(data.length, element);
+  return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: values } : { values }) };
 }
 
 interface InspectOptions {
@@ -60,8 +66,10 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
     const keys = opts.tensor !== undefined ? [opts.tensor.replace(/:0$/, '')] : reader.keys();
     const withValues = opts.tensor !== undefined || opts.allTensors === true;
     if (opts.json) {
-      const tensors = [];
-      for (const key of keys) {
+      // Streamed tensor by tensor and value by value (see json_stream.ts); the layout is JSON.stringify's.
+      const sink = new JsonSink(process.stdout);
+      await sink.write(`{\n  "prefix": ${JSON.stringify(reader.prefix)},\n  "numShards": ${reader.header.numShards},\n  "tensors": [`);
+      for (const [i, key] of keys.entries()) {
         const e = reader.entry(key);
         const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size, shard: e.shardId, offset: e.offset, sliced: e.slices.length > 0 };
         if (withValues) {
@@ -69,10 +77,15 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
           if (typeof value === 'string') item['unreadable'] = value;
           else item['value'] = valueJson(value);
         }
-        tensors.push(item);
+        await sink.write(i === 0 ? '\n    ' : ',\n    ');
+        await sink.writeAll(jsonPieces(item, '    '));
       }
+      await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
-      out(`${JSON.stringify({ prefix: reader.prefix, numShards: reader.header.numShards, tensors, objectGraph: graph ? { nodes: graph.size } : null }, null, 2)}\n`);
+      await sink.write(',\n  "objectGraph": ');
+      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      await sink.write('\n}\n');
+      await sink.flush();
       return EXIT_OK;
     }
     if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
