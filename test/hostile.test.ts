@@ -425,3 +425,11 @@ describe('finding 14: aliased regions and big JSON', () => {
     expect(Math.max(...writes)).toBeLessThan(1 << 17);
   });
 });
+
+describe('finding 15: wide live roots', () => {
+  it('a Checkpoint whose root has 200,000 children lists them without overflowing the stack', async () => {
+    const root = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`c${i}`, {}]));
+    const c = await compareWithCheckpoint(new Checkpoint({ root }), PREFIX, { fs: new MemoryFileSystem(hostile.wideNode(3)) });
+    expect(c.onlyInCheckpoint.map((x) => x.key)).toEqual(['v0/.ATTRIBUTES/VARIABLE_VALUE', 'v1/.ATTRIBUTES/VARIABLE_VALUE', 'v2/.ATTRIBUTES/VARIABLE_VALUE']);
+  });
+});
