@@ -17,6 +17,7 @@ import { main } from '../src/cli/main';
 import { objectTreeLines } from '../src/cli/format';
 import { planRestore } from '../src/checkpoint/restore';
 import { interceptDataReads } from './helpers/data_reads';
+import { runStructuredFuzz } from './fuzz/structured';
 import * as hostile from './helpers/hostile';
 
 const { DataFile, PREFIX } = hostile;
@@ -432,4 +433,17 @@ describe('finding 15: wide live roots', () => {
     const c = await compareWithCheckpoint(new Checkpoint({ root }), PREFIX, { fs: new MemoryFileSystem(hostile.wideNode(3)) });
     expect(c.onlyInCheckpoint.map((x) => x.key)).toEqual(['v0/.ATTRIBUTES/VARIABLE_VALUE', 'v1/.ATTRIBUTES/VARIABLE_VALUE', 'v2/.ATTRIBUTES/VARIABLE_VALUE']);
   });
+});
+
+describe('structured hostile fuzz (seeded; `npm run fuzz` runs 180 at full size)', () => {
+  it('every structured input succeeds or fails typed within 2 s, in a child process with a 1 GiB heap', async () => {
+    const report = await runStructuredFuzz(27, 13, false);
+    process.stdout.write(`structured fuzz: slowest ${report.slowest.ms.toFixed(0)} ms (${report.slowest.input}), peak RSS ${(report.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+    expect(report.failures).toEqual([]);
+    expect(report.inputs).toBe(27);
+    // Both ends are reached: hostile inputs that read fine, and ones rejected as corrupt (slices, strings, caps).
+    expect(report.outcomes['ok']).toBeGreaterThan(5);
+    expect(report.outcomes['typed:CORRUPT'] ?? 0).toBeGreaterThan(0);
+    expect(report.maxHeapBytes).toBeLessThan(2 ** 30);
+  }, 300_000);
 });

@@ -200,7 +200,8 @@ export class BundleReader {
     const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null }>();
     let distinctBytes = 0;
     for (const key of keys) {
-      await this.lookup(key);
+      // Awaited only when the index was not scanned: an await per key is most of the cost of 10^5 small tensors.
+      if (this.table !== null) await this.lookup(key);
       const entry = this.entry(key);
       requireReadable(entry, this.indexFile);
       const region = entry.slices.length === 0 ? `${entry.shardId}:${entry.offset}:${entry.size}:${entry.dtypeId}:${entry.crc32c}` : `sliced:${key}`;

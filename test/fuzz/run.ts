@@ -1,12 +1,15 @@
 /**
- * npm run fuzz [-- --inputs N --seed S]: the long fuzz run over the shared corpus and the fixtures; prints counts
- * of each outcome and the slowest case; exits 1 on any untyped exception, hang or oversized allocation.
+ * npm run fuzz [-- --inputs N --seed S --structured M]: the long fuzz run over the shared corpus and the fixtures,
+ * then M structured hostile inputs (test/fuzz/structured.ts, full sizes) in a child process with a 1 GiB heap;
+ * prints counts of each outcome, the slowest case and peak memory; exits 1 on any untyped exception, hang,
+ * oversized allocation or crash.
  */
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { fuzz, loadSeeds } from './harness';
+import { runStructuredFuzz } from './structured';
 
 async function main(): Promise<void> {
   const arg = (name: string, dflt: number): number => {
@@ -24,6 +27,10 @@ async function main(): Promise<void> {
   const report = await fuzz(seeds, inputs, arg('seed', 1), tf);
   console.log(JSON.stringify({ seeds: seeds.length, seconds: (Date.now() - t0) / 1000, ...report }, null, 2));
   if (report.failures.length > 0) process.exitCode = 1;
+  const t1 = Date.now();
+  const structured = await runStructuredFuzz(arg('structured', 180), arg('seed', 1));
+  console.log(JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...structured } }, null, 2));
+  if (structured.failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((err) => {
