@@ -74,6 +74,11 @@ export function planRestore(view: CheckpointView, root: object, reader: Checkpoi
   const visited = new Set<number>();
   for (let head = 0; head < queue.length; head++) {
     const [id, obj] = queue[head]!;
+    // Leaves (most nodes: the variables) have nothing to bind; their live children are not even listed.
+    if (view.node(id).children.length === 0) {
+      visited.add(id);
+      continue;
+    }
     const ckptChildren = view.children(id);
     const children = live.children(obj);
     const lookup = isLayersModel(obj) ? kerasLayerNameResolver(obj, ckptChildren) : (name: string) => children.get(name);
