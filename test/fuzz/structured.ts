@@ -125,7 +125,7 @@ export function structuredInput(i: number, rng: Rng, full = true): [string, Map<
     () => {
       const bytes = (): Uint8Array => Uint8Array.from({ length: 1 + rng.int(12) }, () => rng.pick([0x1b, 0x0a, 0x0d, 0x07, 0x7f, 0x9b, 0xc3, 0xff, 0xfe, 0xed, 0x61, 0x2f, 0x2e]));
       const keys = Array.from({ length: 1 + rng.int(20) }, (_, k) => (k % 2 === 0 ? new TextDecoder().decode(bytes()) : bytes()));
-      const unique = [...new Map(keys.map((k) => [typeof k === 'string' ? `s${k}` : `b${k.join(',')}`, k])).values()].filter((k) => k.length > 0 && (typeof k === 'string' ? k.charCodeAt(0) !== 0 : k[0] !== 0));
+      const unique = [...new Map(keys.map((k) => [(typeof k === 'string' ? new TextEncoder().encode(k) : k).join(','), k])).values()].filter((k) => k.length > 0 && (typeof k === 'string' ? k.charCodeAt(0) !== 0 : k[0] !== 0));
       return [`nasty keys ${unique.length}`, hostile.nastyKeys(unique)];
     },
   ];
