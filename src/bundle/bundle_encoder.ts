@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
 import { dtypeByName, type TensorValue } from './dtypes';
 import { numElements, TENSOR_BUNDLE_VERSION } from './entry';
+import { keyBytes } from './key_text';
 import { tensorflow } from './protos';
 import { compareBytes } from './table';
 import { concatBytes, TableBuilder, type TableBuilderOptions } from './table_builder';
@@ -32,8 +33,6 @@ export interface EncodedBundle {
   /** Each data file, in chunks (views of the tensors' own buffers where possible). */
   shards: Uint8Array[][];
 }
-
-const utf8 = new TextEncoder();
 
 /** The stored bytes and unmasked crc32c of one tensor. */
 export function tensorBytes(value: TensorValue, endianness: 'little' | 'big' = 'little'): { bytes: Uint8Array; crc: number } {
@@ -104,7 +103,7 @@ export function encodeBundle(tensors: readonly TensorToWrite[], options: BundleE
     });
     shards[shard]!.push(bytes);
     offsets[shard]! += bytes.length;
-    entries.push([utf8.encode(t.key), entry]);
+    entries.push([keyBytes(t.key), entry]);
   }
   entries.sort((a, b) => compareBytes(a[0], b[0]));
   const table = new TableBuilder(options.table);

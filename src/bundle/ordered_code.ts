@@ -5,6 +5,7 @@
  * it starts with byte 0x00, so slice keys sort right after the header key and are not valid UTF-8 in general.
  */
 import type { TensorSlice } from './entry';
+import { keyBytes } from './key_text';
 
 /** Big-endian bytes of a non-negative integer preceded by their count (0 → a single 0x00). */
 function writeNumIncreasing(out: number[], value: number): void {
@@ -50,13 +51,11 @@ function writeSignedNumIncreasing(out: number[], value: number): void {
   out.push(...bytes);
 }
 
-const utf8 = new TextEncoder();
-
 /** The table key under which one slice of the tensor `key` is stored (TensorFlow's EncodeTensorNameSlice). */
 export function encodeTensorNameSlice(key: string, slice: TensorSlice): Uint8Array {
   const out: number[] = [];
   writeNumIncreasing(out, 0);
-  writeString(out, utf8.encode(key));
+  writeString(out, keyBytes(key));
   writeNumIncreasing(out, slice.extents.length);
   for (const { start, length } of slice.extents) {
     writeSignedNumIncreasing(out, start);

@@ -52,3 +52,58 @@ export function forEachSliceRun(
     if (d < 0) return;
   }
 }
+
+/** Most slices one partitioned tensor may list (TensorFlow's size-capped shards cut a 10 GB variable into ~10,000). */
+export const MAX_SLICES = 1 << 14;
+
+/** TensorFlow's TensorSlice::DebugString: `start,length` per dimension, `-` for a full one, joined by `:`. */
+export function sliceDebugString(slice: TensorSlice): string {
+  return slice.extents.map((e) => (e.length === -1 ? '-' : `${e.start},${e.length}`)).join(':');
+}
+
+/**
+ * Why the slices of a tensor of `shape` do not tile it exactly once, in TensorFlow's words, or null when they do.
+ * No two slices may share an element (TensorFlow: "Overlapping slices"; a duplicate slice makes its reader abort),
+ * and then the slices' element counts must add up to the tensor's (else TensorFlow's "Does not have sufficient
+ * slices"): disjoint slices inside the tensor that hold as many elements as it does cover every element.
+ *
+ * Overlaps are found by a sweep along the dimension whose slices start at the most distinct places, so row bands
+ * and column bands both cost about linear time; at most MAX_SLICES slices are accepted.
+ */
+export function slicesProblem(key: string, slices: readonly TensorSlice[], shape: readonly number[]): string | null {
+  if (slices.length > MAX_SLICES) return `${key} is stored as ${slices.length} slices, more than the cap of ${MAX_SLICES}`;
+  const boxes = slices.map((s) => resolveSlice(s, shape));
+  const rank = shape.length;
+  let axis = 0;
+  let most = -1;
+  for (let d = 0; d < rank; d++) {
+    const distinct = new Set(boxes.map((b) => b[d]!.start)).size;
+    if (distinct > most) [axis, most] = [d, distinct];
+  }
+  const order = boxes.map((_, i) => i);
+  if (rank > 0) order.sort((a, b) => boxes[a]![axis]!.start - boxes[b]![axis]!.start || a - b);
+  const empty = (b: (typeof boxes)[number]): boolean => b.some((e) => e.length === 0);
+  for (let x = 0; x < order.length; x++) {
+    const i = order[x]!;
+    const bi = boxes[i]!;
+    if (empty(bi)) continue;
+    const end = rank > 0 ? bi[axis]!.start + bi[axis]!.length : 1;
+    for (let y = x + 1; y < order.length; y++) {
+      const j = order[y]!;
+      const bj = boxes[j]!;
+      if (rank > 0 && bj[axis]!.start >= end) break;
+      if (empty(bj)) continue;
+      if (bi.every((e, d) => e.start < bj[d]!.start + bj[d]!.length && bj[d]!.start < e.start + e.length)) {
+        // TensorFlow registers slices in listed order and names the earlier one "existing".
+        const [first, second] = i < j ? [i, j] : [j, i];
+        return `Overlapping slices: existing slice = ${sliceDebugString(slices[first]!)}, new slice = ${sliceDebugString(slices[second]!)}`;
+      }
+    }
+  }
+  const covered = boxes.reduce((n, b) => n + b.reduce((m, e) => m * e.length, 1), 0);
+  const count = shape.reduce((n, d) => n * d, 1);
+  if (covered !== count) {
+    return `Does not have sufficient slices for partitioned tensor ${key} to restore in slice_spec: ${shape.map(() => '-').join(':')}`;
+  }
+  return null;
+}

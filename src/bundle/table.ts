@@ -44,6 +44,26 @@ function readU32(buf: Uint8Array, pos: number): number {
   return (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
 }
 
+/** The current key of a scan, rebuilt in place from each entry's shared prefix and suffix. */
+export class KeyBuffer {
+  bytes = new Uint8Array(256);
+  length = 0;
+  /** Whether a key has been set (the first key of a table has nothing to be ordered after). */
+  started = false;
+
+  set(shared: number, suffix: Uint8Array): void {
+    const length = shared + suffix.length;
+    if (length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(length, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, shared));
+      this.bytes = grown;
+    }
+    this.bytes.set(suffix, shared);
+    this.length = length;
+    this.started = true;
+  }
+}
+
 /** A decoded block: its contents and restart points, ready for seeking and iteration. */
 export class Block {
   private readonly restartsOffset: number;
@@ -91,6 +111,39 @@ export class Block {
     const value = this.data.subarray(c.pos, c.pos + valueLength);
     c.pos += valueLength;
     return [key, value];
+  }
+
+  /**
+   * Visits every entry in order without allocating per entry: the key is assembled in `key` (grown as needed, and
+   * holding the previous key on entry, which is what prefix compression and the order check need), the value is
+   * data[valueStart, valueEnd). `visit` gets the key's length and how many of its bytes it shares with the previous
+   * key; it must copy whatever it keeps. Keys must be strictly increasing, also across blocks.
+   */
+  scan(key: KeyBuffer, visit: (keyLength: number, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void): void {
+    const data = this.data;
+    const end = this.restartsOffset;
+    const c: Cursor = { pos: 0 };
+    // A block's first key is stored whole: nothing before it in the block to share bytes with.
+    let available = 0;
+    while (c.pos < end) {
+      const shared = readVarint32(data, c, end);
+      const nonShared = shared < 0 ? -1 : readVarint32(data, c, end);
+      const valueLength = nonShared < 0 ? -1 : readVarint32(data, c, end);
+      if (valueLength < 0) this.fail('bad entry header in block');
+      if (shared > available) this.fail('entry shares more key bytes than the previous key has');
+      if (c.pos + nonShared + valueLength > end) this.fail('entry runs past the end of its block');
+      // Order: the keys agree on `shared` bytes; the new one must be greater from there on.
+      let order = 0;
+      const oldLength = key.length;
+      for (let i = 0; order === 0 && i < nonShared && shared + i < oldLength; i++) order = data[c.pos + i]! - key.bytes[shared + i]!;
+      if (order === 0) order = shared + nonShared - oldLength;
+      if (order <= 0 && key.started) this.fail('keys out of order in block');
+      key.set(shared, data.subarray(c.pos, c.pos + nonShared));
+      available = key.length;
+      c.pos += nonShared;
+      visit(key.length, shared, data, c.pos, c.pos + valueLength);
+      c.pos += valueLength;
+    }
   }
 
   /** All entries in order. */
@@ -204,6 +257,17 @@ export class TableReader {
       else hi = mid;
     }
     return lo < this.dataBlocks.length ? lo : -1;
+  }
+
+  /** Block.scan over every block in turn, one key buffer throughout, so the order is checked across blocks too. */
+  async scan(visit: (key: KeyBuffer, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void): Promise<void> {
+    const key = new KeyBuffer();
+    for (let i = 0; i < this.dataBlocks.length; i++) {
+      const block = await this.block(i);
+      // Blocks are visited once: not cached, so the scan holds one block's bytes beyond what `visit` keeps.
+      this.blocks.delete(i);
+      block.scan(key, (_length, shared, data, vs, ve) => visit(key, shared, data, vs, ve));
+    }
   }
 
   /** Every entry in key order; also checks the order holds across blocks. */

@@ -9,6 +9,7 @@ import { ChecksumError, CorruptCheckpointError, UnsupportedError } from '../erro
 import { crc32c, Crc32cHasher, maskCrc, unmaskCrc } from './crc32c';
 import { type DTypeInfo, dtypeInfo, type TensorValue } from './dtypes';
 import { numElements, type TensorEntry } from './entry';
+import { byteStrings, offsetsFor } from './byte_strings';
 import { type Cursor, readVarint64, varintLength, writeVarint } from './varint';
 
 export interface DecodeContext {
@@ -81,7 +82,14 @@ function lengthAsFixed(length: number): Uint8Array {
   return out;
 }
 
-/** Decodes a DT_STRING tensor from its stored bytes, verifying the length crc and the entry crc. */
+/** Lengths are fed to the checksums this many at a time, through one reused buffer. */
+const LENGTH_BATCH = 4096;
+
+/**
+ * Decodes a DT_STRING tensor from its stored bytes, verifying the length crc and the entry crc. The values stay
+ * in `bytes` (see byteStrings): an element costs its offset, so memory is linear in the file's size whatever the
+ * element count.
+ */
 export function decodeStrings(entry: TensorEntry, bytes: Uint8Array, ctx: DecodeContext): TensorValue {
   const fail = (what: string): never => {
     throw new CorruptCheckpointError(`${ctx.file}: ${what} in string tensor ${entry.key}`, { file: ctx.file, key: entry.key });
@@ -89,17 +97,37 @@ export function decodeStrings(entry: TensorEntry, bytes: Uint8Array, ctx: Decode
   const count = numElements(entry.shape) ?? 0;
   // Every element needs at least one length byte plus the 4-byte length checksum: bound before allocating.
   if (count + 4 > bytes.length) fail(`${count} elements cannot fit in ${bytes.length} bytes`);
-  const lengths = new Array<number>(count);
+  const offsets = offsetsFor(count, bytes.length);
   const c: Cursor = { pos: 0 };
   let total = 0;
-  const lengthCrc = ctx.verifyChecksums ? new Crc32cHasher() : null;
+  // The length crc and the entry crc both start with every length as fixed-width LE: one hasher feeds both.
+  const hasher = ctx.verifyChecksums ? new Crc32cHasher() : null;
+  const batch = new Uint8Array(LENGTH_BATCH * 8);
+  const batchView = new DataView(batch.buffer);
+  let batched = 0;
   for (let i = 0; i < count; i++) {
-    const n = readVarint64(bytes, c, bytes.length);
+    // Most strings are shorter than 128 bytes: their length is one byte.
+    const first = bytes[c.pos]!;
+    const n = first < 0x80 && c.pos < bytes.length ? (c.pos++, first) : readVarint64(bytes, c, bytes.length);
     if (n < 0) fail(`bad length of element ${i}`);
-    lengths[i] = n;
     total += n;
-    lengthCrc?.update(lengthAsFixed(n));
+    offsets[i + 1] = total;
+    if (hasher !== null) {
+      // TensorFlow feeds each length as uint32 LE, or uint64 LE for strings of 4 GiB and more.
+      if (n > 0xffffffff) {
+        batchView.setBigUint64(batched, BigInt(n), true);
+        batched += 8;
+      } else {
+        batchView.setUint32(batched, n, true);
+        batched += 4;
+      }
+      if (batched > batch.length - 8) {
+        hasher.update(batch.subarray(0, batched));
+        batched = 0;
+      }
+    }
   }
+  hasher?.update(batch.subarray(0, batched));
   const crcPos = c.pos;
   if (crcPos + 4 + total !== bytes.length) {
     fail(`lengths add up to ${crcPos + 4 + total} bytes but the entry holds ${bytes.length}`);
@@ -107,26 +135,19 @@ export function decodeStrings(entry: TensorEntry, bytes: Uint8Array, ctx: Decode
   const storedLengthCrc = new DataView(bytes.buffer, bytes.byteOffset + crcPos, 4).getUint32(0, true);
   const crcBytes = bytes.subarray(crcPos, crcPos + 4);
   const payload = bytes.subarray(crcPos + 4);
-  if (lengthCrc !== null) {
-    if (maskCrc(lengthCrc.digest()) !== storedLengthCrc) {
+  if (hasher !== null) {
+    const lengthCrc = hasher.digest();
+    if (maskCrc(lengthCrc) !== storedLengthCrc) {
       throw new ChecksumError(
         `${ctx.file}: The length checksum does not match: expected ${unmaskCrc(storedLengthCrc)} but actual ` +
-          `${lengthCrc.digest()} (key ${entry.key})`,
+          `${lengthCrc} (key ${entry.key})`,
         { file: ctx.file, key: entry.key },
       );
     }
-    const entryCrc = new Crc32cHasher();
-    for (const n of lengths) entryCrc.update(lengthAsFixed(n));
-    entryCrc.update(crcBytes).update(payload);
-    if (entryCrc.digest() !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, ctx, entryCrc.digest());
+    const entryCrc = hasher.update(crcBytes).update(payload).digest();
+    if (entryCrc !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, ctx, entryCrc);
   }
-  const data = new Array<Uint8Array>(count);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    data[i] = payload.slice(at, at + lengths[i]!);
-    at += lengths[i]!;
-  }
-  return { dtype: 'string', shape: entry.shape, data };
+  return { dtype: 'string', shape: entry.shape, data: byteStrings(payload, offsets) };
 }
 
 /** The stored bytes and entry crc (unmasked) of a string tensor, as TensorFlow writes them. */

@@ -100,10 +100,9 @@ export class Checkpoint {
   }
 
   [trackableChildren](): ChildEntries {
-    const out: Array<[string, unknown]> = [];
-    if (this.root !== undefined) out.push(...new TrackableView(this.root).children(this.root));
-    out.push(...this.named, ['save_counter', this.saveCounter]);
-    return out;
+    // Concatenated, not spread into push(): a root with 10^6 children would overflow the stack.
+    const own: Array<[string, unknown]> = this.root === undefined ? [] : [...new TrackableView(this.root).children(this.root)];
+    return own.concat(this.named, [['save_counter', this.saveCounter]]);
   }
 
   /**

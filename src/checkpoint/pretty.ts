@@ -3,19 +3,40 @@
  * the first breadth-first path, and `{optimizer}'s state '{slot}' for {variable}` for slot variables; and a node's
  * protobuf text form, which TensorFlow embeds in assertion messages.
  */
-import type { CheckpointView, TrackableObject } from '../graph';
+import type { CheckpointView, SpanningTree, TrackableObject } from '../graph';
 
-export function prettyNodeNames(view: CheckpointView): Map<number, string> {
-  const names = new Map<number, string>();
-  for (const [id, path] of view.descendantsWithPaths()) names.set(id, path.replace(/^root/, '(root)'));
-  for (const [optimizerId, slot] of view.slotVariables()) {
-    const optimizer = names.get(optimizerId);
-    const variable = names.get(slot.originalVariableNodeId);
-    if (optimizer !== undefined && variable !== undefined && !names.has(slot.slotVariableNodeId)) {
-      names.set(slot.slotVariableNodeId, `${optimizer}'s state '${slot.slotName}' for ${variable}`);
+/**
+ * Node names for messages, built on demand (a restore names only the nodes it reports on): the node's path, or for
+ * a slot variable `{optimizer}'s state '{slot}' for {variable}`. Deep paths are shortened (SpanningTree.shortPath),
+ * so naming every node costs time linear in the graph whatever its depth.
+ */
+export class NodeNames {
+  private readonly tree: SpanningTree;
+  /** Slot-variable node → its first reference whose optimizer and variable both have paths. */
+  private readonly slots = new Map<number, { optimizerId: number; slotName: string; variableId: number }>();
+
+  constructor(view: CheckpointView) {
+    this.tree = view.spanningTree();
+    for (const [optimizerId, slot] of view.slotVariables()) {
+      const id = slot.slotVariableNodeId;
+      if (this.tree.has(id) || this.slots.has(id)) continue;
+      if (this.tree.has(optimizerId) && this.tree.has(slot.originalVariableNodeId)) {
+        this.slots.set(id, { optimizerId, slotName: slot.slotName, variableId: slot.originalVariableNodeId });
+      }
     }
   }
-  return names;
+
+  get(id: number): string | undefined {
+    const path = this.tree.shortPath(id, '(root)');
+    if (path !== undefined) return path;
+    const slot = this.slots.get(id);
+    if (slot === undefined) return undefined;
+    return `${this.tree.shortPath(slot.optimizerId, '(root)')!}'s state '${slot.slotName}' for ${this.tree.shortPath(slot.variableId, '(root)')!}`;
+  }
+}
+
+export function prettyNodeNames(view: CheckpointView): NodeNames {
+  return new NodeNames(view);
 }
 
 function quote(s: string): string {

@@ -2,7 +2,9 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import type { CheckpointView, TrackableObject, ValueSource } from '../index';
+import type { CheckpointReader, CheckpointView, TrackableObject, ValueSource } from '../index';
+import { dtypeInfo } from '../bundle/dtypes';
+import { displayText } from './display_text';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -19,79 +21,98 @@ export function formatBytes(n: number): string {
 function attributeSummary(reader: ValueSource, node: TrackableObject): string {
   return node.attributes
     .map((a) => {
-      const label = a.name === 'VARIABLE_VALUE' ? '' : `${a.name} `;
+      const label = a.name === 'VARIABLE_VALUE' ? '' : `${displayText(a.name)} `;
       const keys = reader.attributeKeys(a.checkpointKey);
-      if (keys.length === 0) return `${label}(no value stored under ${a.checkpointKey})`;
+      if (keys.length === 0) return `${label}(no value stored under ${displayText(a.checkpointKey)})`;
       return keys
         .map((k) => {
           const e = reader.entry(k);
-          return `${label}${e.dtype}[${e.shape.join(',')}] ${formatBytes(e.size)}  ${k}`;
+          return `${label}${e.dtype}[${e.shape.join(',')}] ${formatBytes(e.size)}  ${displayText(k)}`;
         })
         .join(', ');
     })
     .join(', ');
 }
 
+/** TensorFlow's inspect_checkpoint listing, `key (DT_FLOAT) [2,3]` per tensor, with each key escaped. */
+export function tensorListing(reader: CheckpointReader): string {
+  return reader
+    .keys()
+    .map((k) => {
+      const e = reader.entry(k);
+      return `${displayText(k)} (${dtypeInfo(e.dtypeId).tfName}) [${e.shape.join(',')}]\n`;
+    })
+    .join('');
+}
+
+/** Nesting deeper than this is drawn at this indentation, with the depth in the label, so lines stay short. */
+export const TREE_INDENT_LEVELS = 64;
+
 /**
  * The object graph as an indented tree. Each node appears once, under the edge that breadth-first search reaches
  * it by (TensorFlow's path for it); other edges to it are shown as references. Slot variables (optimizer state)
- * are listed under their optimizer, named the way TensorFlow's warnings name them.
+ * are listed under their optimizer, named the way TensorFlow's warnings name them. Names are escaped
+ * (displayText); drawing is iterative and indentation capped, so a 100,000-deep chain prints in linear time.
  */
 export function objectTreeLines(reader: ValueSource, view: CheckpointView): string[] {
-  const paths = view.descendantsWithPaths();
-  const prettyPath = (id: number): string => (paths.get(id) ?? `#${id}`).replace(/^root/, '(root)');
-  const treeParent = new Map<number, number>();
-  for (const id of paths.keys()) {
-    for (const child of view.node(id).children) {
-      if (child.nodeId !== 0 && !treeParent.has(child.nodeId) && paths.get(child.nodeId) === `${paths.get(id)}.${child.localName}`) {
-        treeParent.set(child.nodeId, id);
+  const tree = view.spanningTree();
+  const pathOf = (id: number): string => displayText(tree.shortPath(id, '(root)') ?? `#${id}`);
+  const lines: string[] = [];
+  const printed = new Uint8Array(view.numNodes);
+  const stack: Array<{ id: number; childPrefix: string; depth: number; next: number }> = [];
+  const open = (id: number, label: string, prefix: string, childPrefix: string, depth: number): void => {
+    const values = attributeSummary(reader, view.node(id));
+    lines.push(`${prefix}${label} #${id}${values ? `  ${values}` : ''}`);
+    printed[id] = 1;
+    stack.push({ id, childPrefix, depth, next: 0 });
+  };
+  open(0, '(root)', '', '', 0);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const node = view.node(frame.id);
+    const total = node.children.length + node.slotVariables.length;
+    if (frame.next >= total) {
+      stack.pop();
+      continue;
+    }
+    const i = frame.next++;
+    const last = i === total - 1;
+    const branch = `${frame.childPrefix}${last ? '└─ ' : '├─ '}`;
+    if (i < node.children.length) {
+      const child = node.children[i]!;
+      const name = displayText(child.localName);
+      if (tree.parentOf(child.nodeId) === frame.id && tree.edgeIndexOf(child.nodeId) === i && printed[child.nodeId] === 0) {
+        const depth = frame.depth + 1;
+        const indent = depth < TREE_INDENT_LEVELS;
+        open(child.nodeId, indent ? name : `${name} [depth ${depth}]`, branch, indent ? frame.childPrefix + (last ? '   ' : '│  ') : frame.childPrefix, depth);
+      } else {
+        lines.push(`${branch}${name} → #${child.nodeId} ${pathOf(child.nodeId)}`);
       }
+    } else {
+      const slot = node.slotVariables[i - node.children.length]!;
+      const values = attributeSummary(reader, view.node(slot.slotVariableNodeId));
+      lines.push(`${branch}slot '${displayText(slot.slotName)}' for ${pathOf(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`);
     }
   }
-  const lines: string[] = [];
-  const printed = new Set<number>();
-  const render = (id: number, label: string, prefix: string, childPrefix: string): void => {
-    const node = view.node(id);
-    const values = attributeSummary(reader, node);
-    lines.push(`${prefix}${label} #${id}${values ? `  ${values}` : ''}`);
-    printed.add(id);
-    const items: Array<() => void> = [];
-    for (const child of node.children) {
-      const own = treeParent.get(child.nodeId) === id && !printed.has(child.nodeId);
-      items.push((last = false) => {
-        const branch = last ? '└─ ' : '├─ ';
-        const next = childPrefix + (last ? '   ' : '│  ');
-        if (own) render(child.nodeId, child.localName, childPrefix + branch, next);
-        else lines.push(`${childPrefix}${branch}${child.localName} → #${child.nodeId} ${prettyPath(child.nodeId)}`);
-      });
-    }
-    for (const slot of node.slotVariables) {
-      items.push((last = false) => {
-        const slotNode = view.node(slot.slotVariableNodeId);
-        const values = attributeSummary(reader, slotNode);
-        lines.push(
-          `${childPrefix}${last ? '└─ ' : '├─ '}slot '${slot.slotName}' for ${prettyPath(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`,
-        );
-      });
-    }
-    items.forEach((item, i) => (item as (last?: boolean) => void)(i === items.length - 1));
-  };
-  render(0, '(root)', '', '');
   return lines;
 }
 
-/** The object graph as JSON: every node with its TF path, children, values (key, dtype, shape, bytes) and slots. */
+/**
+ * The object graph as JSON: every node with its TF path (shortened past PATH_EDGES_SHOWN edges; `parent` gives the
+ * tree), children, values (key, dtype, shape, bytes) and slots.
+ */
 export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
-  const paths = view.descendantsWithPaths();
+  const tree = view.spanningTree();
   const slotNames = new Map<number, string>();
   for (const [optimizerId, s] of view.slotVariables()) {
-    slotNames.set(s.slotVariableNodeId, `${paths.get(optimizerId) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${paths.get(s.originalVariableNodeId) ?? `#${s.originalVariableNodeId}`}`);
+    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId) ?? `#${s.originalVariableNodeId}`}`);
   }
   return {
     prefix: reader.prefix,
     nodes: view.objectGraph.nodes.map((node, id) => ({
       id,
-      path: paths.get(id) ?? slotNames.get(id) ?? null,
+      path: tree.shortPath(id) ?? slotNames.get(id) ?? null,
+      parent: tree.has(id) && id !== 0 ? tree.parentOf(id) : null,
       children: node.children.map((c) => ({ name: c.localName, id: c.nodeId })),
       values: node.attributes.flatMap((a) =>
         reader.attributeKeys(a.checkpointKey).map((key) => {

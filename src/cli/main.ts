@@ -32,7 +32,9 @@ import {
   withValueSource,
 } from '../index';
 import * as api from '../index';
-import { objectTreeLines, treeJson } from './format';
+import { displayText } from './display_text';
+import { objectTreeLines, tensorListing, treeJson } from './format';
+import { JsonSink, jsonPieces, LazyJsonArray } from './json_stream';
 import { formatNumpy } from './numpy_format';
 import { backendDescription, loadModelJson, loadTf, saveModelJson } from './tfjs_model';
 
@@ -58,10 +60,15 @@ function tfForModel(): ReturnType<typeof loadTf> {
   return tf;
 }
 
-/** JSON for values: bigints as strings, bytes as base64 — stable across runs. */
+/** JSON for values: bigints as strings, bytes as base64 — stable across runs; elements made as they are written. */
 function valueJson(v: TensorValue): unknown {
-  const data = v.dtype === 'string' ? v.data.map((b) => Buffer.from(b).toString('base64')) : Array.from(v.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x.toString() : x));
-  return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: data } : { values: data }) };
+  const data = v.data as ArrayLike<number | bigint | Uint8Array>;
+  const element = (i: number): unknown => {
+    const x = data[i]!;
+    return typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x.buffer, x.byteOffset, x.length).toString('base64') : x;
+  };
+  const values = new LazyJsonArray(data.length, element);
+  return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: values } : { values }) };
 }
 
 interface InspectOptions {
@@ -80,8 +87,10 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
     const keys = opts.tensor !== undefined ? [opts.tensor.replace(/:0$/, '')] : reader.keys();
     const withValues = opts.tensor !== undefined || opts.allTensors === true;
     if (opts.json) {
-      const tensors = [];
-      for (const key of keys) {
+      // Streamed tensor by tensor and value by value (see json_stream.ts); the layout is JSON.stringify's.
+      const sink = new JsonSink(process.stdout);
+      await sink.write(`{\n  "prefix": ${JSON.stringify(reader.prefix)},\n  "numShards": ${reader.header.numShards},\n  "tensors": [`);
+      for (const [i, key] of keys.entries()) {
         const e = reader.entry(key);
         const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size, shard: e.shardId, offset: e.offset, sliced: e.slices.length > 0 };
         if (withValues) {
@@ -89,23 +98,28 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
           if (typeof value === 'string') item['unreadable'] = value;
           else item['value'] = valueJson(value);
         }
-        tensors.push(item);
+        await sink.write(i === 0 ? '\n    ' : ',\n    ');
+        await sink.writeAll(jsonPieces(item, '    '));
       }
+      await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
-      out(`${JSON.stringify({ prefix: reader.prefix, numShards: reader.header.numShards, tensors, objectGraph: graph ? { nodes: graph.size } : null }, null, 2)}\n`);
+      await sink.write(',\n  "objectGraph": ');
+      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      await sink.write('\n}\n');
+      await sink.flush();
       return EXIT_OK;
     }
     if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
       // TensorFlow's inspect_checkpoint: print("tensor_name: ", key) then the numpy value.
       for (const key of keys) {
-        out(`tensor_name:  ${key}\n`);
+        out(`tensor_name:  ${displayText(key)}\n`);
         if (!withValues) continue;
         const value = await readIfSupported(reader, key);
         out(typeof value === 'string' ? `<unreadable: ${value}>\n` : `${formatNumpy(value)}\n`);
       }
       return EXIT_OK;
     }
-    out(reader.debugString());
+    out(tensorListing(reader));
     const graph = await reader.objectGraph();
     if (graph === null) {
       out('\nNo object graph: a name-based (TF1) checkpoint.\n');
@@ -391,7 +405,8 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT_OK;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
     const message = err instanceof CheckpointError ? err.message : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]}\n`);
+    // Messages quote keys from the file: control characters are shown escaped, never sent to the terminal.
+    process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
     return EXIT_ERROR;
   }
 }

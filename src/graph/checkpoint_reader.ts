@@ -14,8 +14,13 @@ export interface OpenOptions extends BundleReadOptions {
   fs?: FileSystem;
 }
 
+/** Most tensors one attribute may be stored as (savers of several tensors write two or three). */
+export const MAX_ATTRIBUTE_KEYS = 256;
+
 export class CheckpointReader {
   private graph: Promise<StoredObjectGraph | null> | null = null;
+  /** Keys in JavaScript string order, for prefix searches. */
+  private sortedKeys: string[] | null = null;
 
   private constructor(
     /** The bundle prefix that was opened (after resolving directories). */
@@ -44,11 +49,32 @@ export class CheckpointReader {
 
   /**
    * Keys holding an attribute's value: its checkpoint key, or, for savers that write several tensors (iterators:
-   * `…/ITERATOR_STATE`, lookup tables: `…-keys`, `…-values`), the keys that extend it.
+   * `…/ITERATOR_STATE`, lookup tables: `…-keys`, `…-values`), the keys that extend it. Found by binary search in
+   * the sorted keys, so listing every attribute of a graph costs O(attributes · log keys), not their product; more
+   * than MAX_ATTRIBUTE_KEYS extensions (real savers write a handful) fail with CorruptCheckpointError.
    */
   attributeKeys(checkpointKey: string): string[] {
     if (this.has(checkpointKey)) return [checkpointKey];
-    return this.keys().filter((k) => k.startsWith(checkpointKey));
+    const sorted = (this.sortedKeys ??= this.keys().sort());
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < checkpointKey) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < sorted.length && sorted[i]!.startsWith(checkpointKey); i++) {
+      if (out.length === MAX_ATTRIBUTE_KEYS) {
+        throw new CorruptCheckpointError(
+          `${this.bundle.indexFile}: the attribute key ${JSON.stringify(checkpointKey)} is stored as more than ` +
+            `${MAX_ATTRIBUTE_KEYS} tensors (the cap for one attribute)`,
+          { file: this.bundle.indexFile, key: checkpointKey },
+        );
+      }
+      out.push(sorted[i]!);
+    }
+    return out;
   }
 
   /** dtype, shape, shard, offset, size, crc32c and slices of a tensor. */
@@ -143,6 +169,14 @@ export async function readObjectGraph(path: string, options: OpenOptions = {}): 
 }
 
 async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
+  // Checked on the index entry, before anything is read: a 26 MB file once stored the key as 26 million strings.
+  const entry = bundle.entry(OBJECT_GRAPH_PROTO_KEY);
+  if (entry.dtype !== 'string' || entry.shape.length !== 0) {
+    throw new CorruptCheckpointError(
+      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${entry.dtype}[${entry.shape}], expected a scalar string`,
+      { file: bundle.indexFile, key: OBJECT_GRAPH_PROTO_KEY },
+    );
+  }
   const value = await bundle.getTensor(OBJECT_GRAPH_PROTO_KEY);
   const bytes = value.dtype === 'string' && value.data.length === 1 ? value.data[0]! : null;
   if (bytes === null) {

@@ -26,6 +26,7 @@ export class CheckpointView {
   /** Node access that leaves a stored graph's other nodes undecoded. */
   private readonly nodeAt: (id: number) => TrackableObject | undefined;
   readonly numNodes: number;
+  private tree: SpanningTree | null = null;
 
   private constructor(readonly objectGraph: ObjectGraph) {
     if (objectGraph instanceof StoredObjectGraph) {
@@ -81,25 +82,30 @@ export class CheckpointView {
 
   /** Node ids reachable from the root through children, breadth first, the root first. */
   descendants(): number[] {
-    return [...this.descendantsWithPaths().keys()];
+    return Array.from(this.spanningTree().order);
   }
 
   /**
    * node id → TensorFlow's path string for it (`root.model.layer-0`, first discovery wins, names not escaped).
    * Slot-variable nodes are not reachable through children and so are absent, as in TensorFlow.
+   *
+   * Every path is built in full, so the cost is the sum of all depths: quadratic for a deep chain. Code that must
+   * stay linear on hostile graphs uses spanningTree(), which builds a path only when asked.
    */
   descendantsWithPaths(): Map<number, string> {
-    const paths = new Map<number, string>([[0, 'root']]);
-    const queue = [0];
-    for (let head = 0; head < queue.length; head++) {
-      const id = queue[head]!;
-      for (const child of this.nodeAt(id)!.children) {
-        if (child.nodeId === 0 || paths.has(child.nodeId)) continue;
-        queue.push(child.nodeId);
-        paths.set(child.nodeId, `${paths.get(id)!}.${child.localName}`);
-      }
+    const tree = this.spanningTree();
+    const paths = new Map<number, string>();
+    for (const id of tree.order) {
+      const parent = tree.parentOf(id);
+      paths.set(id, parent < 0 ? 'root' : `${paths.get(parent)!}.${tree.edgeName(id)}`);
     }
     return paths;
+  }
+
+  /** The breadth-first tree TensorFlow names nodes by (computed once per view; linear in nodes and edges). */
+  spanningTree(): SpanningTree {
+    this.tree ??= new SpanningTree(this.numNodes, (id) => this.nodeAt(id)!);
+    return this.tree;
   }
 
   /** Slot references of every optimizer node: [optimizer node id, reference]. */
@@ -156,5 +162,121 @@ export class CheckpointView {
     const matchedObjects = new Set(matched.values());
     const onlyInTrackable = view.descendants().filter((o) => !matchedObjects.has(o));
     return [matched, onlyInCheckpoint, onlyInTrackable];
+  }
+}
+
+/** Paths longer than this many edges are shortened in messages and listings (real models nest a dozen deep). */
+export const PATH_EDGES_SHOWN = 64;
+
+/**
+ * The first-discovery (breadth-first) tree of an object graph: for each reachable node, the node and the child edge
+ * that reached it first. Paths are built from it on demand in O(depth), never stored, so graphs of any depth cost
+ * memory linear in their node count.
+ */
+export class SpanningTree {
+  /** Reachable node ids in breadth-first order, the root first. */
+  readonly order: Int32Array;
+  /** Parent of each node in the tree; −1 for the root and for unreachable nodes. */
+  private readonly parent: Int32Array;
+  /** Index, in the parent's children, of the edge that reached each node. */
+  private readonly edge: Int32Array;
+  /** Edges from the root; −1 for unreachable nodes. */
+  private readonly depths: Int32Array;
+  private anchors: Int32Array | null = null;
+
+  constructor(
+    size: number,
+    private readonly nodeAt: (id: number) => TrackableObject,
+  ) {
+    this.parent = new Int32Array(size).fill(-1);
+    this.edge = new Int32Array(size).fill(-1);
+    this.depths = new Int32Array(size).fill(-1);
+    const order = new Int32Array(size);
+    let n = 0;
+    order[n++] = 0;
+    this.depths[0] = 0;
+    for (let head = 0; head < n; head++) {
+      const id = order[head]!;
+      const children = nodeAt(id).children;
+      for (let k = 0; k < children.length; k++) {
+        const child = children[k]!.nodeId;
+        if (this.depths[child] !== -1) continue;
+        this.depths[child] = this.depths[id]! + 1;
+        this.parent[child] = id;
+        this.edge[child] = k;
+        order[n++] = child;
+      }
+    }
+    this.order = order.subarray(0, n);
+  }
+
+  /** Whether the node is reachable from the root through children. */
+  has(id: number): boolean {
+    return this.depths[id] !== undefined && this.depths[id] !== -1;
+  }
+
+  /** The node's parent in the tree, −1 for the root and unreachable nodes. */
+  parentOf(id: number): number {
+    return this.parent[id] ?? -1;
+  }
+
+  /** Index in the parent's children of the edge that reached the node, −1 when there is none. */
+  edgeIndexOf(id: number): number {
+    return this.edge[id] ?? -1;
+  }
+
+  /** The local name of the edge that reached the node. */
+  edgeName(id: number): string {
+    return this.nodeAt(this.parent[id]!).children[this.edge[id]!]!.localName;
+  }
+
+  /** Edges from the root to the node, −1 when unreachable. */
+  depth(id: number): number {
+    return this.depths[id] ?? -1;
+  }
+
+  /** TensorFlow's path of a reachable node (`root.a.b`), or undefined; O(depth). */
+  path(id: number, root = 'root'): string | undefined {
+    const depth = this.depth(id);
+    if (depth < 0) return undefined;
+    return this.pathFrom(id, depth, root);
+  }
+
+  /**
+   * The path for messages and listings: the full path up to PATH_EDGES_SHOWN edges; a deeper one keeps its first
+   * and last PATH_EDGES_SHOWN / 2 edges around `…(N more)…`. Costs O(PATH_EDGES_SHOWN) whatever the depth, so
+   * naming every node of a 100,000-deep chain stays linear.
+   */
+  shortPath(id: number, root = 'root'): string | undefined {
+    const depth = this.depth(id);
+    if (depth < 0) return undefined;
+    if (depth <= PATH_EDGES_SHOWN) return this.pathFrom(id, depth, root);
+    const half = PATH_EDGES_SHOWN / 2;
+    const tail: string[] = [];
+    let at = id;
+    for (let i = 0; i < half; i++, at = this.parent[at]!) tail.push(this.edgeName(at));
+    return `${this.pathFrom(this.headAnchor()[id]!, half, root)}.…(${depth - 2 * half} more)….${tail.reverse().join('.')}`;
+  }
+
+  private pathFrom(id: number, edges: number, root: string): string {
+    const names = new Array<string>(edges + 1);
+    let at = id;
+    for (let i = edges; i > 0; i--, at = this.parent[at]!) names[i] = this.edgeName(at);
+    names[0] = root;
+    return names.join('.');
+  }
+
+  /** For each node deeper than PATH_EDGES_SHOWN / 2, its ancestor at that depth (computed once, in BFS order). */
+  private headAnchor(): Int32Array {
+    if (this.anchors === null) {
+      const anchors = new Int32Array(this.depths.length).fill(-1);
+      for (const id of this.order) {
+        const d = this.depths[id]!;
+        if (d === PATH_EDGES_SHOWN / 2) anchors[id] = id;
+        else if (d > PATH_EDGES_SHOWN / 2) anchors[id] = anchors[this.parent[id]!]!;
+      }
+      this.anchors = anchors;
+    }
+    return this.anchors;
   }
 }

@@ -1,5 +1,5 @@
 export { CheckpointReader, listVariables, loadVariable, type OpenOptions } from './checkpoint_reader';
-export { CheckpointView, type MatchOptions } from './checkpoint_view';
+export { CheckpointView, type MatchOptions, PATH_EDGES_SHOWN, SpanningTree } from './checkpoint_view';
 export * from './keys';
 export {
   decodeObjectGraph,

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 
 import { CheckpointError, IOError, NotFoundError } from '../errors';
@@ -18,6 +18,25 @@ function wrapOsError(err: unknown, path: string, what: string): CheckpointError 
   return new IOError(`Failed to ${what} ${path}: ${reason}`, { file: path, cause: err });
 }
 
+/**
+ * Opens `path` for reading if it is a regular file. A FIFO opened plainly blocks until a writer appears, and a
+ * read from one blocks a libuv thread for good (even `process.exit` then hangs): O_NONBLOCK makes the open return
+ * at once, and the type is checked on the open handle, so nothing swapped in after a check is ever read.
+ */
+async function openRegularFile(path: string): Promise<fsp.FileHandle> {
+  const flags = process.platform === 'win32' ? 'r' : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+  const handle = await fsp.open(path, flags);
+  try {
+    const st = await handle.stat();
+    if (st.isDirectory()) throw new NotFoundError(`${path} is a directory, not a file`, { file: path });
+    if (!st.isFile()) throw new IOError(`${path} is not a regular file (a FIFO, socket or device): refusing to read it`, { file: path });
+    return handle;
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** A Node file opened for positional reads (`pread`), so reading one tensor touches only its bytes. */
 export class NodeFileSource implements ByteSource {
   private handle: fsp.FileHandle | null;
@@ -31,10 +50,8 @@ export class NodeFileSource implements ByteSource {
   static async open(path: string): Promise<NodeFileSource> {
     let handle: fsp.FileHandle | undefined;
     try {
-      handle = await fsp.open(path, 'r');
-      const st = await handle.stat();
-      if (st.isDirectory()) throw new NotFoundError(`${path} is a directory, not a file`, { file: path });
-      return new NodeFileSource(path, handle, st.size);
+      handle = await openRegularFile(path);
+      return new NodeFileSource(path, handle, (await handle.stat()).size);
     } catch (err) {
       await handle?.close().catch(() => undefined);
       throw wrapOsError(err, path, 'open');
@@ -108,11 +125,15 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async readFile(path: string): Promise<Uint8Array> {
+    let handle: fsp.FileHandle | undefined;
     try {
-      const buf = await fsp.readFile(path);
+      handle = await openRegularFile(path);
+      const buf = await handle.readFile();
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
     } catch (err) {
       throw wrapOsError(err, path, 'read');
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 

@@ -42,6 +42,11 @@ export interface Restorable {
    * yet: in TensorFlow such variables do not exist until then), so load-status checks skip it.
    */
   optional?(): boolean;
+  /**
+   * Why the slot can no longer take a value (its variable was disposed), or null. Asked before a restore reads
+   * anything and again just before it assigns, so a disposed target fails the restore with nothing changed.
+   */
+  unusable?(): string | null;
 }
 
 /** The attribute name of a variable's value. */
@@ -132,6 +137,14 @@ function variableRestorable(target: () => TfjsVariableLike, shape: readonly numb
     },
     read: () => valueOf(target() as unknown as tfc.Tensor),
     inPlace: () => inPlaceSupport(target()),
+    unusable() {
+      try {
+        return target().isDisposed ? 'its variable was disposed' : null;
+      } catch {
+        // A disposed tfjs-layers LayerVariable throws on read().
+        return 'its variable was disposed';
+      }
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 /**
- * npm run fuzz [-- --inputs N --seed S]: the long fuzz run over the shared corpus and the fixtures; prints counts
- * of each outcome and the slowest case; exits 1 on any untyped exception, hang or oversized allocation.
+ * npm run fuzz [-- --inputs N --seed S --structured M]: the long fuzz run over the shared corpus and the fixtures,
+ * then M structured hostile inputs (test/fuzz/structured.ts, full sizes) in a child process with a 1 GiB heap;
+ * prints counts of each outcome, the slowest case and peak memory; exits 1 on any untyped exception, hang,
+ * oversized allocation or crash.
  */
 import * as path from 'node:path';
 
@@ -10,6 +12,7 @@ import * as fs from 'node:fs';
 
 import { fuzz, loadSeeds } from './harness';
 import { fuzzKerasFiles } from './keras_h5';
+import { runStructuredFuzz } from './structured';
 
 async function main(): Promise<void> {
   const arg = (name: string, dflt: number): number => {
@@ -33,6 +36,10 @@ async function main(): Promise<void> {
   const keras = await fuzzKerasFiles(kerasSeeds, Math.max(1, Math.round(inputs / 10)), arg('seed', 1));
   console.log(JSON.stringify({ keras: { seeds: kerasSeeds.length, ...keras } }, null, 2));
   if (keras.failures.length > 0) process.exitCode = 1;
+  const t1 = Date.now();
+  const structured = await runStructuredFuzz(arg('structured', 180), arg('seed', 1));
+  console.log(JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...structured } }, null, 2));
+  if (structured.failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((err) => {
