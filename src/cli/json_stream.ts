@@ -11,6 +11,11 @@ export class LazyJsonArray {
     readonly length: number,
     readonly at: (index: number) => unknown,
   ) {}
+
+  /** Whole, for the places that build their JSON with JSON.stringify (small outputs). */
+  toJSON(): unknown[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i));
+  }
 }
 
 /** The pieces of `value` as JSON.stringify(value, null, 2) would lay it out, nested at `indent`. */
