@@ -200,3 +200,34 @@ describe('tfjs-checkpoint diff and convert', () => {
     expect((await run(['--verbose', 'inspect', EXAMPLE_CHECKPOINT])).err).not.toContain('tfjs backend');
   });
 });
+
+describe('command-line hygiene', () => {
+  const CLI = path.resolve(__dirname, '..', 'dist', 'cli', 'main.js');
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const cli = (args: string[], input?: string): ReturnType<typeof spawnSync> =>
+    spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')}${input ?? ''}`], { encoding: 'utf8' });
+
+  it('--version prints the package version', () => {
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    expect(String(r.stdout).trim()).toBe((JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('ends quietly when the reader closes the pipe (| head)', () => {
+    const r = cli(['inspect', EXAMPLE_CHECKPOINT, '--all-tensors'], ' | head -c 10; exit ${PIPESTATUS[0]}');
+    expect(String(r.stderr)).not.toMatch(/EPIPE|Error/);
+    expect(r.status).toBe(0);
+  });
+
+  it('prints no tfjs banner in diff', () => {
+    const r = cli(['diff', EXAMPLE_CHECKPOINT, '--model', path.join(EXAMPLE_DIR, 'model.json')]);
+    expect(r.status).toBe(0);
+    expect(`${String(r.stdout)}${String(r.stderr)}`).not.toMatch(/looks like you are running TensorFlow\.js/);
+  });
+
+  it('rejects --under naming no child of the root', async () => {
+    const { code, err } = await run(['diff', EXAMPLE_CHECKPOINT, '--model', path.join(EXAMPLE_DIR, 'model.json'), '--under', 'nothere']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--under 'nothere': the checkpoint's root has no child of that name \(it has 'model', 'save_counter'\)/);
+  });
+});

@@ -209,6 +209,13 @@ async function tree(target: string, opts: { json?: boolean }): Promise<number> {
  */
 async function placeModel(model: object, file: string, under: string | undefined): Promise<{ root: object; under: string | null; comparison: Comparison }> {
   const candidates: Array<string | null> = [];
+  if (under !== undefined && under !== '' && (await isBundle(file))) {
+    const children = (await CheckpointView.open(file)).children(0);
+    if (!children.has(under)) {
+      const names = [...children.keys()].map((n) => `'${displayText(n)}'`).join(', ');
+      throw new CheckpointError('INVALID_ARGUMENT', `--under '${displayText(under)}': the checkpoint's root has no child of that name (it has ${names || 'none'})`, { file });
+    }
+  }
   if (under !== undefined) candidates.push(under === '' ? null : under);
   // A Keras weights file's root is the model.
   else if (!(await isBundle(file))) candidates.push(null);
@@ -342,9 +349,16 @@ async function demo(): Promise<number> {
   return EXIT_OK;
 }
 
+/** The installed package's version, from its package.json (dist/cli/main.js sits two folders below it). */
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.resolve(__dirname, '..', '..', 'package.json')) as { version: string }).version;
+}
+
 export function buildProgram(exit: { code: number }): Command {
   const program = new Command('tfjs-checkpoint')
     .description('Inspect, compare and convert TensorFlow 2 checkpoints without Python.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride()
     .option('--verbose', 'say which tfjs backend (tensorflow through @tensorflow/tfjs-node, or cpu) runs the model commands')
@@ -412,6 +426,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT_OK);
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

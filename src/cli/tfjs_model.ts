@@ -27,6 +27,9 @@ export function loadTf(): Tf {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       tfModule = require(name) as Tf;
       loadedName = name;
+      // The CPU backend's "looks like you are running TensorFlow.js in Node.js" banner is advice for library
+      // users, not output of this command (--verbose says which backend runs); production mode silences it.
+      tfModule.env().set('PROD', true);
       return tfModule;
     } catch (err) {
       // try the next one
