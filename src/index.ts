@@ -75,6 +75,9 @@ export {
   setOptimizerVariables,
   type TfjsTensorLike,
   type KerasLayout,
+  loadTfjsCore,
+  setTfjsCore,
+  type TfjsCore,
   type TfjsVariableLike,
   toTfjsTensor,
 } from './trackable';

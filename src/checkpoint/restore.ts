@@ -24,6 +24,7 @@ import {
   type Restorable,
   restorablesOf,
   shapeMismatch,
+  tryLoadTfjsCore,
 } from '../trackable';
 import { describeLive, prettyNodeNames } from './pretty';
 
@@ -152,6 +153,8 @@ export async function executeRestore(
   reader: CheckpointReader,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<void> {
+  // Loads tfjs where only import() can (ES modules); values that need no tfjs still restore without it.
+  if (plan.writes.length > 0) await tryLoadTfjsCore();
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
   const sizes = plan.writes.map((w) => reader.entry(w.key).size);
   const total = sizes.reduce((a, b) => a + b, 0);

@@ -31,7 +31,7 @@ import {
   TrackableView,
 } from '../graph';
 import type { FileSystem } from '../io';
-import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf } from '../trackable';
+import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf, tryLoadTfjsCore } from '../trackable';
 import { floatToBfloat16Bits, floatToHalfBits } from '../bundle/float_bits';
 
 export interface SaveOptions {
@@ -166,6 +166,7 @@ function storeFloat32As(value: TensorValue, as: SaveOptions['float32As']): Tenso
 
 /** Encodes the checkpoint of the tree under `root` (values read now). */
 export async function encodeCheckpoint(root: object, options: SaveOptions = {}): Promise<ReturnType<typeof encodeBundle>> {
+  await tryLoadTfjsCore();
   const { graph, values } = planSave(root, options.layout ?? 'keras2');
   const tensors: TensorToWrite[] = [];
   for (const v of values) tensors.push({ key: v.key, value: storeFloat32As(await v.read(), options.float32As) });
