@@ -3,7 +3,7 @@
  * bytes in its data shard (positional reads into the buffer that becomes the tensor's typed array).
  */
 import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
-import { allocateForRead, type ByteSource, checkRange, type FileSystem } from '../io';
+import { allocateForRead, type ByteSource, checkRange, type FileSystem, type PlannedRead } from '../io';
 import { readChecksummed } from './checksummed_read';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
@@ -203,6 +203,7 @@ export class BundleReader {
       targets.push(entry.slices.length === 0 ? await this.allocateFor(entry) : undefined);
     }
     if (this.verifyChecksums) prepareCrc32c(entries.reduce((n, e) => n + e.size, 0));
+    await this.announce(entries, targets);
     let next = 0;
     let failure: { error: unknown } | null = null;
     const worker = async (): Promise<void> => {
@@ -219,6 +220,19 @@ export class BundleReader {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
     if (failure !== null) throw (failure as { error: unknown }).error;
+  }
+
+  /** Tells each shard which whole tensors are about to be read, so a remote one can fetch neighbours together. */
+  private async announce(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<void> {
+    const byShard = new Map<number, PlannedRead[]>();
+    entries.forEach((entry, i) => {
+      const target = targets[i];
+      if (target === undefined || entry.size === 0) return;
+      const reads = byShard.get(entry.shardId) ?? [];
+      reads.push({ offset: entry.offset, length: entry.size, target });
+      byShard.set(entry.shardId, reads);
+    });
+    for (const [shardId, reads] of byShard) (await this.shard(shardId)).willRead?.(reads);
   }
 
   /**

@@ -1,4 +1,4 @@
-export type { ByteSource, FileInfo, FileSystem } from './types';
+export type { ByteSource, FileInfo, FileSystem, PlannedRead } from './types';
 export { HttpFileSystem } from './http';
 export { MemoryFileSystem, MemorySource } from './memory';
 export { NodeFileSource, NodeFileSystem } from './node';
