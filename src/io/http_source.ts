@@ -39,6 +39,8 @@ export class HttpSource implements ByteSource {
   private whole: Promise<Uint8Array> | null;
   private runs: Run[] = [];
   private closed = false;
+  /** Open once a response has shown whether the server honours Range. */
+  private rangeGate: Promise<void> | null = null;
 
   get isOpen(): boolean {
     return !this.closed;
@@ -159,23 +161,55 @@ export class HttpSource implements ByteSource {
     if (run.failed !== null) throw run.failed;
   }
 
-  /** Fetches bytes [start, end), resuming after a dropped connection, and hands them over in order. */
+  /**
+   * Fetches bytes [start, end), resuming after a dropped connection, and hands them over in order. Until a first
+   * response shows whether the server honours Range, further requests for this file wait: a server that ignores
+   * it would otherwise send the whole file once per request.
+   */
   private async fetchRange(start: number, end: number, sink: (at: number, chunk: Uint8Array) => void): Promise<void> {
+    let openGate: (() => void) | null = null;
+    if (this.rangeGate === null) this.rangeGate = new Promise<void>((resolve) => (openGate = resolve));
+    else await this.rangeGate;
+    if (this.whole !== null) {
+      sink(start, (await this.whole).subarray(start, end));
+      return;
+    }
     let next = start;
+    try {
+      await this.exchangeRange(start, end, () => next, (n) => (next = n), sink, () => openGate?.());
+    } finally {
+      (openGate as (() => void) | null)?.();
+    }
+  }
+
+  private async exchangeRange(
+    start: number,
+    end: number,
+    getNext: () => number,
+    setNext: (n: number) => void,
+    sink: (at: number, chunk: Uint8Array) => void,
+    headersArrived: () => void,
+  ): Promise<void> {
     await this.client.exchange(
       this.url,
       'GET',
-      () => ({ ...this.headers, ...this.conditions(), Range: `bytes=${next}-${end - 1}` }),
+      () => ({ ...this.headers, ...this.conditions(), Range: `bytes=${getNext()}-${end - 1}` }),
       async (res, body) => {
         this.checkOrigin(res);
         if (res.status === 200) {
           // The server ignored Range: this response is the whole file. Keep it, and read nothing twice.
-          this.whole = this.downloadWhole(res, body);
-          const bytes = await this.whole;
+          const download = this.downloadWhole(res, body);
+          this.whole = download;
+          // A download cut short is retried by a new request, not remembered as the file.
+          download.catch(() => this.whole === download && (this.whole = null));
+          headersArrived();
+          const bytes = await download;
           sink(start, bytes.subarray(start, end));
-          next = end;
+          setNext(end);
           return;
         }
+        headersArrived();
+        let next = getNext();
         if (res.status !== 206) throw new IOError(`${this.url}: expected 206 Partial Content, got HTTP ${res.status}`, { file: this.url });
         const encoding = res.headers.get('content-encoding');
         if (encoding !== null && encoding !== 'identity') {
@@ -195,6 +229,7 @@ export class HttpSource implements ByteSource {
           }
           sink(next, chunk);
           next += chunk.length;
+          setNext(next);
         });
         if (next < end) {
           throw transient(new IOError(`${this.url}: the response ended after ${next - start} of ${end - start} bytes`, { file: this.url }));
