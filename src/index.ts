@@ -77,7 +77,9 @@ export {
   type TfjsTensorLike,
   type KerasLayout,
   loadTfjsCore,
+  loadTfjsLayers,
   setTfjsCore,
+  setTfjsLayers,
   type TfjsCore,
   type TfjsVariableLike,
   toTfjsTensor,
@@ -95,3 +97,13 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export {
+  type CheckpointSink,
+  downloadSink,
+  fromCheckpoint,
+  type FromCheckpointOptions,
+  registerTopologyTranslator,
+  saveToSink,
+  type TopologySource,
+  type TopologyTranslator,
+} from './web';

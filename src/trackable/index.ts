@@ -32,4 +32,4 @@ export {
 } from './tfjs_types';
 export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';
-export { loadTfjsCore, setTfjsCore, type TfjsCore, tfjsCore, tryLoadTfjsCore } from './tfjs_module';
+export { loadTfjsCore, loadTfjsLayers, setTfjsCore, setTfjsLayers, type TfjsCore, tfjsCore, type TfjsLayers, tryLoadTfjsCore } from './tfjs_module';

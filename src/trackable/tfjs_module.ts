@@ -46,6 +46,34 @@ export async function tryLoadTfjsCore(): Promise<void> {
   await loadTfjsCore().catch(() => undefined);
 }
 
+/** The parts of tfjs-layers the package calls (building a model from a topology). */
+export interface TfjsLayers {
+  models: { modelFromJSON(config: { modelTopology: object }): Promise<unknown> };
+}
+
+let layers: TfjsLayers | null = null;
+
+/** Uses `tfl` (e.g. the `tf` namespace of @tensorflow/tfjs) instead of loading tfjs-layers. */
+export function setTfjsLayers(tfl: TfjsLayers): void {
+  layers = tfl;
+}
+
+/** tfjs-layers, loaded on first use; fails with UnsupportedError when it cannot be loaded. */
+export async function loadTfjsLayers(): Promise<TfjsLayers> {
+  if (layers !== null) return layers;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    layers = require('@tensorflow/tfjs-layers') as TfjsLayers;
+  } catch {
+    try {
+      layers = (await import('@tensorflow/tfjs-layers')) as unknown as TfjsLayers;
+    } catch (err) {
+      throw missing(err);
+    }
+  }
+  return layers;
+}
+
 /** tfjs-core, loaded with `import()` when `require` cannot load it; fails with UnsupportedError when absent. */
 export async function loadTfjsCore(): Promise<TfjsCore> {
   if (core !== null) return core;
