@@ -1,3 +1,5 @@
+import './tfjs_preload';
+
 import { registerBuiltinAdapters } from './adapters';
 
 registerBuiltinAdapters();

@@ -92,7 +92,23 @@ export class FaultServer {
     return fs.readFileSync(file);
   }
 
+  /** Whether responses carry CORS headers (pages on another origin can read them). */
+  cors = true;
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.cors) {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-expose-headers', 'content-range, etag, last-modified, content-length, content-encoding, accept-ranges');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, HEAD',
+          'access-control-allow-headers': 'range, if-match, if-unmodified-since, authorization',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
     const urlPath = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     const entry: LoggedRequest = { method: req.method!, path: urlPath, range: req.headers.range, status: 0, bytesSent: 0, headers: req.headers };
     this.log.push(entry);
