@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Real-browser tests: Debian's headless Chromium (driven by playwright-core, never a downloaded browser) runs an
  * app bundled by esbuild from tfjs-checkpoint's browser build and @tensorflow/tfjs, served by nginx on 127.0.0.1.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The page the Chromium tests drive (test/browser.test.ts): an app bundled by esbuild for the browser from
  * `tfjs-checkpoint` (its browser build) and `@tensorflow/tfjs`, exposing what the tests call on `window.checks`.
