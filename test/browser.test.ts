@@ -92,6 +92,7 @@ beforeAll(async () => {
   fs.mkdirSync(generated, { recursive: true });
   wideOracle = generateWide();
   await buildPage();
+  execFileSync(process.execPath, [path.join(ROOT, 'examples', 'web', 'build.mjs'), path.join(site, 'example')]);
   await Promise.all([nginx.start(), faults.start()]);
   context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
     executablePath: CHROMIUM!,
@@ -185,6 +186,24 @@ maybe('in Chromium', () => {
     expect(keys.length).toBeGreaterThan(0);
     const sent = nginx.requests().filter((r) => /\.data-/.test(r.path) && r.method === 'GET').reduce((n, r) => n + r.bodyBytes, 0);
     expect(sent).toBe(needed);
+  });
+
+  it('the example page opens a URL, shows the tree and the diff, restores with progress, predicts (screenshot)', async () => {
+    const example = await context.newPage();
+    await example.setViewportSize({ width: 760, height: 940 });
+    await example.goto(`${nginx.base}/example/index.html?ckpt=/examples/mlp&model=/examples/mlp/model.json&restore=1`);
+    await example.waitForFunction(() => document.body.dataset['state'] !== undefined, undefined, { timeout: 60_000 });
+    expect(await example.evaluate(() => [document.body.dataset['state'], document.getElementById('status')!.textContent])).toEqual(['done', 'Restored.']);
+    // Keras 3's object paths, as TF's CheckpointView names them.
+    expect(await example.textContent('#tree')).toMatch(/^root\nroot\.model\n[^]*\[VARIABLE_VALUE\]/);
+    expect(await example.textContent('#diff')).toMatch(/^5 values match, 0 differ in shape, 10 only in the checkpoint, 0 only in the model/);
+    expect(await example.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).position)).toBe(1);
+    expect(await example.textContent('#prediction')).toMatch(/prediction for an input of ones \[1,4\]:\n\[\[[-0-9.e,]+\]\]/);
+    const png = await example.screenshot();
+    // TFJS_CHECKPOINT_SCREENSHOT=path stores it (docs/browser-example.png in the README comes from here).
+    const target = process.env['TFJS_CHECKPOINT_SCREENSHOT'];
+    if (target) fs.writeFileSync(target, png);
+    await example.close();
   });
 
   describe('every fault fails cleanly in the page: a CheckpointError, no weight changed, no tensor leaked', () => {
