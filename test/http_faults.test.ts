@@ -152,6 +152,30 @@ maybe('HttpFileSystem over a loopback server', () => {
     }
   });
 
+  it('GET-only presigned URLs: per-file URLs from resolveUrl, HEAD refused', async () => {
+    server.reset('no-head');
+    const signed: string[] = [];
+    const fsys = httpFs({
+      resolveUrl: (p) => {
+        const url = `${server.base}/${p}?X-Amz-Signature=${p.length}`;
+        signed.push(url);
+        return url;
+      },
+    });
+    expect(await readAll(fsys, MLP_DIR)).toEqual(oracleOf(MLP_DIR).tensors!.map((t) => [t.key, t.sha256]));
+    expect(signed.some((u) => u.includes('.data-'))).toBe(true);
+    expect(server.log.filter((r) => r.method === 'HEAD' && r.status === 200)).toEqual([]);
+  });
+
+  it('trusts no size before the bytes arrive: a HEAD claiming 3 GiB fails typed, allocating nothing of it', async () => {
+    server.reset('huge-head');
+    const rss = process.memoryUsage().rss;
+    const err = await readAll(httpFs(), `${MLP_DIR}/cp.ckpt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect((err as Error).message).toContain(server.base);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 2 ** 20);
+  });
+
   it('stays on the base URL’s origin: a state file naming another origin is refused, and nothing is sent there', async () => {
     server.virtual.set('/fixtures/evil/checkpoint', new TextEncoder().encode(`model_checkpoint_path: "${elsewhere.base}/corpus/ckpt"\n`));
     const fsys = httpFs({ headers: { Authorization: 'Bearer secret' } });

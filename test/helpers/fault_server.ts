@@ -28,7 +28,9 @@ export type Fault =
   /** Sends no Content-Length (chunked) for HEAD and GET. */
   | 'no-length'
   /** Compresses responses with gzip. */
-  | 'gzip';
+  | 'gzip'
+  /** Claims in HEAD that every file is 3 GiB. */
+  | 'huge-head';
 
 export interface LoggedRequest {
   method: string;
@@ -138,6 +140,7 @@ export class FaultServer {
     const ifMatch = req.headers['if-match'];
     if (ifMatch !== undefined && ifMatch !== etag) return send(412, { 'content-length': 0 });
     const common: http.OutgoingHttpHeaders = { etag, 'accept-ranges': 'bytes' };
+    if (req.method === 'HEAD' && this.fault === 'huge-head') return send(200, { ...common, 'content-length': 3 * 2 ** 30 });
     if (req.method === 'HEAD') return send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size });
 
     const m = this.fault === 'ignore-range' ? null : /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
