@@ -18,7 +18,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type Fault, FaultServer } from './helpers/fault_server';
 import { NGINX_BIN, Nginx } from './helpers/nginx';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type Oracle } from './helpers/shared';
-import { TF_PYTHON, tfAvailable } from './helpers/tf';
+import { TF_PYTHON, tfAvailable, tfJudge } from './helpers/tf';
 
 const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) ?? null;
@@ -178,6 +178,31 @@ maybe('in Chromium', () => {
     const dir = path.join(CORPUS_DIR, 'keras-cnn-rescaling-asl-letters');
     await page.setInputFiles('#files', fs.readdirSync(dir).filter((f) => !f.startsWith('_')).map((f) => path.join(dir, f)));
     expectOracle(await readAll({ files: 'cp.ckpt' }), oracleOf(dir));
+  });
+
+  it('reads the same files from a drop and from a FileSystemDirectoryHandle', async () => {
+    const dir = path.join(CORPUS_DIR, 'keras-cnn-rescaling-asl-letters');
+    await page.setInputFiles('#files', fs.readdirSync(dir).filter((f) => !f.startsWith('_')).map((f) => path.join(dir, f)));
+    const got = await call<{ dropped: unknown; handle: unknown }>('dropAndDirectoryHandle');
+    expect(got.dropped).toEqual(oracleOf(dir).list_variables);
+    expect(got.handle).toEqual(oracleOf(dir).list_variables);
+  });
+
+  it('saves in the page through a sink and as downloads; TensorFlow reads what was saved', async () => {
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    const files = await call<Record<string, number[]>>('saveInPage', nginx.base, 'examples/mlp', 'examples/mlp/model.json');
+    expect(Object.keys(files)).toEqual(['checkpoint', 'ckpt.data-00000-of-00001', 'ckpt.index']);
+    // Downloads are reported as they start: wait (bounded) for all three.
+    for (let i = 0; i < 100 && downloads.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(downloads.sort()).toEqual(['checkpoint', 'downloaded.data-00000-of-00001', 'downloaded.index']);
+    if (!tfAvailable()) return;
+    const out = path.join(work, 'saved-in-page');
+    fs.mkdirSync(out);
+    for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(out, name), Uint8Array.from(bytes));
+    expect(tfJudge<{ latest_checkpoint: string }>('manager', { directory: out, max_to_keep: 5 }).latest_checkpoint).toBe(path.join(out, 'ckpt'));
+    const keys = tfJudge<{ list_variables: Array<[string, number[]]> }>('oracle', { prefix: path.join(out, 'ckpt') }).list_variables.map(([k]) => k);
+    expect(keys).toEqual(expect.arrayContaining(['model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE', 'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE']));
   });
 
   it('a partial read makes nginx send only the needed bytes', async () => {

@@ -9,10 +9,12 @@ import {
   Checkpoint,
   CheckpointError,
   CheckpointReader,
+  downloadSink,
   type FileSystem,
   fromCheckpoint,
   HttpFileSystem,
   listVariables,
+  saveToSink,
   toTfjsTensor,
 } from 'tfjs-checkpoint';
 
@@ -90,6 +92,37 @@ const checks = {
       }
     }
     return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: 'base' in source ? (fsys as HttpFileSystem).stats : null };
+  },
+
+  /**
+   * The <input>'s files as a drop (a DataTransfer) and as a real FileSystemDirectoryHandle (the origin-private
+   * file system, written first), each opened by the package: list_variables of both.
+   */
+  async dropAndDirectoryHandle(): Promise<{ dropped: unknown; handle: unknown }> {
+    const files = Array.from((document.getElementById('files') as HTMLInputElement).files!);
+    const transfer = new DataTransfer();
+    for (const f of files) transfer.items.add(f);
+    const dropped = await BlobFileSystem.fromDataTransfer(transfer as never);
+    const root = await navigator.storage.getDirectory();
+    await root.removeEntry('picked', { recursive: true }).catch(() => undefined);
+    const dir = await root.getDirectoryHandle('picked', { create: true });
+    for (const f of files) {
+      const writable = await (await dir.getFileHandle(f.name, { create: true })).createWritable();
+      await writable.write(f);
+      await writable.close();
+    }
+    const fromHandle = await BlobFileSystem.fromDirectoryHandle(dir as never);
+    return { dropped: await listVariables('cp.ckpt', { fs: dropped }), handle: await listVariables('picked', { fs: fromHandle }) };
+  },
+
+  /** Restores a model, saves it through a sink (bytes returned) and through downloadSink (the browser downloads). */
+  async saveInPage(base: string, dir: string, topology: string): Promise<Record<string, number[]>> {
+    const model = await tf.loadLayersModel(fromCheckpoint(`${base}/${dir}`, { topology: `${base}/${topology}` }));
+    const files: Record<string, number[]> = {};
+    await saveToSink(new Checkpoint({ model }), (name, bytes) => void (files[name] = [...bytes]));
+    await saveToSink(new Checkpoint({ model }), downloadSink(), { prefix: 'downloaded' });
+    model.dispose();
+    return files;
   },
 
   /** tf.loadLayersModel(fromCheckpoint(...)) and its predictions for `input`. */
