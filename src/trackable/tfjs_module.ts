@@ -65,13 +65,15 @@ export async function loadTfjsLayers(): Promise<TfjsLayers> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     layers = require('@tensorflow/tfjs-layers') as TfjsLayers;
   } catch {
+    let loaded: TfjsLayers;
     try {
-      layers = (await import('@tensorflow/tfjs-layers')) as unknown as TfjsLayers;
+      loaded = (await import('@tensorflow/tfjs-layers')) as unknown as TfjsLayers;
     } catch (err) {
       throw missing(err);
     }
+    layers ??= loaded;
   }
-  return layers;
+  return layers!;
 }
 
 /** tfjs-core, loaded with `import()` when `require` cannot load it; fails with UnsupportedError when absent. */
@@ -80,11 +82,14 @@ export async function loadTfjsCore(): Promise<TfjsCore> {
   try {
     return tfjsCore();
   } catch {
+    let loaded: TfjsCore;
     try {
-      core = (await import('@tensorflow/tfjs-core')) as TfjsCore;
+      loaded = (await import('@tensorflow/tfjs-core')) as TfjsCore;
     } catch (err) {
       throw missing(err);
     }
+    // A module handed over with setTfjsCore while this import ran wins: it is the app's own.
+    core ??= loaded;
   }
-  return core;
+  return core!;
 }
