@@ -206,6 +206,15 @@ maybe('HttpFileSystem over a loopback server', () => {
     await expect(pending).rejects.toBeInstanceOf(IOError);
   });
 
+  it('closing a reader stops its downloads in flight', async () => {
+    const reader = await CheckpointReader.open(MLP_DIR, { fs: httpFs({ idleTimeoutMs: 60_000 }) });
+    server.reset('stall');
+    const pending = reader.getTensors(reader.keys(), () => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await reader.close();
+    await expect(pending).rejects.toThrow(/aborted/);
+  });
+
   describe('a restore that fails part-way changes no variable and leaks no tensor', () => {
     const build = (): tf.LayersModel => {
       const input = tf.input({ shape: [4] });

@@ -118,12 +118,13 @@ export class HttpClient {
     headers: AttemptHeaders,
     handle: (res: FetchResponse, body: BodyReader) => Promise<T>,
     statusOk: (status: number) => boolean = (s) => s >= 200 && s < 300,
+    signal?: AbortSignal,
   ): Promise<T> {
     let last: CheckpointError | null = null;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await this.backoff(attempt, url);
+      if (attempt > 0) await this.backoff(attempt, url, signal);
       try {
-        return await this.attempt(url, method, headers(), handle, statusOk);
+        return await this.attempt(url, method, headers(), handle, statusOk, signal);
       } catch (err) {
         if (!(err instanceof Transient)) throw err;
         last = err.error;
@@ -136,20 +137,20 @@ export class HttpClient {
     return new IOError(`Request for ${url} was aborted`, { file: url, cause: this.options.signal?.reason });
   }
 
-  private async backoff(attempt: number, url: string): Promise<void> {
+  private async backoff(attempt: number, url: string, own?: AbortSignal): Promise<void> {
     const delay = Math.min(this.retryDelayMs * 2 ** (attempt - 1), this.retryDelayMs * 8) * (0.5 + Math.random() / 2);
-    const signal = this.options.signal;
+    const signals = [this.options.signal, own].filter((s): s is AbortSignal => s !== undefined);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
         resolve();
       }, delay);
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(this.aborted(url));
       };
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      if (signals.some((s) => s.aborted)) onAbort();
+      else for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -159,9 +160,10 @@ export class HttpClient {
     headers: Record<string, string>,
     handle: (res: FetchResponse, body: BodyReader) => Promise<T>,
     statusOk: (status: number) => boolean,
+    own?: AbortSignal,
   ): Promise<T> {
-    const outer = this.options.signal;
-    if (outer?.aborted) throw this.aborted(url);
+    const outers = [this.options.signal, own].filter((s): s is AbortSignal => s !== undefined);
+    if (outers.some((s) => s.aborted)) throw this.aborted(url);
     const release = await this.limiter.acquire();
     const controller = new AbortController();
     let why: 'idle' | 'total' | 'caller' | null = null;
@@ -170,7 +172,7 @@ export class HttpClient {
       controller.abort();
     };
     const onOuterAbort = (): void => abort('caller');
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    for (const s of outers) s.addEventListener('abort', onOuterAbort, { once: true });
     let idle = setTimeout(() => abort('idle'), this.idleTimeoutMs);
     const total = setTimeout(() => abort('total'), this.requestTimeoutMs);
     const touch = (): void => {
@@ -238,7 +240,7 @@ export class HttpClient {
     } finally {
       clearTimeout(idle);
       clearTimeout(total);
-      outer?.removeEventListener('abort', onOuterAbort);
+      for (const s of outers) s.removeEventListener('abort', onOuterAbort);
       release();
     }
   }

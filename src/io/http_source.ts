@@ -39,6 +39,8 @@ export class HttpSource implements ByteSource {
   private whole: Promise<Uint8Array> | null;
   private runs: Run[] = [];
   private closed = false;
+  /** Aborts this file's requests in flight when it is closed (a failed restore stops downloading). */
+  private readonly closing = new AbortController();
   /** Open once a response has shown whether the server honours Range. */
   private rangeGate: Promise<void> | null = null;
 
@@ -235,6 +237,8 @@ export class HttpSource implements ByteSource {
           throw transient(new IOError(`${this.url}: the response ended after ${next - start} of ${end - start} bytes`, { file: this.url }));
         }
       },
+      undefined,
+      this.closing.signal,
     );
   }
 
@@ -266,6 +270,7 @@ export class HttpSource implements ByteSource {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     this.whole = null;
     this.runs = [];
   }
