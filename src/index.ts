@@ -21,6 +21,7 @@ export {
 } from './errors';
 export { type Logger, setLogger } from './logger';
 export { type ByteSource, type FileInfo, type FileSystem, HttpFileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
+export { BlobFileSystem, type BlobFileSystemOptions, type BlobProgress, type HttpFileSystemOptions, type HttpProgress } from './io';
 export {
   type BundleHeader,
   type CheckpointState,
@@ -88,6 +89,11 @@ export {
   setOptimizerVariables,
   type TfjsTensorLike,
   type KerasLayout,
+  loadTfjsCore,
+  loadTfjsLayers,
+  setTfjsCore,
+  setTfjsLayers,
+  type TfjsCore,
   type TfjsVariableLike,
   toTfjsTensor,
 } from './trackable';
@@ -116,3 +122,13 @@ export {
   type TfjsTopology,
 } from './keras';
 export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';
+export {
+  type CheckpointSink,
+  downloadSink,
+  fromCheckpoint,
+  type FromCheckpointOptions,
+  registerTopologyTranslator,
+  saveToSink,
+  type TopologySource,
+  type TopologyTranslator,
+} from './web';

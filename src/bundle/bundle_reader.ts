@@ -3,7 +3,7 @@
  * bytes in its data shard (positional reads into the buffer that becomes the tensor's typed array).
  */
 import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
-import { allocateForRead, type ByteSource, checkRange, type FileSystem } from '../io';
+import { allocateForRead, type ByteSource, checkRange, type FileSystem, type PlannedRead } from '../io';
 import { byteStrings, offsetsFor, storageOf } from './byte_strings';
 import { readChecksummed } from './checksummed_read';
 import { prepareCrc32c } from './crc32c';
@@ -221,6 +221,10 @@ export class BundleReader {
       shared.set(region, { target: entry.slices.length === 0 ? await this.allocateFor(entry) : undefined, users: 1, value: null });
     }
     if (this.verifyChecksums) prepareCrc32c(distinctBytes);
+    // Each stored region is announced once, with the buffer it will be read into.
+    const announced = new Set<string>();
+    const targets = regions.map((r) => (announced.has(r) ? undefined : (announced.add(r), shared.get(r)!.target)));
+    await this.announce(entries, targets);
     let next = 0;
     let failure: { error: unknown } | null = null;
     const worker = async (): Promise<void> => {
@@ -241,6 +245,19 @@ export class BundleReader {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
     if (failure !== null) throw (failure as { error: unknown }).error;
+  }
+
+  /** Tells each shard which whole tensors are about to be read, so a remote one can fetch neighbours together. */
+  private async announce(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<void> {
+    const byShard = new Map<number, PlannedRead[]>();
+    entries.forEach((entry, i) => {
+      const target = targets[i];
+      if (target === undefined || entry.size === 0) return;
+      const reads = byShard.get(entry.shardId) ?? [];
+      reads.push({ offset: entry.offset, length: entry.size, target });
+      byShard.set(entry.shardId, reads);
+    });
+    for (const [shardId, reads] of byShard) (await this.shard(shardId)).willRead?.(reads);
   }
 
   /**

@@ -3,7 +3,7 @@
  * holding a `checkpoint` state file (→ its latest checkpoint), or a SavedModel directory (→ `variables/variables`).
  * Paths of one of the bundle's own files (`ckpt-3.index`) are accepted as a convenience.
  */
-import { NotFoundError } from '../errors';
+import { IOError, NotFoundError } from '../errors';
 import type { FileSystem } from '../io';
 import { CHECKPOINT_STATE_FILENAME, type CheckpointState, parseCheckpointState } from './checkpoint_state';
 import { indexFilename, prefixOfBundleFile } from './naming';
@@ -32,8 +32,10 @@ export async function latestCheckpointIn(fs: FileSystem, dir: string, filename =
   let state: CheckpointState | null;
   try {
     state = await readCheckpointState(fs, dir, filename);
-  } catch {
-    // TensorFlow logs and returns None for an unreadable or unparsable state file.
+  } catch (err) {
+    // TensorFlow logs and returns None for an unparsable state file; a failed transfer (a network error, an
+    // aborted or timed-out request) is not an answer about the checkpoint, so it propagates.
+    if (err instanceof IOError) throw err;
     return null;
   }
   if (state === null || state.modelCheckpointPath === '') return null;

@@ -22,6 +22,7 @@ import {
   type PreparedWrite,
   type Restorable,
   restorablesOf,
+  tryLoadTfjsCore,
 } from '../trackable';
 import { prepareWrite } from './prepare_write';
 import { describeLive, type NodeNames, prettyNodeNames } from './pretty';
@@ -168,6 +169,8 @@ export async function executeRestore(
   onProgress?: (doneBytes: number, totalBytes: number) => void,
   mode: RestoreMode = {},
 ): Promise<void> {
+  // Loads tfjs where only import() can (ES modules); values that need no tfjs still restore without it.
+  if (plan.writes.length > 0) await tryLoadTfjsCore();
   requireUsableTargets(plan);
   // Values that can be overwritten where they live are (restore_in_place.ts); this is the path for the rest, and
   // for every value of files that are not tensor bundles (their values are already in memory).

@@ -21,7 +21,7 @@ import {
   TrackableView,
 } from '../graph';
 import type { FileSystem } from '../io';
-import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf } from '../trackable';
+import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf, tryLoadTfjsCore } from '../trackable';
 import { floatToBfloat16Bits, floatToHalfBits } from '../bundle/float_bits';
 
 export interface SaveOptions {
@@ -160,6 +160,7 @@ export async function encodeCheckpoint(
   options: SaveOptions = {},
   avoidShardCounts: ReadonlySet<number> = new Set(),
 ): Promise<ReturnType<typeof encodeBundle>> {
+  await tryLoadTfjsCore();
   const { graph, values } = planSave(root, options.layout ?? 'keras2');
   const tensors: TensorToWrite[] = [];
   for (const v of values) tensors.push({ key: v.key, value: storeFloat32As(await v.read(), options.float32As) });

@@ -1,92 +1,230 @@
-import { InvalidArgumentError, IOError, NotFoundError, UnsupportedError } from '../errors';
-import { checkRange } from './range';
+import { CheckpointError, InvalidArgumentError, IOError, NotFoundError, UnsupportedError } from '../errors';
+import { type FetchResponse, HttpClient, type HttpOptions } from './http_client';
+import { HttpSource, parseContentRange, type Pin } from './http_source';
 import type { ByteSource, FileInfo, FileSystem } from './types';
 
-type Fetch = (url: string, init?: { method?: string; headers?: Record<string, string> }) => Promise<{
-  ok: boolean;
-  status: number;
-  headers: { get(name: string): string | null };
-  arrayBuffer(): Promise<ArrayBuffer>;
-}>;
+export type { FetchInit, FetchLike, FetchResponse, HttpOptions, HttpProgress } from './http_client';
+
+export interface HttpFileSystemOptions extends HttpOptions {
+  /**
+   * The URL of a path, when files do not sit under one base URL (e.g. presigned URLs, one per file). Requests still
+   * go only to the base URL's origin.
+   */
+  resolveUrl?: (path: string) => string;
+}
+
+/** What a first request learned about a file. */
+interface Probe {
+  pin: Pin;
+  /** The whole file, when the server answered a range request with all of it. */
+  whole: Uint8Array | null;
+}
+
+/** Statuses with which servers refuse HEAD (presigned GET-only URLs answer 403). */
+const HEAD_REFUSED = new Set([403, 405, 501]);
+
+/** Files whose presence makes a path a directory: a checkpoint state file, or a SavedModel. */
+const DIRECTORY_MARKERS = ['checkpoint', 'saved_model.pb'];
+
+/** A checkpoint's files share the prefix before `.index` / `.data-…`. */
+const BUNDLE_FILE = /^(.*)\.(?:index|data-\d{5,}-of-\d{5,})$/s;
 
 function posixJoin(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/').replace(/\/{2,}/g, '/').replace(/(^|\/)\.\//g, '$1');
+  return parts.filter((p) => p !== '').join('/').replace(/(^|[^:])\/{2,}/g, '$1/').replace(/(^|\/)\.\//g, '$1');
 }
 
 /**
- * Checkpoints served over HTTP(S) — in browsers, from a CDN or a model hub — read with `Range` requests, so that
- * opening reads the index and each tensor costs one request for its own bytes. Paths are URLs (absolute, or
- * relative to `baseUrl`). Read-only: saving needs a writable file system.
+ * Checkpoints served over HTTP(S) — in browsers, from a CDN or a model hub — read with `Range` requests: opening
+ * reads the index, and a restore fetches each contiguous run of needed bytes with one request. Paths are URLs
+ * (absolute, or relative to `baseUrl`); a directory is found through its `checkpoint` state file, as on disk.
+ *
+ * Requests stay on the base URL's origin: a state file naming another origin is refused, so configured headers
+ * (credentials) never leave it. Failures are CheckpointErrors naming the URL; see HttpOptions for timeouts,
+ * retries, parallelism and progress. Read-only: saving needs a writable file system.
  */
 export class HttpFileSystem implements FileSystem {
-  private readonly fetchFn: Fetch;
+  private readonly client: HttpClient;
+  private readonly headers: Record<string, string>;
+  private readonly mergeGap: number;
+  private origin: string | null;
+  /** What `stat` learned, handed to the `open` that usually follows, so a file is not probed twice. */
+  private readonly probes = new Map<string, Probe>();
+  /** The index most recently opened per checkpoint prefix, re-validated when its data files are opened. */
+  private readonly indexes = new Map<string, HttpSource>();
 
   constructor(
     private readonly baseUrl = '',
-    options: { fetch?: Fetch; headers?: Record<string, string> } = {},
+    private readonly options: HttpFileSystemOptions = {},
   ) {
-    const f = options.fetch ?? (globalThis as { fetch?: Fetch }).fetch;
-    if (!f) throw new InvalidArgumentError('HttpFileSystem needs fetch (Node ≥ 18, browsers) or options.fetch');
-    this.fetchFn = f;
-    this.headers = options.headers ?? {};
+    this.client = new HttpClient(options);
+    this.headers = { ...options.headers };
+    this.mergeGap = options.mergeGapBytes ?? 64 * 1024;
+    const base = this.absolute(baseUrl);
+    this.origin = base === null ? null : new URL(base).origin;
   }
 
-  private readonly headers: Record<string, string>;
+  /** Requests sent (attempts, including retries) and bytes received so far. */
+  get stats(): { requests: number; bytesReceived: number } {
+    return { requests: this.client.requests, bytesReceived: this.client.bytesReceived };
+  }
+
+  /** `u` as an absolute URL, against the page's address in a browser; null when that is not possible. */
+  private absolute(u: string): string | null {
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    try {
+      return new URL(u, page).href;
+    } catch {
+      return null;
+    }
+  }
 
   private url(path: string): string {
-    return /^[a-z]+:\/\//i.test(path) || this.baseUrl === '' ? path : `${this.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
-  }
-
-  private async request(path: string, init: { method?: string; headers?: Record<string, string> }): Promise<Awaited<ReturnType<Fetch>>> {
-    let res: Awaited<ReturnType<Fetch>>;
-    try {
-      res = await this.fetchFn(this.url(path), { ...init, headers: { ...this.headers, ...init.headers } });
-    } catch (err) {
-      throw new IOError(`Failed to fetch ${this.url(path)}: ${(err as Error).message}`, { file: path, cause: err });
+    const joined = this.options.resolveUrl
+      ? this.options.resolveUrl(path)
+      : /^[a-z][a-z0-9+.-]*:/i.test(path) || this.baseUrl === ''
+        ? path
+        : `${this.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
+    const abs = this.absolute(joined);
+    if (abs === null) throw new InvalidArgumentError(`${joined} is not a URL (give HttpFileSystem a base URL)`, { file: path });
+    const origin = new URL(abs).origin;
+    this.origin ??= origin;
+    if (origin !== this.origin) {
+      throw new InvalidArgumentError(`Refusing ${abs}: it is not on ${this.origin}, the origin this HttpFileSystem reads from`, {
+        file: abs,
+      });
     }
-    if (res.status === 404 || res.status === 410) throw new NotFoundError(`${path}: No such file or directory (HTTP ${res.status})`, { file: path });
-    if (!res.ok) throw new IOError(`Failed to fetch ${this.url(path)}: HTTP ${res.status}`, { file: path });
-    return res;
+    return abs;
   }
 
-  async stat(path: string): Promise<FileInfo | null> {
+  /** A redirect that left the origin is refused too (its response is not used). */
+  private readonly checkOrigin = (res: FetchResponse): void => {
+    if (res.url && this.origin !== null && new URL(res.url).origin !== this.origin) {
+      throw new IOError(`Refusing ${res.url}: a redirect left ${this.origin}`, { file: res.url });
+    }
+  };
+
+  /** Size and version of a file (HEAD, or a one-byte GET where HEAD is refused); null when it does not exist. */
+  private async probe(url: string): Promise<Probe | null> {
     try {
-      const res = await this.request(path, { method: 'HEAD' });
-      const size = Number(res.headers.get('content-length') ?? NaN);
-      return { isFile: true, isDirectory: false, size: Number.isFinite(size) ? size : 0, mtimeMs: Date.parse(res.headers.get('last-modified') ?? '') || 0 };
+      const viaHead = await this.client.exchange(
+        url,
+        'HEAD',
+        () => this.headers,
+        async (res) => {
+          this.checkOrigin(res);
+          if (HEAD_REFUSED.has(res.status)) return null;
+          const length = res.headers.get('content-length');
+          const encoding = res.headers.get('content-encoding');
+          if (length === null || !/^\d+$/.test(length) || (encoding !== null && encoding !== 'identity')) return null;
+          return { pin: pinOf(res, Number(length)), whole: null };
+        },
+        (s) => (s >= 200 && s < 300) || HEAD_REFUSED.has(s),
+      );
+      return viaHead ?? (await this.probeWithGet(url));
     } catch (err) {
       if (err instanceof NotFoundError) return null;
       throw err;
     }
   }
 
-  async open(path: string): Promise<ByteSource> {
-    const info = await this.stat(path);
-    if (info === null) throw new NotFoundError(`${path}: No such file or directory`, { file: path });
-    const fs = this;
-    return {
-      name: path,
-      size: info.size,
-      async read(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
-        checkRange(path, info.size, offset, length, target);
-        const out = target ?? new Uint8Array(length);
-        if (length === 0) return out;
-        const res = await fs.request(path, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
-        const body = new Uint8Array(await res.arrayBuffer());
-        // A server that ignores Range answers 200 with the whole file.
-        const bytes = res.status === 206 ? body : body.subarray(offset, offset + length);
-        if (bytes.length !== length) {
-          throw new IOError(`${path}: expected ${length} bytes at offset ${offset}, the server sent ${bytes.length}`, { file: path });
+  private probeWithGet(url: string): Promise<Probe> {
+    return this.client.exchange(
+      url,
+      'GET',
+      () => ({ ...this.headers, Range: 'bytes=0-0' }),
+      async (res, body) => {
+        this.checkOrigin(res);
+        if (res.status === 416) {
+          await body(() => undefined);
+          return { pin: pinOf(res, 0), whole: new Uint8Array(0) };
         }
-        out.set(bytes);
-        return out;
+        if (res.status === 206) {
+          const range = parseContentRange(res.headers.get('content-range'));
+          if (range === null || range.first !== 0 || range.total === null) {
+            throw new IOError(`${url}: asked for bytes 0-0, the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'}`, {
+              file: url,
+            });
+          }
+          await body(() => undefined);
+          return { pin: pinOf(res, range.total), whole: null };
+        }
+        // Range ignored: the body is the whole file, collected as it arrives, and kept for the reads.
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        await body((c) => {
+          chunks.push(c);
+          size += c.length;
+        });
+        const whole = new Uint8Array(size);
+        chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
+        return { pin: pinOf(res, size), whole };
       },
-      async close(): Promise<void> {},
-    };
+      (s) => (s >= 200 && s < 300) || s === 416,
+    );
+  }
+
+  async stat(path: string): Promise<FileInfo | null> {
+    const url = this.url(path);
+    let probe: Probe | null;
+    try {
+      probe = path.endsWith('/') ? null : await this.probe(url);
+    } catch (err) {
+      // A directory URL may answer 403 (no listing) or redirect; what decides is whether it holds a state file.
+      if (err instanceof CheckpointError && (await this.isDirectory(path))) return directoryInfo();
+      throw err;
+    }
+    if (probe !== null) {
+      this.probes.set(url, probe);
+      return { isFile: true, isDirectory: false, size: probe.pin.size, mtimeMs: Date.parse(probe.pin.lastModified ?? '') || 0 };
+    }
+    return (await this.isDirectory(path)) ? directoryInfo() : null;
+  }
+
+  private async isDirectory(path: string): Promise<boolean> {
+    for (const marker of DIRECTORY_MARKERS) {
+      const url = this.url(this.join(path, marker));
+      const probe = await this.probe(url);
+      if (probe !== null) {
+        this.probes.set(url, probe);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async open(path: string): Promise<ByteSource> {
+    const url = this.url(path);
+    const probe = this.probes.get(url) ?? (await this.probe(url));
+    this.probes.delete(url);
+    if (probe === null) throw new NotFoundError(`${url}: No such file`, { file: url });
+    const source = new HttpSource(this.client, path, url, this.headers, probe.pin, probe.whole, this.mergeGap, this.checkOrigin);
+    const m = BUNDLE_FILE.exec(url);
+    if (m !== null) {
+      if (url.endsWith('.index')) {
+        this.indexes.set(m[1]!, source);
+      } else {
+        // The data file is pinned now; if the index changed since it was read, the two may be from different
+        // checkpoints. One small conditional request tells.
+        const index = this.indexes.get(m[1]!);
+        if (index !== undefined && index.isOpen && index.size > 0) {
+          await index.read(0, 1).catch((err: unknown) => {
+            throw err instanceof CheckpointError && /changed on the server/.test(err.message)
+              ? new IOError(`${m[1]} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
+              : err;
+          });
+        }
+      }
+    }
+    return source;
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.request(path, {})).arrayBuffer());
+    const source = await this.open(path);
+    try {
+      return await source.read(0, source.size);
+    } finally {
+      await source.close();
+    }
   }
 
   /** HTTP has no directory listings: empty (state files still resolve; `latestCheckpoint` works). */
@@ -123,10 +261,18 @@ export class HttpFileSystem implements FileSystem {
     return path.slice(path.lastIndexOf('/') + 1);
   }
   isAbsolute(path: string): boolean {
-    return path.startsWith('/') || /^[a-z]+:\/\//i.test(path);
+    return path.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
   }
   relative(from: string, path: string): string {
     const prefix = `${from.replace(/\/$/, '')}/`;
     return path.startsWith(prefix) ? path.slice(prefix.length) : path;
   }
+}
+
+function directoryInfo(): FileInfo {
+  return { isFile: false, isDirectory: true, size: 0, mtimeMs: 0 };
+}
+
+function pinOf(res: FetchResponse, size: number): Pin {
+  return { etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified'), size };
 }

@@ -21,8 +21,20 @@ export interface ByteSource {
    * the caller processes (checksums) the pieces already read. Unset for sources where each read is a round trip.
    */
   readonly readPieceSize?: number;
+  /**
+   * Announces reads about to be made with exactly these arguments (and targets), so that a remote source can fetch
+   * neighbouring ones together. Optional: sources where each read costs little ignore it.
+   */
+  willRead?(reads: readonly PlannedRead[]): void;
   /** Releases the underlying handle; further reads fail. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A read announced ahead (see ByteSource.willRead). */
+export interface PlannedRead {
+  offset: number;
+  length: number;
+  target: Uint8Array;
 }
 
 export interface FileInfo {

@@ -1,3 +1,5 @@
+import './tfjs_preload';
+
 import { registerBuiltinAdapters } from './adapters';
 
 registerBuiltinAdapters();
@@ -43,3 +45,4 @@ export {
 export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';
 export { type InPlaceMemory, type InPlaceSupport, inPlaceSupport } from './in_place_target';
+export { loadTfjsCore, loadTfjsLayers, setTfjsCore, setTfjsLayers, type TfjsCore, tfjsCore, type TfjsLayers, tryLoadTfjsCore } from './tfjs_module';

@@ -15,13 +15,14 @@
  * Slot values are staged per optimizer and handed to `optimizer.setWeights()` in one step after every other value
  * of the restore has been validated.
  */
-import * as tfc from '@tensorflow/tfjs-core';
+import type * as tfc from '@tensorflow/tfjs-core';
 
 import { type TensorValue, toTfjsValues } from '../bundle';
 import { UnsupportedError } from '../errors';
 import type { TrackableAdapter } from '../graph';
 import { type PreparedWrite, type Restorable, restorableAttributes, tensorFor, VARIABLE_VALUE, valueOf } from './restorable';
 import { isOptimizer, type LayerVariableLike, type OptimizerLike, type TfjsVariableLike } from './tfjs_types';
+import { tfjsCore } from './tfjs_module';
 
 type LiveVariable = LayerVariableLike | TfjsVariableLike;
 
@@ -173,7 +174,7 @@ class SlotVariable implements Restorable {
     if (!current) return { dtype: 'float32', shape: [...this.shape], data: new Float32Array(this.shape.reduce((a, b) => a * b, 1)) };
     if (this.group === 'momentum' && this.state.optimizer.getClassName() === 'Momentum') {
       const lr = (this.state.optimizer as unknown as { learningRate: number }).learningRate;
-      const scaled = tfc.mul(current, -lr);
+      const scaled = tfjsCore().mul(current, -lr);
       try {
         return await valueOf(scaled);
       } finally {
@@ -377,9 +378,9 @@ export class OptimizerState {
     if (!vars) {
       // Slots cannot be placed without the variable order, but the iteration count still goes through
       // setWeights, which also updates what depends on it (Adam's bias-correction powers).
-      const iter = tfc.scalar(iterations!, 'int32');
+      const iter = tfjsCore().scalar(iterations!, 'int32');
       await this.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...current.slice(1)] as never);
-      tfc.dispose([iter, current[0]!.tensor as unknown as tfc.Tensor]);
+      tfjsCore().dispose([iter, current[0]!.tensor as unknown as tfc.Tensor]);
       return;
     }
     const n = vars.length;
@@ -387,7 +388,7 @@ export class OptimizerState {
     const hasSlots = current.length === 1 + groups.length * n;
     const lr = (this.optimizer as unknown as { learningRate: number }).learningRate;
     const weights: Array<{ name: string; tensor: tfc.Tensor }> = [
-      { name: 'iter', tensor: tfc.scalar(iterations ?? this.optimizer.iterations, 'int32') },
+      { name: 'iter', tensor: tfjsCore().scalar(iterations ?? this.optimizer.iterations, 'int32') },
     ];
     const created: tfc.Tensor[] = [weights[0]!.tensor];
     groups.forEach((group, g) => {
@@ -396,13 +397,13 @@ export class OptimizerState {
         let t = slot ? staged.get(slot) : undefined;
         if (t && group === 'momentum' && this.optimizer.getClassName() === 'Momentum' && this.kerasMomentum) {
           // Keras keeps velocity = momentum·velocity − lr·g; tfjs keeps accumulation = momentum·acc + g.
-          const scaled = tfc.mul(t, -1 / lr);
+          const scaled = tfjsCore().mul(t, -1 / lr);
           created.push(scaled);
           t = scaled;
         }
         if (!t) t = hasSlots ? (current[1 + g * n + i]!.tensor as unknown as tfc.Tensor) : undefined;
         if (!t) {
-          t = tfc.zeros(v.shape as number[]);
+          t = tfjsCore().zeros(v.shape as number[]);
           created.push(t);
         }
         weights.push({ name: `${v.name}/${group}`, tensor: t });
@@ -411,7 +412,7 @@ export class OptimizerState {
     const previous = hasSlots ? current.slice(1).map((w) => w.tensor as unknown as tfc.Tensor) : [];
     await this.optimizer.setWeights(weights as never);
     // setWeights made new variables from these tensors; release ours and the slots they replace.
-    tfc.dispose([...created, ...staged.values(), current[0]!.tensor as unknown as tfc.Tensor, ...previous]);
+    tfjsCore().dispose([...created, ...staged.values(), current[0]!.tensor as unknown as tfc.Tensor, ...previous]);
   }
 }
 

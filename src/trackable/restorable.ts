@@ -3,13 +3,14 @@
  * the package's own state holders (optimizer iterations, save counters). Restoring is two-phase so a failure can
  * leave everything unchanged: `prepare` validates and converts without side effects, `commit` assigns.
  */
-import * as tfc from '@tensorflow/tfjs-core';
+import type * as tfc from '@tensorflow/tfjs-core';
 
 import { type TensorValue, type TfjsDType, tfjsDTypeOf } from '../bundle';
 import { MismatchError } from '../errors';
 import { type InPlaceSupport, inPlaceSupport } from './in_place_target';
 import { toTfjsTensor } from './tfjs_tensor';
 import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
+import { tfjsCore } from './tfjs_module';
 
 /** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
 export const restorableAttributes: unique symbol = Symbol.for('tfjs-checkpoint.restorableAttributes') as never;
@@ -107,7 +108,7 @@ export async function valueOf(t: tfc.Tensor): Promise<TensorValue> {
     case 'string':
       return { dtype: 'string', shape, data: (await t.bytes()) as Uint8Array[] };
     case 'complex64': {
-      const [re, im] = await Promise.all([tfc.real(t).data(), tfc.imag(t).data()]);
+      const [re, im] = await Promise.all([tfjsCore().real(t).data(), tfjsCore().imag(t).data()]);
       const data = new Float32Array(re.length * 2);
       for (let i = 0; i < re.length; i++) {
         data[2 * i] = re[i]!;

@@ -1,6 +1,7 @@
-import * as tfc from '@tensorflow/tfjs-core';
+import type * as tfc from '@tensorflow/tfjs-core';
 
 import { type TensorValue, toTfjsValues } from '../bundle';
+import { tfjsCore } from './tfjs_module';
 
 /**
  * A tfjs tensor holding a checkpoint value, converted by the documented policy (see toTfjsValues): float64,
@@ -18,11 +19,12 @@ export function toTfjsTensor(value: TensorValue, key?: string): tfc.Tensor {
         real[i] = v.values[2 * i]!;
         imag[i] = v.values[2 * i + 1]!;
       }
-      return tfc.tidy(() => tfc.complex(tfc.tensor(real, v.shape), tfc.tensor(imag, v.shape)));
+      const tf = tfjsCore();
+      return tf.tidy(() => tf.complex(tf.tensor(real, v.shape), tf.tensor(imag, v.shape)));
     }
     case 'string':
-      return tfc.tensor(v.values, v.shape, 'string');
+      return tfjsCore().tensor(v.values, v.shape, 'string');
     default:
-      return tfc.tensor(v.values, v.shape, v.dtype);
+      return tfjsCore().tensor(v.values, v.shape, v.dtype);
   }
 }

@@ -1,0 +1,23 @@
+/**
+ * Browser builds replace io/node.ts with this module, so bundles never see `node:fs`. The names stay exported so
+ * one API (and one set of type declarations) serves both; using them in a browser fails with a typed error.
+ */
+import { UnsupportedError } from '../errors';
+
+function unavailable(): never {
+  throw new UnsupportedError(
+    'NodeFileSystem needs Node.js; in a browser read checkpoints with HttpFileSystem (URLs) or BlobFileSystem (files)',
+  );
+}
+
+export class NodeFileSource {
+  static async open(): Promise<never> {
+    unavailable();
+  }
+}
+
+export class NodeFileSystem {
+  constructor() {
+    unavailable();
+  }
+}
