@@ -30,7 +30,8 @@ const common = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  sourcemap: true,
+  // No source maps: the package does not ship the TypeScript sources they would point to.
+  sourcemap: false,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
 };
@@ -51,6 +52,9 @@ async function main() {
     entryPoints: { index: path.join(root, 'src/index.ts') },
     outdir: path.join(out, 'browser'),
     platform: 'browser',
+    // The Keras layers import tfjs statically; register.browser.ts loads them with import(), into a chunk of their
+    // own, so index.mjs itself loads without tfjs.
+    splitting: true,
     external: ['@tensorflow/*'],
     plugins: [browserSwaps],
   });

@@ -117,6 +117,7 @@ export {
   kerasToTfjsTopology,
   loadKerasModel,
   type LoadKerasModelOptions,
+  kerasLayersReady,
   readKerasArchive,
   registerKerasLayers,
   type TfjsTopology,

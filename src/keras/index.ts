@@ -9,6 +9,6 @@ registerKerasClasses();
 export { type KerasGeneration, tfjsActivationName } from './activations';
 export { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
 export { type KerasModelSource, loadKerasModel, type LoadKerasModelOptions } from './load_model';
-export { registerKerasLayers } from './register';
+export { kerasLayersReady, registerKerasLayers } from './register';
 export { registerKerasClasses } from './tfjs_classes';
 export { kerasOperationOrder, kerasToTfjsTopology, type TfjsTopology } from './topology';

@@ -30,3 +30,8 @@ export function registerKerasLayers(): boolean {
 
 // Importing the package registers them, so tf.loadLayersModel finds them after `import 'tfjs-checkpoint'`.
 registerKerasLayers();
+
+/** Resolves to whether the Keras layers are registered (browser builds load them asynchronously). */
+export function kerasLayersReady(): Promise<boolean> {
+  return Promise.resolve(registerKerasLayers());
+}

@@ -23,7 +23,9 @@ export function findTfjs(): TfRuntime | null {
   } catch (err) {
     // Only a missing tfjs means "no tfjs": any other failure while loading it is a real error.
     const e = err as { code?: unknown; message?: unknown };
-    if (e?.code !== 'MODULE_NOT_FOUND' || typeof e.message !== 'string' || !/@tensorflow\/tfjs-(core|layers)/.test(e.message)) throw err;
+    // (ES-module builds have no require: their bundler's stand-in throws "Dynamic require of … is not supported".)
+    const absent = e?.code === 'MODULE_NOT_FOUND' || /Dynamic require of/.test(String(e?.message));
+    if (!absent || typeof e.message !== 'string' || !/@tensorflow\/tfjs-(core|layers)/.test(e.message)) throw err;
     runtime = null;
   }
   return runtime;

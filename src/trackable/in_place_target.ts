@@ -12,9 +12,9 @@
  * the CPU backend the typed array must span its whole ArrayBuffer (a variable made from a slice of another tensor
  * holds a view into that tensor's memory).
  */
-import * as tfc from '@tensorflow/tfjs-core';
 
 import type { TfjsDType } from '../bundle';
+import { tfjsCore } from './tfjs_module';
 import type { TfjsVariableLike } from './tfjs_types';
 
 /** A variable's value, writable where it lives. */
@@ -103,7 +103,7 @@ export function inPlaceSupport(v: TfjsVariableLike): InPlaceSupport {
   const dtype = v.dtype as TfjsDType;
   const width = ELEMENT_BYTES[dtype];
   if (width === undefined) return { reason: `tfjs does not keep ${dtype} values as one flat buffer` };
-  const engine = tfc.engine() as unknown as EngineInternals;
+  const engine = tfjsCore().engine() as unknown as EngineInternals;
   const backend = engine.state?.tensorInfo?.get(v.dataId)?.backend;
   if (backend === undefined) return { reason: 'the engine does not know its backend' };
   const name = backendName(engine, backend);
