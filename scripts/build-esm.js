@@ -15,14 +15,32 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist', 'esm');
 
-/** Resolves `./x` to `./x.browser.ts` when that file exists next to `x.ts`. */
-const browserSwaps = {
-  name: 'browser-swaps',
+/** Resolves `./x` to the first of `./x.SUFFIX.ts` that exists next to `x.ts`, for each suffix in order. */
+const swaps = (...suffixes) => ({
+  name: `swaps-${suffixes.join('-')}`,
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const candidate = path.resolve(args.resolveDir, `${args.path}.browser.ts`);
-      return fs.existsSync(candidate) ? { path: candidate } : undefined;
+      for (const suffix of suffixes) {
+        const candidate = path.resolve(args.resolveDir, `${args.path}.${suffix}.ts`);
+        if (fs.existsSync(candidate)) return { path: candidate };
+      }
+      return undefined;
     });
+  },
+});
+
+/**
+ * The Keras layers (src/keras/layers) import tfjs statically, to subclass its layers; in ES-module builds they see
+ * tfjs through live bindings instead (layers/tfjs_live_*.ts, bound by register.esm.ts), so no chunk of the package
+ * imports tfjs statically.
+ */
+const kerasLayersTfjs = {
+  name: 'keras-layers-tfjs',
+  setup(build) {
+    const dir = path.join(root, 'src', 'keras', 'layers') + path.sep;
+    build.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (args) =>
+      args.importer.startsWith(dir) ? { path: path.join(dir, `tfjs_live_${args.path.slice('@tensorflow/tfjs-'.length)}.ts`) } : undefined,
+    );
   },
 };
 
@@ -45,6 +63,7 @@ async function main() {
     platform: 'node',
     splitting: true,
     external: ['@tensorflow/*', '@node-rs/*', 'aws-crt'],
+    plugins: [swaps('esm'), kerasLayersTfjs],
     banner: { js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);" },
   });
   await esbuild.build({
@@ -56,7 +75,7 @@ async function main() {
     // own, so index.mjs itself loads without tfjs.
     splitting: true,
     external: ['@tensorflow/*'],
-    plugins: [browserSwaps],
+    plugins: [swaps('browser', 'esm'), kerasLayersTfjs],
   });
 }
 
