@@ -82,6 +82,16 @@ export function replaced(url: string): IOError {
   });
 }
 
+/**
+ * A timer that does not keep a Node process alive by itself: timeouts only guard requests, whose sockets keep
+ * the process running while they are open.
+ */
+function watchdog(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(fn, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
 const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export class HttpClient {
@@ -140,6 +150,7 @@ export class HttpClient {
   private async backoff(attempt: number, url: string, own?: AbortSignal): Promise<void> {
     const delay = Math.min(this.retryDelayMs * 2 ** (attempt - 1), this.retryDelayMs * 8) * (0.5 + Math.random() / 2);
     const signals = [this.options.signal, own].filter((s): s is AbortSignal => s !== undefined);
+    // A plain timer: between attempts nothing else may keep the process alive until the retry.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         for (const s of signals) s.removeEventListener('abort', onAbort);
@@ -173,11 +184,17 @@ export class HttpClient {
     };
     const onOuterAbort = (): void => abort('caller');
     for (const s of outers) s.addEventListener('abort', onOuterAbort, { once: true });
-    let idle = setTimeout(() => abort('idle'), this.idleTimeoutMs);
-    const total = setTimeout(() => abort('total'), this.requestTimeoutMs);
+    // Settles every await of this attempt on abort: a fetch or body read that ignores its signal (a connection
+    // dropped under it) must not hold the attempt, or its timers, forever.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+    });
+    aborted.catch(() => undefined);
+    let idle = watchdog(() => abort('idle'), this.idleTimeoutMs);
+    const total = watchdog(() => abort('total'), this.requestTimeoutMs);
     const touch = (): void => {
       clearTimeout(idle);
-      idle = setTimeout(() => abort('idle'), this.idleTimeoutMs);
+      idle = watchdog(() => abort('idle'), this.idleTimeoutMs);
     };
     /** The error for a failure of fetch or of the body stream, once the cause is known. */
     const failure = (err: unknown, during: string): Error => {
@@ -197,7 +214,7 @@ export class HttpClient {
     try {
       let res: FetchResponse;
       try {
-        res = await this.fetchFn(url, { method, headers, signal: controller.signal });
+        res = await Promise.race([this.fetchFn(url, { method, headers, signal: controller.signal }), aborted]);
       } catch (err) {
         throw failure(err, 'sending the request');
       }
@@ -221,7 +238,7 @@ export class HttpClient {
           }
           try {
             for (;;) {
-              const { done, value } = await stream.read();
+              const { done, value } = await Promise.race([stream.read(), aborted]);
               if (done) break;
               if (value === undefined || value.length === 0) continue;
               touch();

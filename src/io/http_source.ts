@@ -28,7 +28,8 @@ interface Run {
   received: number;
   done: Promise<void>;
   failed: unknown;
-  waiters: Array<() => void>;
+  /** Reads waiting for the run to reach `needed` bytes (woken only then, not on every chunk). */
+  waiters: Array<{ needed: number; wake: () => void }>;
 }
 
 let warnedRangeIgnored = false;
@@ -130,12 +131,22 @@ export class HttpSource implements ByteSource {
   private startRun(run: Run): void {
     this.runs.push(run);
     const wake = (): void => {
-      for (const w of run.waiters.splice(0)) w();
+      const settled = run.failed !== null;
+      run.waiters = run.waiters.filter((w) => {
+        if (!settled && w.needed > run.received) return true;
+        w.wake();
+        return false;
+      });
     };
-    // Each chunk goes to the reads it overlaps; bytes between merged reads are dropped.
+    // Each chunk goes to the reads it overlaps; bytes between merged reads are dropped. Chunks arrive in order
+    // and the reads are sorted, so the scan starts at the first read not yet complete.
+    const order = [...run.reads];
+    let first = 0;
     const deliver = (at: number, chunk: Uint8Array): void => {
       const chunkEnd = at + chunk.length;
-      for (const r of run.reads) {
+      while (first < order.length && order[first]!.offset + order[first]!.length <= at) first++;
+      for (let i = first; i < order.length && order[i]!.offset < chunkEnd; i++) {
+        const r = order[i]!;
         const from = Math.max(at, r.offset);
         const to = Math.min(chunkEnd, r.offset + r.length);
         if (from < to) r.target.set(chunk.subarray(from - at, to - at), from - r.offset);
@@ -158,7 +169,7 @@ export class HttpSource implements ByteSource {
 
   private async until(run: Run, needed: number): Promise<void> {
     while (run.failed === null && run.received < needed) {
-      await new Promise<void>((resolve) => run.waiters.push(resolve));
+      await new Promise<void>((resolve) => run.waiters.push({ needed, wake: resolve }));
     }
     if (run.failed !== null) throw run.failed;
   }
