@@ -13,7 +13,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, kerasToTfjsTopology, loadKerasModel, UnsupportedLayerError } from '../src';
+import { Checkpoint, fromCheckpoint, kerasToTfjsTopology, loadKerasModel, NodeFileSystem, UnsupportedLayerError } from '../src';
 import { main } from '../src/cli/main';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
 
@@ -164,6 +164,19 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
       }
     }, 300_000);
   }
+
+  it('fromCheckpoint: tf.loadLayersModel builds a Keras 3 model.to_json() with its checkpoint, as in a page', async () => {
+    for (const name of ['transformer_block', 'gru_default', 'MobileNetV3Small']) {
+      const e = readExpected(name);
+      const dir = path.join(ZOO, name);
+      const topology = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as object;
+      const model = await tf.loadLayersModel(fromCheckpoint({ fs: new NodeFileSystem(), path: path.join(dir, 'ckpt') }, { topology }));
+      const inputs = inputsOf(e);
+      const y = model.predict(inputs.length === 1 ? inputs[0]! : inputs);
+      expect([name, relativeError(Array.isArray(y) ? y : [y], e) < 1e-4]).toEqual([name, true]);
+      model.dispose();
+    }
+  }, 300_000);
 
   it('the Lambda model fails before anything is built, naming the layer: UnsupportedLayerError, exit 2', async () => {
     const dir = path.join(ZOO, 'lambda');

@@ -4,6 +4,7 @@
  * weights from the checkpoint, matched the way `restore` matches them (Keras object paths, not weight names).
  */
 import { Checkpoint, loadWeights, type RestoreOptions } from '../checkpoint';
+import { kerasLayersReady, kerasToTfjsTopology } from '../keras';
 import { InvalidArgumentError, NotFoundError } from '../errors';
 import { CheckpointView } from '../graph';
 import { BlobFileSystem, type FileLike, type FileSystem, HttpFileSystem, type HttpFileSystemOptions } from '../io';
@@ -21,7 +22,10 @@ export function registerTopologyTranslator(translate: TopologyTranslator): void 
   translators.push(translate);
 }
 
-/** A tfjs `model.json` (with `modelTopology`), a bare `modelTopology`, a topology a translator knows, or a URL. */
+/**
+ * A tfjs `model.json` (with `modelTopology`), a bare `modelTopology`, a Keras 3 `model.to_json()` or Keras 2 JSON, a
+ * topology a registered translator knows, or a URL of one of these.
+ */
 export type TopologySource = string | object;
 
 export interface FromCheckpointOptions extends RestoreOptions {
@@ -94,7 +98,13 @@ async function topologyOf(source: TopologySource, http?: HttpFileSystemOptions):
     const translated = translate(topology);
     if (translated !== null) return translated;
   }
-  return topology;
+  // Keras 3's model.to_json() / config.json (tfjs reads Keras 2 and its own topologies as they are).
+  return isKeras3Config(topology) ? kerasToTfjsTopology(topology) : topology;
+}
+
+/** Whether a topology is Keras 3's serialisation (modules, registered names and build configs on its objects). */
+function isKeras3Config(topology: object): boolean {
+  return /"(module|registered_name|build_config)"\s*:/.test(JSON.stringify(topology));
 }
 
 /** Bytes of a typed array, as tfjs lays weights out in `weightData`. */
@@ -114,7 +124,7 @@ export function fromCheckpoint(
   return {
     load: async () => {
       const { fs, path } = locate(source, options.http);
-      const [tfl, modelTopology] = await Promise.all([loadTfjsLayers(), topologyOf(options.topology, options.http)]);
+      const [tfl, modelTopology] = await Promise.all([loadTfjsLayers(), topologyOf(options.topology, options.http), kerasLayersReady()]);
       let model: BuiltModel;
       try {
         model = (await tfl.models.modelFromJSON({ modelTopology })) as BuiltModel;
