@@ -39,7 +39,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-browser-'));
 const site = path.join(work, 'site');
 const generated = path.join(work, 'generated');
 const nginx = new Nginx(
-  { '/corpus': CORPUS_DIR, '/fixtures': FIXTURES_DIR, '/examples': path.join(ROOT, 'examples', 'data'), '/generated': generated },
+  { '/corpus': CORPUS_DIR, '/fixtures': FIXTURES_DIR, '/examples': path.join(ROOT, 'examples', 'data'), '/generated': generated, '/keras': path.join(ROOT, 'test', 'fixtures', 'keras') },
   site,
 );
 const faults = new FaultServer({ '/examples': path.join(ROOT, 'examples', 'data') });
@@ -164,6 +164,12 @@ maybe('in Chromium', () => {
       const got = await call<number[][]>('loadAndPredict', nginx.base, 'examples/mlp', 'examples/mlp/model.json', expected.input);
       got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.predictions[i][j])).toBeLessThan(1e-5)));
     });
+  });
+
+  it('loads a Keras 3 .keras archive (config.json + model.weights.h5) with loadKerasModel and predicts as Keras', async () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras', 'tiny.json'), 'utf8')) as { input: number[][]; prediction: number[][] };
+    const got = await call<number[][]>('kerasArchive', `${nginx.base}/keras/tiny.keras`, expected.input);
+    got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.prediction[i]![j]!)).toBeLessThan(1e-5)));
   });
 
   it('reads a sliced multi-shard checkpoint by prefix', async () => {

@@ -6,7 +6,8 @@
 import { CorruptCheckpointError, UnsupportedError } from '../errors';
 import { loadKerasWeightsFromArchive } from './h5/archive_weights';
 import { defaultFileSystem, type FileSystem } from '../io';
-import { isLayersModel, type LayersModelLike, setKerasOperations } from '../trackable';
+import { isLayersModel, type LayersModelLike, loadTfjsCore, loadTfjsLayers, setKerasOperations } from '../trackable';
+import { kerasLayersReady } from './register';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
 import { isObject } from './keras_json';
 import { registerKerasClasses } from './tfjs_classes';
@@ -62,6 +63,9 @@ function declareOperations(model: LayersModel, json: unknown): void {
  * built, with one UnsupportedLayerError naming them all.
  */
 export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<LayersModel> {
+  // Where tfjs loads only with import() (ES modules), it is loaded here, and the Keras layers registered with it.
+  await Promise.all([loadTfjsCore(), loadTfjsLayers()]).catch(() => undefined);
+  await kerasLayersReady();
   const tf = requireTfjs();
   registerKerasClasses();
   const fs = options.fs ?? (typeof source === 'string' ? defaultFileSystem() : undefined);

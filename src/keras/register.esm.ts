@@ -7,6 +7,7 @@
 import { loadTfjsCore, loadTfjsLayers } from '../trackable';
 import { bindTfjsCore } from './layers/tfjs_live_core';
 import { bindTfjsLayers } from './layers/tfjs_live_layers';
+import { registerKerasClasses } from './tfjs_classes';
 
 let started: Promise<boolean> | null = null;
 
@@ -15,6 +16,7 @@ async function register(): Promise<boolean> {
   bindTfjsCore(core as unknown as Record<string, unknown>);
   bindTfjsLayers(layers as unknown as Record<string, unknown>);
   (await import('./layers')).registerKerasLayers();
+  registerKerasClasses();
   return true;
 }
 

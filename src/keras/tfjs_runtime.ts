@@ -3,6 +3,7 @@
  * Keras classes tfjs lacks are defined against this runtime, so they subclass the very `Layer` the user's tfjs uses.
  */
 import { InvalidArgumentError } from '../errors';
+import { tfjsCoreIfAvailable, tfjsLayersIfAvailable } from '../trackable';
 
 export type TfCore = typeof import('@tensorflow/tfjs-core');
 export type TfLayers = typeof import('@tensorflow/tfjs-layers');
@@ -12,23 +13,14 @@ export interface TfRuntime {
   layers: TfLayers;
 }
 
-let runtime: TfRuntime | null | undefined;
-
-/** The installed tfjs, or null when it is not installed. */
+/**
+ * The installed tfjs, or null when it is not installed (or, in ES-module builds, not loaded yet: loadKerasModel
+ * and register.esm.ts load it first). Found through the package's one door to tfjs, src/trackable/tfjs_module.ts.
+ */
 export function findTfjs(): TfRuntime | null {
-  if (runtime !== undefined) return runtime;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    runtime = { core: require('@tensorflow/tfjs-core') as TfCore, layers: require('@tensorflow/tfjs-layers') as TfLayers };
-  } catch (err) {
-    // Only a missing tfjs means "no tfjs": any other failure while loading it is a real error.
-    const e = err as { code?: unknown; message?: unknown };
-    // (ES-module builds have no require: their bundler's stand-in throws "Dynamic require of … is not supported".)
-    const absent = e?.code === 'MODULE_NOT_FOUND' || /Dynamic require of/.test(String(e?.message));
-    if (!absent || typeof e.message !== 'string' || !/@tensorflow\/tfjs-(core|layers)/.test(e.message)) throw err;
-    runtime = null;
-  }
-  return runtime;
+  const core = tfjsCoreIfAvailable();
+  const layers = tfjsLayersIfAvailable();
+  return core === null || layers === null ? null : { core: core as unknown as TfCore, layers: layers as unknown as TfLayers };
 }
 
 /** The installed tfjs, or an error saying how to install it. */

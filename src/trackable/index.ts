@@ -45,4 +45,15 @@ export {
 export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';
 export { type InPlaceMemory, type InPlaceSupport, inPlaceSupport } from './in_place_target';
-export { loadTfjsCore, loadTfjsLayers, setTfjsCore, setTfjsLayers, type TfjsCore, tfjsCore, type TfjsLayers, tryLoadTfjsCore } from './tfjs_module';
+export {
+  loadTfjsCore,
+  loadTfjsLayers,
+  setTfjsCore,
+  setTfjsLayers,
+  type TfjsCore,
+  tfjsCore,
+  tfjsCoreIfAvailable,
+  type TfjsLayers,
+  tfjsLayersIfAvailable,
+  tryLoadTfjsCore,
+} from './tfjs_module';

@@ -93,3 +93,24 @@ export async function loadTfjsCore(): Promise<TfjsCore> {
   }
   return core!;
 }
+
+/** tfjs-core if it is loaded or loads synchronously (require), else null: for code that works without tfjs. */
+export function tfjsCoreIfAvailable(): TfjsCore | null {
+  try {
+    return tfjsCore();
+  } catch {
+    return null;
+  }
+}
+
+/** tfjs-layers if it is loaded or loads synchronously (require), else null. */
+export function tfjsLayersIfAvailable(): TfjsLayers | null {
+  if (layers !== null) return layers;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    layers = require('@tensorflow/tfjs-layers') as TfjsLayers;
+  } catch {
+    return null;
+  }
+  return layers;
+}

@@ -13,7 +13,9 @@ import {
   type FileSystem,
   fromCheckpoint,
   HttpFileSystem,
+  kerasLayersReady,
   listVariables,
+  loadKerasModel,
   saveToSink,
   toTfjsTensor,
 } from 'tfjs-checkpoint';
@@ -128,6 +130,18 @@ const checks = {
   /** tf.loadLayersModel(fromCheckpoint(...)) and its predictions for `input`. */
   async loadAndPredict(base: string, dir: string, topology: string, input: number[][]): Promise<number[][]> {
     const model = await tf.loadLayersModel(fromCheckpoint(`${base}/${dir}`, { topology: `${base}/${topology}` }));
+    const out = tf.tidy(() => model.predict(tf.tensor(input)) as tf.Tensor);
+    const values = (await out.array()) as number[][];
+    out.dispose();
+    model.dispose();
+    return values;
+  },
+
+  /** A .keras archive fetched whole, built and restored by loadKerasModel, and its predictions for `input`. */
+  async kerasArchive(url: string, input: number[][]): Promise<number[][]> {
+    await kerasLayersReady();
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const model = (await loadKerasModel(bytes)) as unknown as tf.LayersModel;
     const out = tf.tidy(() => model.predict(tf.tensor(input)) as tf.Tensor);
     const values = (await out.array()) as number[][];
     out.dispose();
