@@ -5,22 +5,10 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { EXAMPLE_CHECKPOINT, EXAMPLE_DIR, main } from '../src/cli/main';
+import { EXAMPLE_CHECKPOINT, EXAMPLE_DIR } from '../src/cli/main';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
+import { runCli as run } from './helpers/cli';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('tfjs-checkpoint inspect', () => {
   it('prints exactly TensorFlow`s inspect_checkpoint lines, then the object graph', async () => {

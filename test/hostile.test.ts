@@ -19,6 +19,7 @@ import { planRestore } from '../src/checkpoint/restore';
 import { interceptDataReads } from './helpers/data_reads';
 import { runStructuredFuzz } from './fuzz/structured';
 import * as hostile from './helpers/hostile';
+import { runCli } from './helpers/cli';
 
 const { DataFile, PREFIX } = hostile;
 
@@ -35,18 +36,6 @@ function onDisk(files: Map<string, Uint8Array>): string {
   return path.join(dir, path.basename(PREFIX));
 }
 
-async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 async function expectCheckpointError(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const err = await p.then(

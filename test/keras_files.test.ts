@@ -24,10 +24,10 @@ import {
   MismatchError,
   setLogger,
 } from '../src';
-import { main } from '../src/cli/main';
 import { saveModelJson } from '../src/cli/tfjs_model';
 import { fuzzKerasFiles } from './fuzz/keras_h5';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
+import { runCli as run } from './helpers/cli';
 
 const L = tf.layers;
 const FORMATS = ['keras', 'weights.h5', 'h5'] as const;
@@ -238,18 +238,6 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
   }
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 // The Keras 3 topology support (loadKerasModel) builds the tfjs model from the archive itself; these run once it
 // is part of the package, and the Keras-layer models once their classes are registered.

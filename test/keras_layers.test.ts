@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, loadWeights, registerKerasLayers } from '../src';
-import { main } from '../src/cli/main';
 import { EinsumDense, KerasGRU, KerasGRUCell, LayerScale, MultiHeadAttention, Normalization } from '../src/keras/layers';
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
+import { runCli as cli } from './helpers/cli';
 
 const L = tf.layers;
 const FIXTURES = path.resolve(__dirname, 'fixtures/keras-layers');
@@ -306,18 +306,6 @@ describe('KerasGRUCell', () => {
 
 const withTf = tfAvailable() ? it : it.skip;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('the CLI on models with these layers', () => {
   let dir: string;

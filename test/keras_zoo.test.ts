@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, fromCheckpoint, kerasToTfjsTopology, loadKerasModel, NodeFileSystem, UnsupportedLayerError } from '../src';
-import { main } from '../src/cli/main';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
+import { runCli as run } from './helpers/cli';
 
 const GENERATOR = path.join(__dirname, 'keras_zoo', 'generate.py');
 const ZOO = path.join(__dirname, 'keras_zoo', '.generated', createHash('sha256').update(fs.readFileSync(GENERATOR)).digest('hex').slice(0, 16));
@@ -57,18 +57,6 @@ interface Expected {
 const registered = (cls: string): boolean => cls in tf.serialization.SerializationMap.getMap().classNameMap;
 const rows: string[][] = [];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 function generate(): void {
   if (fs.existsSync(path.join(ZOO, 'DONE'))) return;
