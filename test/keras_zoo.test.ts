@@ -6,19 +6,16 @@
  * exit 2. Models that need a class this branch does not register yet (checked in tfjs's registry) are skipped,
  * saying which.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, fromCheckpoint, kerasToTfjsTopology, loadKerasModel, NodeFileSystem, UnsupportedLayerError } from '../src';
-import { TF_PYTHON, tfAvailable } from './helpers/tf';
+import { tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
+import { ensureZoo, ZOO } from './helpers/keras_zoo';
 
-const GENERATOR = path.join(__dirname, 'keras_zoo', 'generate.py');
-const ZOO = path.join(__dirname, 'keras_zoo', '.generated', createHash('sha256').update(fs.readFileSync(GENERATOR)).digest('hex').slice(0, 16));
 
 /** Every zoo model, with the tfjs classes it needs beyond tfjs's own and this branch's. */
 const MODELS: Record<string, string[]> = {
@@ -57,16 +54,6 @@ interface Expected {
 const registered = (cls: string): boolean => cls in tf.serialization.SerializationMap.getMap().classNameMap;
 const rows: string[][] = [];
 
-
-function generate(): void {
-  if (fs.existsSync(path.join(ZOO, 'DONE'))) return;
-  // Zoos of older generators are hundreds of MB each: only the current one is kept.
-  const cache = path.dirname(ZOO);
-  if (fs.existsSync(cache)) for (const old of fs.readdirSync(cache)) if (path.join(cache, old) !== ZOO) fs.rmSync(path.join(cache, old), { recursive: true, force: true });
-  fs.mkdirSync(ZOO, { recursive: true });
-  execFileSync(TF_PYTHON, [GENERATOR, ZOO], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' } });
-  fs.writeFileSync(path.join(ZOO, 'DONE'), '');
-}
 
 function readExpected(name: string): Expected {
   return JSON.parse(fs.readFileSync(path.join(ZOO, name, 'expected.json'), 'utf8')) as Expected;
@@ -110,7 +97,7 @@ async function loadConverted(dir: string): Promise<tf.LayersModel> {
 const describeTf = tfAvailable() ? describe : describe.skip;
 
 describeTf('Keras 3 zoo, judged by Keras', () => {
-  beforeAll(() => generate(), 30 * 60_000);
+  beforeAll(() => ensureZoo(), 60 * 60_000);
 
   afterAll(() => {
     if (rows.length === 0) return;
