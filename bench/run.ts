@@ -139,7 +139,7 @@ function tfRestore(prefix: string, kind: string, runs = RUNS + 1): { import_seco
 
 type RestoreModeName = 'in-place' | 'streaming' | 'new-memory';
 const RESTORE_MODES: Array<[RestoreModeName, object]> = [
-  ['in-place', {}],
+  ['in-place', { inPlace: true }],
   ['streaming', { atomic: false }],
   ['new-memory', { inPlace: false }],
 ];

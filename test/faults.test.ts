@@ -92,7 +92,7 @@ describe('restores are all or nothing under faults', () => {
     ['a damaged piece of a tensor', 'corrupt', 1000],
   ] as const)('%s part-way through leaves every variable as it was and leaks no tensor', async (_name, mode, pieceSize) => {
     const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, `${mode}-${pieceSize ?? 'whole'}`));
-    // Both all-or-nothing modes: values verified, then written in place (the default), and values read into new
+    // Both all-or-nothing modes: values verified, then written in place (inPlace: true), and values read into new
     // memory, then assigned.
     for (const inPlace of [true, false]) {
       const codes: string[] = [];

@@ -56,7 +56,7 @@ async function snapshot(model: tf.LayersModel): Promise<Float32Array[]> {
 }
 
 /** Restores fixture `name` into a fresh model and checks it against TensorFlow: predictions and every weight's bytes. */
-async function restoreAndJudge(name: string, options: RestoreOptions = {}): Promise<{ model: tf.LayersModel; before: object[] }> {
+async function restoreAndJudge(name: string, options: RestoreOptions = { inPlace: true }): Promise<{ model: tf.LayersModel; before: object[] }> {
   const { prefix, oracle } = fixture(name);
   const model = MODELS[name]!();
   const before = dataIds(model);
@@ -96,7 +96,7 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
     model.dispose();
   });
 
-  it.each([{}, { atomic: false }])('values of several read pieces land whole (%j)', async (options) => {
+  it.each([{ inPlace: true }, { atomic: false }])('values of several read pieces land whole (%j)', async (options) => {
     // A 1.4 MB kernel: more than one piece buffer's worth, copied into place piece by piece.
     const make = (): tf.Sequential => tf.sequential({ layers: [L.dense({ units: 600, inputShape: [600] }), L.dense({ units: 3 })] });
     const source = make();
@@ -129,7 +129,7 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
     const old = kernel.dataSync().slice();
     expect(inPlaceSupport(model.weights[0]!.read() as never).reason).toMatch(/shared with 1 other tensor/);
     const before = dataIds(model);
-    (await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix)).assertExistingObjectsMatched();
+    (await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, { inPlace: true })).assertExistingObjectsMatched();
     const after = dataIds(model);
     expect(after[0]).not.toBe(before[0]);
     expect(after.slice(1)).toEqual(before.slice(1));
@@ -172,7 +172,7 @@ describe('fallbacks keep the old path', () => {
   });
 
   it('without checksums an all-or-nothing restore allocates (nothing to verify first); atomic: false still writes in place', async () => {
-    const first = await restoreAndJudge('k3-functional-conv', { verifyChecksums: false });
+    const first = await restoreAndJudge('k3-functional-conv', { verifyChecksums: false, inPlace: true });
     dataIds(first.model).forEach((id, i) => expect(id).not.toBe(first.before[i]));
     first.model.dispose();
     const second = await restoreAndJudge('k3-functional-conv', { verifyChecksums: false, atomic: false });
@@ -183,7 +183,7 @@ describe('fallbacks keep the old path', () => {
   it('in place, on the CPU backend, arrays from dataSync() alias the variable and see the restored values', async () => {
     const model = MODELS['k3-sequential-dense-bn']!();
     const earlier = model.weights[0]!.read().dataSync();
-    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix);
+    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, { inPlace: true });
     expect(earlier).toBe(model.weights[0]!.read().dataSync());
     // …which are TensorFlow's values of that kernel.
     expect(fixture('k3-sequential-dense-bn').oracle.tensors.map((t) => t.sha256)).toContain(sha256(earlier as Float32Array));
@@ -232,7 +232,7 @@ describe('failures', () => {
       }
       return read(offset, length, target);
     });
-    const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys }).catch((e: unknown) => e);
+    const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys, inPlace: true }).catch((e: unknown) => e);
     expect(changed).toBe(true);
     expect(err).toBeInstanceOf(PartialRestoreError);
     const partial = err as PartialRestoreError;

@@ -326,7 +326,7 @@ async function exercise(files: Map<string, Uint8Array>, prefix: string, live: ob
   }
   if (live !== null) {
     try {
-      const status = await new Checkpoint({ root: live }).restore(prefix, { fs: fsys, expectPartial: true });
+      const status = await new Checkpoint({ root: live }).restore(prefix, { fs: fsys, expectPartial: true, inPlace: true });
       status.report();
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
