@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 const { Checkpoint, setLogger } = require('../dist') as typeof import('../src');
 
 const MODES = {
-  'in-place': {},
+  'in-place': { inPlace: true },
   streaming: { atomic: false },
   'new-memory': { inPlace: false },
 } as const;
