@@ -14,24 +14,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { Checkpoint, CheckpointError, CheckpointReader, inPlaceSupport, IOError, NodeFileSystem, PartialRestoreError, type RestoreOptions, setLogger } from '../src';
+import { KERAS3 } from './helpers/keras3_models';
 import { interceptDataReads } from './helpers/data_reads';
 import { FIXTURES_DIR } from './helpers/shared';
 
 const L = tf.layers;
 
-/** Two of generate.py's Keras 3 models (restore.test.ts has them all), with their TensorFlow oracles. */
-const MODELS: Record<string, () => tf.LayersModel> = {
-  'k3-sequential-dense-bn': () =>
-    tf.sequential({ layers: [L.dense({ units: 16, activation: 'relu', inputShape: [6] }), L.batchNormalization(), L.dense({ units: 4, activation: 'softmax' })] }),
-  'k3-functional-conv': () => {
-    const x = tf.input({ shape: [12, 12, 3] });
-    let y = L.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-    y = L.batchNormalization().apply(y) as tf.SymbolicTensor;
-    y = L.maxPooling2d({}).apply(y) as tf.SymbolicTensor;
-    y = L.flatten().apply(y) as tf.SymbolicTensor;
-    return tf.model({ inputs: x, outputs: L.dense({ units: 5 }).apply(y) as tf.SymbolicTensor });
-  },
-};
+/** Two of generate.py's Keras 3 models, with their TensorFlow oracles (restore.test.ts restores them all). */
+const MODELS = { 'k3-sequential-dense-bn': KERAS3['k3-sequential-dense-bn']!, 'k3-functional-conv': KERAS3['k3-functional-conv']! } as Record<string, () => tf.LayersModel>;
 
 interface Oracle {
   input: number[][];
