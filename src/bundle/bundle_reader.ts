@@ -9,6 +9,7 @@ import { readChecksummed } from './checksummed_read';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
+import { hashLatin1, hashText, KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
 import { dataFilename, indexFilename } from './naming';
 import { encodeTensorNameSlice } from './ordered_code';
@@ -39,11 +40,11 @@ function binaryKey(bytes: Uint8Array): string {
 }
 
 export class BundleReader {
-  /** Tensor keys in table (bytewise) order, without the header and slice keys. */
-  private readonly order: string[];
+  /** Tensor keys in table (bytewise) order, without the header and slice keys, and their entries. */
   private readonly rawEntries: RawEntries;
   private readonly sliceEntries: Map<string, Uint8Array>;
-  private readonly decoded = new Map<string, TensorEntry>();
+  /** Decoded entries by entry index. */
+  private readonly decoded: Array<TensorEntry | undefined> = [];
   private readonly shards = new Map<number, Promise<ByteSource>>();
   private closed = false;
 
@@ -52,14 +53,12 @@ export class BundleReader {
     readonly header: BundleHeader,
     private readonly fs: FileSystem,
     private readonly index: ByteSource,
-    order: string[],
     rawEntries: RawEntries,
     sliceEntries: Map<string, Uint8Array>,
     private readonly verifyChecksums: boolean,
     /** Set when the index was not scanned: entries are then looked up in the table on demand. */
     private readonly table: TableReader | null = null,
   ) {
-    this.order = order;
     this.rawEntries = rawEntries;
     this.sliceEntries = sliceEntries;
   }
@@ -76,14 +75,13 @@ export class BundleReader {
           throw new CorruptCheckpointError(`${indexPath}: no bundle header (the entry with the empty key) in the index`, { file: indexPath });
         }
         const header = decodeHeader(raw, indexPath);
-        return new BundleReader(prefix, header, fs, index, [], new RawEntries(), new Map(), options.verifyChecksums ?? true, table);
+        return new BundleReader(prefix, header, fs, index, new RawEntries(), new Map(), options.verifyChecksums ?? true, table);
       }
       let header: BundleHeader | null = null;
-      const order: string[] = [];
       const rawEntries = new RawEntries();
       const sliceEntries = new Map<string, Uint8Array>();
-      // One pass, no object per entry but its key string: 10^6 keys open in well under 2 s. TF's keys are ASCII,
-      // whose string is made straight from the bytes (a flat string, hashed once by the map).
+      // One pass, no object per entry but its key string. TF's keys are ASCII, whose string is made straight from
+      // the bytes, and whose hash is computed from them on the way.
       await table.scan((key, _shared, data, vs, ve) => {
         const length = key.length;
         const bytes = key.bytes;
@@ -97,16 +95,19 @@ export class BundleReader {
         }
         let ascii = 0;
         while (ascii < length && bytes[ascii]! < 0x80) ascii++;
-        const name = ascii === length && length <= 1024 ? String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]) : keyText(bytes.subarray(0, length));
-        order.push(name);
-        rawEntries.add(name, data, vs, ve);
+        if (ascii === length && length <= 1024) {
+          rawEntries.add(String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]), hashLatin1(bytes, length), data, vs, ve);
+        } else {
+          const name = keyText(bytes.subarray(0, length));
+          rawEntries.add(name, hashText(name), data, vs, ve);
+        }
       });
       if (header === null) {
         throw new CorruptCheckpointError(`${indexPath}: no bundle header (the entry with the empty key) in the index`, {
           file: indexPath,
         });
       }
-      return new BundleReader(prefix, header, fs, index, order, rawEntries, sliceEntries, options.verifyChecksums ?? true);
+      return new BundleReader(prefix, header, fs, index, rawEntries, sliceEntries, options.verifyChecksums ?? true);
     } catch (err) {
       await index.close();
       throw err;
@@ -124,30 +125,31 @@ export class BundleReader {
   /** Tensor keys (slice keys hidden) in TensorFlow's sorted order. */
   keys(): string[] {
     this.requireScan();
-    return [...this.order];
+    return [...this.rawEntries.index.keys];
   }
 
   has(key: string): boolean {
     this.requireScan();
-    return this.rawEntries.has(key);
+    return this.rawEntries.index.find(key) >= 0;
   }
 
   /** Whether the key exists, looking it up in the table when the index was not scanned. */
   async lookup(key: string): Promise<boolean> {
-    if (this.table === null || this.rawEntries.has(key)) return this.rawEntries.has(key);
+    if (this.table === null || this.rawEntries.index.find(key) >= 0) return this.rawEntries.index.find(key) >= 0;
     const raw = await this.table.get(keyBytes(key));
-    if (raw !== null) this.rawEntries.add(key, raw, 0, raw.length);
+    if (raw !== null) this.rawEntries.add(key, hashText(key), raw, 0, raw.length);
     return raw !== null;
   }
 
   /** The index entry of a tensor; NotFoundError with TensorFlow's text when absent. */
   entry(key: string): TensorEntry {
-    let e = this.decoded.get(key);
+    const i = this.rawEntries.index.find(key);
+    if (i < 0) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile, key });
+    let e = this.decoded[i];
     if (e === undefined) {
-      const raw = this.rawEntries.get(key);
-      if (raw === undefined) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile, key });
-      e = decodeEntry(key, raw, this.header, this.indexFile);
-      this.decoded.set(key, e);
+      // Named by the stored key string, so entries share their keys with keys().
+      e = decodeEntry(this.rawEntries.index.keys[i]!, this.rawEntries.bytes(i), this.header, this.indexFile);
+      this.decoded[i] = e;
     }
     return e;
   }
@@ -355,33 +357,26 @@ function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number
  * view per entry (10^6 of those were most of an open's time, in garbage collection).
  */
 class RawEntries {
-  private readonly at = new Map<string, number>();
+  readonly index = new KeyIndex();
   private readonly chunks: Uint8Array[] = [];
   /** Chunk, start and end of entry i at [3i], [3i + 1], [3i + 2]. */
   private refs = new Uint32Array(3 * 1024);
-  private n = 0;
 
-  add(key: string, chunk: Uint8Array, start: number, end: number): void {
+  add(key: string, hash: number, chunk: Uint8Array, start: number, end: number): void {
     if (this.chunks[this.chunks.length - 1] !== chunk) this.chunks.push(chunk);
-    if (3 * this.n + 3 > this.refs.length) {
+    const i = this.index.add(key, hash);
+    if (3 * i + 3 > this.refs.length) {
       const grown = new Uint32Array(this.refs.length * 2);
       grown.set(this.refs);
       this.refs = grown;
     }
-    const i = this.n++;
     this.refs[3 * i] = this.chunks.length - 1;
     this.refs[3 * i + 1] = start;
     this.refs[3 * i + 2] = end;
-    this.at.set(key, i);
   }
 
-  has(key: string): boolean {
-    return this.at.has(key);
-  }
-
-  get(key: string): Uint8Array | undefined {
-    const i = this.at.get(key);
-    if (i === undefined) return undefined;
+  /** The entry bytes of entry i. */
+  bytes(i: number): Uint8Array {
     return this.chunks[this.refs[3 * i]!]!.subarray(this.refs[3 * i + 1]!, this.refs[3 * i + 2]!);
   }
 }

@@ -6,6 +6,7 @@ import * as protobuf from 'protobufjs/minimal';
 
 import { decodeMessage, tensorflow } from '../bundle/protos';
 import { CorruptCheckpointError, InvalidArgumentError } from '../errors';
+import { decodeTrackableObject, NodeReader } from './node_decoder';
 
 /** The key of the object graph in a bundle (TensorFlow's OBJECT_GRAPH_PROTO_KEY). */
 export const OBJECT_GRAPH_PROTO_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -60,7 +61,7 @@ export class StoredObjectGraph implements ObjectGraph {
   readonly size: number;
   private readonly decoded: Array<TrackableObject | undefined>;
   private all: readonly TrackableObject[] | null = null;
-  private reader: protobuf.Reader | null = null;
+  private reader: NodeReader | null = null;
 
   private constructor(
     private readonly bytes: Uint8Array,
@@ -101,35 +102,22 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private decodeNode(id: number): TrackableObject {
-    // One reader over the whole graph, repositioned per node: no view or reader object per node (and no closure:
-    // 10^5 nodes are decoded in one traversal).
-    const start = this.bounds[2 * id]!;
-    const reader = (this.reader ??= protobuf.Reader.create(this.bytes));
-    let n: tensorflow.TrackableObjectGraph.TrackableObject;
+    // One reader over the whole graph, repositioned per node (10^6 nodes are decoded in one traversal).
+    const reader = (this.reader ??= new NodeReader(this.bytes));
+    let node: TrackableObject;
     try {
-      reader.pos = start;
-      n = tensorflow.TrackableObjectGraph.TrackableObject.decode(reader, this.bounds[2 * id + 1]! - start);
+      node = decodeTrackableObject(reader, this.bounds[2 * id]!, this.bounds[2 * id + 1]!);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new CorruptCheckpointError(`Cannot parse object graph node ${id}: ${reason}`, { file: this.file, key: OBJECT_GRAPH_PROTO_KEY, cause: err });
     }
-    // The decoded messages already have this module's field names and defaults (proto3 defaults live on their
-    // prototypes), so they are used as they are after validation.
-    const children = (n.children ?? []) as ObjectReference[];
-    const slotVariables = (n.slotVariables ?? []) as SlotVariableReference[];
-    for (const c of children) if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
-    for (const s of slotVariables) {
+    for (const c of node.children) if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
+    for (const s of node.slotVariables) {
       if (!this.isNodeId(s.originalVariableNodeId) || !this.isNodeId(s.slotVariableNodeId)) {
         this.fail(id, `slot ${s.slotName} refers to nodes ${s.originalVariableNodeId} and ${s.slotVariableNodeId}`);
       }
     }
-    return {
-      children,
-      attributes: (n.attributes ?? []) as SerializedTensor[],
-      slotVariables,
-      registeredSaver: n.registeredSaver ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' } : null,
-      hasCheckpointValues: n.hasCheckpointValues ? (n.hasCheckpointValues.value ?? false) : null,
-    };
+    return node;
   }
 
   private isNodeId(v: number): boolean {
