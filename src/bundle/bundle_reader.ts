@@ -204,7 +204,7 @@ export class BundleReader {
     const entries: TensorEntry[] = [];
     const regions: string[] = [];
     /** Per region: its buffer (whole tensors), how many entries still need its value, and the value once read. */
-    const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null }>();
+    const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null; read: TensorValue | null }>();
     let distinctBytes = 0;
     for (const key of keys) {
       // Awaited only when the index was not scanned: an await per key is most of the cost of 10^5 small tensors.
@@ -220,7 +220,7 @@ export class BundleReader {
         continue;
       }
       distinctBytes += entry.size;
-      shared.set(region, { target: entry.slices.length === 0 ? await this.allocateFor(entry) : undefined, users: 1, value: null });
+      shared.set(region, { target: entry.slices.length === 0 ? await this.allocateFor(entry) : undefined, users: 1, value: null, read: null });
     }
     if (this.verifyChecksums) prepareCrc32c(distinctBytes);
     // Each stored region is announced once, with the buffer it will be read into.
@@ -235,8 +235,12 @@ export class BundleReader {
         try {
           const entry = entries[i]!;
           const region = shared.get(regions[i]!)!;
-          region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!);
-          const value = await region.value;
+          // A region already read is not awaited again: many keys over one region cost no promise each.
+          let value = region.read;
+          if (value === null) {
+            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!);
+            value = region.read = await region.value;
+          }
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
           if (--region.users === 0) shared.delete(regions[i]!);
           if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape } as TensorValue));

@@ -5,6 +5,7 @@
 import { CorruptCheckpointError, UnsupportedError } from '../errors';
 import { type DTypeName, dtypeInfo } from './dtypes';
 import { decodeMessage, tensorflow, toSafeCount, toSafeInt } from './protos';
+import { type Cursor, readVarint64 } from './varint';
 
 /** Per dimension, where a slice starts and how long it is; `length` −1 means "to the end of the dimension". */
 export interface SliceExtent {
@@ -81,15 +82,33 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
   const fail = (what: string): never => {
     throw new CorruptCheckpointError(`${file}: ${what} in the entry for key ${key}`, { file, key });
   };
-  const e = decodeMessage((b) => tensorflow.BundleEntryProto.decode(b), bytes, `bundle entry for key ${key}`, { file, key });
-  const info = dtypeInfo(e.dtype);
-  if (e.shape?.unknownRank) fail('unknown rank');
-  const shape = (e.shape?.dim ?? []).map((d) => toSafeCount(d.size) ?? fail(`invalid dimension ${String(d.size)}`));
+  // Entries of whole tensors with ordinary numbers (all TensorFlow writes but partitioned ones) take the lean path;
+  // anything else is decoded by protobufjs, whose values the checks below quote in their messages.
+  const lean = leanEntry(bytes);
+  let dtypeId: number;
+  let shape: number[];
+  let offset: number;
+  let size: number;
+  let shardId: number;
+  let crc: number;
+  let slices: TensorSlice[];
+  if (lean !== null) {
+    ({ dtypeId, shape, offset, size, shardId, crc32c: crc } = lean);
+    slices = NO_SLICES;
+  } else {
+    const e = decodeMessage((b) => tensorflow.BundleEntryProto.decode(b), bytes, `bundle entry for key ${key}`, { file, key });
+    if (e.shape?.unknownRank) fail('unknown rank');
+    dtypeId = e.dtype;
+    shape = (e.shape?.dim ?? []).map((d) => toSafeCount(d.size) ?? fail(`invalid dimension ${String(d.size)}`));
+    offset = toSafeCount(e.offset) ?? fail(`invalid offset ${String(e.offset)}`);
+    size = toSafeCount(e.size) ?? fail(`invalid size ${String(e.size)}`);
+    const dims = shape;
+    slices = (e.slices ?? []).map((sl) => decodeSlice(sl, dims, fail));
+    shardId = e.shardId ?? 0;
+    crc = e.crc32c;
+  }
+  const info = dtypeInfo(dtypeId);
   const count = numElements(shape) ?? fail(`shape [${shape.join(',')}] has too many elements`);
-  const offset = toSafeCount(e.offset) ?? fail(`invalid offset ${String(e.offset)}`);
-  const size = toSafeCount(e.size) ?? fail(`invalid size ${String(e.size)}`);
-  const slices = (e.slices ?? []).map((s) => decodeSlice(s, shape, fail));
-  const shardId = e.shardId ?? 0;
   if (slices.length === 0) {
     if (!Number.isInteger(shardId) || shardId < 0 || shardId >= header.numShards) {
       fail(`shard id ${shardId} outside the bundle's ${header.numShards} shards`);
@@ -102,7 +121,119 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
       );
     }
   }
-  return { key, dtype: info.name, dtypeId: e.dtype, shape, shardId, offset, size, crc32c: e.crc32c >>> 0, slices };
+  return { key, dtype: info.name, dtypeId, shape, shardId, offset, size, crc32c: crc >>> 0, slices };
+}
+
+/**
+ * The slices of every whole tensor: one empty list, never written to. (Readers only iterate it; a list per entry
+ * was an array per key of a 10^6-key index.)
+ */
+const NO_SLICES: TensorSlice[] = Object.freeze([]) as unknown as TensorSlice[];
+
+interface LeanEntry {
+  dtypeId: number;
+  shape: number[];
+  shardId: number;
+  offset: number;
+  size: number;
+  crc32c: number;
+}
+
+/**
+ * A BundleEntryProto decoded without protobufjs (no message objects, no Long per int64), or null when it is
+ * anything but a whole tensor whose numbers are all non-negative safe integers (then the full decoder runs).
+ * Unknown fields are skipped as protobuf skips them.
+ */
+function leanEntry(buf: Uint8Array): LeanEntry | null {
+  const c = { pos: 0 };
+  const end = buf.length;
+  const out: LeanEntry = { dtypeId: 0, shape: [], shardId: 0, offset: 0, size: 0, crc32c: 0 };
+  while (c.pos < end) {
+    const tag = readVarint64(buf, c, end);
+    if (tag < 8) return null;
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (field === 1 || field === 3 || field === 4 || field === 5) {
+      if (wire !== 0) return null;
+      const v = readVarint64(buf, c, end);
+      if (v < 0 || ((field === 1 || field === 3) && v > 0x7fffffff)) return null;
+      if (field === 1) out.dtypeId = v;
+      else if (field === 3) out.shardId = v;
+      else if (field === 4) out.offset = v;
+      else out.size = v;
+    } else if (field === 2) {
+      if (wire !== 2) return null;
+      const length = readVarint64(buf, c, end);
+      if (length < 0 || c.pos + length > end) return null;
+      const shape = leanShape(buf, c.pos, c.pos + length);
+      if (shape === null) return null;
+      out.shape = shape;
+      c.pos += length;
+    } else if (field === 6) {
+      if (wire !== 5 || c.pos + 4 > end) return null;
+      out.crc32c = (buf[c.pos]! | (buf[c.pos + 1]! << 8) | (buf[c.pos + 2]! << 16) | (buf[c.pos + 3]! << 24)) >>> 0;
+      c.pos += 4;
+    } else if (field === 7) {
+      return null;
+    } else if (!skipField(buf, c, end, wire)) {
+      return null;
+    }
+  }
+  return out;
+}
+
+/** A TensorShapeProto's dims (names skipped), or null for an unknown rank or a dim that is not a safe count. */
+function leanShape(buf: Uint8Array, start: number, end: number): number[] | null {
+  const c = { pos: start };
+  const dims: number[] = [];
+  while (c.pos < end) {
+    const tag = readVarint64(buf, c, end);
+    if (tag < 8) return null;
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (field === 2 && wire === 2) {
+      const length = readVarint64(buf, c, end);
+      if (length < 0 || c.pos + length > end) return null;
+      const dimEnd = c.pos + length;
+      let size = 0;
+      while (c.pos < dimEnd) {
+        const t = readVarint64(buf, c, dimEnd);
+        if (t < 8) return null;
+        if (t === 8) {
+          size = readVarint64(buf, c, dimEnd);
+          if (size < 0) return null;
+        } else if (!skipField(buf, c, dimEnd, t % 8)) return null;
+      }
+      dims.push(size);
+    } else if (field === 3) {
+      return null;
+    } else if (!skipField(buf, c, end, wire)) {
+      return null;
+    }
+  }
+  return dims;
+}
+
+/** Skips a field of wire type `wire` (groups are left to the full decoder); false when it runs past `end`. */
+function skipField(buf: Uint8Array, c: Cursor, end: number, wire: number): boolean {
+  switch (wire) {
+    case 0:
+      return readVarint64(buf, c, end) >= 0;
+    case 1:
+      c.pos += 8;
+      return c.pos <= end;
+    case 2: {
+      const length = readVarint64(buf, c, end);
+      if (length < 0) return false;
+      c.pos += length;
+      return c.pos <= end;
+    }
+    case 5:
+      c.pos += 4;
+      return c.pos <= end;
+    default:
+      return false;
+  }
 }
 
 function decodeSlice(s: tensorflow.TensorSliceProto.$Properties, shape: number[], fail: (what: string) => never): TensorSlice {

@@ -56,8 +56,9 @@ export class LoadStatus {
   private unboundLiveObjects(): object[] {
     const bound = new Set(this.plan.bindings.values());
     return this.plan.live.descendants().filter((o) => {
+      if (bound.has(o)) return false;
       const values = restorablesOf(o);
-      return values !== null && !bound.has(o) && ![...values.values()].every((r) => r.optional?.() === true);
+      return values !== null && ![...values.values()].every((r) => r.optional?.() === true);
     });
   }
 
@@ -134,11 +135,13 @@ export class LoadStatus {
       if (this.restoredNodes.has(id)) continue;
       for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
     }
-    const livePaths = new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
+    const unbound = this.unboundLiveObjects();
+    // Paths of live objects only when some are named: building every one costs an array per live object.
+    const livePaths = unbound.length === 0 ? new Map<object, string>() : new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
     return {
       restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
       unrestoredCheckpointValues: unrestored,
-      liveVariablesWithoutValue: this.unboundLiveObjects().map((o) => ({
+      liveVariablesWithoutValue: unbound.map((o) => ({
         path: livePaths.get(o) ?? '?',
         name: describeLive(o),
       })),
