@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { benchKerasFiles } from './keras_files';
 import { browserFigures, browserLines } from './browser';
+import { hostileFigures, hostileLines } from './hostile';
 
 // The built package (dist/, what users run), not the sources through tsx's transform, which wraps every closure
 // it creates (esbuild's keepNames) and so slows per-node and per-tensor code.
@@ -377,8 +378,14 @@ async function main(): Promise<void> {
   lines.splice(lines.length - targets.length - 1, 0, ...browserOut.lines);
   targets.push(...browserOut.targets);
   lines.push(...browserOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`));
+  // ---- hostile files (issue 13): 10^6 nodes, 10^6 keys, a wide node, each in a fresh process (bench/hostile.ts)
+  const hostile = hostileFigures(DIR, ROOT);
+  const hostileOut = hostileLines(hostile);
+  lines.splice(lines.length - targets.length - 1, 0, ...hostileOut.lines);
+  targets.push(...hostileOut.targets);
+  lines.push(...hostileOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`));
   console.log(lines.join('\n'));
-  Object.assign(results, { browser });
+  Object.assign(results, { browser, hostile });
   Object.assign(results, { steady: { seconds: steady }, first: { seconds: first, peak: firstPeak } });
   Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, tfjsNode: native, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });

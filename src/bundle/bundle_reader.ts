@@ -6,6 +6,7 @@ import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../
 import { allocateForRead, type ByteSource, checkRange, type FileSystem, type PlannedRead } from '../io';
 import { byteStrings, offsetsFor, storageOf } from './byte_strings';
 import { readChecksummed } from './checksummed_read';
+import { SPAN_TENSOR_MAX, SpanReads } from './span_reads';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
@@ -206,6 +207,7 @@ export class BundleReader {
     /** Per region: its buffer (whole tensors), how many entries still need its value, and the value once read. */
     const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null; read: TensorValue | null }>();
     let distinctBytes = 0;
+    const opened = new Map<number, ByteSource>();
     for (const key of keys) {
       // Awaited only when the index was not scanned: an await per key is most of the cost of 10^5 small tensors.
       if (this.table !== null) await this.lookup(key);
@@ -220,13 +222,21 @@ export class BundleReader {
         continue;
       }
       distinctBytes += entry.size;
-      shared.set(region, { target: entry.slices.length === 0 ? await this.allocateFor(entry) : undefined, users: 1, value: null, read: null });
+      let target: Uint8Array | undefined;
+      if (entry.slices.length === 0) {
+        // Awaited once per shard, not per tensor: an await per region was a large part of reading 10^5 of them.
+        let source = opened.get(entry.shardId);
+        if (source === undefined) opened.set(entry.shardId, (source = await this.shard(entry.shardId)));
+        target = allocateChecked(source, entry);
+      }
+      shared.set(region, { target, users: 1, value: null, read: null });
     }
     if (this.verifyChecksums) prepareCrc32c(distinctBytes);
     // Each stored region is announced once, with the buffer it will be read into.
     const announced = new Set<string>();
     const targets = regions.map((r) => (announced.has(r) ? undefined : (announced.add(r), shared.get(r)!.target)));
     await this.announce(entries, targets);
+    const spans = await this.spanReads(entries, targets);
     let next = 0;
     let failure: { error: unknown } | null = null;
     const worker = async (): Promise<void> => {
@@ -238,7 +248,7 @@ export class BundleReader {
           // A region already read is not awaited again: many keys over one region cost no promise each.
           let value = region.read;
           if (value === null) {
-            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!);
+            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!, spans.get(entry.shardId));
             value = region.read = await region.value;
           }
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
@@ -266,18 +276,37 @@ export class BundleReader {
     for (const [shardId, reads] of byShard) (await this.shard(shardId)).willRead?.(reads);
   }
 
+  /** Per local shard, span reads over the small whole tensors about to be read (when adjacent ones can be joined). */
+  private async spanReads(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<Map<number, SpanReads>> {
+    const byShard = new Map<number, TensorEntry[]>();
+    entries.forEach((entry, i) => {
+      if (targets[i] === undefined || entry.size > SPAN_TENSOR_MAX) return;
+      const list = byShard.get(entry.shardId);
+      if (list === undefined) byShard.set(entry.shardId, [entry]);
+      else list.push(entry);
+    });
+    const out = new Map<number, SpanReads>();
+    for (const [shardId, list] of byShard) {
+      if (list.length < 2) continue;
+      const source = await this.shard(shardId);
+      // Local files only: a remote source merges announced reads itself, and memory costs nothing per read.
+      if (source.readPieceSize === undefined) continue;
+      const spans = new SpanReads(source, list);
+      if (spans.useful) out.set(shardId, spans);
+    }
+    return out;
+  }
+
   /**
    * The buffer a whole tensor is read into: one of its own (8-byte aligned), which becomes the typed array without
    * a copy. Its range is checked first: a corrupt size must not make the reader allocate more than the file holds.
    */
   private async allocateFor(entry: TensorEntry): Promise<Uint8Array> {
-    const source = await this.shard(entry.shardId);
-    checkRange(source.name, source.size, entry.offset, entry.size);
-    return allocateForRead(entry.size);
+    return allocateChecked(await this.shard(entry.shardId), entry);
   }
 
-  private async readWhole(entry: TensorEntry, bytes: Uint8Array): Promise<TensorValue> {
-    const source = await this.shard(entry.shardId);
+  private async readWhole(entry: TensorEntry, bytes: Uint8Array, via?: ByteSource): Promise<TensorValue> {
+    const source = via ?? (await this.shard(entry.shardId));
     const ctx: DecodeContext = { file: source.name, endianness: this.header.endianness, verifyChecksums: this.verifyChecksums };
     if (entry.dtypeId === STRING_DTYPE) return decodeStrings(entry, await source.read(entry.offset, entry.size, bytes), ctx);
     if (!this.verifyChecksums) return decodeFixedSize(entry, await source.read(entry.offset, entry.size, bytes), ctx);
@@ -332,6 +361,12 @@ export class BundleReader {
     this.shards.clear();
     await Promise.allSettled([this.index.close(), ...shards.map(async (s) => (await s).close())]);
   }
+}
+
+/** A buffer for a whole tensor's bytes, after checking they lie inside its data file. */
+function allocateChecked(source: ByteSource, entry: TensorEntry): Uint8Array {
+  checkRange(source.name, source.size, entry.offset, entry.size);
+  return allocateForRead(entry.size);
 }
 
 function sliceShape(entry: TensorEntry, index: number): number[] {

@@ -205,7 +205,18 @@ export class TrackableView {
 
   /** Every object reachable from the root, breadth first, each once (identity), the root first. */
   descendants(): object[] {
-    return this.descendantsWithPaths().map(([obj]) => obj);
+    // No paths: building each object's path array cost an array per live object.
+    const seen = new Set<object>([this.root]);
+    const order: object[] = [this.root];
+    for (let head = 0; head < order.length; head++) {
+      for (const child of this.children(order[head]!).values()) {
+        if (!seen.has(child)) {
+          seen.add(child);
+          order.push(child);
+        }
+      }
+    }
+    return order;
   }
 
   /** Descendants with the edge names of the first path that reached each. */

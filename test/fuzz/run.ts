@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 
 import { fuzz, loadSeeds } from './harness';
 import { fuzzKerasFiles } from './keras_h5';
-import { runStructuredFuzz } from './structured';
+import { HEAP_MB, INPUT_MS, perKind, runStructuredFuzz } from './structured';
 
 async function main(): Promise<void> {
   const arg = (name: string, dflt: number): number => {
@@ -38,7 +38,13 @@ async function main(): Promise<void> {
   if (keras.failures.length > 0) process.exitCode = 1;
   const t1 = Date.now();
   const structured = await runStructuredFuzz(arg('structured', 180), arg('seed', 1));
-  console.log(JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...structured } }, null, 2));
+  const { perInput, ...summary } = structured;
+  const byKind = perKind(structured);
+  console.log(JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...summary, byKind: byKind.kinds } }, null, 2));
+  // Every input against the limits, one line each (the issue's "no input over 2 s or 1 GiB").
+  for (const p of perInput) console.log(`${p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20 ? 'ok  ' : 'OVER'} ${String(p.ms).padStart(6)} ms ${String(Math.round(p.heapBytes / 2 ** 20)).padStart(5)} MiB  ${p.input}`);
+  console.log(`structured: ${perInput.length} inputs, ${byKind.allWithinLimits ? 'every one' : 'NOT every one'} within ${INPUT_MS} ms and ${HEAP_MB} MiB`);
+  if (!byKind.allWithinLimits) process.exitCode = 1;
   if (structured.failures.length > 0) process.exitCode = 1;
 }
 

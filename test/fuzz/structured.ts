@@ -31,6 +31,8 @@ export interface StructuredReport {
   /** Peak resident memory of the process over the run, and the largest heap seen after an input. */
   maxRssBytes: number;
   maxHeapBytes: number;
+  /** Every input: its time (the entry points', not building it) and the heap in use after it. */
+  perInput: Array<{ input: string; ms: number; heapBytes: number }>;
 }
 
 /** Limit per input. */
@@ -172,7 +174,7 @@ async function typed<T>(p: Promise<T> | (() => T)): Promise<T | null> {
 }
 
 /** Every public entry point, and the CLI's renderings, on one input. */
-async function exercise(files: Map<string, Uint8Array>, tf: typeof import('@tensorflow/tfjs')): Promise<void> {
+export async function exercise(files: Map<string, Uint8Array>, tf: typeof import('@tensorflow/tfjs')): Promise<void> {
   const fs = new MemoryFileSystem(files);
   const reader = await CheckpointReader.open(hostile.PREFIX, { fs });
   const made: Array<{ dispose(): void }> = [];
@@ -201,7 +203,7 @@ async function exercise(files: Map<string, Uint8Array>, tf: typeof import('@tens
 
 export async function structuredFuzz(inputs: number, seed: number, tf: typeof import('@tensorflow/tfjs'), full = true): Promise<StructuredReport> {
   const rng = new Rng(seed);
-  const report: StructuredReport = { inputs: 0, outcomes: {}, slowest: { ms: 0, input: '' }, failures: [], maxRssBytes: 0, maxHeapBytes: 0 };
+  const report: StructuredReport = { inputs: 0, outcomes: {}, slowest: { ms: 0, input: '' }, failures: [], maxRssBytes: 0, maxHeapBytes: 0, perInput: [] };
   const previous = setLogger({ warn: () => undefined });
   try {
     // Warm-up, not counted: the first restore compiles tfjs kernels and the package's code paths.
@@ -225,7 +227,9 @@ export async function structuredFuzz(inputs: number, seed: number, tf: typeof im
       const ms = performance.now() - t0;
       if (ms > report.slowest.ms) report.slowest = { ms, input: name };
       if (outcome !== 'untyped' && ms > INPUT_MS) outcome = 'slow';
-      report.maxHeapBytes = Math.max(report.maxHeapBytes, process.memoryUsage().heapUsed);
+      const heapBytes = process.memoryUsage().heapUsed;
+      report.maxHeapBytes = Math.max(report.maxHeapBytes, heapBytes);
+      report.perInput.push({ input: name, ms: Math.round(ms), heapBytes });
       report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
       if (outcome === 'untyped' || outcome === 'slow') report.failures.push({ input: name, outcome, error });
       report.inputs++;
@@ -241,6 +245,23 @@ export async function structuredFuzz(inputs: number, seed: number, tf: typeof im
  * Runs structuredFuzz in a child process with a 1 GiB heap, so running out of memory is a failure of the run
  * (the child dies) rather than of the machine. Resolves with the child's report, or one naming how it died.
  */
+/**
+ * The report's inputs by kind (the name up to its first number): how many, the slowest and the largest heap after
+ * one, and whether every one stayed within INPUT_MS and HEAP_MB.
+ */
+export function perKind(report: StructuredReport): { kinds: Record<string, { inputs: number; maxMs: number; maxHeapMiB: number }>; allWithinLimits: boolean } {
+  const kinds: Record<string, { inputs: number; maxMs: number; maxHeapMiB: number }> = {};
+  for (const { input, ms, heapBytes } of report.perInput) {
+    const kind = /^[^0-9[]*/.exec(input)![0].trim();
+    const k = (kinds[kind] ??= { inputs: 0, maxMs: 0, maxHeapMiB: 0 });
+    k.inputs++;
+    k.maxMs = Math.max(k.maxMs, ms);
+    k.maxHeapMiB = Math.max(k.maxHeapMiB, Math.round(heapBytes / 2 ** 20));
+  }
+  const allWithinLimits = report.failures.length === 0 && report.perInput.every((p) => p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20);
+  return { kinds, allWithinLimits };
+}
+
 export function runStructuredFuzz(inputs: number, seed: number, full = true): Promise<StructuredReport> {
   const root = path.resolve(__dirname, '../..');
   return new Promise((resolve) => {
@@ -269,6 +290,7 @@ export function runStructuredFuzz(inputs: number, seed: number, full = true): Pr
         failures: [{ input: 'the run', outcome: 'crashed', error: `exit ${code} ${signal ?? ''}: ${err.slice(-2000)}` }],
         maxRssBytes: 0,
         maxHeapBytes: 0,
+        perInput: [],
       });
     });
   });
