@@ -130,7 +130,7 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
  */
 const NO_SLICES: TensorSlice[] = Object.freeze([]) as unknown as TensorSlice[];
 
-interface LeanEntry {
+export interface LeanEntry {
   dtypeId: number;
   shape: number[];
   shardId: number;
@@ -144,7 +144,7 @@ interface LeanEntry {
  * anything but a whole tensor whose numbers are all non-negative safe integers (then the full decoder runs).
  * Unknown fields are skipped as protobuf skips them.
  */
-function leanEntry(buf: Uint8Array): LeanEntry | null {
+export function leanEntry(buf: Uint8Array): LeanEntry | null {
   const c = { pos: 0 };
   const end = buf.length;
   const out: LeanEntry = { dtypeId: 0, shape: [], shardId: 0, offset: 0, size: 0, crc32c: 0 };

@@ -5,8 +5,9 @@
  * traced on every major collection. This makes one plain object per node and per reference, shares one frozen
  * empty array for every empty list, and makes each string flat in one step (the common attribute name
  * `VARIABLE_VALUE` and the empty string are not made at all). Semantics follow protobuf's: fields in any order,
- * unknown fields skipped, the last value of a singular field wins, strings strict UTF-8 as protobufjs reads
- * proto3 strings. Malformed bytes throw a plain Error; the caller turns it into a CorruptCheckpointError.
+ * unknown fields (and known ones of another wire type) skipped, the last value of a singular scalar wins and
+ * singular messages merge, strings strict UTF-8 as protobufjs reads proto3 strings. Malformed bytes throw a plain
+ * Error; the caller turns it into a CorruptCheckpointError. test/lean_decoders.test.ts holds it to protobufjs.
  */
 import type { ObjectReference, RegisteredSaver, SerializedTensor, SlotVariableReference, TrackableObject } from './object_graph';
 
@@ -25,6 +26,9 @@ const LENGTH_DELIMITED = 2;
 const START_GROUP = 3;
 const END_GROUP = 4;
 const FIXED32 = 5;
+
+/** Deepest nesting of (obsolete, never written by TensorFlow) groups skipped, as protobufjs bounds recursion. */
+const MAX_GROUP_DEPTH = 100;
 
 /** Longest string made with String.fromCharCode.apply (longer ones, rare, go through TextDecoder). */
 const SHORT_STRING = 256;
@@ -64,7 +68,8 @@ export class NodeReader {
     return stringAt(this.buf, start, end);
   }
 
-  skip(tag: number): void {
+  /** Skips the field whose tag was just read; groups nest at most MAX_GROUP_DEPTH deep. */
+  skip(tag: number, depth = 0): void {
     switch (tag & 7) {
       case VARINT:
         this.varint();
@@ -79,13 +84,14 @@ export class NodeReader {
         this.advance(4);
         return;
       case START_GROUP: {
+        if (depth === MAX_GROUP_DEPTH) throw new Error(`groups nested more than ${MAX_GROUP_DEPTH} deep at offset ${this.pos}`);
         for (;;) {
           const inner = this.tag();
           if ((inner & 7) === END_GROUP) {
             if (inner >>> 3 !== tag >>> 3) throw new Error(`mismatched end of group at offset ${this.pos}`);
             return;
           }
-          this.skip(inner);
+          this.skip(inner, depth + 1);
         }
       }
       default:
@@ -182,11 +188,12 @@ export function decodeTrackableObject(w: NodeReader, start: number, end: number)
         else slotVariables.push(s);
         break;
       }
+      // A singular message field given again is merged into the one before, field by field, as protobuf does.
       case REGISTERED_SAVER:
-        registeredSaver = registeredSaverOf(w);
+        registeredSaver = registeredSaverOf(w, registeredSaver);
         break;
       case HAS_CHECKPOINT_VALUES:
-        hasCheckpointValues = boolValue(w);
+        hasCheckpointValues = boolValue(w, hasCheckpointValues ?? false);
         break;
       default:
         w.skip(tag);
@@ -249,10 +256,10 @@ function slotVariableReference(w: NodeReader): SlotVariableReference {
   return { originalVariableNodeId, slotName, slotVariableNodeId };
 }
 
-function registeredSaverOf(w: NodeReader): RegisteredSaver {
+function registeredSaverOf(w: NodeReader, previous: RegisteredSaver | null): RegisteredSaver {
   const outer = w.enter();
-  let name = '';
-  let objectName = '';
+  let name = previous?.name ?? '';
+  let objectName = previous?.objectName ?? '';
   while (w.pos < w.limit) {
     const tag = w.tag();
     if (tag === F1_BYTES) name = w.string();
@@ -263,9 +270,9 @@ function registeredSaverOf(w: NodeReader): RegisteredSaver {
   return { name, objectName };
 }
 
-function boolValue(w: NodeReader): boolean {
+function boolValue(w: NodeReader, previous: boolean): boolean {
   const outer = w.enter();
-  let value = false;
+  let value = previous;
   while (w.pos < w.limit) {
     const tag = w.tag();
     if (tag === F1_VARINT) value = w.varint() !== 0;
