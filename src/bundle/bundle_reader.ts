@@ -203,9 +203,11 @@ export class BundleReader {
    */
   async getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency = 16): Promise<void> {
     const entries: TensorEntry[] = [];
-    const regions: string[] = [];
-    /** Per region: its buffer (whole tensors), how many entries still need its value, and the value once read. */
-    const shared = new Map<string, { target: Uint8Array | undefined; users: number; value: Promise<TensorValue> | null; read: TensorValue | null }>();
+    /** Per entry, its region; per region, the buffer its first entry is read into (undefined for the others). */
+    const regions: Region[] = [];
+    const targets: Array<Uint8Array | undefined> = [];
+    /** Regions of whole tensors by offset, chained where entries at one offset differ otherwise (no string per key). */
+    const byOffset = new Map<number, Region>();
     let distinctBytes = 0;
     const opened = new Map<number, ByteSource>();
     for (const key of keys) {
@@ -213,30 +215,38 @@ export class BundleReader {
       if (this.table !== null) await this.lookup(key);
       const entry = this.entry(key);
       requireReadable(entry, this.indexFile);
-      const region = entry.slices.length === 0 ? `${entry.shardId}:${entry.offset}:${entry.size}:${entry.dtypeId}:${entry.crc32c}` : `sliced:${key}`;
       entries.push(entry);
-      regions.push(region);
-      const known = shared.get(region);
-      if (known !== undefined) {
+      const whole = entry.slices.length === 0;
+      let known: Region | null = whole ? (byOffset.get(entry.offset) ?? null) : null;
+      while (known !== null && !sameRegion(known.entry, entry)) known = known.next;
+      if (known !== null) {
         known.users++;
+        regions.push(known);
+        targets.push(undefined);
         continue;
       }
       distinctBytes += entry.size;
       let target: Uint8Array | undefined;
-      if (entry.slices.length === 0) {
+      if (whole) {
         // Awaited once per shard, not per tensor: an await per region was a large part of reading 10^5 of them.
         let source = opened.get(entry.shardId);
         if (source === undefined) opened.set(entry.shardId, (source = await this.shard(entry.shardId)));
         target = allocateChecked(source, entry);
       }
-      shared.set(region, { target, users: 1, value: null, read: null });
+      const region: Region = { entry, target, users: 1, value: null, read: null, next: null };
+      if (whole) {
+        region.next = byOffset.get(entry.offset) ?? null;
+        byOffset.set(entry.offset, region);
+      }
+      regions.push(region);
+      targets.push(target);
     }
+    byOffset.clear();
     if (this.verifyChecksums) prepareCrc32c(distinctBytes);
     // Each stored region is announced once, with the buffer it will be read into.
-    const announced = new Set<string>();
-    const targets = regions.map((r) => (announced.has(r) ? undefined : (announced.add(r), shared.get(r)!.target)));
     await this.announce(entries, targets);
     const spans = await this.spanReads(entries, targets);
+    targets.fill(undefined);
     let next = 0;
     let failure: { error: unknown } | null = null;
     const worker = async (): Promise<void> => {
@@ -244,7 +254,7 @@ export class BundleReader {
         const i = next++;
         try {
           const entry = entries[i]!;
-          const region = shared.get(regions[i]!)!;
+          const region = regions[i]!;
           // A region already read is not awaited again: many keys over one region cost no promise each.
           let value = region.read;
           if (value === null) {
@@ -252,7 +262,11 @@ export class BundleReader {
             value = region.read = await region.value;
           }
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
-          if (--region.users === 0) shared.delete(regions[i]!);
+          if (--region.users === 0) {
+            region.target = undefined;
+            region.value = null;
+            region.read = null;
+          }
           if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape } as TensorValue));
         } catch (error) {
           failure ??= { error };
@@ -280,6 +294,7 @@ export class BundleReader {
   private async spanReads(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<Map<number, SpanReads>> {
     const byShard = new Map<number, TensorEntry[]>();
     entries.forEach((entry, i) => {
+      // SpanReads serves each tensor with one read: those read in pieces (larger than the piece size) stay out.
       if (targets[i] === undefined || entry.size > SPAN_TENSOR_MAX) return;
       const list = byShard.get(entry.shardId);
       if (list === undefined) byShard.set(entry.shardId, [entry]);
@@ -291,7 +306,8 @@ export class BundleReader {
       const source = await this.shard(shardId);
       // Local files only: a remote source merges announced reads itself, and memory costs nothing per read.
       if (source.readPieceSize === undefined) continue;
-      const spans = new SpanReads(source, list);
+      const pieceSize = source.readPieceSize;
+      const spans = new SpanReads(source, list.filter((e) => e.size <= pieceSize));
       if (spans.useful) out.set(shardId, spans);
     }
     return out;
@@ -361,6 +377,25 @@ export class BundleReader {
     this.shards.clear();
     await Promise.allSettled([this.index.close(), ...shards.map(async (s) => (await s).close())]);
   }
+}
+
+/** One stored region that getTensors reads once for every entry over it. */
+interface Region {
+  /** The first entry over it. */
+  readonly entry: TensorEntry;
+  /** The buffer it is read into (whole tensors), until its last entry has its value. */
+  target: Uint8Array | undefined;
+  /** Entries that still need its value. */
+  users: number;
+  value: Promise<TensorValue> | null;
+  read: TensorValue | null;
+  /** Another region at the same offset. */
+  next: Region | null;
+}
+
+/** Whether two whole-tensor entries at one offset are one stored region (same shard, size, dtype and crc). */
+function sameRegion(a: TensorEntry, b: TensorEntry): boolean {
+  return a.shardId === b.shardId && a.offset === b.offset && a.size === b.size && a.dtypeId === b.dtypeId && a.crc32c === b.crc32c;
 }
 
 /** A buffer for a whole tensor's bytes, after checking they lie inside its data file. */

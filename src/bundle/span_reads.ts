@@ -25,7 +25,10 @@ export class SpanReads implements ByteSource {
   readonly readPieceSize: number | undefined;
   private readonly spans: Span[] = [];
 
-  /** Spans over `regions` (offset and size of each distinct region to be read once) of `source`. */
+  /**
+   * Spans over `regions` (offset and size of each distinct region, each to be read exactly once, in one read: no
+   * larger than the source's piece size) of `source`.
+   */
   constructor(
     private readonly source: ByteSource,
     regions: ReadonlyArray<{ offset: number; size: number }>,
