@@ -9,8 +9,10 @@
 import { UnsupportedError } from '../errors';
 import type { TensorValue } from './dtypes';
 
+/** The dtypes a tfjs tensor can have. */
 export type TfjsDType = 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
 
+/** A checkpoint value converted for tfjs: its tfjs dtype, shape and values in the typed array tfjs takes for it. */
 export type TfjsValues =
   | { dtype: 'float32'; shape: number[]; values: Float32Array }
   | { dtype: 'int32'; shape: number[]; values: Int32Array }

@@ -64,6 +64,7 @@ export class SaveCounter implements Restorable {
   }
 }
 
+/** Options of {@link Checkpoint.restore} and {@link loadWeights}: where to read from, checks, restore mode, progress. */
 export interface RestoreOptions extends OpenOptions, RestoreMode {
   /** Same as calling `expectPartial()` on the returned status before its warnings are printed. */
   expectPartial?: boolean;
@@ -71,11 +72,26 @@ export interface RestoreOptions extends OpenOptions, RestoreMode {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
+/**
+ * TensorFlow's `tf.train.Checkpoint`: `new Checkpoint({ model, optimizer })` names the objects to save and restore
+ * as `tf.train.Checkpoint(model=model, optimizer=optimizer)` does; the key `root` is TensorFlow's positional root.
+ *
+ * Restores match the checkpoint's object graph against the live objects (tfjs models, layers, variables,
+ * optimizers, plain objects), all or nothing by default; saves write checkpoints TensorFlow reads back.
+ *
+ * @example Restoring what Python saved
+ * {@includeCode ../../examples/restore_keras.ts#Checkpoint}
+ *
+ * @example Saving as Keras's save_weights does, the model as the root
+ * {@includeCode ../../examples/keras_weights.ts#saveWeights}
+ */
 export class Checkpoint {
+  /** How many times {@link Checkpoint.save} has run (saved and restored with the checkpoint, as TensorFlow's `save_counter`). */
   readonly saveCounter = new SaveCounter();
   private readonly root: object | undefined;
   private readonly named: Array<[string, object]>;
 
+  /** The objects to checkpoint, by the names they have under the checkpoint's root. */
   constructor(objects: Record<string, object>) {
     const entries = Object.entries(objects);
     for (const [name, value] of entries) {
@@ -99,6 +115,7 @@ export class Checkpoint {
     return this.root;
   }
 
+  /** The root's own children, then the named objects (sorted by name, as TensorFlow sorts keyword arguments), then `save_counter`. */
   [trackableChildren](): ChildEntries {
     // Concatenated, not spread into push(): a root with 10^6 children would overflow the stack.
     const own: Array<[string, unknown]> = this.root === undefined ? [] : [...new TrackableView(this.root).children(this.root)];

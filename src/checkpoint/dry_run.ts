@@ -10,6 +10,7 @@ import type { RestoreOptions } from './checkpoint';
 import { planRestore } from './restore';
 import { NotObjectBasedError } from '../errors';
 
+/** What restoring a checkpoint into a live tree would do, from {@link compareWithCheckpoint} (nothing read or changed). */
 export interface Comparison {
   /** Values that would restore: checkpoint path and key, dtype/shape stored, and what receives them. */
   matched: Array<{ path: string; key: string; dtype: string; shape: number[]; target: string }>;
@@ -21,7 +22,12 @@ export interface Comparison {
   onlyInLive: Array<{ path: string; target: string; shape: number[] }>;
 }
 
-/** Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable). */
+/**
+ * Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable).
+ *
+ * @example
+ * {@includeCode ../../examples/keras_weights.ts#compareWithCheckpoint}
+ */
 export async function compareWithCheckpoint(root: object, path: string, options: RestoreOptions = {}): Promise<Comparison> {
   const reader = await openValueSource(path, options);
   try {

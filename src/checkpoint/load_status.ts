@@ -8,6 +8,7 @@ import { restorablesOf } from '../trackable';
 import { describeLive, nodeText } from './pretty';
 import type { RestorePlan } from './restore';
 
+/** What a restore did: values restored, values left in the checkpoint, live values left without one. */
 export interface RestoreReport {
   /** Checkpoint paths whose values were restored, with their keys and what received them. */
   restored: Array<{ path: string; key: string; target: string }>;
@@ -25,11 +26,16 @@ const DELETION_HEADER =
   'See https://www.tensorflow.org/api_docs/python/tf/train/Checkpoint#restorefor details about the status object ' +
   'returned by the restore function.';
 
+/**
+ * The outcome of a restore, with TensorFlow's assertions on it (`assertConsumed`, `assertExistingObjectsMatched`,
+ * `assertNontrivialMatch`), `expectPartial` to silence the warnings about unrestored values, and `report()`.
+ */
 export class LoadStatus {
   private partial = false;
   private warned = false;
   private readonly restoredNodes: Set<number>;
 
+  /** @internal */
   constructor(
     private readonly plan: RestorePlan,
     /** The path that was restored. */

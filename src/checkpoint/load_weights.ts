@@ -8,6 +8,9 @@ import type { LoadStatus } from './load_status';
  * model is the checkpoint's root and at least one value must match (`assertNontrivialMatch`). A compiled model's
  * optimizer state is restored too when the checkpoint has it. Paths a registered opener claims (see
  * registerValueSourceOpener) are read by it and restored the same way.
+ *
+ * @example
+ * {@includeCode ../../examples/keras_weights.ts#loadWeights}
  */
 export async function loadWeights(model: LayersModelLike, path: string, options: RestoreOptions = {}): Promise<LoadStatus> {
   if (isOptimizer(model.optimizer)) inferOptimizerVariables(model.optimizer, model);

@@ -24,6 +24,7 @@ import type { Finalizer, InPlaceMemory, PreparedWrite } from '../trackable';
 import { checkFits, prepareWrite, writePath } from './prepare_write';
 import type { RestorePlan } from './restore';
 
+/** How a restore writes: all or nothing or streaming, into new memory or in place (see the README's restore modes). */
 export interface RestoreMode {
   /**
    * All or nothing (default true): if the restore fails, no variable has changed, except when the file changes

@@ -24,6 +24,10 @@ import type { FileSystem } from '../io';
 import { isOptimizer, type KerasLayout, optimizerState, restorablesOf, saveChildrenOf, tryLoadTfjsCore } from '../trackable';
 import { floatToBfloat16Bits, floatToHalfBits } from '../bundle/float_bits';
 
+/**
+ * Options of {@link Checkpoint.write}, {@link Checkpoint.save} and {@link CheckpointManager}: naming, storage dtype,
+ * shard size, and where to write.
+ */
 export interface SaveOptions {
   /** How tfjs models and optimizers are named: 'keras2' (default, what tf_keras and TF ≤ 2.15 read) or 'keras3'. */
   layout?: KerasLayout;

@@ -10,6 +10,7 @@ import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, S
 import { TrackableView } from './trackable';
 import { valueSourceOpenerFor, withValueSource } from './value_source';
 
+/** Options of {@link CheckpointView.match}. */
 export interface MatchOptions {
   /** The view to read live children through (one is made for the object otherwise). */
   view?: TrackableView;
@@ -22,9 +23,17 @@ function describe(obj: unknown): string {
   return typeof name === 'string' ? `<${ctor} '${name}'>` : `<${ctor}>`;
 }
 
+/**
+ * The object graph of a checkpoint, as TensorFlow's `tf.train.CheckpointView`: its nodes, their children in
+ * checkpoint order, and the match of live objects against it (`match`, `diff`) with TensorFlow's algorithm.
+ *
+ * @example
+ * {@includeCode ../../examples/inspect.ts#CheckpointView}
+ */
 export class CheckpointView {
   /** Node access that leaves a stored graph's other nodes undecoded. */
   private readonly nodeAt: (id: number) => TrackableObject | undefined;
+  /** How many nodes the object graph has. */
   readonly numNodes: number;
   private tree: SpanningTree | null = null;
 

@@ -10,6 +10,7 @@ export const OPTIMIZER_SLOTS_NAME = `${ESCAPE_CHAR}OPTIMIZER_SLOT`;
 export const VARIABLE_VALUE_KEY = 'VARIABLE_VALUE';
 export const OBJECT_CONFIG_JSON_KEY = 'OBJECT_CONFIG_JSON';
 
+/** Escapes an edge name for a checkpoint key as TensorFlow does (`.` → `..`, `/` → `.S`). */
 export function escapeLocalName(name: string): string {
   return name.replaceAll('.', '..').replaceAll('/', '.S');
 }

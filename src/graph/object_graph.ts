@@ -10,6 +10,7 @@ import { CorruptCheckpointError, InvalidArgumentError } from '../errors';
 /** The key of the object graph in a bundle (TensorFlow's OBJECT_GRAPH_PROTO_KEY). */
 export const OBJECT_GRAPH_PROTO_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
 
+/** An edge of the object graph: the child's node id and the name it has under its parent. */
 export interface ObjectReference {
   readonly nodeId: number;
   readonly localName: string;
@@ -31,11 +32,16 @@ export interface SlotVariableReference {
   readonly slotVariableNodeId: number;
 }
 
+/** A saver registered with `tf.saved_model.register_checkpoint_saver` that wrote this node's values itself. */
 export interface RegisteredSaver {
   readonly name: string;
   readonly objectName: string;
 }
 
+/**
+ * One node of the object graph (TensorFlow's `TrackableObjectGraph.TrackableObject`): its children, the values
+ * saved for it, the optimizer slot variables it owns.
+ */
 export interface TrackableObject {
   readonly children: readonly ObjectReference[];
   readonly attributes: readonly SerializedTensor[];
@@ -45,6 +51,7 @@ export interface TrackableObject {
   readonly hasCheckpointValues: boolean | null;
 }
 
+/** A checkpoint's object graph (TensorFlow's `TrackableObjectGraph`): node 0 is the root. */
 export interface ObjectGraph {
   readonly nodes: readonly TrackableObject[];
 }

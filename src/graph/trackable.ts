@@ -17,9 +17,12 @@
 /** Define `[trackableChildren]()` on any object to list its checkpoint children yourself. */
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
+/** The children an object lists for the checkpoint, by name, in order: `[name, child]` pairs, a Map or a plain object. */
 export type ChildEntries = Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
+/** An object that lists its own checkpoint children (TensorFlow's `_trackable_children`). */
 export interface TrackableProtocol {
+  /** The object's children, by the names they have in checkpoints, in the order TensorFlow would list them. */
   [trackableChildren](): ChildEntries;
 }
 

@@ -5,6 +5,7 @@ import type { ByteSource, FileInfo, FileSystem } from './types';
 
 export type { FetchInit, FetchLike, FetchResponse, HttpOptions, HttpProgress } from './http_client';
 
+/** Options of an {@link HttpFileSystem}: timeouts, retries, parallelism, headers and progress, and how paths become URLs. */
 export interface HttpFileSystemOptions extends HttpOptions {
   /**
    * The URL of a path, when files do not sit under one base URL (e.g. presigned URLs, one per file). Requests still
@@ -41,6 +42,9 @@ function posixJoin(...parts: string[]): string {
  * Requests stay on the base URL's origin: a state file naming another origin is refused, so configured headers
  * (credentials) never leave it. Failures are CheckpointErrors naming the URL; see HttpOptions for timeouts,
  * retries, parallelism and progress. Read-only: saving needs a writable file system.
+ *
+ * @example
+ * {@includeCode ../../examples/http.ts#HttpFileSystem}
  */
 export class HttpFileSystem implements FileSystem {
   private readonly client: HttpClient;

@@ -47,6 +47,7 @@ export class NodeFileSource implements ByteSource {
     this.handle = handle;
   }
 
+  /** Opens the file at `path` for reading; a missing file fails with `NotFoundError`. */
   static async open(path: string): Promise<NodeFileSource> {
     let handle: fsp.FileHandle | undefined;
     try {

@@ -32,14 +32,21 @@ export interface ByteSource {
 
 /** A read announced ahead (see ByteSource.willRead). */
 export interface PlannedRead {
+  /** Where the read starts, in bytes. */
   offset: number;
+  /** How many bytes it reads. */
   length: number;
+  /** The buffer it reads into. */
   target: Uint8Array;
 }
 
+/** What {@link FileSystem.stat} knows about a path. */
 export interface FileInfo {
+  /** A regular file. */
   isFile: boolean;
+  /** A directory. */
   isDirectory: boolean;
+  /** Size in bytes (0 for directories). */
   size: number;
   /** Modification time in milliseconds since the epoch. */
   mtimeMs: number;
@@ -69,9 +76,13 @@ export interface FileSystem {
   /** Flushes a directory entry (after renames) where the platform supports it. */
   syncDirectory(path: string): Promise<void>;
 
+  /** Joins path parts with the platform's separator. */
   join(...parts: string[]): string;
+  /** The directory part of a path. */
   dirname(path: string): string;
+  /** The last part of a path. */
   basename(path: string): string;
+  /** Whether a path is absolute (else it is relative to the file system's working directory or base). */
   isAbsolute(path: string): boolean;
   /** Path of `path` relative to directory `from` (used for the relative paths of the state file). */
   relative(from: string, path: string): string;

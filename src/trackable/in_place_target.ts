@@ -30,6 +30,7 @@ export interface InPlaceMemory {
   readonly dataId: object;
 }
 
+/** Whether a restore can write a variable's value into its existing memory (`memory`), or why not (`reason`). */
 export type InPlaceSupport = { memory: InPlaceMemory; reason?: undefined } | { memory?: undefined; reason: string };
 
 /** Bytes per element of the dtypes stored the same way in a checkpoint and in tfjs's JS-visible backends. */

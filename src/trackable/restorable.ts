@@ -20,6 +20,7 @@ export interface Finalizer {
   finalize(): Promise<void>;
 }
 
+/** A value checked and converted for a {@link Restorable}, ready to apply once every value of the restore is. */
 export interface PreparedWrite {
   /** Applies the value. Must not fail for reasons `prepare` could have checked. */
   commit(): void;
@@ -29,6 +30,10 @@ export interface PreparedWrite {
   after?: Finalizer;
 }
 
+/**
+ * A value holder that is not a tfjs variable but restores and saves like one: return it from
+ * `[restorableAttributes]()` to give an object checkpoint attributes of its own.
+ */
 export interface Restorable {
   readonly shape: readonly number[];
   readonly dtype: TfjsDType;

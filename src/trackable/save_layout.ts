@@ -10,6 +10,7 @@ import { type KerasNames, layerChildren, modelChildren } from './layers';
 import { optimizerState } from './optimizers';
 import { isLayer, isLayersModel, isOptimizer, type OptimizerLike } from './tfjs_types';
 
+/** Which Keras naming a saved checkpoint uses: `'keras2'` (tf_keras, TF ≤ 2.15) or `'keras3'`. */
 export type KerasLayout = Exclude<KerasNames, 'all'>;
 
 /** Legacy Keras hyper-parameters each tfjs optimizer class saves, in Keras's order (after `iter`). */

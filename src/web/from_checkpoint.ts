@@ -18,6 +18,7 @@ export type TopologyTranslator = (topology: object) => object | null;
 
 const translators: TopologyTranslator[] = [];
 
+/** Adds a {@link TopologyTranslator} that {@link fromCheckpoint} tries on topologies it does not know. */
 export function registerTopologyTranslator(translate: TopologyTranslator): void {
   translators.push(translate);
 }
@@ -28,6 +29,7 @@ export function registerTopologyTranslator(translate: TopologyTranslator): void 
  */
 export type TopologySource = string | object;
 
+/** Options of {@link fromCheckpoint}: the topology, and where the model sits in the checkpoint. */
 export interface FromCheckpointOptions extends RestoreOptions {
   /** The model's architecture. */
   topology: TopologySource;
@@ -116,6 +118,9 @@ function bytesOf(values: Float32Array | Int32Array | Uint8Array): Uint8Array {
  * A `tf.io.IOHandler` whose `load()` builds the model of `options.topology`, restores it from the checkpoint at
  * `source` (a URL or path over HTTP, the File objects of a picked folder, or `{ fs, path }`) and hands tfjs the
  * topology and the restored weights. Restore failures reject `load()` (and so `tf.loadLayersModel`).
+ *
+ * @example
+ * {@includeCode ../../examples/browser_files.ts#fromCheckpoint}
  */
 export function fromCheckpoint(
   source: string | ArrayLike<FileLike> | Iterable<FileLike> | { fs: FileSystem; path: string },

@@ -19,6 +19,10 @@ const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
 /** Deflate expands at most ~1032:1; a larger claimed size is a lie (or a zip bomb). */
 const MAX_DEFLATE_RATIO = 1100;
 
+/**
+ * The values of a Keras weights file (`.weights.h5`, a `.keras` archive, a legacy `.h5`) with an object graph over
+ * them, so that every API taking a checkpoint path takes these files too.
+ */
 export class KerasWeightsSource implements ValueSource {
   private constructor(
     readonly prefix: string,
@@ -37,6 +41,7 @@ export class KerasWeightsSource implements ValueSource {
     return new KerasWeightsSource(file, layout, graph, new Map(keys.map((k) => [k, datasetAt(root, k)!])), layerNames);
   }
 
+  /** Reads the file at `path` (whole: HDF5 metadata is scattered through it) and checks its structure. */
   static async open(path: string, options: OpenOptions = {}): Promise<KerasWeightsSource> {
     const fs = options.fs ?? defaultFileSystem();
     const source = await fs.open(path);
