@@ -21,11 +21,14 @@ function entryPoints() {
   return sources;
 }
 
-/** Builds the reference into `out` (typedoc.json's `out` when omitted); resolves to the number of problems logged. */
-async function buildDocs({ out, logLevel } = {}) {
+/**
+ * Builds the reference into `out` (typedoc.json's `out` when omitted), and its JSON model into `json` when given;
+ * resolves to the number of problems logged.
+ */
+async function buildDocs({ out, json } = {}) {
   const td = await import('typedoc');
   const app = await td.Application.bootstrapWithPlugins(
-    { options: path.join(root, 'typedoc.json'), entryPoints: entryPoints().map((p) => path.join(root, p)), ...(out ? { out } : {}), ...(logLevel ? { logLevel } : {}) },
+    { options: path.join(root, 'typedoc.json'), entryPoints: entryPoints().map((p) => path.join(root, p)), ...(out ? { out } : {}), ...(json ? { json } : {}) },
     [new td.TypeDocReader(), new td.TSConfigReader()],
   );
   const project = await app.convert();
@@ -39,8 +42,19 @@ async function buildDocs({ out, logLevel } = {}) {
 
 module.exports = { buildDocs, entryPoints };
 
+/** `--out DIR` and `--json FILE` (test/docs.test.ts builds into a temporary folder). */
+function parseArgs(argv) {
+  const options = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if ((flag !== '--out' && flag !== '--json') || value === undefined) throw new Error(`usage: node scripts/docs.js [--out DIR] [--json FILE]`);
+    options[flag.slice(2)] = value;
+  }
+  return options;
+}
+
 if (require.main === module) {
-  buildDocs().then(
+  buildDocs(parseArgs(process.argv.slice(2))).then(
     (problems) => {
       if (problems > 0) {
         console.error(`docs: ${problems} problem(s), see above`);
