@@ -35,7 +35,7 @@ export async function main(files: File[] = pickedFolder()): Promise<{ prediction
   const model = await tf.loadLayersModel(fromCheckpoint(files, { topology }));
   // #endregion fromCheckpoint
 
-  const expected = require('./data/mlp/expected.json') as { input: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('prediction:', predictions[0]);
 

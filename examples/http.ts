@@ -59,7 +59,7 @@ export async function main(baseUrl?: string): Promise<{ variables: Array<[string
     console.log(`${http.stats.requests} requests, ${http.stats.bytesReceived} bytes`);
     // #endregion HttpFileSystem
 
-    const expected = require('./data/mlp/expected.json') as { input: number[][] };
+    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
     const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
     return { variables, predictions, requests: http.stats.requests };
   } finally {

@@ -40,7 +40,7 @@ export async function main(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-
   status.assertConsumed();
   // #endregion loadWeights
 
-  const expected = require('./data/mlp/expected.json') as { input: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
   const predictions = (await (copy.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('predictions of the copy:', predictions[0]);
   return { comparison, predictions };
