@@ -19,7 +19,7 @@
 import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
 import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
 import type { CheckpointReader } from '../graph';
-import { checkRange } from '../io';
+import { checkRange, type ByteSource } from '../io';
 import type { Finalizer, InPlaceMemory, PreparedWrite } from '../trackable';
 import { checkFits, prepareWrite, writePath } from './prepare_write';
 import type { RestorePlan } from './restore';
@@ -149,6 +149,26 @@ export async function restoreInPlace(
   return true;
 }
 
+/** The error of a write pass that read other bytes than the verify pass (`crc` is theirs, unmasked). */
+function changedWhileRestoring(file: string, entry: TensorEntry, crc: number): ChecksumError {
+  return new ChecksumError(
+    `${file} changed while it was being restored: the bytes of ${entry.key} read into the variable are not ` +
+      `the bytes verified a moment before (stored crc32c ${unmaskCrc(entry.crc32c)}, read ${crc}).`,
+    { file, key: entry.key },
+  );
+}
+
+/** The data files of `keys` that vouch for their bytes now (ByteSource.identity), with their identities. */
+async function pinSources(reader: CheckpointReader, keys: readonly string[]): Promise<Map<ByteSource, string>> {
+  const sources = new Set(await Promise.all(keys.map((key) => reader.dataSource(key))));
+  const pins = new Map<ByteSource, string>();
+  for (const source of sources) {
+    const identity = (await source.identity?.()) ?? null;
+    if (identity !== null) pins.set(source, identity);
+  }
+  return pins;
+}
+
 async function restoreAtomically(
   plan: RestorePlan,
   reader: CheckpointReader,
@@ -175,6 +195,9 @@ async function restoreAtomically(
     } else large.push(i);
   }
   const rest = plan.writes.map((_, i) => i).filter((i) => !inPlace.has(i));
+  // Files that vouch for their bytes are pinned before pass 1 and checked after pass 2, which reads them without
+  // a second checksum: their bytes in pass 2 are the ones pass 1 verified.
+  const pins = await pinSources(reader, large.map((i) => plan.writes[i]!.key));
   // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
   const outcomes = await Promise.allSettled([
     rest.length === 0
@@ -212,6 +235,8 @@ async function restoreAtomically(
   const assignAnew = async (i: number): Promise<void> => {
     prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
   };
+  /** Values read from pinned files without a checksum, and the memory they went into. */
+  const unchecked: Array<{ i: number; memory: InPlaceMemory }> = [];
   try {
     const moved: number[] = [];
     for (const [i, bytes] of kept) {
@@ -236,17 +261,24 @@ async function restoreAtomically(
       } else {
         const source = await reader.dataSource(key);
         reached.push(i);
-        const crc = await readEntryInto(source, entry, memory, buffers[stream]!);
-        if (crc !== unmaskCrc(entry.crc32c)) {
-          throw new ChecksumError(
-            `${source.name} changed while it was being restored: the bytes of ${key} read into the variable are not ` +
-              `the bytes verified a moment before (stored crc32c ${unmaskCrc(entry.crc32c)}, read ${crc}).`,
-            { file: source.name, key },
-          );
-        }
+        const pinned = pins.has(source);
+        if (pinned) unchecked.push({ i, memory });
+        const crc = await readEntryInto(source, entry, memory, buffers[stream]!, !pinned);
+        if (crc !== null && crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
       }
       progress(i);
     });
+    for (const [source, pin] of pins) {
+      if ((await source.identity?.()) === pin) continue;
+      // The file's change time moved: a write, or only a rename over its path or an unlink (which stamp it too).
+      // What landed unchecked from it is checked where it landed, so only bytes that did change fail the restore.
+      for (const { i, memory } of unchecked) {
+        const entry = entries[i]!;
+        if ((await reader.dataSource(entry.key)) !== source) continue;
+        const crc = crc32c(memory.view());
+        if (crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
+      }
+    }
   } catch (err) {
     discardAll();
     if (reached.length === 0) throw err;

@@ -18,6 +18,11 @@ export class MemorySource implements ByteSource {
     return target;
   }
 
+  /** The bytes are the caller's, who must not change them while the source is open: they are the same bytes. */
+  async identity(): Promise<string> {
+    return 'memory';
+  }
+
   async close(): Promise<void> {}
 }
 
