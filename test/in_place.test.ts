@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -20,6 +22,7 @@ import {
   CheckpointError,
   CheckpointReader,
   type FileSystem,
+  HttpFileSystem,
   inPlaceSupport,
   IOError,
   MemorySource,
@@ -445,5 +448,56 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
       if (fs.existsSync(`${a.dataFile}.keep`)) fs.renameSync(`${a.dataFile}.keep`, a.dataFile);
       model.dispose();
     }
+  });
+});
+
+describe('over HTTP, a strong ETag vouches for the bytes (every request is pinned to it)', () => {
+  let server: http.Server;
+  let base: string;
+  let etag: string | null = null;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const file = path.join(FIXTURES_DIR, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(FIXTURES_DIR) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
+      const size = fs.statSync(file).size;
+      const headers: Record<string, string | number> = etag === null ? {} : { etag };
+      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (req.method === 'HEAD' || m === null) {
+        res.writeHead(200, { ...headers, 'content-length': size });
+        if (req.method === 'HEAD') res.end();
+        else fs.createReadStream(file).pipe(res);
+        return;
+      }
+      const start = Number(m[1]);
+      const end = Math.min(Number(m[2]), size - 1);
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+      fs.createReadStream(file, { start, end }).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['"v1"', true],
+    ['W/"v1"', false],
+    [null, false],
+  ] as const)('ETag %s vouches for the bytes: %s; the in-place restore gives TensorFlow\'s values either way', async (tag, vouches) => {
+    etag = tag;
+    const name = 'k3-sequential-dense-bn';
+    const fsys = new HttpFileSystem(base);
+    const source = await fsys.open(`${name}/ckpt.index`);
+    expect((await source.identity?.()) ?? null).toBe(vouches ? `"v1" ${source.size}` : null);
+    await source.close();
+    const model = MODELS[name]!();
+    const before = dataIds(model);
+    (await new Checkpoint({ model }).restore(`${name}/ckpt`, { fs: fsys, inPlace: true })).assertExistingObjectsMatched();
+    expect(dataIds(model)).toEqual(before);
+    const tfDigests = new Set(fixture(name).oracle.tensors.map((t) => t.sha256));
+    for (const w of model.weights) expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
+    model.dispose();
   });
 });
