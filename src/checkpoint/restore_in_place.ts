@@ -7,10 +7,26 @@
  * What each mode promises:
  *  - atomic (the default): pass 1 reads every in-place value through a few small reused buffers and checks its
  *    crc32c, while the remaining values are read into new memory and converted as before; if anything fails, no
- *    variable has changed. Pass 2 reads the verified bytes into the variables' memory, checking each crc32c again.
- *    The only failures left then are a file that changed between the passes (or a read error): the error, a
- *    PartialRestoreError, says so and names every variable that holds new bytes. Without checksum verification
- *    there is nothing to check before writing, so such restores allocate as before.
+ *    variable has changed. Pass 2 reads the verified bytes into the variables' memory. The only failures left
+ *    then are a file that changed between the passes (or a read error): the error, a PartialRestoreError, says so
+ *    and names every variable that holds new bytes. Without checksum verification there is nothing to check
+ *    before writing, so such restores allocate as before.
+ *    How pass 2 knows it read the bytes pass 1 verified: a data file that vouches for its bytes
+ *    (ByteSource.identity) is pinned before pass 1 and read in pass 2 without checksums (on the CPU backend
+ *    straight into the variable's memory); after pass 2 its identity is taken again, and if it moved, every value
+ *    read from it unchecked is checksummed where it landed, so only bytes that really changed fail the restore.
+ *    Any other file has every piece checksummed again in pass 2. What vouches:
+ *     - a local file (NodeFileSource): the open descriptor's device, inode, size and modification and change
+ *       times. The descriptor stays open across both passes, so a file replaced by a rename is still the file
+ *       read (its change time moves when its last name goes, which costs the check above, not the restore); a
+ *       write into it, a truncation or a utimes() stamps its change time with the current clock tick. Not
+ *       covered: a file that last changed within about a second (timestamps may not tell that change from the
+ *       next, so it does not vouch and is checksummed), file systems that keep no true change times (some FUSE
+ *       and network file systems), a changed system clock, and storage that returns other bytes for an
+ *       unchanged file (pages dropped from the cache between the passes and read back wrong from a failing disk).
+ *     - a memory source: its bytes, which the caller must not modify while it is open;
+ *     - an HTTP file with a strong ETag: every request is pinned to it (If-Match).
+ *    Small values are kept from pass 1 and copied, never read twice.
  *  - `atomic: false` (TensorFlow's behaviour): one pass, each value written as soon as it is read and verified,
  *    a few values in memory at a time (for remote sources, where two passes cost two downloads, and for models
  *    near the memory limit). Shapes and dtypes are checked from the index before the first write; any later

@@ -2,7 +2,10 @@ import { NotFoundError } from '../errors';
 import { checkRange } from './range';
 import type { ByteSource, FileInfo, FileSystem } from './types';
 
-/** A ByteSource over bytes already in memory (an uploaded file, a fetched ArrayBuffer, a test fixture). */
+/**
+ * A ByteSource over bytes already in memory (an uploaded file, a fetched ArrayBuffer, a test fixture). The bytes
+ * are not copied: do not modify them while the source is open (it vouches for them, see ByteSource.identity).
+ */
 export class MemorySource implements ByteSource {
   readonly size: number;
 
