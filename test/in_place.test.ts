@@ -382,6 +382,26 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
     expect(await new MemorySource('m', new Uint8Array(4)).identity()).toBe('memory');
   });
 
+  it.each(['cpu', 'wasm'])('on the %s backend the values read unchecked land whole, in the same memory', async (backend) => {
+    const a = ckpts[0]!;
+    const source = await new NodeFileSystem().open(a.dataFile);
+    expect(await source.identity?.()).toMatch(/^\d+:/);
+    await source.close();
+    expect(await tf.setBackend(backend)).toBe(true);
+    try {
+      const model = make();
+      const before = dataIds(model);
+      (await new Checkpoint({ root: model }).restore(a.prefix, { inPlace: true })).assertConsumed();
+      expect(dataIds(model)).toEqual(before);
+      model.weights.forEach((w, i) => {
+        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([paths[i], sha256(a.model.weights[i]!.read().dataSync() as Float32Array)]);
+      });
+      model.dispose();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
   it('a file changed in place between the passes: found after the write pass, by the identity and the bytes that landed; the error names what changed', async () => {
     const { prefix, dataFile } = ckpts[0]!;
     const first = (await CheckpointReader.open(prefix)).entry(kernel0);
