@@ -213,7 +213,8 @@ async function restoreAtomically(
   const rest = plan.writes.map((_, i) => i).filter((i) => !inPlace.has(i));
   // Files that vouch for their bytes are pinned before pass 1 and checked after pass 2, which reads them without
   // a second checksum: their bytes in pass 2 are the ones pass 1 verified.
-  const pins = await pinSources(reader, large.map((i) => plan.writes[i]!.key));
+  const largeSet = new Set(large);
+  const pins = await pinSources(reader, plan.writes.flatMap((w, i) => (largeSet.has(i) ? [w.key] : [])));
   // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
   const outcomes = await Promise.allSettled([
     rest.length === 0
@@ -252,7 +253,7 @@ async function restoreAtomically(
     prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
   };
   /** Values read from pinned files without a checksum, and the memory they went into. */
-  const unchecked: Array<{ i: number; memory: InPlaceMemory }> = [];
+  const unchecked: Array<{ source: ByteSource; entry: TensorEntry; memory: InPlaceMemory }> = [];
   try {
     const moved: number[] = [];
     for (const [i, bytes] of kept) {
@@ -278,7 +279,7 @@ async function restoreAtomically(
         const source = await reader.dataSource(key);
         reached.push(i);
         const pinned = pins.has(source);
-        if (pinned) unchecked.push({ i, memory });
+        if (pinned) unchecked.push({ source, entry, memory });
         const crc = await readEntryInto(source, entry, memory, buffers[stream]!, !pinned);
         if (crc !== null && crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
       }
@@ -288,9 +289,7 @@ async function restoreAtomically(
       if ((await source.identity?.()) === pin) continue;
       // The file's change time moved: a write, or only a rename over its path or an unlink (which stamp it too).
       // What landed unchecked from it is checked where it landed, so only bytes that did change fail the restore.
-      for (const { i, memory } of unchecked) {
-        const entry = entries[i]!;
-        if ((await reader.dataSource(entry.key)) !== source) continue;
+      for (const { entry, memory } of unchecked.filter((u) => u.source === source)) {
         const crc = crc32c(memory.view());
         if (crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
       }

@@ -100,12 +100,8 @@ export class NodeFileSource implements ByteSource {
   async identity(): Promise<string | null> {
     const handle = this.handle;
     if (handle === null) return null;
-    let st;
-    try {
-      st = await handle.stat({ bigint: true });
-    } catch {
-      return null;
-    }
+    const st = await handle.stat({ bigint: true }).catch(() => null);
+    if (st === null) return null;
     if (st.ctimeNs <= 0n || st.mtimeNs <= 0n) return null;
     const wholeSeconds = st.ctimeNs % 1_000_000_000n === 0n && st.mtimeNs % 1_000_000_000n === 0n;
     const age = BigInt(Date.now()) * 1_000_000n - st.ctimeNs;
