@@ -22,8 +22,10 @@
  *       write into it, a truncation or a utimes() stamps its change time with the current clock tick. Not
  *       covered: a file that last changed within about a second (timestamps may not tell that change from the
  *       next, so it does not vouch and is checksummed), file systems that keep no true change times (some FUSE
- *       and network file systems), a changed system clock, and storage that returns other bytes for an
- *       unchanged file (pages dropped from the cache between the passes and read back wrong from a failing disk).
+ *       and network file systems), a changed system clock, writes through a shared memory map (the kernel
+ *       stamps only the first write to a page after it was written back), and storage that returns other bytes
+ *       for an unchanged file (pages dropped from the cache between the passes, read back wrong from a failing
+ *       disk).
  *     - a memory source: its bytes, which the caller must not modify while it is open;
  *     - an HTTP file with a strong ETag: every request is pinned to it (If-Match).
  *    Small values are kept from pass 1 and copied, never read twice.
