@@ -111,6 +111,16 @@ export class HttpSource implements ByteSource {
     if (run.reads.length === 0) this.runs = this.runs.filter((r) => r !== run);
   }
 
+  /**
+   * Every request after the first is pinned to the version first seen (If-Match); with a strong ETag the server
+   * vouches that the bytes are that version's, byte for byte. A weak ETag or a Last-Modified date (whole
+   * seconds) does not, so without a strong one the caller checks the bytes themselves.
+   */
+  async identity(): Promise<string | null> {
+    const { etag } = this.pin;
+    return !this.closed && etag !== null && !etag.startsWith('W/') ? `${etag} ${this.size}` : null;
+  }
+
   willRead(reads: readonly PlannedRead[]): void {
     if (this.whole !== null || this.closed || reads.length === 0) return;
     const sorted = [...reads].filter((r) => r.length > 0).sort((a, b) => a.offset - b.offset);

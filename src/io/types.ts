@@ -26,6 +26,12 @@ export interface ByteSource {
    * neighbouring ones together. Optional: sources where each read costs little ignore it.
    */
   willRead?(reads: readonly PlannedRead[]): void;
+  /**
+   * A token for the bytes this source reads, when it can vouch for them: equal tokens taken before and after some
+   * reads prove that every one of those reads saw the same bytes, so bytes verified by an earlier read need no
+   * second checksum when read again. Null when the source cannot vouch for them now; absent when it never can.
+   */
+  identity?(): Promise<string | null>;
   /** Releases the underlying handle; further reads fail. Idempotent. */
   close(): Promise<void>;
 }

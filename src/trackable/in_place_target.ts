@@ -26,6 +26,8 @@ export interface InPlaceMemory {
    * ArrayBuffer, detaching earlier views.
    */
   view(): Uint8Array;
+  /** True on the CPU backend, whose typed array never moves; false on wasm, whose heap may. */
+  readonly fixed: boolean;
   /** The dataId the memory belongs to: two targets with one dataId are one value. */
   readonly dataId: object;
 }
@@ -80,7 +82,7 @@ function cpuMemory(backend: CpuBackendInternals, v: TfjsVariableLike, dtype: Tfj
     return { reason: 'its values are a view into a larger buffer (another tensor may use the rest)' };
   }
   const view = new Uint8Array(values!.buffer, 0, bytes);
-  return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, dataId: v.dataId } };
+  return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, fixed: true, dataId: v.dataId } };
 }
 
 function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: number): InPlaceSupport {
@@ -94,7 +96,7 @@ function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: n
   }
   if (offset + bytes > wasm.HEAPU8.length) return { reason: 'its memory lies outside the wasm heap' };
   return {
-    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), dataId: v.dataId },
+    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), fixed: false, dataId: v.dataId },
   };
 }
 
