@@ -2,6 +2,11 @@
  * tfjs-checkpoint: read, inspect, restore and write TensorFlow 2 checkpoints from TensorFlow.js.
  * This module is the public API and nothing else.
  */
+import { installDefaultAdapters } from './default_adapters';
+
+// The package's one registration point for its adapters (see src/default_adapters.ts).
+installDefaultAdapters();
+
 export {
   AssertionError,
   CheckpointError,
@@ -39,10 +44,6 @@ export {
   type TensorSlice,
   type TensorValue,
   halfToFloat,
-  type TfjsDType,
-  tfjsDTypeOf,
-  type TfjsValues,
-  toTfjsValues,
   unmaskCrc,
 } from './bundle';
 export {
@@ -50,7 +51,9 @@ export {
   CheckpointReader,
   CheckpointView,
   type ChildEntries,
+  type ChildListing,
   escapeLocalName,
+  type ListingMode,
   listVariables,
   loadVariable,
   type MatchOptions,
@@ -60,8 +63,10 @@ export {
   type OpenOptions,
   registerTrackableAdapter,
   type RegisteredSaver,
+  type SavedSlot,
   type SerializedTensor,
   type SlotVariableReference,
+  type StoredValueInfo,
   StoredObjectGraph,
   type TrackableAdapter,
   trackableChildren,
@@ -69,6 +74,7 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  VARIABLE_VALUE,
   openValueSource,
   registerValueSourceOpener,
   type ValueEntry,
@@ -86,15 +92,17 @@ export {
   type PreparedWrite,
   type Restorable,
   restorableAttributes,
-  setOptimizerVariables,
   type TfjsTensorLike,
-  type KerasLayout,
   loadTfjsCore,
   loadTfjsLayers,
   setTfjsCore,
   setTfjsLayers,
   type TfjsCore,
+  type TfjsDType,
+  tfjsDTypeOf,
+  type TfjsValues,
   type TfjsVariableLike,
+  toTfjsValues,
   toTfjsTensor,
 } from './trackable';
 export {
@@ -111,6 +119,7 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export { type KerasLayout, setOptimizerVariables } from './keras/trackables';
 export {
   type KerasArchive,
   type KerasModelSource,

@@ -10,7 +10,8 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 
-import { type Restorable, restorableAttributes, registerLayerChildren, tensorFor, VARIABLE_VALUE } from '../../trackable';
+import { type Restorable, restorableAttributes, tensorFor, VARIABLE_VALUE } from '../../trackable';
+import { registerLayerChildren } from '../trackables';
 import type { MultiHeadAttention } from './multi_head_attention';
 import type { Normalization } from './normalization';
 

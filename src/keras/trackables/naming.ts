@@ -14,9 +14,8 @@
  *                   such as TimeDistributed `layer`.
  * Each object is listed once per name; several names for one object are fine, since matching is by identity.
  */
-import type { TrackableAdapter } from '../graph';
+import { isLayer, isOptimizer, type LayerLike, type LayersModelLike } from '../../trackable';
 import { inferOptimizerVariables } from './optimizers';
-import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike } from './tfjs_types';
 
 /** Keras's name of a weight: the last segment of its tfjs originalName (`dense_Dense1/kernel` → `kernel`). */
 export function kerasWeightName(originalName: string): string {
@@ -160,8 +159,11 @@ export function modelChildren(model: LayersModelLike, names: KerasNames): Array<
  * the layout that checkpoint uses: the shift is read off the node that `layer_with_weights-0` and some `layer-I`
  * share.
  */
-export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildren: ReadonlyMap<string, number>): (name: string) => unknown {
-  const live = new Map(modelChildren(model, 'all'));
+export function kerasLayerNameResolver(
+  model: LayersModelLike,
+  checkpointChildren: ReadonlyMap<string, number>,
+  live: ReadonlyMap<string, object>,
+): (name: string) => object | undefined {
   const firstWeighted = checkpointChildren.get('layer_with_weights-0');
   const layers = kerasLayers(model);
   const liveFirst = layers.findIndex((l) => l.weights.length > 0);
@@ -178,18 +180,7 @@ export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildre
     const m = /^layer-(\d+)$/.exec(name);
     if (!m) return live.get(name);
     const i = Number(m[1]) - shift;
-    return i < 0 ? (i === -1 ? inputLayer : undefined) : layers[i];
+    const layer: unknown = i < 0 ? (i === -1 ? inputLayer : undefined) : layers[i];
+    return typeof layer === 'object' && layer !== null ? layer : undefined;
   };
 }
-
-export const layersModelAdapter: TrackableAdapter = {
-  name: 'tfjs LayersModel',
-  matches: isLayersModel,
-  children: (obj) => modelChildren(obj as LayersModelLike, 'all'),
-};
-
-export const layerAdapter: TrackableAdapter = {
-  name: 'tfjs Layer',
-  matches: (obj) => isLayer(obj) && !isLayersModel(obj),
-  children: (obj) => layerChildren(obj as LayerLike, 'all'),
-};
