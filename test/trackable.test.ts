@@ -103,7 +103,7 @@ describe('stored object graphs decode node by node', () => {
 
   it('opens without decoding nodes, and fails on a bad node only when it is used', () => {
     const stored = decodeObjectGraph(bytes, 'f.data');
-    expect(stored.size).toBe(3);
+    expect(stored.numNodes).toBe(3);
     const view = CheckpointView.fromObjectGraph(stored);
     expect(view.children(0)).toEqual(new Map([['a', 1], ['b', 2]]));
     expect(view.node(1)).toMatchObject(graph.nodes[1]!);
@@ -118,7 +118,7 @@ describe('stored object graphs decode node by node', () => {
     // Field 2 (varint 7) before the nodes, field 15 (length-delimited) after them: both ignored, as protobuf does.
     const extended = Uint8Array.from([0x10, 0x07, ...bytes, 0x7a, 0x02, 0xff, 0xff]);
     const stored = decodeObjectGraph(extended, 'f');
-    expect(stored.size).toBe(3);
+    expect(stored.numNodes).toBe(3);
     expect(stored.node(0)).toMatchObject(graph.nodes[0]!);
     expect(stored.node(1)).toMatchObject(graph.nodes[1]!);
     expect(() => decodeObjectGraph(bytes.subarray(0, bytes.length - 1), 'f')).toThrow(CorruptCheckpointError);

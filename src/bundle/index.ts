@@ -13,7 +13,7 @@ export {
   type TensorValue,
 } from './dtypes';
 export { type BundleHeader, numElements, type SliceExtent, type TensorEntry, type TensorSlice } from './entry';
-export { dataFilename, indexFilename } from './naming';
+export { BUNDLE_FILE_SUFFIX, type BundleFileName, dataFilename, indexFilename, parseBundleFileName } from './naming';
 export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
 export { floatToBfloat16Bits, floatToHalfBits, halfToFloat } from './float_bits';

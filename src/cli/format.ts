@@ -2,8 +2,7 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import { type CheckpointReader, type CheckpointView, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
-import { dtypeInfo } from '../bundle/dtypes';
+import { type CheckpointReader, type CheckpointView, dtypeInfo, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
 import { displayText } from './display_text';
 
 export function formatBytes(n: number): string {

@@ -1,13 +1,13 @@
 /**
  * `CheckpointView`: TensorFlow's `tf.train.CheckpointView`, node for node. Node ids are the object graph's; the
- * root is node 0. `match` and `diff` take live objects (see ./trackable.ts for what their children are) and return
+ * root is node 0. `match` and `diff` take live objects (see ./live_objects.ts for what their children are) and return
  * those same objects, compared by identity.
  */
 import { InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
-import { describeLive, type TrackableAdapter, TrackableView } from './trackable';
+import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
 import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
 export interface MatchOptions {
@@ -68,7 +68,7 @@ export class CheckpointView {
 
   private constructor(readonly objectGraph: ObjectGraph) {
     if (objectGraph instanceof StoredObjectGraph) {
-      this.numNodes = objectGraph.size;
+      this.numNodes = objectGraph.numNodes;
       this.nodeAt = (id) => objectGraph.node(id);
     } else {
       this.numNodes = objectGraph.nodes.length;

@@ -31,7 +31,7 @@ export {
   type TrackableProtocol,
   TrackableView,
   VIEW_LISTING,
-} from './trackable';
+} from './live_objects';
 export {
   openValueSource,
   registerValueSourceOpener,

@@ -12,7 +12,7 @@ import type { KerasNames } from './naming';
 
 export type KerasLayout = Exclude<KerasNames, 'all'>;
 
-declare module '../../graph/trackable' {
+declare module '../../graph/live_objects' {
   /** SaveOptions.layout takes Keras's layouts. */
   interface SaveLayouts {
     keras2: true;
