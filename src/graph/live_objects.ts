@@ -20,6 +20,8 @@
  * (`TrackableAdapter`): resolve a checkpoint child name, check a stored value, bind to a checkpoint node, place
  * optimizer slot variables, and pair objects tracked side by side.
  */
+import { Registry } from './registry';
+
 /** Define `[trackableChildren](listing)` on any object to list its checkpoint children yourself. */
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
@@ -117,20 +119,16 @@ export interface TrackableAdapter {
   trackedWith?(obj: object, siblings: readonly object[]): void;
 }
 
-const adapters: TrackableAdapter[] = [];
+const adapters = new Registry<TrackableAdapter>();
 
 /** Registers an adapter; later registrations take precedence over earlier ones. Returns a function to remove it. */
 export function registerTrackableAdapter(adapter: TrackableAdapter): () => void {
-  adapters.unshift(adapter);
-  return () => {
-    const i = adapters.indexOf(adapter);
-    if (i >= 0) adapters.splice(i, 1);
-  };
+  return adapters.register(adapter);
 }
 
 /** The registered adapter that handles `obj`, if any. */
 export function adapterFor(obj: object): TrackableAdapter | undefined {
-  for (const adapter of adapters) if (adapter.matches(obj)) return adapter;
+  for (const adapter of adapters.items) if (adapter.matches(obj)) return adapter;
   return undefined;
 }
 

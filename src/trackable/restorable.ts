@@ -147,6 +147,8 @@ function variableRestorable(target: () => TfjsVariableLike, shape: readonly numb
   };
 }
 
+// A WeakMap: restores and saves must see the same value holders for a live object they do not own (no field may
+// be added to a tfjs variable), and the holders must go with it.
 const cache = new WeakMap<object, Map<string, Restorable>>();
 
 /**

@@ -15,6 +15,7 @@ import { registerLayerChildren } from '../trackables';
 import type { MultiHeadAttention } from './multi_head_attention';
 import type { Normalization } from './normalization';
 
+// A WeakMap: one stand-in per layer (identity matters to matching), freed with the layer.
 const countStandIns = new WeakMap<Normalization, object>();
 
 /**

@@ -78,7 +78,11 @@ export function layerChildren(layer: LayerLike, names: KerasNames): Array<[strin
   return out;
 }
 
-/** Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable. */
+/**
+ * Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable across
+ * listings. WeakMaps here and below: the data belongs to tfjs models, which this package must not add fields to,
+ * and goes with them.
+ */
 const keras3Views = new WeakMap<object, { operations: unknown[]; functional: object }>();
 
 /** Keras 3's operation list of a functional model, when it counts operations tfjs has no layer for. */

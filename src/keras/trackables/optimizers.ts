@@ -93,18 +93,20 @@ interface OptimizerSpec {
   readonly noSetWeights?: boolean;
 }
 
-const ADAM_BETAS = { beta_1: 'beta1', beta_2: 'beta2' } as const;
+/** Adam and Adamax: slots `m` and `v` (under their own list names), betas, the same legacy hyper-parameters. */
+function adamFamily(mList: string, vList: string): OptimizerSpec {
+  return {
+    slots: [
+      { slot: 'm', list: mList },
+      { slot: 'v', list: vList },
+    ],
+    hyper: { beta_1: 'beta1', beta_2: 'beta2' },
+    legacyHyper: ['beta_1', 'beta_2', 'decay', 'learning_rate'],
+  };
+}
 
 const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
-  Adam: {
-    slots: [
-      { slot: 'm', list: '_momentums' },
-      { slot: 'v', list: '_velocities' },
-    ],
-    hyper: ADAM_BETAS,
-    legacyHyper: ['beta_1', 'beta_2', 'decay', 'learning_rate'],
-    tf1Powers: true,
-  },
+  Adam: { ...adamFamily('_momentums', '_velocities'), tf1Powers: true },
   Momentum: {
     slots: [{ slot: 'momentum', list: 'momentums', kerasPerTfjs: (o) => -o.learningRate }],
     hyper: { momentum: 'momentum' },
@@ -129,15 +131,7 @@ const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
     hyper: { rho: 'rho' },
     legacyHyper: ['decay', 'learning_rate', 'rho'],
   },
-  Adamax: {
-    slots: [
-      { slot: 'm', list: '_m' },
-      { slot: 'v', list: '_u' },
-    ],
-    hyper: ADAM_BETAS,
-    legacyHyper: ['beta_1', 'beta_2', 'decay', 'learning_rate'],
-    noSetWeights: true,
-  },
+  Adamax: { ...adamFamily('_m', '_u'), noSetWeights: true },
 };
 
 /** A Keras 2 save of an optimizer this adapter has no table for writes its iterations and learning rate only. */
