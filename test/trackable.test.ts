@@ -116,7 +116,7 @@ describe('one child-listing protocol, and the adapter hooks restore and save con
         name: 'test Pair',
         matches: (obj) => obj instanceof Pair,
         children: (obj) => [['x', (obj as Pair).x]],
-        resolveChild: (obj, checkpointChildren, listed) => (name) => (name === 'old_x' ? (obj as Pair).x : listed.get(name)),
+        resolveChild: (obj, _checkpointChildren, listed) => (name) => (name === 'old_x' ? (obj as Pair).x : listed.get(name)),
         bind: (_obj, checkpointChildren) => void seen.push([...checkpointChildren.keys()]),
       }),
       registerTrackableAdapter({
