@@ -104,7 +104,7 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
       await sink.write(',\n  "objectGraph": ');
-      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      await sink.writeAll(jsonPieces(graph ? { nodes: graph.numNodes } : null, '  '));
       await sink.write('\n}\n');
       await sink.flush();
       return EXIT_OK;
