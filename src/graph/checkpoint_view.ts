@@ -35,7 +35,9 @@ export function matchBreadthFirst(
   const queue: Array<[number, object]> = [[0, root]];
   const visited = new Set<number>();
   for (let head = 0; head < queue.length; head++) {
-    const [id, obj] = queue[head]!;
+    const entry = queue[head];
+    if (entry === undefined) break;
+    const [id, obj] = entry;
     if (view.node(id).children.length === 0) {
       visited.add(id);
       continue;
