@@ -2,6 +2,11 @@
  * tfjs-checkpoint: read, inspect, restore and write TensorFlow 2 checkpoints from TensorFlow.js.
  * This module is the public API and nothing else.
  */
+import { installDefaultAdapters } from './default_adapters';
+
+// The package's one registration point for its adapters (see src/default_adapters.ts).
+installDefaultAdapters();
+
 export {
   AssertionError,
   CheckpointError,
@@ -29,7 +34,10 @@ export {
   crc32c,
   type Crc32cImplementation,
   crc32cImplementation,
+  type DTypeInfo,
+  dtypeInfo,
   type DTypeName,
+  floatToHalfBits,
   maskCrc,
   type OpaqueDType,
   prepareCrc32c,
@@ -40,10 +48,6 @@ export {
   type TensorSlice,
   type TensorValue,
   halfToFloat,
-  type TfjsDType,
-  tfjsDTypeOf,
-  type TfjsValues,
-  toTfjsValues,
   unmaskCrc,
 } from './bundle';
 export {
@@ -51,7 +55,9 @@ export {
   CheckpointReader,
   CheckpointView,
   type ChildEntries,
+  type ChildListing,
   escapeLocalName,
+  type ListingMode,
   listVariables,
   loadVariable,
   type MatchOptions,
@@ -61,8 +67,10 @@ export {
   type OpenOptions,
   registerTrackableAdapter,
   type RegisteredSaver,
+  type SavedSlot,
   type SerializedTensor,
   type SlotVariableReference,
+  type StoredValueInfo,
   StoredObjectGraph,
   type TrackableAdapter,
   trackableChildren,
@@ -70,6 +78,7 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  VARIABLE_VALUE,
   openValueSource,
   registerValueSourceOpener,
   type ValueEntry,
@@ -87,15 +96,17 @@ export {
   type PreparedWrite,
   type Restorable,
   restorableAttributes,
-  setOptimizerVariables,
   type TfjsTensorLike,
-  type KerasLayout,
   loadTfjsCore,
   loadTfjsLayers,
   setTfjsCore,
   setTfjsLayers,
   type TfjsCore,
+  type TfjsDType,
+  tfjsDTypeOf,
+  type TfjsValues,
   type TfjsVariableLike,
+  toTfjsValues,
   toTfjsTensor,
 } from './trackable';
 export {
@@ -112,6 +123,7 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
+export { type KerasLayout, setOptimizerVariables } from './keras/trackables';
 export {
   type KerasArchive,
   type KerasModelSource,

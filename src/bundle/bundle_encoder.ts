@@ -9,6 +9,7 @@ import { crc32c, maskCrc } from './crc32c';
 import { dtypeByName, type TensorValue } from './dtypes';
 import { numElements, TENSOR_BUNDLE_VERSION } from './entry';
 import { keyBytes } from './key_text';
+import { dataFilename, indexFilename } from './naming';
 import { tensorflow } from './protos';
 import { compareBytes } from './table';
 import { concatBytes, TableBuilder, type TableBuilderOptions } from './table_builder';
@@ -114,10 +115,9 @@ export function encodeBundle(tensors: readonly TensorToWrite[], options: BundleE
 
 /** The bundle's files as name → bytes, for in-memory file systems. */
 export function bundleFiles(prefix: string, bundle: EncodedBundle): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = { [`${prefix}.index`]: concatBytes(bundle.index) };
-  const pad = (n: number): string => String(n).padStart(5, '0');
+  const files: Record<string, Uint8Array> = { [indexFilename(prefix)]: concatBytes(bundle.index) };
   bundle.shards.forEach((chunks, i) => {
-    files[`${prefix}.data-${pad(i)}-of-${pad(bundle.shards.length)}`] = concatBytes(chunks);
+    files[dataFilename(prefix, i, bundle.shards.length)] = concatBytes(chunks);
   });
   return files;
 }

@@ -4,9 +4,10 @@
  */
 import { AssertionError } from '../errors';
 import { logger } from '../logger';
+import { describeLive } from '../graph';
 import { restorablesOf } from '../trackable';
-import { describeLive, nodeText } from './pretty';
-import type { RestorePlan } from './restore';
+import { nodeText } from './pretty';
+import { type RestorePlan, unboundLiveObjects } from './restore';
 
 /** What a restore did: values restored, values left in the checkpoint, live values left without one. */
 export interface RestoreReport {
@@ -20,6 +21,13 @@ export interface RestoreReport {
   unusedAttributes: Array<{ path: string; attribute: string }>;
 }
 
+/** A live object's path in messages: `(root).a.b`, as checkpoint paths are printed. */
+export function livePath(names: readonly string[]): string {
+  return ['(root)', ...names].join('.');
+}
+
+// The texts below are TensorFlow's own, word for word (tf-checkpoint-format.md: tools and tests match on them),
+// Python's terms included.
 const DELETION_HEADER =
   'Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored values. See the ' +
   'following logs for the specific values in question. To silence these warnings, use `status.expect_partial()`. ' +
@@ -60,11 +68,7 @@ export class LoadStatus {
 
   /** Live objects holding values that no checkpoint node was bound to. */
   private unboundLiveObjects(): object[] {
-    const bound = new Set(this.plan.bindings.values());
-    return this.plan.live.descendants().filter((o) => {
-      const values = restorablesOf(o);
-      return values !== null && !bound.has(o) && ![...values.values()].every((r) => r.optional?.() === true);
-    });
+    return unboundLiveObjects(this.plan).map(([obj]) => obj);
   }
 
   /** Fails if a bound object got no value, or a live object with values matched nothing in the checkpoint. */
@@ -140,14 +144,10 @@ export class LoadStatus {
       if (this.restoredNodes.has(id)) continue;
       for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
     }
-    const livePaths = new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
     return {
       restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
       unrestoredCheckpointValues: unrestored,
-      liveVariablesWithoutValue: this.unboundLiveObjects().map((o) => ({
-        path: livePaths.get(o) ?? '?',
-        name: describeLive(o),
-      })),
+      liveVariablesWithoutValue: unboundLiveObjects(this.plan).map(([o, names]) => ({ path: livePath(names), name: describeLive(o) })),
       unusedAttributes: [...unusedAttributes].flatMap(([id, attrs]) => attrs.map((attribute) => ({ path: this.name(id), attribute }))),
     };
   }

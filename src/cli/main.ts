@@ -104,7 +104,7 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
       await sink.write(',\n  "objectGraph": ');
-      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      await sink.writeAll(jsonPieces(graph ? { nodes: graph.numNodes } : null, '  '));
       await sink.write('\n}\n');
       await sink.flush();
       return EXIT_OK;
@@ -192,9 +192,7 @@ async function readIfSupported(reader: ValueSource, key: string): Promise<Tensor
 async function tree(target: string, opts: { json?: boolean }): Promise<number> {
   const reader = await api.openValueSource(target);
   try {
-    const graph = await reader.objectGraph();
-    if (graph === null) throw new CheckpointError('NOT_OBJECT_BASED', `${target} has no object graph (a TF1 name-based checkpoint): use inspect`, { file: target });
-    const view = CheckpointView.fromObjectGraph(graph);
+    const view = await CheckpointView.fromValueSource(reader, target);
     if (opts.json) out(`${JSON.stringify(treeJson(reader, view), null, 2)}\n`);
     else out(`${objectTreeLines(reader, view).join('\n')}\n`);
     return EXIT_OK;

@@ -63,8 +63,8 @@ export interface ObjectGraph {
  * decoded (its node ids in range), so traversals never index past the node list.
  */
 export class StoredObjectGraph implements ObjectGraph {
-  /** Number of nodes. */
-  readonly size: number;
+  /** Number of nodes (the name CheckpointView uses too). */
+  readonly numNodes: number;
   private readonly decoded: Array<TrackableObject | undefined>;
   private all: readonly TrackableObject[] | null = null;
   private reader: protobuf.Reader | null = null;
@@ -75,8 +75,13 @@ export class StoredObjectGraph implements ObjectGraph {
     /** Start and end offsets of node i's bytes at [2i] and [2i + 1]. */
     private readonly bounds: Uint32Array,
   ) {
-    this.size = bounds.length / 2;
-    this.decoded = new Array<TrackableObject | undefined>(this.size);
+    this.numNodes = bounds.length / 2;
+    this.decoded = new Array<TrackableObject | undefined>(this.numNodes);
+  }
+
+  /** @deprecated The node count is `numNodes`, as on CheckpointView. */
+  get size(): number {
+    return this.numNodes;
   }
 
   /** Indexes the nodes of a serialized TrackableObjectGraph; malformed framing fails with CorruptCheckpointError. */
@@ -88,12 +93,12 @@ export class StoredObjectGraph implements ObjectGraph {
     return new StoredObjectGraph(bytes, file, bounds);
   }
 
-  /** Node `id` (0 ≤ id < size), decoded and validated on first use. */
+  /** Node `id` (0 ≤ id < numNodes), decoded and validated on first use. */
   node(id: number): TrackableObject {
     let node = this.decoded[id];
     if (node === undefined) {
-      if (!(Number.isInteger(id) && id >= 0 && id < this.size)) {
-        throw new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${this.size} nodes`);
+      if (!(Number.isInteger(id) && id >= 0 && id < this.numNodes)) {
+        throw new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${this.numNodes} nodes`);
       }
       node = this.decodeNode(id);
       this.decoded[id] = node;
@@ -103,7 +108,7 @@ export class StoredObjectGraph implements ObjectGraph {
 
   /** Every node, decoding those not decoded yet. */
   get nodes(): readonly TrackableObject[] {
-    this.all ??= Array.from({ length: this.size }, (_, id) => this.node(id));
+    this.all ??= Array.from({ length: this.numNodes }, (_, id) => this.node(id));
     return this.all;
   }
 
@@ -140,11 +145,11 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private isNodeId(v: number): boolean {
-    return Number.isInteger(v) && v >= 0 && v < this.size;
+    return Number.isInteger(v) && v >= 0 && v < this.numNodes;
   }
 
   private fail(id: number, what: string): never {
-    throw new CorruptCheckpointError(`${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.size} nodes`, {
+    throw new CorruptCheckpointError(`${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.numNodes} nodes`, {
       file: this.file,
       key: OBJECT_GRAPH_PROTO_KEY,
     });

@@ -6,6 +6,7 @@
 import type { DTypeName, TensorValue } from '../bundle';
 import { CheckpointReader, type OpenOptions } from './checkpoint_reader';
 import type { ObjectGraph } from './object_graph';
+import { Registry } from './registry';
 
 /** Shape, dtype and stored size of one value. */
 export interface ValueEntry {
@@ -55,20 +56,16 @@ export interface ValueSourceOpener {
   open(path: string, options: OpenOptions): Promise<ValueSource>;
 }
 
-const openers: ValueSourceOpener[] = [];
+const openers = new Registry<ValueSourceOpener>();
 
 /** Registers an opener; later registrations take precedence. Returns a function to remove it. */
 export function registerValueSourceOpener(opener: ValueSourceOpener): () => void {
-  openers.unshift(opener);
-  return () => {
-    const i = openers.indexOf(opener);
-    if (i >= 0) openers.splice(i, 1);
-  };
+  return openers.register(opener);
 }
 
 /** The registered opener that claims `path`, if any. */
 export function valueSourceOpenerFor(path: string): ValueSourceOpener | undefined {
-  return openers.find((o) => o.claims(path));
+  return openers.items.find((o) => o.claims(path));
 }
 
 /** Opens `path` with the opener that claims it, or as a TensorFlow checkpoint. */

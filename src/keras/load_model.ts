@@ -6,7 +6,8 @@
 import { CorruptCheckpointError, UnsupportedError } from '../errors';
 import { loadKerasWeightsFromArchive } from './h5/archive_weights';
 import { defaultFileSystem, type FileSystem } from '../io';
-import { isLayersModel, type LayersModelLike, loadTfjsCore, loadTfjsLayers, setKerasOperations } from '../trackable';
+import { isLayersModel, type LayersModelLike, loadTfjsCore, loadTfjsLayers } from '../trackable';
+import { setKerasOperations } from './trackables';
 import { kerasLayersReady } from './register';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
 import { isObject } from './keras_json';

@@ -13,7 +13,7 @@
  * holds a view into that tensor's memory).
  */
 
-import type { TfjsDType } from '../bundle';
+import type { TfjsDType } from './tfjs_conversion';
 import { tfjsCore } from './tfjs_module';
 import type { TfjsVariableLike } from './tfjs_types';
 

@@ -1,0 +1,313 @@
+/**
+ * How live JavaScript objects present themselves as a trackable tree, the equivalent of TensorFlow's
+ * `Trackable._trackable_children(save_type)` and `TrackableView`.
+ *
+ * There is one protocol for children, and it takes the purpose of the listing (`ChildListing`): a view or match
+ * (`'view'`), a restore (`'restore'`: every name a checkpoint may use for a child) or a save (`'save'`: the one
+ * name layout a save writes). Children of a live object, in order of precedence:
+ *  1. an object defining `[trackableChildren](listing)` lists its own children (like overriding
+ *     `_trackable_children`);
+ *  2. a registered adapter (tfjs variables; framework adapters such as src/keras's layers, models, optimizers);
+ *  3. arrays: indices '0', '1', … of trackable elements (like TF's ListWrapper);
+ *  4. Maps: string keys with trackable values (like TF's dict wrapper);
+ *  5. plain objects and class instances: own enumerable string-keyed properties, in insertion order, whose values
+ *     are trackable (like tf.Module's attribute auto-tracking).
+ * Numbers, strings, functions, typed arrays and plain (non-variable) tensors are never children. A class instance
+ * is trackable only when it holds something trackable; plain objects, arrays and Maps are trackable even when
+ * empty, as TF tracks empty lists and dicts.
+ *
+ * Adapters may also carry the hooks through which a restore or save consults a framework without naming it
+ * (`TrackableAdapter`): resolve a checkpoint child name, check a stored value, bind to a checkpoint node, place
+ * optimizer slot variables, and pair objects tracked side by side.
+ */
+import { Registry } from './registry';
+
+/** Define `[trackableChildren](listing)` on any object to list its checkpoint children yourself. */
+export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
+
+export type ChildEntries = Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
+
+/** Why children are listed, as TensorFlow's `save_type`: names differ between what a save writes and a restore accepts. */
+export type ListingMode = 'view' | 'restore' | 'save';
+
+/**
+ * The save layouts adapters understand, by name. A framework adapter adds its own by declaration merging
+ * (src/keras/trackables/save_layout.ts adds 'keras2' and 'keras3'), so generic code can type them without naming
+ * any framework.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by declaration merging
+export interface SaveLayouts {}
+
+export type SaveLayout = keyof SaveLayouts;
+
+export interface ChildListing {
+  readonly mode: ListingMode;
+  /**
+   * For saves: the naming layout the caller asked for (`SaveOptions.layout`), which framework adapters interpret;
+   * undefined lets each adapter use its default.
+   */
+  readonly layout?: SaveLayout | undefined;
+}
+
+export const VIEW_LISTING: ChildListing = { mode: 'view' };
+export const RESTORE_LISTING: ChildListing = { mode: 'restore' };
+
+export interface TrackableProtocol {
+  /** The object's children for `listing` (objects written before listings existed ignore the argument). */
+  [trackableChildren](listing: ChildListing): ChildEntries;
+}
+
+/** A stored value's shape and dtype as a check sees them (before or after it is read). */
+export interface StoredValueInfo {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+}
+
+/** A slot variable a save writes for an optimizer: the variable it belongs to, its slot name and its value holder. */
+export interface SavedSlot {
+  readonly variable: object;
+  readonly slotName: string;
+  /** The slot node's attribute `full_name`. */
+  readonly fullName: string;
+  /** The value holder (an object with restorable attributes: its VARIABLE_VALUE is the slot's value). */
+  readonly value: object;
+}
+
+/**
+ * Teaches the package a kind of object it cannot inspect generically. Only `name`, `matches` and `children` are
+ * required; the hooks let a framework adapter keep its knowledge to itself while restore and save stay generic.
+ */
+export interface TrackableAdapter {
+  /** A short name for diagnostics. */
+  readonly name: string;
+  /** Whether this adapter handles `obj`. */
+  matches(obj: object): boolean;
+  /**
+   * The children of `obj` for `listing`, or null if objects of this kind are never trackable (e.g. plain tfjs
+   * tensors, which would otherwise look like class instances).
+   */
+  children(obj: object, listing: ChildListing): ChildEntries | null;
+  /**
+   * Restore: the live child of `obj` for each checkpoint child name, given the checkpoint node's children (name →
+   * node id), for layouts where the name alone does not say (Keras 2's `layer-I` numbering shifted by one in old
+   * Sequential checkpoints). Default: the child listed under that name.
+   */
+  resolveChild?(obj: object, checkpointChildren: ReadonlyMap<string, number>, listed: ReadonlyMap<string, object>): (name: string) => object | undefined;
+  /**
+   * Restore: `obj` was bound to a checkpoint node with these children (name → node id); lets the adapter read
+   * conventions off the checkpoint (which optimizer generation wrote it).
+   */
+  bind?(obj: object, checkpointChildren: ReadonlyMap<string, number>): void;
+  /**
+   * Restore: why `obj` cannot take the values below its checkpoint node yet (a layer not built), or null. The text
+   * completes "Cannot restore <path> into …": what the object is, then why (`layer d: the layer has no weights …`).
+   */
+  unready?(obj: object): string | null;
+  /**
+   * Restore: the live object for slot `slotName` of `variable` in optimizer `obj` (a checkpoint's
+   * `slot_variables`), or null when there is none.
+   */
+  slotFor?(obj: object, slotName: string, variable: object): object | null;
+  /**
+   * Restore: asked when a stored value's shape does not fit the variable `obj` that would take it; may throw a
+   * typed error that says why more precisely than a shape mismatch (Keras's reset_after GRU bias).
+   */
+  checkValue?(obj: object, stored: StoredValueInfo, live: StoredValueInfo, path: string): void;
+  /** Save: the slot variables to write for `obj` (an optimizer), each placed under its variable's node. */
+  savedSlots?(obj: object, listing: ChildListing): readonly SavedSlot[];
+  /** `obj` is tracked beside `siblings` (a Checkpoint's objects): pairs an optimizer with the model it trains. */
+  trackedWith?(obj: object, siblings: readonly object[]): void;
+}
+
+const adapters = new Registry<TrackableAdapter>();
+
+/** Registers an adapter; later registrations take precedence over earlier ones. Returns a function to remove it. */
+export function registerTrackableAdapter(adapter: TrackableAdapter): () => void {
+  return adapters.register(adapter);
+}
+
+/** The registered adapter that handles `obj`, if any. */
+export function adapterFor(obj: object): TrackableAdapter | undefined {
+  for (const adapter of adapters.items) if (adapter.matches(obj)) return adapter;
+  return undefined;
+}
+
+/** Tells the adapters of `objects` that they are tracked together (see TrackableAdapter.trackedWith). */
+export function trackTogether(objects: readonly object[]): void {
+  for (const obj of objects) adapterFor(obj)?.trackedWith?.(obj, objects);
+}
+
+/** A short description of a live object for messages: `<Class 'name' shape=[…] dtype=…>`. */
+export function describeLive(obj: unknown): string {
+  if (obj === null || typeof obj !== 'object') return String(obj);
+  const o = obj as { name?: unknown; shape?: unknown; dtype?: unknown; getClassName?: unknown; constructor?: { name?: unknown } };
+  const cls = typeof o.getClassName === 'function' ? String((o.getClassName as () => unknown).call(obj)) : typeof o.constructor?.name === 'string' ? o.constructor.name : 'Object';
+  // tfjs's `name` is unique in the program (`hidden1/kernel_1` when two models have a `hidden1`).
+  const name = typeof o.name === 'string' ? ` '${o.name}'` : '';
+  const shape = Array.isArray(o.shape) ? ` shape=[${o.shape.join(',')}]` : '';
+  const dtype = typeof o.dtype === 'string' ? ` dtype=${o.dtype}` : '';
+  return `<${cls}${name}${shape}${dtype}>`;
+}
+
+function entriesOf(children: ChildEntries): Iterable<readonly [string, unknown]> {
+  if (children instanceof Map) return children.entries();
+  if (typeof (children as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    return children as Iterable<readonly [string, unknown]>;
+  }
+  return Object.entries(children as Record<string, unknown>);
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Objects that are data, not containers of trackables. */
+function isOpaqueBuiltin(v: object): boolean {
+  return (
+    ArrayBuffer.isView(v) ||
+    v instanceof ArrayBuffer ||
+    v instanceof Date ||
+    v instanceof RegExp ||
+    v instanceof Promise ||
+    v instanceof Error ||
+    v instanceof Set ||
+    v instanceof WeakMap ||
+    v instanceof WeakSet
+  );
+}
+
+type Classification =
+  | { kind: 'none'; adapter?: TrackableAdapter }
+  | { kind: 'custom'; children: () => Iterable<readonly [string, unknown]>; adapter?: TrackableAdapter }
+  | { kind: 'array' | 'map' | 'object' };
+
+/**
+ * A view of the trackable tree under a root for one kind of listing, with TensorFlow's traversal order. Children
+ * lists are computed once per object and cached for the view's lifetime, so one match/diff sees a consistent tree.
+ */
+export class TrackableView {
+  private readonly childCache = new Map<object, Map<string, object>>();
+  private readonly trackableCache = new Map<object, boolean>();
+  /** The adapter of each object whose children were listed (null: none), so hooks cost no second lookup. */
+  private readonly adapterCache = new Map<object, TrackableAdapter | null>();
+
+  constructor(
+    readonly root: object,
+    readonly listing: ChildListing = VIEW_LISTING,
+  ) {}
+
+  private classify(v: object): Classification {
+    const custom = (v as Partial<TrackableProtocol>)[trackableChildren];
+    if (typeof custom === 'function') return { kind: 'custom', children: () => entriesOf(custom.call(v, this.listing)) };
+    const adapter = adapterFor(v);
+    if (adapter !== undefined) {
+      const children = adapter.children(v, this.listing);
+      return children === null ? { kind: 'none', adapter } : { kind: 'custom', children: () => entriesOf(children), adapter };
+    }
+    if (Array.isArray(v)) return { kind: 'array' };
+    if (v instanceof Map) return { kind: 'map' };
+    if (isOpaqueBuiltin(v)) return { kind: 'none' };
+    return { kind: 'object' };
+  }
+
+  /** Whether `v` can be a node of the tree. */
+  isTrackable(v: unknown): v is object {
+    return this.check(v, new Set()).ok;
+  }
+
+  /**
+   * `tentative` marks a "no" that relied on an instance still being examined higher up (a reference cycle); such
+   * answers are not cached, since that instance may yet turn out trackable. A "yes" is always final.
+   */
+  private check(v: unknown, inProgress: Set<object>): { ok: boolean; tentative: boolean } {
+    if (typeof v !== 'object' || v === null) return { ok: false, tentative: false };
+    const cached = this.trackableCache.get(v);
+    if (cached !== undefined) return { ok: cached, tentative: false };
+    const c = this.classify(v);
+    if (c.kind !== 'object' || isPlainObject(v)) {
+      const ok = c.kind !== 'none';
+      this.trackableCache.set(v, ok);
+      return { ok, tentative: false };
+    }
+    // A class instance counts when it holds something trackable (tf.Module-like).
+    if (inProgress.has(v)) return { ok: false, tentative: true };
+    inProgress.add(v);
+    let ok = false;
+    let tentative = false;
+    for (const x of Object.values(v)) {
+      const r = this.check(x, inProgress);
+      if (r.ok) {
+        ok = true;
+        break;
+      }
+      tentative ||= r.tentative;
+    }
+    inProgress.delete(v);
+    if (ok || !tentative) this.trackableCache.set(v, ok);
+    return { ok, tentative: !ok && tentative };
+  }
+
+  /** The trackable children of `obj` by name, in tracking order. */
+  children(obj: object): Map<string, object> {
+    let out = this.childCache.get(obj);
+    if (out !== undefined) return out;
+    out = new Map();
+    const c = this.classify(obj);
+    this.adapterCache.set(obj, (c.kind === 'custom' || c.kind === 'none' ? c.adapter : undefined) ?? null);
+    const add = (name: string, value: unknown): void => {
+      if (this.isTrackable(value)) out!.set(name, value);
+    };
+    switch (c.kind) {
+      case 'custom':
+        for (const [name, value] of c.children()) add(String(name), value);
+        break;
+      case 'array':
+        (obj as unknown[]).forEach((value, i) => add(String(i), value));
+        break;
+      case 'map':
+        for (const [key, value] of obj as Map<unknown, unknown>) if (typeof key === 'string') add(key, value);
+        break;
+      case 'object':
+        for (const [key, value] of Object.entries(obj)) add(key, value);
+        break;
+      case 'none':
+        break;
+    }
+    this.childCache.set(obj, out);
+    return out;
+  }
+
+  /** The adapter that handles `obj` (hooks are asked through it), if any. */
+  adapterOf(obj: object): TrackableAdapter | undefined {
+    const cached = this.adapterCache.get(obj);
+    if (cached !== undefined) return cached ?? undefined;
+    const custom = (obj as Partial<TrackableProtocol>)[trackableChildren];
+    const adapter = typeof custom === 'function' ? undefined : adapterFor(obj);
+    this.adapterCache.set(obj, adapter ?? null);
+    return adapter;
+  }
+
+  /** Every object reachable from the root, breadth first, each once (identity), the root first. */
+  descendants(): object[] {
+    return this.descendantsWithPaths().map(([obj]) => obj);
+  }
+
+  /** Descendants with the edge names of the first path that reached each. */
+  descendantsWithPaths(): Array<[object, string[]]> {
+    const paths = new Map<object, string[]>([[this.root, []]]);
+    const order: Array<[object, string[]]> = [];
+    const queue: object[] = [this.root];
+    for (let head = 0; head < queue.length; head++) {
+      const current = queue[head]!;
+      order.push([current, paths.get(current)!]);
+      for (const [name, child] of this.children(current)) {
+        if (!paths.has(child)) {
+          paths.set(child, [...paths.get(current)!, name]);
+          queue.push(child);
+        }
+      }
+    }
+    return order;
+  }
+}
