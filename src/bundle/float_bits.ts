@@ -11,6 +11,7 @@ export function floatToBfloat16Bits(v: number): number {
   return (rounded >>> 16) & 0xffff;
 }
 
+/** A number's float16 (IEEE half) bits, rounded to nearest even as numpy and TensorFlow cast. */
 export function floatToHalfBits(v: number): number {
   f32[0] = v;
   const x = u32[0]!;

@@ -25,6 +25,7 @@ import { Registry } from './registry';
 /** Define `[trackableChildren](listing)` on any object to list its checkpoint children yourself. */
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
+/** The children an object lists for the checkpoint, by name, in order: `[name, child]` pairs, a Map or a plain object. */
 export type ChildEntries = Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
 /** Why children are listed, as TensorFlow's `save_type`: names differ between what a save writes and a restore accepts. */
@@ -40,6 +41,7 @@ export interface SaveLayouts {}
 
 export type SaveLayout = keyof SaveLayouts;
 
+/** What a child listing is for: its mode and, for saves, the naming layout asked for. */
 export interface ChildListing {
   readonly mode: ListingMode;
   /**
@@ -52,6 +54,7 @@ export interface ChildListing {
 export const VIEW_LISTING: ChildListing = { mode: 'view' };
 export const RESTORE_LISTING: ChildListing = { mode: 'restore' };
 
+/** An object that lists its own checkpoint children (TensorFlow's `_trackable_children(save_type)`). */
 export interface TrackableProtocol {
   /** The object's children for `listing` (objects written before listings existed ignore the argument). */
   [trackableChildren](listing: ChildListing): ChildEntries;
