@@ -1,7 +1,10 @@
 /**
  * tfjs-checkpoint: read, inspect, restore and write TensorFlow 2 checkpoints from TensorFlow.js.
- * This module is the public API and nothing else.
+ * This module is the public API and nothing else. Keras models and files are in `tfjs-checkpoint/keras`
+ * (src/keras/index.ts); the slot it fills is loaded here, so Keras paths name that entry when it is missing.
  */
+import './keras/entry_slot';
+
 export {
   AssertionError,
   CheckpointError,
@@ -111,18 +114,6 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
-export {
-  type KerasArchive,
-  type KerasModelSource,
-  kerasToTfjsTopology,
-  loadKerasModel,
-  type LoadKerasModelOptions,
-  kerasLayersReady,
-  readKerasArchive,
-  registerKerasLayers,
-  type TfjsTopology,
-} from './keras';
-export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';
 export {
   type CheckpointSink,
   downloadSink,
