@@ -168,7 +168,8 @@ export class HttpFileSystem implements FileSystem {
           chunks.push(c);
         });
         if (range !== null && size < limit) throw transient(new IOError(`${url}: the response ended after ${size} of ${limit} bytes`, { file: url }));
-        const total = range === null ? size : range.total!;
+        // (A 206 without a total was refused above.)
+        const total = range?.total ?? size;
         if (size !== total) return { pin: pinOf(res, total), whole: null, rangeIgnored: false };
         const whole = new Uint8Array(size);
         chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
