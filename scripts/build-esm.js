@@ -45,14 +45,14 @@ const kerasLayersTfjs = {
 };
 
 /**
- * One copy of long.js: protobufjs `require`s it (its CommonJS build) while the package `import`s it (its ES build);
- * without this both land in the bundle, each over 10 kB minified.
+ * No long.js: the package decodes int64 fields as numbers (src/bundle/protos.ts), and protobufjs only `require`s
+ * long.js, optionally, to offer it; without this it would land in the bundle (11 kB minified) unused.
  */
-const oneLong = {
-  name: 'one-long',
+const noLong = {
+  name: 'no-long',
   setup(build) {
-    const file = require.resolve('long', { paths: [root] });
-    build.onResolve({ filter: /^long$/ }, () => ({ path: file }));
+    build.onResolve({ filter: /^long$/ }, () => ({ path: 'long', namespace: 'no-long' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-long' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
   },
 };
 
@@ -75,7 +75,7 @@ async function main() {
     platform: 'node',
     splitting: true,
     external: ['@tensorflow/*', '@node-rs/*', 'aws-crt'],
-    plugins: [swaps('esm'), kerasLayersTfjs, oneLong],
+    plugins: [swaps('esm'), kerasLayersTfjs, noLong],
     banner: { js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);" },
   });
   await esbuild.build({
@@ -88,7 +88,7 @@ async function main() {
     // own, so index.mjs itself loads without tfjs.
     splitting: true,
     external: ['@tensorflow/*'],
-    plugins: [swaps('browser', 'esm'), kerasLayersTfjs, oneLong],
+    plugins: [swaps('browser', 'esm'), kerasLayersTfjs, noLong],
   });
 }
 
