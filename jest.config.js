@@ -33,7 +33,7 @@ const shared = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   // Examples import the package by name, as users do.
-  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts', '^tfjs-checkpoint/keras$': '<rootDir>/src/keras/index.ts' },
   cacheDirectory: '<rootDir>/.jest-cache',
 };
 

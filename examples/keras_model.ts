@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { Checkpoint, kerasToTfjsTopology, loadKerasModel } from 'tfjs-checkpoint';
+import { Checkpoint } from 'tfjs-checkpoint';
+import { kerasToTfjsTopology, loadKerasModel } from 'tfjs-checkpoint/keras';
 
 export async function main(): Promise<{ layerClasses: string[]; predictions: number[][] }> {
   const dir = path.join(__dirname, 'data', 'mlp');

@@ -1,8 +1,10 @@
 /**
  * tfjs-checkpoint: read, inspect, restore and write TensorFlow 2 checkpoints from TensorFlow.js.
- * This module is the public API and nothing else.
+ * This module is the public API and nothing else. Keras models and files are in `tfjs-checkpoint/keras`
+ * (src/keras/index.ts); the slot it fills is loaded here, so Keras paths name that entry when it is missing.
  */
 import { installDefaultAdapters } from './default_adapters';
+import './keras/entry_slot';
 
 // The package's one registration point for its adapters (see src/default_adapters.ts).
 installDefaultAdapters();
@@ -124,18 +126,6 @@ export {
   type SaveOptions,
 } from './checkpoint';
 export { type KerasLayout, setOptimizerVariables } from './keras/trackables';
-export {
-  type KerasArchive,
-  type KerasModelSource,
-  kerasToTfjsTopology,
-  loadKerasModel,
-  type LoadKerasModelOptions,
-  kerasLayersReady,
-  readKerasArchive,
-  registerKerasLayers,
-  type TfjsTopology,
-} from './keras';
-export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';
 export {
   type CheckpointSink,
   downloadSink,

@@ -2,7 +2,6 @@
  * Encodes tensors as a tensor bundle: data bytes per shard in the order given (TensorFlow writes in save order),
  * and the `.index` table (header under the empty key, then one BundleEntryProto per key in sorted order).
  */
-import Long from 'long';
 
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
@@ -63,11 +62,11 @@ export function encodeEntryProto(fields: {
 }): Uint8Array {
   const msg: tensorflow.BundleEntryProto.$Properties = {
     dtype: fields.dtypeId,
-    shape: { dim: fields.shape.map((size) => ({ size: Long.fromNumber(size) })) },
+    shape: { dim: fields.shape.map((size) => ({ size })) },
   };
   if (fields.shardId !== 0) msg.shardId = fields.shardId;
-  if (fields.offset !== 0) msg.offset = Long.fromNumber(fields.offset);
-  if (fields.size !== 0) msg.size = Long.fromNumber(fields.size);
+  if (fields.offset !== 0) msg.offset = fields.offset;
+  if (fields.size !== 0) msg.size = fields.size;
   msg.crc32c = fields.crc32c;
   return tensorflow.BundleEntryProto.encode(msg).finish();
 }

@@ -32,6 +32,8 @@ import {
   withValueSource,
 } from '../index';
 import * as api from '../index';
+// The CLI is Node, where size does not matter: it takes Keras files and models everywhere (the Keras entry).
+import { loadKerasModel } from '../keras';
 import { displayText } from './display_text';
 import { objectTreeLines, tensorListing, treeJson } from './format';
 import { JsonSink, jsonPieces, LazyJsonArray } from './json_stream';
@@ -298,7 +300,7 @@ async function convertArchive(file: string, outDir: string): Promise<number> {
     throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
   }
   // The archive's weights are restored below, by loadWeights, for its report.
-  const model = (await api.loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  const model = (await loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
   const status = await api.loadWeights(model, file, { expectPartial: true });
   const written = await saveModelJson(model, outDir);
   out(`Restored ${status.report().restored.length} values from ${file}; wrote ${written.join(' and ')}\n`);

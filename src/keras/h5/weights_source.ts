@@ -1,13 +1,13 @@
 /**
  * Keras's weight files as value sources: `.weights.h5` (Keras 3), `.keras` archives (their `model.weights.h5`) and
- * legacy Keras 2 `.h5` files. Registered as an opener, so `Checkpoint.restore`, `loadWeights`,
- * `compareWithCheckpoint` and the CLI take these paths like TensorFlow checkpoints.
+ * legacy Keras 2 `.h5` files. The Keras entry installs them in the main entry's Keras slot (../entry_slot.ts), so
+ * `Checkpoint.restore`, `loadWeights`, `compareWithCheckpoint` and the CLI take these paths like TF checkpoints.
  */
 import { unzipSync } from 'fflate';
 
 import type { TensorValue } from '../../bundle';
 import { CheckpointError, CorruptCheckpointError, NotFoundError } from '../../errors';
-import { type ObjectGraph, type OpenOptions, registerValueSourceOpener, type ValueEntry, type ValueSource } from '../../graph';
+import { type ObjectGraph, type OpenOptions, type ValueEntry, type ValueSource } from '../../graph';
 import { defaultFileSystem } from '../../io';
 import { datasetAt, type H5Dataset, openHdf5 } from './hdf5_file';
 import { kerasLiveView } from './live_views';
@@ -128,18 +128,4 @@ function archiveWeights(bytes: Uint8Array, file: string): Uint8Array {
     throw new NotFoundError(`${file}: the archive has no ${KERAS_ARCHIVE_WEIGHTS} (a sharded or weightless .keras save?)`, { file, key: KERAS_ARCHIVE_WEIGHTS });
   }
   return found;
-}
-
-/** Paths the Keras opener claims: Keras's own suffixes. */
-export function isKerasWeightsPath(path: string): boolean {
-  return /\.(h5|hdf5|keras)$/i.test(path);
-}
-
-let registered = false;
-
-/** Makes `.weights.h5`, `.h5` and `.keras` paths open as Keras weights everywhere a checkpoint path is taken. */
-export function registerKerasWeightsOpener(): void {
-  if (registered) return;
-  registered = true;
-  registerValueSourceOpener({ name: 'Keras HDF5 weights', claims: isKerasWeightsPath, open: (path, options) => KerasWeightsSource.open(path, options) });
 }
