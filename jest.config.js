@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 // Test files that never create a tfjs tensor (bundle bytes, file formats): running them twice proves nothing.
-const BACKEND_FREE = ['bundle', 'corpus', 'numpy_format'];
+const BACKEND_FREE = ['bundle', 'corpus', 'numpy_format', 'docs'];
 
 /** Why the tensorflow project cannot run, or null when tfjs-node's addon is built. */
 function tfjsNodeMissing() {
@@ -33,7 +33,7 @@ const shared = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   // Examples import the package by name, as users do.
-  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts', '^tfjs-checkpoint/keras$': '<rootDir>/src/keras/index.ts' },
   cacheDirectory: '<rootDir>/.jest-cache',
 };
 

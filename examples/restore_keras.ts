@@ -2,6 +2,7 @@
  * Restore a checkpoint written by TensorFlow/Keras into a tfjs model and predict — no Python, no conversion.
  * The bundled checkpoint is a Keras 3 model saved with tf.train.Checkpoint(model=model).
  * Run: npx tsx examples/restore_keras.ts
+ * The regions are the API reference's examples (`npm run docs`).
  */
 import * as path from 'node:path';
 
@@ -15,10 +16,12 @@ export async function main(): Promise<number[][]> {
   const probs = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: probs });
 
+  // #region Checkpoint
   // tf.train.Checkpoint(model=model).restore(...); the optimizer state in the file is not wanted here.
   const status = await new Checkpoint({ model }).restore(path.join(__dirname, 'data', 'mlp'));
   status.expectPartial();
   status.assertExistingObjectsMatched(); // every tfjs weight got a value
+  // #endregion Checkpoint
 
   const expected = require('./data/mlp/expected.json') as { input: number[][]; predictions: number[][] };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];

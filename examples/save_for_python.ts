@@ -11,6 +11,7 @@
  *
  * With tf_keras / TF <= 2.15 use the default layout ('keras2') and `model.load_weights(OUT_DIR + "/ckpt-1")` with the
  * checkpoint written as `new Checkpoint({ root: model })`.
+ * The regions are the API reference's examples (`npm run docs`).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,9 +24,12 @@ export async function main(outDir = path.join(os.tmpdir(), 'tfjs-checkpoint-exam
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
   await model.fit(tf.randomNormal([16, 4]), tf.tensor(Array.from({ length: 16 }, (_, i) => i % 3)), { epochs: 3, verbose: 0 });
 
+  // #region CheckpointManager
+  // tf.train.CheckpointManager: numbered checkpoints (ckpt-1, ckpt-2, …), the `checkpoint` state file, old ones deleted.
   const manager = new CheckpointManager(new Checkpoint({ model }), outDir, { maxToKeep: 3, layout: 'keras3' });
   const saved = await manager.save();
   console.log(`saved ${saved}`);
+  // #endregion CheckpointManager
   for (const [key, shape] of await listVariables(saved)) console.log(`  ${key} ${JSON.stringify(shape)}`);
   return saved;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // ES module builds of the package (the CommonJS build is tsc's dist/*.js):
-//  - dist/esm/node/{index,node}.mjs: for `import` under Node; optional native addons and tfjs stay external and are
+//  - dist/esm/node/{index,node,keras}.mjs: for `import` under Node; optional native addons and tfjs stay external and are
 //    loaded lazily with a `require` from createRequire.
-//  - dist/esm/browser/index.mjs: for browsers and bundlers. Modules with a `.browser.ts` sibling are replaced by it
+//  - dist/esm/browser/{index,keras}.mjs: for browsers and bundlers. Modules with a `.browser.ts` sibling are replaced by it
 //    (no node:fs, no native addons, no process).
 // Both carry the small CommonJS dependencies (protobufjs/minimal, long, snappyjs, crc-32) inside, so the files are
 // plain ESM that Node and every bundler take without CommonJS interop (Node's ESM cannot name their exports).
@@ -44,6 +44,18 @@ const kerasLayersTfjs = {
   },
 };
 
+/**
+ * No long.js: the package decodes int64 fields as numbers (src/bundle/protos.ts), and protobufjs only `require`s
+ * long.js, optionally, to offer it; without this it would land in the bundle (11 kB minified) unused.
+ */
+const noLong = {
+  name: 'no-long',
+  setup(build) {
+    build.onResolve({ filter: /^long$/ }, () => ({ path: 'long', namespace: 'no-long' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-long' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -58,24 +70,25 @@ async function main() {
   fs.rmSync(out, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    entryPoints: { index: path.join(root, 'src/index.ts'), node: path.join(root, 'src/node.ts') },
+    entryPoints: { index: path.join(root, 'src/index.ts'), node: path.join(root, 'src/node.ts'), keras: path.join(root, 'src/keras/index.ts') },
     outdir: path.join(out, 'node'),
     platform: 'node',
     splitting: true,
     external: ['@tensorflow/*', '@node-rs/*', 'aws-crt'],
-    plugins: [swaps('esm'), kerasLayersTfjs],
+    plugins: [swaps('esm'), kerasLayersTfjs, noLong],
     banner: { js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);" },
   });
   await esbuild.build({
     ...common,
-    entryPoints: { index: path.join(root, 'src/index.ts') },
+    // Two entries of one build, so the Keras entry shares the main entry's modules (one registry of openers).
+    entryPoints: { index: path.join(root, 'src/index.ts'), keras: path.join(root, 'src/keras/index.ts') },
     outdir: path.join(out, 'browser'),
     platform: 'browser',
     // The Keras layers import tfjs statically; register.browser.ts loads them with import(), into a chunk of their
     // own, so index.mjs itself loads without tfjs.
     splitting: true,
     external: ['@tensorflow/*'],
-    plugins: [swaps('browser', 'esm'), kerasLayersTfjs],
+    plugins: [swaps('browser', 'esm'), kerasLayersTfjs, noLong],
   });
 }
 

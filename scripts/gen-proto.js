@@ -27,7 +27,8 @@ if (fs.existsSync(js) && fs.existsSync(dts) && fs.statSync(dts).mtimeMs >= newes
 
 fs.mkdirSync(outDir, { recursive: true });
 const bin = (name) => require.resolve(`protobufjs-cli/bin/${name}`);
-execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'commonjs', '--force-long',
+// int64 fields are typed number | Long (no --force-long): src/bundle/protos.ts decodes them as numbers.
+execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'commonjs',
   '--no-delimited', '--no-verify', '--no-convert', '--no-service', '-o', js, ...protos], { stdio: 'inherit' });
 execFileSync(process.execPath, [bin('pbts'), '--no-comments', '-o', dts, js], { stdio: 'inherit' });
 console.log(`generated ${path.relative(root, js)} and ${path.relative(root, dts)}`);

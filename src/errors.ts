@@ -26,6 +26,7 @@ export type CheckpointErrorCode =
   /** The operating system refused a read or write. */
   | 'IO';
 
+/** Where a {@link CheckpointError} happened, and what caused it. */
 export interface CheckpointErrorDetails {
   /** The file the error is about (index, data shard or state file), when there is one. */
   file?: string;
@@ -35,6 +36,10 @@ export interface CheckpointErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * The base of every error this package throws for bad input or failed I/O: a stable `code`, and the `file` and `key`
+ * it is about when there are ones. Subclasses name the kind (NotFoundError, ChecksumError, ...).
+ */
 export class CheckpointError extends Error {
   readonly code: CheckpointErrorCode;
   readonly file: string | undefined;

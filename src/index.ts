@@ -1,7 +1,14 @@
 /**
  * tfjs-checkpoint: read, inspect, restore and write TensorFlow 2 checkpoints from TensorFlow.js.
- * This module is the public API and nothing else.
+ * This module is the public API and nothing else. Keras models and files are in `tfjs-checkpoint/keras`
+ * (src/keras/index.ts); the slot it fills is loaded here, so Keras paths name that entry when it is missing.
  */
+import { installDefaultAdapters } from './default_adapters';
+import './keras/entry_slot';
+
+// The package's one registration point for its adapters (see src/default_adapters.ts).
+installDefaultAdapters();
+
 export {
   AssertionError,
   CheckpointError,
@@ -22,13 +29,17 @@ export {
 export { type Logger, setLogger } from './logger';
 export { type ByteSource, type FileInfo, type FileSystem, HttpFileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
 export { BlobFileSystem, type BlobFileSystemOptions, type BlobProgress, type HttpFileSystemOptions, type HttpProgress } from './io';
+export type { BlobLike, DataTransferLike, DirectoryHandleLike, FileLike, PlannedRead } from './io';
 export {
   type BundleHeader,
   type CheckpointState,
   crc32c,
   type Crc32cImplementation,
   crc32cImplementation,
+  type DTypeInfo,
+  dtypeInfo,
   type DTypeName,
+  floatToHalfBits,
   maskCrc,
   type OpaqueDType,
   prepareCrc32c,
@@ -39,10 +50,6 @@ export {
   type TensorSlice,
   type TensorValue,
   halfToFloat,
-  type TfjsDType,
-  tfjsDTypeOf,
-  type TfjsValues,
-  toTfjsValues,
   unmaskCrc,
 } from './bundle';
 export {
@@ -50,7 +57,9 @@ export {
   CheckpointReader,
   CheckpointView,
   type ChildEntries,
+  type ChildListing,
   escapeLocalName,
+  type ListingMode,
   listVariables,
   loadVariable,
   type MatchOptions,
@@ -60,8 +69,10 @@ export {
   type OpenOptions,
   registerTrackableAdapter,
   type RegisteredSaver,
+  type SavedSlot,
   type SerializedTensor,
   type SlotVariableReference,
+  type StoredValueInfo,
   StoredObjectGraph,
   type TrackableAdapter,
   trackableChildren,
@@ -69,6 +80,7 @@ export {
   type TrackableProtocol,
   TrackableView,
   unescapeLocalName,
+  VARIABLE_VALUE,
   openValueSource,
   registerValueSourceOpener,
   type ValueEntry,
@@ -86,15 +98,17 @@ export {
   type PreparedWrite,
   type Restorable,
   restorableAttributes,
-  setOptimizerVariables,
   type TfjsTensorLike,
-  type KerasLayout,
   loadTfjsCore,
   loadTfjsLayers,
   setTfjsCore,
   setTfjsLayers,
   type TfjsCore,
+  type TfjsDType,
+  tfjsDTypeOf,
+  type TfjsValues,
   type TfjsVariableLike,
+  toTfjsValues,
   toTfjsTensor,
 } from './trackable';
 export {
@@ -111,18 +125,7 @@ export {
   type RestoreReport,
   type SaveOptions,
 } from './checkpoint';
-export {
-  type KerasArchive,
-  type KerasModelSource,
-  kerasToTfjsTopology,
-  loadKerasModel,
-  type LoadKerasModelOptions,
-  kerasLayersReady,
-  readKerasArchive,
-  registerKerasLayers,
-  type TfjsTopology,
-} from './keras';
-export { type KerasWeightsLayout, KerasWeightsSource, loadKerasWeightsFromArchive } from './keras/h5';
+export { type KerasLayout, setOptimizerVariables } from './keras/trackables';
 export {
   type CheckpointSink,
   downloadSink,

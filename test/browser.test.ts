@@ -56,8 +56,9 @@ async function buildPage(): Promise<void> {
     bundle: true,
     platform: 'browser',
     format: 'esm',
-    alias: { 'tfjs-checkpoint': ROOT },
-    // Not the project's tsconfig: its `paths` would map the package to its sources.
+    // The page sits inside the package, so `tfjs-checkpoint` and `tfjs-checkpoint/keras` resolve to it by name through
+    // its own `exports` (a package's self-reference), as an installed copy would. Not the project's tsconfig: its
+    // `paths` would map the package to its sources.
     tsconfigRaw: {},
     logLevel: 'error',
   });

@@ -45,6 +45,18 @@ describe('tfjs-checkpoint inspect', () => {
     expect(out).toContain('No object graph: a name-based (TF1) checkpoint.');
   });
 
+  it('refuses to draw the tree of a name-based checkpoint with TensorFlow`s NotObjectBasedError text', async () => {
+    const prefix = path.join(FIXTURES_DIR, 'name-based', 'model.ckpt');
+    const { code, out, err } = await run(['tree', prefix]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `tfjs-checkpoint: The specified checkpoint "${prefix}" does not appear to be object-based (saved with TF2) since it is ` +
+        'missing the key "_CHECKPOINTABLE_OBJECT_GRAPH". Likely it was created with the TF1 name-based saver and does not ' +
+        'contain an object dependency graph.\n',
+    );
+  });
+
   it('fails with one line on stderr and exit code 2', async () => {
     const missing = path.join(FIXTURES_DIR, 'nope');
     const { code, out, err } = await run(['inspect', missing]);

@@ -5,7 +5,15 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { CheckpointReader, CheckpointView, loadVariable } from '../src';
+import { CheckpointReader, CheckpointView, listVariables, loadVariable } from '../src';
+
+const EXPECTED = JSON.parse(fs.readFileSync(path.join(__dirname, '../examples/data/mlp/expected.json'), 'utf8')) as { input: number[][]; predictions: number[][] };
+
+/** tfjs's predictions equal Keras's for the bundled model (recorded by test/fixtures/generate.py). */
+function expectKerasPredictions(predictions: number[][]): void {
+  expect(predictions.length).toBe(EXPECTED.predictions.length);
+  predictions.flat().forEach((p, i) => expect(Math.abs(p - (EXPECTED.predictions.flat()[i] ?? NaN))).toBeLessThan(1e-5));
+}
 
 const quiet = <T>(fn: () => Promise<T>): Promise<T> => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -52,6 +60,61 @@ describe('examples', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keras_weights.ts compares, then saves and loads weights as Keras does', async () => {
+    const { main } = await import('../examples/keras_weights');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-example-'));
+    try {
+      const { comparison, predictions } = await quiet(() => main(dir));
+      expect(comparison.matched.map((m) => m.path)).toEqual([
+        '(root).save_counter',
+        '(root).model._operations.1._kernel',
+        '(root).model._operations.1.bias',
+        '(root).model._operations.2._kernel',
+        '(root).model._operations.2.bias',
+      ]);
+      expect(comparison.shapeMismatches).toEqual([]);
+      expect(comparison.onlyInLive).toEqual([]);
+      // Adam's iterations, learning rate and 2 moments for each of the 4 weights stay in the checkpoint.
+      expect(comparison.onlyInCheckpoint.map((m) => m.path)).toHaveLength(10);
+      expect(comparison.onlyInCheckpoint.every((m) => m.path.startsWith('(root).model.optimizer.'))).toBe(true);
+      // The copy got its weights only through save_weights/load_weights: it predicts as Keras did.
+      expectKerasPredictions(predictions);
+      expect(new Set(fs.readdirSync(dir))).toEqual(new Set(['cp.ckpt.index', 'cp.ckpt.data-00000-of-00001']));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('http.ts lists and restores the bundled checkpoint over HTTP ranges (its own 127.0.0.1 server)', async () => {
+    const { main } = await import('../examples/http');
+    const { variables, predictions, requests } = await quiet(() => main());
+    expect(variables).toEqual(await listVariables(path.join(__dirname, '../examples/data/mlp')));
+    expectKerasPredictions(predictions);
+    expect(requests).toBeGreaterThan(0);
+  });
+
+  it('browser_files.ts reads picked File objects, builds the model and saves through a sink', async () => {
+    const { main } = await import('../examples/browser_files');
+    const { predictions, saved, savedKeys } = await quiet(() => main());
+    expectKerasPredictions(predictions);
+    expect(saved).toEqual(['checkpoint', 'ckpt.data-00000-of-00001', 'ckpt.index']);
+    // The default layout is Keras 2's (tf_keras, TF <= 2.15): the model's weighted layers by position.
+    expect(savedKeys).toEqual([
+      '_CHECKPOINTABLE_OBJECT_GRAPH',
+      'model/layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE',
+      'model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+      'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE',
+      'model/layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+    ]);
+  });
+
+  it('keras_model.ts builds the model from Keras 3 JSON and predicts as Keras after the restore', async () => {
+    const { main } = await import('../examples/keras_model');
+    const { layerClasses, predictions } = await quiet(() => main());
+    expect(layerClasses).toEqual(['InputLayer', 'Dense', 'Dense']);
+    expectKerasPredictions(predictions);
   });
 
   it('tfjs_node.ts runs on tfjs-node where it is built (the tensorflow test project), else on @tensorflow/tfjs', async () => {

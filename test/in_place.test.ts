@@ -2,10 +2,13 @@
  * Restores into the variables' own memory (issue 17), against TensorFlow 2.21's answers (test/fixtures): the CPU
  * and wasm backends overwrite values where they live and predict like Keras afterwards; shared values, backends
  * without JS-visible memory and `inPlace: false` get new memory as before; a file that changes between the verify
- * pass and the write pass gives an error naming what changed; `atomic: false` writes as it reads.
+ * pass and the write pass gives an error naming what changed, whether the write pass checks every crc32c again or
+ * (a file that vouches for its bytes) compares the file's identity; `atomic: false` writes as it reads.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -13,7 +16,21 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-import { Checkpoint, CheckpointError, CheckpointReader, inPlaceSupport, IOError, NodeFileSystem, PartialRestoreError, type RestoreOptions, setLogger } from '../src';
+import {
+  type ByteSource,
+  Checkpoint,
+  CheckpointError,
+  CheckpointReader,
+  type FileSystem,
+  HttpFileSystem,
+  inPlaceSupport,
+  IOError,
+  MemorySource,
+  NodeFileSystem,
+  PartialRestoreError,
+  type RestoreOptions,
+  setLogger,
+} from '../src';
 import { KERAS3 } from './helpers/keras3_models';
 import { interceptDataReads } from './helpers/data_reads';
 import { FIXTURES_DIR } from './helpers/shared';
@@ -198,7 +215,7 @@ describe('failures', () => {
     return { prefix, fresh: make };
   }
 
-  it('a data file that changes between the verify pass and the write pass: the error says so and names what changed', async () => {
+  it('a data file that cannot vouch for its bytes and changes between the passes: the write pass\'s checksums say so and name what changed', async () => {
     // Kernels of 100 KB: values that small are kept from the verify pass, not read twice.
     const { prefix, fresh } = await manyWeights('changed', 160);
     const model = fresh();
@@ -276,6 +293,231 @@ describe('failures', () => {
     expect((err as CheckpointError).code).toBe('MISMATCH');
     expect(err).not.toBeInstanceOf(PartialRestoreError);
     expect(await snapshot(model)).toEqual(before);
+    model.dispose();
+  });
+});
+
+describe('a data file that vouches for its bytes (ByteSource.identity) is read in the write pass without checksums', () => {
+  let dir: string;
+  /** Two checkpoints of one model shape with different values, and the models that wrote them. */
+  let ckpts: Array<{ prefix: string; model: tf.Sequential; dataFile: string }>;
+  // Kernels of 100 KB (read twice, not kept from the verify pass) and biases of 640 B (kept).
+  const make = (): tf.Sequential =>
+    tf.sequential({ layers: Array.from({ length: 6 }, (_, i) => L.dense({ units: 160, ...(i === 0 ? { inputShape: [160] } : {}) })) });
+  const paths = Array.from({ length: 12 }, (_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`);
+  const kernel0 = 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE';
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-pinned-'));
+    ckpts = [];
+    for (const name of ['a', 'b']) {
+      const model = make();
+      const prefix = await new Checkpoint({ root: model }).write(path.join(dir, name, 'ckpt'));
+      const reader = await CheckpointReader.open(prefix);
+      ckpts.push({ prefix, model, dataFile: reader.dataFile(kernel0) });
+      await reader.close();
+    }
+    // A file vouches for its bytes once its change time is old enough to differ from any later change's.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+  });
+  afterAll(() => {
+    for (const c of ckpts) c.model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The Node file system, with `before(offset, readsAtOffset)` called before each data-file read. */
+  function watchedFs(before: (offset: number, readsAtOffset: number) => void): FileSystem {
+    const base = new NodeFileSystem();
+    const wrapped = Object.create(base) as FileSystem;
+    wrapped.open = async (p: string): Promise<ByteSource> => {
+      const src = await base.open(p);
+      if (!p.includes('.data-')) return src;
+      const counts = new Map<number, number>();
+      const read = src.read.bind(src);
+      // The source itself, so that it keeps its identity(): only its reads are watched.
+      src.read = (offset, length, target) => {
+        counts.set(offset, (counts.get(offset) ?? 0) + 1);
+        before(offset, counts.get(offset) ?? 0);
+        return read(offset, length, target);
+      };
+      return src;
+    };
+    return wrapped;
+  }
+
+  it('NodeFileSystem: a settled file has an identity, a write into it changes it, and an open file renamed over still reads as it was', async () => {
+    const fresh = path.join(dir, 'fresh.bin');
+    fs.writeFileSync(fresh, 'x');
+    const freshSource = await new NodeFileSystem().open(fresh);
+    // Changed a moment ago: a change within the same clock tick could leave its change time as it is.
+    expect(await freshSource.identity?.()).toBeNull();
+    await freshSource.close();
+
+    const settled = path.join(dir, 'a', 'ckpt.index');
+    const source = await new NodeFileSystem().open(settled);
+    const pin = await source.identity?.();
+    expect(pin).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
+    const original = await source.read(0, 16);
+    // Replaced by a rename, as TensorFlow writes checkpoints: the open file is still the one read.
+    const copy = path.join(dir, 'b', 'ckpt.index');
+    fs.copyFileSync(settled, `${settled}.keep`);
+    fs.copyFileSync(copy, `${settled}.new`);
+    fs.renameSync(`${settled}.new`, settled);
+    expect(await source.read(0, 16)).toEqual(original);
+    await source.close();
+    fs.renameSync(`${settled}.keep`, settled);
+
+    const other = await new NodeFileSystem().open(ckpts[1]!.dataFile);
+    const otherPin = await other.identity?.();
+    expect(otherPin).toMatch(/^\d+:/);
+    // One byte rewritten in place, and written back: the bytes are the same, the identity is not.
+    const fd = fs.openSync(ckpts[1]!.dataFile, 'r+');
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, 0);
+    fs.writeSync(fd, byte, 0, 1, 0);
+    fs.closeSync(fd);
+    expect(await other.identity?.()).not.toBe(otherPin);
+    await other.close();
+
+    expect(await new MemorySource('m', new Uint8Array(4)).identity()).toBe('memory');
+  });
+
+  it.each(['cpu', 'wasm'])('on the %s backend the values read unchecked land whole, in the same memory', async (backend) => {
+    const a = ckpts[0]!;
+    const source = await new NodeFileSystem().open(a.dataFile);
+    expect(await source.identity?.()).toMatch(/^\d+:/);
+    await source.close();
+    expect(await tf.setBackend(backend)).toBe(true);
+    try {
+      const model = make();
+      const before = dataIds(model);
+      (await new Checkpoint({ root: model }).restore(a.prefix, { inPlace: true })).assertConsumed();
+      expect(dataIds(model)).toEqual(before);
+      model.weights.forEach((w, i) => {
+        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([paths[i], sha256(a.model.weights[i]!.read().dataSync() as Float32Array)]);
+      });
+      model.dispose();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
+  it('a file changed in place between the passes: found after the write pass, by the identity and the bytes that landed; the error names what changed', async () => {
+    const { prefix, dataFile } = ckpts[0]!;
+    const first = (await CheckpointReader.open(prefix)).entry(kernel0);
+    const model = make();
+    let changed = false;
+    // The second read of the first kernel is the write pass's: rewrite a byte of it on disk just before.
+    const fsys = watchedFs((offset, n) => {
+      if (offset !== first.offset || n !== 2) return;
+      changed = true;
+      const fd = fs.openSync(dataFile, 'r+');
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, first.offset);
+      byte[0]! ^= 0x5a;
+      fs.writeSync(fd, byte, 0, 1, first.offset);
+      fs.closeSync(fd);
+    });
+    try {
+      const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys, inPlace: true }).catch((e: unknown) => e);
+      expect(changed).toBe(true);
+      expect(err).toBeInstanceOf(PartialRestoreError);
+      const partial = err as PartialRestoreError;
+      expect(partial.code).toBe('CHECKSUM');
+      expect(partial.message).toMatch(/changed while it was being restored: the bytes of layer_with_weights-0\/kernel\S* read into the variable are not/);
+      // The write pass read every value without checksums (a write pass that checks them stops at the first
+      // changed value); then the file's identity had changed, and the bytes that landed were checked.
+      expect([...partial.restored].sort()).toEqual([...paths].sort());
+      // The changed byte did land in the variable: the check after the write pass was needed.
+      const restored = model.weights[0]!.read().dataSync() as Float32Array;
+      const stored = ckpts[0]!.model.weights[0]!.read().dataSync() as Float32Array;
+      expect(sha256(restored)).not.toBe(sha256(stored));
+    } finally {
+      // Put the byte back for the next test.
+      const fd = fs.openSync(dataFile, 'r+');
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, first.offset);
+      if (changed) byte[0]! ^= 0x5a;
+      fs.writeSync(fd, byte, 0, 1, first.offset);
+      fs.closeSync(fd);
+      model.dispose();
+    }
+  });
+
+  it('a file replaced by a rename between the passes (its change time moves too): the restore reads the file it verified, and succeeds', async () => {
+    const [a, b] = ckpts as [(typeof ckpts)[0], (typeof ckpts)[0]];
+    // The test above rewrote a's data file: let it settle again, so it vouches for its bytes.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const first = (await CheckpointReader.open(a.prefix)).entry(kernel0);
+    const model = make();
+    let replaced = false;
+    const fsys = watchedFs((offset, n) => {
+      if (offset !== first.offset || n !== 2) return;
+      replaced = true;
+      fs.copyFileSync(a.dataFile, `${a.dataFile}.keep`);
+      fs.copyFileSync(b.dataFile, `${a.dataFile}.new`);
+      fs.renameSync(`${a.dataFile}.new`, a.dataFile);
+    });
+    try {
+      (await new Checkpoint({ root: model }).restore(a.prefix, { fs: fsys, inPlace: true })).assertConsumed();
+      expect(replaced).toBe(true);
+      model.weights.forEach((w, i) => {
+        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([paths[i], sha256(a.model.weights[i]!.read().dataSync() as Float32Array)]);
+      });
+    } finally {
+      if (fs.existsSync(`${a.dataFile}.keep`)) fs.renameSync(`${a.dataFile}.keep`, a.dataFile);
+      model.dispose();
+    }
+  });
+});
+
+describe('over HTTP, a strong ETag vouches for the bytes (every request is pinned to it)', () => {
+  let server: http.Server;
+  let base: string;
+  let etag: string | null = null;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const file = path.join(FIXTURES_DIR, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(FIXTURES_DIR) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
+      const size = fs.statSync(file).size;
+      const headers: Record<string, string | number> = etag === null ? {} : { etag };
+      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (req.method === 'HEAD' || m === null) {
+        res.writeHead(200, { ...headers, 'content-length': size });
+        if (req.method === 'HEAD') res.end();
+        else fs.createReadStream(file).pipe(res);
+        return;
+      }
+      const start = Number(m[1]);
+      const end = Math.min(Number(m[2]), size - 1);
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+      fs.createReadStream(file, { start, end }).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['"v1"', true],
+    ['W/"v1"', false],
+    [null, false],
+  ] as const)('ETag %s vouches for the bytes: %s; the in-place restore gives TensorFlow\'s values either way', async (tag, vouches) => {
+    etag = tag;
+    const name = 'k3-sequential-dense-bn';
+    const fsys = new HttpFileSystem(base);
+    const source = await fsys.open(`${name}/ckpt.index`);
+    expect((await source.identity?.()) ?? null).toBe(vouches ? `"v1" ${source.size}` : null);
+    await source.close();
+    const model = MODELS[name]!();
+    const before = dataIds(model);
+    (await new Checkpoint({ model }).restore(`${name}/ckpt`, { fs: fsys, inPlace: true })).assertExistingObjectsMatched();
+    expect(dataIds(model)).toEqual(before);
+    const tfDigests = new Set(fixture(name).oracle.tensors.map((t) => t.sha256));
+    for (const w of model.weights) expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
     model.dispose();
   });
 });

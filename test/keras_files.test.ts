@@ -18,12 +18,11 @@ import {
   CheckpointError,
   compareWithCheckpoint,
   CorruptCheckpointError,
-  KerasWeightsSource,
-  loadKerasWeightsFromArchive,
   loadWeights,
   MismatchError,
   setLogger,
 } from '../src';
+import { KerasWeightsSource, loadKerasModel, loadKerasWeightsFromArchive } from '../src/keras';
 import { saveModelJson } from '../src/cli/tfjs_model';
 import { fuzzKerasFiles } from './fuzz/keras_h5';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
@@ -239,18 +238,13 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
 });
 
 
-// The Keras 3 topology support (loadKerasModel) builds the tfjs model from the archive itself; these run once it
-// is part of the package, and the Keras-layer models once their classes are registered.
-const loadKerasModel = (api as Record<string, unknown>)['loadKerasModel'] as ((path: string) => Promise<tf.LayersModel>) | undefined;
-const describeTopology = haveTf && typeof loadKerasModel === 'function' ? describe : describe.skip;
-if (haveTf && typeof loadKerasModel !== 'function') {
-  process.stderr.write('\nSKIPPED keras_files.test.ts models built from .keras archives: loadKerasModel (Keras 3 topology support) is absent\n');
-}
+// loadKerasModel (the Keras entry) builds the tfjs model from the archive itself.
+const describeTopology = describeTf;
 
 describeTopology('.keras archives alone: loadKerasModel + the archive weights, and convert MODEL.keras', () => {
   for (const name of [...Object.keys(BUILDERS), 'gru_reset_after', 'attention']) {
     test(name, async () => {
-      const model = await loadKerasModel!(path.join(dir, `${name}.keras`));
+      const model = await loadKerasModel(path.join(dir, `${name}.keras`));
       await loadWeights(model, path.join(dir, `${name}.weights.h5`), { expectPartial: true });
       const err = relativeError(predict(model, expected[name]!), expected[name]!.prediction);
       errors.push(`${name} (loadKerasModel + .weights.h5): ${err.toExponential(2)}`);

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, loadWeights, registerKerasLayers } from '../src';
+import { Checkpoint, loadWeights } from '../src';
+import { registerKerasLayers } from '../src/keras';
 import { EinsumDense, KerasGRU, KerasGRUCell, LayerScale, MultiHeadAttention, Normalization } from '../src/keras/layers';
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
@@ -401,7 +402,9 @@ describe('without tfjs-layers', () => {
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const pkg = require('../src') as typeof import('../src');
-      expect(pkg.registerKerasLayers()).toBe(false);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const keras = require('../src/keras') as typeof import('../src/keras');
+      expect(keras.registerKerasLayers()).toBe(false);
       expect(typeof pkg.CheckpointReader).toBe('function');
     });
     warn.mockRestore();

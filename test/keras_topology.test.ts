@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 
-import { Checkpoint, CheckpointReader, CorruptCheckpointError, InvalidArgumentError, kerasToTfjsTopology, loadKerasModel, MemoryFileSystem } from '../src';
-import { kerasOperationOrder } from '../src/keras';
+import { Checkpoint, CheckpointReader, CorruptCheckpointError, InvalidArgumentError, MemoryFileSystem } from '../src';
+import { kerasOperationOrder, kerasToTfjsTopology, loadKerasModel } from '../src/keras';
 
 const FUNCTIONAL = fs.readFileSync(path.join(__dirname, 'fixtures', 'keras3', 'functional.json'), 'utf8');
 

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, fromCheckpoint, kerasToTfjsTopology, loadKerasModel, NodeFileSystem, UnsupportedLayerError } from '../src';
+import { Checkpoint, fromCheckpoint, NodeFileSystem, UnsupportedLayerError } from '../src';
+import { kerasToTfjsTopology, loadKerasModel } from '../src/keras';
 import { tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';

@@ -14,12 +14,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import * as api from '../src';
 import { main } from '../src/cli/main';
+import { loadKerasModel } from '../src/keras';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
 
-const loadKerasModel = (api as Record<string, unknown>)['loadKerasModel'] as ((path: string) => Promise<tf.LayersModel>) | undefined;
-
-const ready = tfAvailable() && typeof loadKerasModel === 'function';
+const ready = tfAvailable();
 if (ready) ensureZoo();
 else process.stderr.write('\nSKIPPED keras_zoo_files.test.ts: needs Keras 3 (.venv-tf) to generate the zoo\n');
 const describeZoo = ready ? describe : describe.skip;
@@ -86,7 +85,7 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
       const e = JSON.parse(fs.readFileSync(path.join(ZOO, name, 'expected.json'), 'utf8')) as Expected;
       let model: tf.LayersModel;
       try {
-        model = await loadKerasModel!(archive);
+        model = (await loadKerasModel(archive)) as unknown as tf.LayersModel;
       } catch (err) {
         // Layers tfjs cannot represent (the zoo's Lambda, custom classes) are keras_zoo.test.ts's subject.
         if (err instanceof api.CheckpointError && err.code === 'UNSUPPORTED') {

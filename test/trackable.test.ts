@@ -2,9 +2,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {
+  Checkpoint,
+  type ChildListing,
   CheckpointView,
   CorruptCheckpointError,
   InvalidArgumentError,
+  MemoryFileSystem,
+  MismatchError,
+  registerTrackableAdapter,
   type TrackableObject,
   trackableChildren,
   TrackableView,
@@ -74,6 +79,75 @@ describe('TrackableView', () => {
   });
 });
 
+describe('one child-listing protocol, and the adapter hooks restore and save consult', () => {
+  it('passes the listing mode to [trackableChildren]: a save writes its names, a restore finds them', async () => {
+    const fs = new MemoryFileSystem();
+    const written = v(7);
+    const modes: string[] = [];
+    const listing = (value: tf.Variable) => ({
+      [trackableChildren]: (l: ChildListing) => {
+        modes.push(l.mode);
+        return l.mode === 'save' ? [['as_saved', value]] : [['live_name', value], ['as_saved', value]];
+      },
+    });
+    await new Checkpoint({ obj: listing(written) }).write('/ckpt', { fs });
+    const view = await CheckpointView.open('/ckpt', { fs });
+    expect([...view.children(view.children(0).get('obj')!).keys()]).toEqual(['as_saved']);
+
+    const target = v(0);
+    const status = await new Checkpoint({ obj: listing(target) }).restore('/ckpt', { fs });
+    status.assertConsumed();
+    expect(await target.data()).toEqual(Float32Array.of(7));
+    expect(modes).toEqual(['save', 'restore']);
+  });
+
+  it('lets an adapter resolve checkpoint names, read its node and explain a value that does not fit', async () => {
+    const fs = new MemoryFileSystem();
+    await new Checkpoint({ pair: { old_x: tf.variable(tf.tensor1d([1, 2])) } }).write('/ckpt', { fs });
+
+    class Pair {
+      constructor(readonly x: tf.Variable) {}
+    }
+    const seen: string[][] = [];
+    const explained: Array<{ stored: readonly number[]; live: readonly number[] }> = [];
+    const checked = new Set<object>();
+    const removers = [
+      registerTrackableAdapter({
+        name: 'test Pair',
+        matches: (obj) => obj instanceof Pair,
+        children: (obj) => [['x', (obj as Pair).x]],
+        resolveChild: (obj, _checkpointChildren, listed) => (name) => (name === 'old_x' ? (obj as Pair).x : listed.get(name)),
+        bind: (_obj, checkpointChildren) => void seen.push([...checkpointChildren.keys()]),
+      }),
+      registerTrackableAdapter({
+        name: 'test checked variable',
+        matches: (obj) => checked.has(obj),
+        children: () => [],
+        checkValue(_obj, stored, live, path) {
+          explained.push({ stored: stored.shape, live: live.shape });
+          throw new MismatchError(`${path} was written by another version of Pair`, { key: path });
+        },
+      }),
+    ];
+    try {
+      const x = tf.variable(tf.tensor1d([0, 0]));
+      (await new Checkpoint({ pair: new Pair(x) }).restore('/ckpt', { fs })).assertConsumed();
+      expect(await x.data()).toEqual(Float32Array.of(1, 2));
+      expect(seen).toEqual([['old_x']]);
+
+      const wide = tf.variable(tf.tensor1d([0, 0, 0]));
+      checked.add(wide);
+      await expect(new Checkpoint({ pair: new Pair(wide) }).restore('/ckpt', { fs })).rejects.toThrow(
+        new MismatchError('(root).pair.old_x was written by another version of Pair'),
+      );
+      expect(explained).toEqual([{ stored: [2], live: [3] }]);
+      expect(await wide.data()).toEqual(Float32Array.of(0, 0, 0));
+    } finally {
+      for (const remove of removers) remove();
+    }
+  });
+});
+
 describe('CheckpointView.match argument checks', () => {
   const view = CheckpointView.fromObjectGraph({
     nodes: [{ children: [], attributes: [], slotVariables: [], registeredSaver: null, hasCheckpointValues: null }],
@@ -103,7 +177,7 @@ describe('stored object graphs decode node by node', () => {
 
   it('opens without decoding nodes, and fails on a bad node only when it is used', () => {
     const stored = decodeObjectGraph(bytes, 'f.data');
-    expect(stored.size).toBe(3);
+    expect(stored.numNodes).toBe(3);
     const view = CheckpointView.fromObjectGraph(stored);
     expect(view.children(0)).toEqual(new Map([['a', 1], ['b', 2]]));
     expect(view.node(1)).toMatchObject(graph.nodes[1]!);
@@ -118,7 +192,7 @@ describe('stored object graphs decode node by node', () => {
     // Field 2 (varint 7) before the nodes, field 15 (length-delimited) after them: both ignored, as protobuf does.
     const extended = Uint8Array.from([0x10, 0x07, ...bytes, 0x7a, 0x02, 0xff, 0xff]);
     const stored = decodeObjectGraph(extended, 'f');
-    expect(stored.size).toBe(3);
+    expect(stored.numNodes).toBe(3);
     expect(stored.node(0)).toMatchObject(graph.nodes[0]!);
     expect(stored.node(1)).toMatchObject(graph.nodes[1]!);
     expect(() => decodeObjectGraph(bytes.subarray(0, bytes.length - 1), 'f')).toThrow(CorruptCheckpointError);

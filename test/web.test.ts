@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { BlobFileSystem, Checkpoint, CheckpointError, fromCheckpoint, MismatchError, NodeFileSystem, saveToSink, setLogger } from '../src';
+import { BlobFileSystem, Checkpoint, CheckpointError, fromCheckpoint, InvalidArgumentError, MismatchError, NodeFileSystem, saveToSink, setLogger, UnsupportedError } from '../src';
 import { FaultServer } from './helpers/fault_server';
 import { tfAvailable, tfJudge } from './helpers/tf';
 
@@ -71,6 +71,21 @@ describe('fromCheckpoint', () => {
     expect(err).toBeInstanceOf(MismatchError);
     expect(err).toBeInstanceOf(CheckpointError);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('without tfjs-checkpoint/keras (this file never imports it), Keras topologies fail naming that entry', async () => {
+    // Keras 3 JSON: refused before anything is built.
+    const keras3 = { class_name: 'Sequential', module: 'keras', registered_name: null, config: { name: 'm', layers: [] } };
+    const err = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: keras3 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect((err as Error).message).toContain("'tfjs-checkpoint/keras'");
+    // A tfjs topology naming a class the Keras entry registers (KerasIdentity): tfjs's own error, with the hint.
+    const withKerasClass = JSON.parse(JSON.stringify(modelJson)) as { modelTopology: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } } };
+    const layers = withKerasClass.modelTopology.config.layers;
+    layers.splice(1, 0, { class_name: 'KerasIdentity', config: { name: 'identity', trainable: false } });
+    const unknown = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: withKerasClass })).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(InvalidArgumentError);
+    expect((unknown as Error).message).toMatch(/Unknown layer: KerasIdentity.*importing 'tfjs-checkpoint\/keras'/s);
   });
 });
 

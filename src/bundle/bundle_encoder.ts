@@ -2,13 +2,13 @@
  * Encodes tensors as a tensor bundle: data bytes per shard in the order given (TensorFlow writes in save order),
  * and the `.index` table (header under the empty key, then one BundleEntryProto per key in sorted order).
  */
-import Long from 'long';
 
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
 import { dtypeByName, type TensorValue } from './dtypes';
 import { numElements, TENSOR_BUNDLE_VERSION } from './entry';
 import { keyBytes } from './key_text';
+import { dataFilename, indexFilename } from './naming';
 import { tensorflow } from './protos';
 import { compareBytes } from './table';
 import { concatBytes, TableBuilder, type TableBuilderOptions } from './table_builder';
@@ -62,11 +62,11 @@ export function encodeEntryProto(fields: {
 }): Uint8Array {
   const msg: tensorflow.BundleEntryProto.$Properties = {
     dtype: fields.dtypeId,
-    shape: { dim: fields.shape.map((size) => ({ size: Long.fromNumber(size) })) },
+    shape: { dim: fields.shape.map((size) => ({ size })) },
   };
   if (fields.shardId !== 0) msg.shardId = fields.shardId;
-  if (fields.offset !== 0) msg.offset = Long.fromNumber(fields.offset);
-  if (fields.size !== 0) msg.size = Long.fromNumber(fields.size);
+  if (fields.offset !== 0) msg.offset = fields.offset;
+  if (fields.size !== 0) msg.size = fields.size;
   msg.crc32c = fields.crc32c;
   return tensorflow.BundleEntryProto.encode(msg).finish();
 }
@@ -114,10 +114,9 @@ export function encodeBundle(tensors: readonly TensorToWrite[], options: BundleE
 
 /** The bundle's files as name → bytes, for in-memory file systems. */
 export function bundleFiles(prefix: string, bundle: EncodedBundle): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = { [`${prefix}.index`]: concatBytes(bundle.index) };
-  const pad = (n: number): string => String(n).padStart(5, '0');
+  const files: Record<string, Uint8Array> = { [indexFilename(prefix)]: concatBytes(bundle.index) };
   bundle.shards.forEach((chunks, i) => {
-    files[`${prefix}.data-${pad(i)}-of-${pad(bundle.shards.length)}`] = concatBytes(chunks);
+    files[dataFilename(prefix, i, bundle.shards.length)] = concatBytes(chunks);
   });
   return files;
 }

@@ -16,6 +16,8 @@ interface Storage {
   modified: boolean;
 }
 
+// A WeakMap: the storage belongs to a string array handed to the caller, which must stay a plain array (no extra
+// field) and whose storage must go when the array does.
 const storages = new WeakMap<object, Storage>();
 
 /** Offsets able to hold positions up to `total`. */

@@ -8,6 +8,10 @@
  */
 import { CorruptCheckpointError } from '../errors';
 
+/**
+ * The `checkpoint` state file of a directory, as TensorFlow's `CheckpointState` proto: the latest checkpoint and
+ * the ones a `CheckpointManager` keeps, with their save times (seconds since the epoch).
+ */
 export interface CheckpointState {
   modelCheckpointPath: string;
   allModelCheckpointPaths: string[];

@@ -12,6 +12,7 @@ import * as portableCrc32c from 'crc-32/crc32c';
 
 import { type Crc32cFn, loadAwsCrt, loadNodeRs } from './crc32c_native';
 
+/** Which crc32c code runs: aws-crt's (loaded for large batches), @node-rs/crc32's native addon, or portable JavaScript. */
 export type Crc32cImplementation = 'aws-crt' | 'native' | 'portable';
 
 const nodeRs = loadNodeRs();
@@ -55,6 +56,7 @@ export function maskCrc(crc: number): number {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
 }
 
+/** Inverse of {@link maskCrc}: the crc32c a stored (masked) checksum stands for. */
 export function unmaskCrc(masked: number): number {
   const rot = (masked - MASK_DELTA) >>> 0;
   return ((rot >>> 17) | (rot << 15)) >>> 0;

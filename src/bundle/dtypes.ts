@@ -71,6 +71,7 @@ type NumericArrayCtor =
   | BigInt64ArrayConstructor
   | BigUint64ArrayConstructor;
 
+/** What the package knows of one TensorFlow dtype: its enum id, names, element size and typed array. */
 export interface DTypeInfo {
   id: number;
   name: DTypeName;

@@ -35,6 +35,10 @@ export interface TensorEntry {
   slices: TensorSlice[];
 }
 
+/**
+ * The header of a checkpoint's index (TensorFlow's `BundleHeaderProto`): how many data files, their byte order,
+ * and the format version that wrote them.
+ */
 export interface BundleHeader {
   numShards: number;
   endianness: 'little' | 'big';

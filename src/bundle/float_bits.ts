@@ -1,4 +1,4 @@
-/** float32 → float16 / bfloat16 bits, rounding to nearest even (as numpy and TensorFlow cast). */
+/** Conversions between numbers and float16 / bfloat16 bits. float32 → bits rounds to nearest even (as numpy and TensorFlow cast). */
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -11,6 +11,7 @@ export function floatToBfloat16Bits(v: number): number {
   return (rounded >>> 16) & 0xffff;
 }
 
+/** A number's float16 (IEEE half) bits, rounded to nearest even as numpy and TensorFlow cast. */
 export function floatToHalfBits(v: number): number {
   f32[0] = v;
   const x = u32[0]!;
@@ -41,4 +42,14 @@ export function floatToHalfBits(v: number): number {
     }
   }
   return sign | (e << 10) | m;
+}
+
+/** IEEE binary16 bits → number (exact). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1024 + frac) * 2 ** (exp - 25);
 }

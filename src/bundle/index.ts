@@ -13,9 +13,9 @@ export {
   type TensorValue,
 } from './dtypes';
 export { type BundleHeader, numElements, type SliceExtent, type TensorEntry, type TensorSlice } from './entry';
-export { dataFilename, indexFilename } from './naming';
+export { BUNDLE_FILE_SUFFIX, type BundleFileName, dataFilename, indexFilename, parseBundleFileName } from './naming';
 export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
-export { halfToFloat, type TfjsDType, tfjsDTypeOf, type TfjsValues, toTfjsValues } from './tfjs_conversion';
+export { floatToBfloat16Bits, floatToHalfBits, halfToFloat } from './float_bits';
 export { type BundleEncodeOptions, bundleFiles, encodeBundle, type EncodedBundle, type TensorToWrite } from './bundle_encoder';
 export { assertStoredCrc, PIECE_BYTES, PieceBuffers, type ReadDestination, readEntryInto, streamChecksummed, verifyEntry } from './piece_reads';

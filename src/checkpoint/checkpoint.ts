@@ -4,19 +4,21 @@
  * `save_counter`; the key `root` stands for TF's positional root: `new Checkpoint({ root: model, optimizer })` is
  * `tf.train.Checkpoint(model, optimizer=optimizer)`, where the model itself is the checkpoint's root object.
  */
-import { CheckpointError, InvalidArgumentError, NotFoundError, NotObjectBasedError } from '../errors';
-import { CheckpointView, type ChildEntries, type OpenOptions, openValueSource, trackableChildren, TrackableView, type ValueSource } from '../graph';
-import { defaultFileSystem } from '../io';
+import { CheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
 import {
-  inferOptimizerVariables,
-  isLayersModel,
-  isOptimizer,
-  type PreparedWrite,
-  type Restorable,
-  restorableAttributes,
-  tensorFor,
-  VARIABLE_VALUE,
-} from '../trackable';
+  type ChildEntries,
+  type ChildListing,
+  CheckpointView,
+  type OpenOptions,
+  openValueSource,
+  trackableChildren,
+  TrackableView,
+  trackTogether,
+  type ValueSource,
+  VIEW_LISTING,
+} from '../graph';
+import { defaultFileSystem } from '../io';
+import { type PreparedWrite, type Restorable, restorableAttributes, tensorFor, VARIABLE_VALUE } from '../trackable';
 import { LoadStatus } from './load_status';
 import { executeRestore, planRestore } from './restore';
 import type { RestoreMode } from './restore_in_place';
@@ -64,6 +66,7 @@ export class SaveCounter implements Restorable {
   }
 }
 
+/** Options of {@link Checkpoint.restore} and {@link loadWeights}: where to read from, checks, restore mode, progress. */
 export interface RestoreOptions extends OpenOptions, RestoreMode {
   /** Same as calling `expectPartial()` on the returned status before its warnings are printed. */
   expectPartial?: boolean;
@@ -71,11 +74,26 @@ export interface RestoreOptions extends OpenOptions, RestoreMode {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
+/**
+ * TensorFlow's `tf.train.Checkpoint`: `new Checkpoint({ model, optimizer })` names the objects to save and restore
+ * as `tf.train.Checkpoint(model=model, optimizer=optimizer)` does; the key `root` is TensorFlow's positional root.
+ *
+ * Restores match the checkpoint's object graph against the live objects (tfjs models, layers, variables,
+ * optimizers, plain objects), all or nothing by default; saves write checkpoints TensorFlow reads back.
+ *
+ * @example Restoring what Python saved
+ * {@includeCode ../../examples/restore_keras.ts#Checkpoint}
+ *
+ * @example Saving as Keras's save_weights does, the model as the root
+ * {@includeCode ../../examples/keras_weights.ts#saveWeights}
+ */
 export class Checkpoint {
+  /** How many times {@link Checkpoint.save} has run (saved and restored with the checkpoint, as TensorFlow's `save_counter`). */
   readonly saveCounter = new SaveCounter();
   private readonly root: object | undefined;
   private readonly named: Array<[string, object]>;
 
+  /** The objects to checkpoint, by the names they have under the checkpoint's root. */
   constructor(objects: Record<string, object>) {
     const entries = Object.entries(objects);
     for (const [name, value] of entries) {
@@ -86,43 +104,35 @@ export class Checkpoint {
     this.root = objects['root'];
     // TensorFlow sorts keyword arguments by name.
     this.named = entries.filter(([name]) => name !== 'root').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const models = entries.map(([, v]) => v).filter(isLayersModel);
-    for (const [, value] of entries) {
-      if (!isOptimizer(value)) continue;
-      const owner = models.find((m) => m.optimizer === value) ?? (models.length === 1 ? models[0] : undefined);
-      if (owner) inferOptimizerVariables(value, owner);
-    }
+    // Objects tracked together may depend on each other (an optimizer updates the model beside it).
+    trackTogether(entries.map(([, v]) => v));
   }
 
-  /** The positional root, which node 0 of a save is (edges back to it point at node 0). */
+  /** The positional root, which node 0 of a save stands for (edges back to it point at node 0). */
   get standsFor(): object | undefined {
     return this.root;
   }
 
-  [trackableChildren](): ChildEntries {
-    // Concatenated, not spread into push(): a root with 10^6 children would overflow the stack.
-    const own: Array<[string, unknown]> = this.root === undefined ? [] : [...new TrackableView(this.root).children(this.root)];
-    return own.concat(this.named, [['save_counter', this.saveCounter]]);
-  }
-
   /**
-   * Node 0's children when saving, in TensorFlow's order: the root's own children, the named objects (sorted),
-   * `root` (an edge back to node 0) when there is a root, and `save_counter` once the counter exists (TF creates
-   * it on the first save or restore, so write() of a fresh Checkpoint has none).
+   * Node 0's children: the root's own children, the named objects (sorted), and `save_counter`. A save lists them
+   * in TensorFlow's order with `root` (an edge back to node 0) after the named objects when there is a root, and
+   * `save_counter` only once the counter exists (TF creates it on the first save or restore, so write() of a
+   * fresh Checkpoint has none).
    */
-  saveChildren(childrenOf: (obj: object) => Array<[string, object]>): Array<[string, object]> {
-    const out: Array<[string, object]> = [];
-    if (this.root !== undefined) out.push(...childrenOf(this.root), ...this.named, ['root', this]);
-    else out.push(...this.named);
-    if (this.saveCounter.created) out.push(['save_counter', this.saveCounter]);
-    return out;
+  [trackableChildren](listing: ChildListing = VIEW_LISTING): ChildEntries {
+    // Concatenated, not spread into push(): a root with 10^6 children would overflow the stack.
+    const own: Array<[string, unknown]> = this.root === undefined ? [] : [...new TrackableView(this.root, listing).children(this.root)];
+    if (listing.mode !== 'save') return own.concat(this.named, [['save_counter', this.saveCounter]]);
+    const rest: Array<[string, unknown]> = this.root === undefined ? [...this.named] : [...this.named, ['root', this]];
+    if (this.saveCounter.created) rest.push(['save_counter', this.saveCounter]);
+    return own.concat(rest);
   }
 
   /** Writes the checkpoint at exactly `prefix` (no counter, no state file) — TF's `write()`. Returns `prefix`. */
   async write(prefix: string, options: SaveOptions = {}): Promise<string> {
     const fs = options.fs ?? defaultFileSystem();
     await removeAbandonedTemporaries(fs, fs.dirname(prefix));
-    const bundle = await encodeCheckpoint(this, options, await shardCountsOnDisk(fs, prefix));
+    const bundle = await encodeCheckpoint({ object: this, standsFor: this.root }, options, await shardCountsOnDisk(fs, prefix));
     await writeBundleFiles(fs, prefix, bundle);
     return prefix;
   }
@@ -169,16 +179,8 @@ export class Checkpoint {
 
 /** Restores an open checkpoint into the tree under `root` (used by Checkpoint.restore and loadWeights). */
 export async function restoreWithReader(root: object, reader: ValueSource, savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
-  const graph = await reader.objectGraph();
-  if (graph === null) {
-    throw new NotObjectBasedError(
-      `The checkpoint at ${savePath} has no object graph (it was written by TensorFlow 1's name-based Saver); ` +
-        'object-based restore needs one. Read its variables by name with CheckpointReader.getTensor instead.',
-      { file: reader.prefix },
-    );
-  }
-  const view = CheckpointView.fromObjectGraph(graph);
-  // Files laid out by another writer (Keras's HDF5) name the root's children their own way.
+  const view = await CheckpointView.fromValueSource(reader, savePath);
+  // A value source laid out by another writer may see the root under its own names (ValueSource.liveRoot).
   const plan = planRestore(view, reader.liveRoot?.(root) ?? root, reader);
   try {
     await executeRestore(plan, reader, options.onProgress, options);

@@ -14,17 +14,28 @@
  * the old index with new data; here the shard count of an overwritten prefix changes instead (1 ↔ 2, the extra
  * data file empty).
  */
-import { CHECKPOINT_STATE_FILENAME, dataFilename, type EncodedBundle, formatCheckpointState, indexFilename } from '../bundle';
+import {
+  BUNDLE_FILE_SUFFIX,
+  CHECKPOINT_STATE_FILENAME,
+  dataFilename,
+  type EncodedBundle,
+  formatCheckpointState,
+  indexFilename,
+  parseBundleFileName,
+} from '../bundle';
 import { currentProcessId, type FileSystem, processAlive } from '../io';
 
-/** `PREFIX.data-SSSSS-of-NNNNN`, split into the prefix's base name and the shard count. */
-const DATA_FILE = /^(.*)\.data-\d{5}-of-(\d{5})$/s;
+/** The shard count of a data file of the checkpoint whose base name is `base`, or null for any other file. */
+function dataFileShards(name: string, base: string): number | null {
+  const f = parseBundleFileName(name);
+  return f?.kind === 'data' && f.prefix === base ? f.numShards : null;
+}
 
 /**
  * A temporary written by a save: a bundle file or the state file, then `.tmp-PID-ID`. Anchored to those names so
  * that a user's own `notes.tmp-2024-final` is never taken for one.
  */
-const TEMPORARY = /^(?:.+\.(?:index|data-\d{5}-of-\d{5})|checkpoint)\.tmp-(\d+)-[0-9a-z]+$/s;
+const TEMPORARY = new RegExp(String.raw`^(?:.+\.${BUNDLE_FILE_SUFFIX}|${CHECKPOINT_STATE_FILENAME})\.tmp-(\d+)-[0-9a-z]+$`, 's');
 
 let tmpCounter = 0;
 
@@ -38,8 +49,8 @@ export async function shardCountsOnDisk(fs: FileSystem, prefix: string): Promise
   const base = fs.basename(prefix);
   const counts = new Set<number>();
   for (const name of await fs.list(fs.dirname(prefix))) {
-    const m = DATA_FILE.exec(name);
-    if (m && m[1] === base) counts.add(Number(m[2]));
+    const shards = dataFileShards(name, base);
+    if (shards !== null) counts.add(shards);
   }
   return counts;
 }
@@ -56,7 +67,7 @@ export async function removeAbandonedTemporaries(fs: FileSystem, dir: string): P
 export async function removeDataFiles(fs: FileSystem, prefix: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
   const base = fs.basename(prefix);
   for (const name of await fs.list(fs.dirname(prefix))) {
-    if (DATA_FILE.exec(name)?.[1] === base && !keep.has(name)) await fs.remove(fs.join(fs.dirname(prefix), name));
+    if (dataFileShards(name, base) !== null && !keep.has(name)) await fs.remove(fs.join(fs.dirname(prefix), name));
   }
 }
 

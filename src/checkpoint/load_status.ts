@@ -4,10 +4,12 @@
  */
 import { AssertionError } from '../errors';
 import { logger } from '../logger';
+import { describeLive } from '../graph';
 import { restorablesOf } from '../trackable';
-import { describeLive, nodeText } from './pretty';
-import type { RestorePlan } from './restore';
+import { nodeText } from './pretty';
+import { type RestorePlan, unboundLiveObjects } from './restore';
 
+/** What a restore did: values restored, values left in the checkpoint, live values left without one. */
 export interface RestoreReport {
   /** Checkpoint paths whose values were restored, with their keys and what received them. */
   restored: Array<{ path: string; key: string; target: string }>;
@@ -19,17 +21,29 @@ export interface RestoreReport {
   unusedAttributes: Array<{ path: string; attribute: string }>;
 }
 
+/** A live object's path in messages: `(root).a.b`, as checkpoint paths are printed. */
+export function livePath(names: readonly string[]): string {
+  return ['(root)', ...names].join('.');
+}
+
+// The texts below are TensorFlow's own, word for word (tf-checkpoint-format.md: tools and tests match on them),
+// Python's terms included.
 const DELETION_HEADER =
   'Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored values. See the ' +
   'following logs for the specific values in question. To silence these warnings, use `status.expect_partial()`. ' +
   'See https://www.tensorflow.org/api_docs/python/tf/train/Checkpoint#restorefor details about the status object ' +
   'returned by the restore function.';
 
+/**
+ * The outcome of a restore, with TensorFlow's assertions on it (`assertConsumed`, `assertExistingObjectsMatched`,
+ * `assertNontrivialMatch`), `expectPartial` to silence the warnings about unrestored values, and `report()`.
+ */
 export class LoadStatus {
   private partial = false;
   private warned = false;
   private readonly restoredNodes: Set<number>;
 
+  /** @internal */
   constructor(
     private readonly plan: RestorePlan,
     /** The path that was restored. */
@@ -54,12 +68,7 @@ export class LoadStatus {
 
   /** Live objects holding values that no checkpoint node was bound to. */
   private unboundLiveObjects(): object[] {
-    const bound = new Set(this.plan.bindings.values());
-    return this.plan.live.descendants().filter((o) => {
-      if (bound.has(o)) return false;
-      const values = restorablesOf(o);
-      return values !== null && ![...values.values()].every((r) => r.optional?.() === true);
-    });
+    return unboundLiveObjects(this.plan).map(([obj]) => obj);
   }
 
   /** Fails if a bound object got no value, or a live object with values matched nothing in the checkpoint. */
@@ -135,16 +144,10 @@ export class LoadStatus {
       if (this.restoredNodes.has(id)) continue;
       for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
     }
-    const unbound = this.unboundLiveObjects();
-    // Paths of live objects only when some are named: building every one costs an array per live object.
-    const livePaths = unbound.length === 0 ? new Map<object, string>() : new Map(this.plan.live.descendantsWithPaths().map(([o, p]) => [o, ['(root)', ...p].join('.')]));
     return {
       restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
       unrestoredCheckpointValues: unrestored,
-      liveVariablesWithoutValue: unbound.map((o) => ({
-        path: livePaths.get(o) ?? '?',
-        name: describeLive(o),
-      })),
+      liveVariablesWithoutValue: unboundLiveObjects(this.plan).map(([o, names]) => ({ path: livePath(names), name: describeLive(o) })),
       unusedAttributes: [...unusedAttributes].flatMap(([id, attrs]) => attrs.map((attribute) => ({ path: this.name(id), attribute }))),
     };
   }

@@ -1,5 +1,5 @@
 import { withValueSource } from '../graph';
-import { inferOptimizerVariables, isOptimizer, type LayersModelLike } from '../trackable';
+import { type LayersModelLike } from '../trackable';
 import { type RestoreOptions, restoreWithReader } from './checkpoint';
 import type { LoadStatus } from './load_status';
 
@@ -8,9 +8,12 @@ import type { LoadStatus } from './load_status';
  * model is the checkpoint's root and at least one value must match (`assertNontrivialMatch`). A compiled model's
  * optimizer state is restored too when the checkpoint has it. Paths a registered opener claims (see
  * registerValueSourceOpener) are read by it and restored the same way.
+ *
+ * @example
+ * {@includeCode ../../examples/keras_weights.ts#loadWeights}
  */
 export async function loadWeights(model: LayersModelLike, path: string, options: RestoreOptions = {}): Promise<LoadStatus> {
-  if (isOptimizer(model.optimizer)) inferOptimizerVariables(model.optimizer, model);
+  // A compiled model's adapter pairs its optimizer with its weights when it lists its children.
   const status = await withValueSource(path, options, (reader) => restoreWithReader(model, reader, path, options));
   return status.scheduleWarnings().assertNontrivialMatch();
 }

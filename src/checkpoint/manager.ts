@@ -14,6 +14,7 @@ import type { Checkpoint } from './checkpoint';
 import { removeDataFiles, writeStateFile } from './checkpoint_files';
 import type { SaveOptions } from './save';
 
+/** Options of a {@link CheckpointManager}: what to keep, the file name prefix, and how to save. */
 export interface CheckpointManagerOptions extends Omit<SaveOptions, 'fs'> {
   /** How many recent checkpoints to keep; undefined or null keeps all. */
   maxToKeep?: number | null;
@@ -24,6 +25,14 @@ export interface CheckpointManagerOptions extends Omit<SaveOptions, 'fs'> {
   fs?: FileSystem;
 }
 
+/**
+ * TensorFlow's `tf.train.CheckpointManager`: saves numbered checkpoints of a {@link Checkpoint} into a directory,
+ * keeps the newest `maxToKeep` (and one every `keepCheckpointEveryNHours`), and maintains the `checkpoint` state file
+ * TensorFlow reads. Saves run one at a time, even when called concurrently.
+ *
+ * @example
+ * {@includeCode ../../examples/save_for_python.ts#CheckpointManager}
+ */
 export class CheckpointManager {
   private readonly fs: FileSystem;
   private readonly name: string;

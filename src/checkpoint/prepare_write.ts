@@ -2,41 +2,42 @@
  * Checking that a checkpoint value fits its planned target and converting it, shared by every restore path: the
  * check from the index alone (before any byte is read) and the conversion of a value read into new memory.
  */
-import { type TensorEntry, type TensorValue, tfjsDTypeOf } from '../bundle';
+import type { TensorEntry, TensorValue } from '../bundle';
 import { MismatchError } from '../errors';
-import { isLayerVariable, type PreparedWrite, shapeMismatch } from '../trackable';
+import type { StoredValueInfo } from '../graph';
+import { type PreparedWrite, shapeMismatch, tfjsDTypeOf } from '../trackable';
 import type { RestorePlan } from './restore';
-
-/** A [2, 3·units] checkpoint bias for a [3·units] tfjs GRU bias: Keras's reset_after=True layout. */
-function isKerasResetAfterGruBias(stored: readonly number[], live: readonly number[], target: unknown): boolean {
-  const name = isLayerVariable(target) ? target.originalName : '';
-  return /gru[^/]*\/bias$/i.test(name) && stored.length === 2 && stored[0] === 2 && live.length === 1 && stored[1] === live[0];
-}
 
 /** The checkpoint path that names write `i` in errors. */
 export function writePath(plan: RestorePlan, i: number): string {
-  const w = plan.writes[i]!;
+  const w = plan.writes[i];
+  if (w === undefined) throw new RangeError(`no planned write ${i}`);
   return plan.names.get(w.nodeId) ?? w.key;
 }
 
-function rejectGruResetAfter(plan: RestorePlan, i: number, stored: readonly number[]): void {
-  const w = plan.writes[i]!;
-  if (isKerasResetAfterGruBias(stored, w.target.shape, plan.bindings.get(w.nodeId))) {
-    throw shapeMismatch(
-      stored,
-      w.target.shape,
-      writePath(plan, i),
-      'This is the bias of a Keras GRU with reset_after=True (the Keras default), shaped [2, 3*units]; ' +
-        "tfjs's GRU implements only reset_after=False and cannot represent these weights. Use this package's " +
-        'KerasGRU layer (registered on import; className "KerasGRU"), which runs Keras\'s GRU with these weights.',
-    );
-  }
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
+}
+
+/**
+ * A stored value whose shape does not fit its variable: the bound object's adapter may explain why more
+ * precisely (checkValue) before the generic mismatch is reported. Asked only on a mismatch, so the common path
+ * looks up no adapter.
+ */
+function checkStoredShape(plan: RestorePlan, i: number, stored: StoredValueInfo): void {
+  const w = plan.writes[i];
+  if (w === undefined || sameShape(stored.shape, w.target.shape)) return;
+  const obj = plan.bindings.get(w.nodeId);
+  if (obj === undefined) return;
+  plan.live.adapterOf(obj)?.checkValue?.(obj, stored, { shape: w.target.shape, dtype: w.target.dtype }, writePath(plan, i));
 }
 
 /** Validates and converts the value of write `i`; nothing changes until the result is committed. */
 export function prepareWrite(plan: RestorePlan, i: number, value: TensorValue): PreparedWrite {
-  rejectGruResetAfter(plan, i, value.shape);
-  return plan.writes[i]!.target.prepare(value, writePath(plan, i));
+  checkStoredShape(plan, i, value);
+  const w = plan.writes[i];
+  if (w === undefined) throw new RangeError(`no planned write ${i}`);
+  return w.target.prepare(value, writePath(plan, i));
 }
 
 /**
@@ -45,13 +46,11 @@ export function prepareWrite(plan: RestorePlan, i: number, value: TensorValue): 
  * int32 is found only when read).
  */
 export function checkFits(plan: RestorePlan, i: number, entry: TensorEntry): void {
-  const target = plan.writes[i]!.target;
+  const target = plan.writes[i]?.target;
   // Only variables follow tensorFor's rules; strings and other holders' values are checked by their prepare().
-  if (target.inPlace === undefined || entry.dtype === 'string' || target.dtype === 'string') return;
-  rejectGruResetAfter(plan, i, entry.shape);
-  if (entry.shape.length !== target.shape.length || entry.shape.some((d, k) => d !== target.shape[k])) {
-    throw shapeMismatch(entry.shape, target.shape, writePath(plan, i));
-  }
+  if (target?.inPlace === undefined || entry.dtype === 'string' || target.dtype === 'string') return;
+  checkStoredShape(plan, i, entry);
+  if (!sameShape(entry.shape, target.shape)) throw shapeMismatch(entry.shape, target.shape, writePath(plan, i));
   if (tfjsDTypeOf(entry.dtype as TensorValue['dtype']) !== target.dtype) {
     throw new MismatchError(
       `Cannot restore ${writePath(plan, i)}: the checkpoint holds ${entry.dtype}, the variable is ${target.dtype} ` +

@@ -61,15 +61,3 @@ export function nodeText(node: TrackableObject): string {
   if (node.hasCheckpointValues !== null) lines.push('has_checkpoint_values {', ...(node.hasCheckpointValues ? ['  value: true'] : []), '}');
   return `${lines.join('\n')}\n`;
 }
-
-/** A short description of a live object for messages. */
-export function describeLive(obj: unknown): string {
-  if (obj === null || typeof obj !== 'object') return String(obj);
-  const o = obj as { name?: unknown; originalName?: unknown; shape?: unknown; dtype?: unknown; getClassName?: () => string };
-  const cls = typeof o.getClassName === 'function' ? o.getClassName() : (obj as object).constructor?.name ?? 'Object';
-  // tfjs's `name` is unique in the program (`hidden1/kernel_1` when two models have a `hidden1`).
-  const name = typeof o.name === 'string' ? o.name : null;
-  const shape = Array.isArray(o.shape) ? ` shape=[${o.shape.join(',')}]` : '';
-  const dtype = typeof o.dtype === 'string' ? ` dtype=${o.dtype}` : '';
-  return `<${cls}${name !== null ? ` '${name}'` : ''}${shape}${dtype}>`;
-}

@@ -1,31 +1,24 @@
 /**
- * Restoring a checkpoint into live objects, following TensorFlow's object-based restore:
- *  1. bind checkpoint nodes to live objects breadth first by child name (as CheckpointView.match, with TF's
- *     restore-time warning on inconsistent references), then bind optimizer slot variables through the optimizer
- *     nodes' `slot_variables`;
- *  2. pair each bound node's attributes with the live object's restorable values;
- *  3. read every paired tensor (checksummed), validate shape and dtype and convert — nothing has changed yet, and
+ * Restoring a checkpoint into live objects, following TensorFlow's object-based restore. Planning is a pipeline of
+ * small steps, in the manner of TensorFlow's save_util:
+ *  1. bindObjects: bind checkpoint nodes to live objects breadth first by child name (the match of
+ *     CheckpointView.match, with TF's restore-time warning on inconsistent references), letting each object's
+ *     adapter resolve names, read conventions off its node and refuse when not ready;
+ *  2. bindSlots: bind optimizer slot variables through the optimizer nodes' `slot_variables`;
+ *  3. pairValues: pair each bound node's attributes with the live object's restorable values.
+ * Executing it:
+ *  4. read every paired tensor (checksummed), validate shape and dtype and convert — nothing has changed yet, and
  *     any failure abandons the restore with every variable as it was;
- *  4. assign everything, then let optimizers take their staged slots.
+ *  5. assign everything, then let the finalizers (optimizers taking their staged slots) run.
+ * Framework knowledge reaches this file only through the adapter hooks (TrackableAdapter).
  */
 import type { TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
-import { CheckpointReader, type CheckpointView, TrackableView, type ValueSource } from '../graph';
+import { CheckpointReader, type CheckpointView, describeLive, matchBreadthFirst, RESTORE_LISTING, TrackableView, type ValueSource } from '../graph';
 import { logger } from '../logger';
-import {
-  type Finalizer,
-  isLayer,
-  isLayersModel,
-  isOptimizer,
-  kerasLayerNameResolver,
-  optimizerState,
-  type PreparedWrite,
-  type Restorable,
-  restorablesOf,
-  tryLoadTfjsCore,
-} from '../trackable';
+import { type Finalizer, type PreparedWrite, type Restorable, restorablesOf, tryLoadTfjsCore } from '../trackable';
 import { prepareWrite } from './prepare_write';
-import { describeLive, type NodeNames, prettyNodeNames } from './pretty';
+import { type NodeNames, prettyNodeNames } from './pretty';
 import { restoreInPlace, type RestoreMode } from './restore_in_place';
 
 export interface PlannedWrite {
@@ -33,6 +26,14 @@ export interface PlannedWrite {
   attribute: string;
   key: string;
   target: Restorable;
+}
+
+/** A slot reference whose optimizer is bound but whose variable, or live slot, is not. */
+export interface UnresolvedSlot {
+  optimizerId: number;
+  variableId: number;
+  slotName: string;
+  slotId: number;
 }
 
 export interface RestorePlan {
@@ -43,8 +44,7 @@ export interface RestorePlan {
   writes: PlannedWrite[];
   /** Bound nodes whose attributes have no counterpart in the live object. */
   unusedAttributes: Map<number, string[]>;
-  /** Slot references whose optimizer is bound but whose variable, or tfjs slot, is not. */
-  unresolvedSlots: Array<{ optimizerId: number; variableId: number; slotName: string; slotId: number }>;
+  unresolvedSlots: UnresolvedSlot[];
   /** Names of nodes for messages, built when asked. */
   names: NodeNames;
 }
@@ -58,68 +58,47 @@ function warnInconsistent(a: object, b: object): void {
   );
 }
 
-/** Steps 1 and 2: which live object each checkpoint node is, and which values go where. */
-export function planRestore(view: CheckpointView, root: object, reader: ValueSource): RestorePlan {
-  const live = new TrackableView(root);
-  const bindings = new Map<number, object>([[0, root]]);
-  const bind = (id: number, obj: object): boolean => {
-    const current = bindings.get(id);
-    if (current === undefined) {
-      bindings.set(id, obj);
-      return true;
+/**
+ * Step 1: node id → live object, breadth first. Each bound object's adapter hears of its node (bind) and may
+ * refuse it while it cannot take values (unready: a layer not built), which fails the restore before anything is
+ * read.
+ */
+function bindObjects(view: CheckpointView, root: object, live: TrackableView): Map<number, object> {
+  return matchBreadthFirst(view, root, live, warnInconsistent, (id, obj, checkpointChildren, adapter) => {
+    if (adapter === undefined) return;
+    adapter.bind?.(obj, checkpointChildren);
+    const why = adapter.unready?.(obj) ?? null;
+    if (why !== null && subtreeHasValues(view, id)) {
+      const path = prettyNodeNames(view).get(id) ?? `node ${id}`;
+      throw new InvalidArgumentError(`Cannot restore ${path} into ${why}`, { key: path });
     }
-    if (current !== obj) warnInconsistent(current, obj);
-    return false;
-  };
-  const queue: Array<[number, object]> = [[0, root]];
-  const visited = new Set<number>();
-  for (let head = 0; head < queue.length; head++) {
-    const [id, obj] = queue[head]!;
-    // Leaves (most nodes: the variables) have nothing to bind; their live children are not even listed.
-    if (view.node(id).children.length === 0) {
-      visited.add(id);
-      continue;
-    }
-    const ckptChildren = view.children(id);
-    const children = live.children(obj);
-    const lookup = isLayersModel(obj) ? kerasLayerNameResolver(obj, ckptChildren) : (name: string) => children.get(name);
-    for (const [name, childId] of ckptChildren) {
-      if (visited.has(childId) || childId === 0) continue;
-      const child = lookup(name) as object | undefined;
-      if (child !== undefined && bind(childId, child)) queue.push([childId, child]);
-    }
-    visited.add(id);
-  }
+  });
+}
 
-  for (const [id, obj] of bindings) {
-    // Keras checkpoints its iteration count; TF1 optimizers do not, and their momentum slot means what tfjs's does.
-    if (isOptimizer(obj)) optimizerState(obj).kerasMomentum = view.children(id).has('iter') || view.children(id).has('_iterations');
-  }
-
-  const unresolvedSlots: RestorePlan['unresolvedSlots'] = [];
+/** Step 2: binds each slot variable node through its optimizer's adapter; returns the references left unbound. */
+function bindSlots(view: CheckpointView, live: TrackableView, bindings: Map<number, object>): UnresolvedSlot[] {
+  const unresolved: UnresolvedSlot[] = [];
   for (const [optimizerId, ref] of view.slotVariables()) {
     const optimizer = bindings.get(optimizerId);
     if (optimizer === undefined) continue;
     const variable = bindings.get(ref.originalVariableNodeId);
-    const slot = variable && isOptimizer(optimizer) ? optimizerState(optimizer).slotFor(ref.slotName, variable as never) : null;
-    if (slot) bind(ref.slotVariableNodeId, slot);
-    else unresolvedSlots.push({ optimizerId, variableId: ref.originalVariableNodeId, slotName: ref.slotName, slotId: ref.slotVariableNodeId });
+    const slot = variable === undefined ? null : (live.adapterOf(optimizer)?.slotFor?.(optimizer, ref.slotName, variable) ?? null);
+    const bound = bindings.get(ref.slotVariableNodeId);
+    if (slot !== null && bound === undefined) bindings.set(ref.slotVariableNodeId, slot);
+    else if (slot !== null && bound !== slot) warnInconsistent(bound as object, slot);
+    else if (slot === null) {
+      unresolved.push({ optimizerId, variableId: ref.originalVariableNodeId, slotName: ref.slotName, slotId: ref.slotVariableNodeId });
+    }
   }
+  return unresolved;
+}
 
-  const names = prettyNodeNames(view);
+/** Step 3: each bound node's attributes paired with its object's restorable values; the rest are unused. */
+function pairValues(view: CheckpointView, bindings: ReadonlyMap<number, object>, reader: ValueSource): Pick<RestorePlan, 'writes' | 'unusedAttributes'> {
   const writes: PlannedWrite[] = [];
   const unusedAttributes = new Map<number, string[]>();
   for (const [id, obj] of bindings) {
     const node = view.node(id);
-    // tfjs leaves `built` false on some layers that have weights (Bidirectional's halves): weights are what count.
-    if (isLayer(obj) && !obj.built && obj.weights.length === 0 && subtreeHasValues(view, id)) {
-      throw new InvalidArgumentError(
-        `Cannot restore ${names.get(id) ?? `node ${id}`} into layer ${obj.name}: the layer has no weights yet (it is ` +
-          'not built). Build the model first — give its first layer an inputShape, call model.build(), or run it ' +
-          'once — then restore.',
-        { key: names.get(id) },
-      );
-    }
     if (node.attributes.length === 0) continue;
     const targets = restorablesOf(obj);
     for (const a of node.attributes) {
@@ -133,7 +112,32 @@ export function planRestore(view: CheckpointView, root: object, reader: ValueSou
       }
     }
   }
-  return { view, live, bindings, writes, unusedAttributes, unresolvedSlots, names };
+  return { writes, unusedAttributes };
+}
+
+/** Steps 1 to 3: which live object each checkpoint node is, and which values go where. */
+export function planRestore(view: CheckpointView, root: object, reader: ValueSource): RestorePlan {
+  const live = new TrackableView(root, RESTORE_LISTING);
+  const bindings = bindObjects(view, root, live);
+  const unresolvedSlots = bindSlots(view, live, bindings);
+  const { writes, unusedAttributes } = pairValues(view, bindings, reader);
+  return { view, live, bindings, writes, unusedAttributes, unresolvedSlots, names: prettyNodeNames(view) };
+}
+
+/**
+ * Live objects under the root that hold values a checkpoint must provide and that no checkpoint node was bound
+ * to, each with the edge names of its first path (TensorFlow's "objects not bound to checkpointed values").
+ */
+export function unboundLiveObjects(plan: RestorePlan): Array<[object, string[]]> {
+  const bound = new Set(plan.bindings.values());
+  const unbound = (obj: object): boolean => {
+    if (bound.has(obj)) return false;
+    const values = restorablesOf(obj);
+    return values !== null && ![...values.values()].every((r) => r.optional?.() === true);
+  };
+  // Paths only when some object is unbound: building one per live object cost an array each (10^6 of them).
+  if (!plan.live.descendants().some(unbound)) return [];
+  return plan.live.descendantsWithPaths().filter(([obj]) => unbound(obj));
 }
 
 function subtreeHasValues(view: CheckpointView, id: number): boolean {
@@ -162,7 +166,7 @@ function requireUsableTargets(plan: RestorePlan): void {
 /** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
 const READ_CONCURRENCY = 16;
 
-/** Steps 3 and 4. Either every planned value is assigned, or none is and the error is rethrown. */
+/** Steps 4 and 5. Either every planned value is assigned, or none is and the error is rethrown. */
 export async function executeRestore(
   plan: RestorePlan,
   reader: ValueSource,
@@ -203,8 +207,9 @@ export async function executeRestore(
   }
   const finalizers = new Set<Finalizer>();
   for (const p of prepared) {
-    p!.commit();
-    if (p!.after) finalizers.add(p!.after);
+    if (p === undefined) continue;
+    p.commit();
+    if (p.after) finalizers.add(p.after);
   }
   for (const f of finalizers) await f.finalize();
 }

@@ -7,10 +7,28 @@
  * What each mode promises:
  *  - atomic (the default): pass 1 reads every in-place value through a few small reused buffers and checks its
  *    crc32c, while the remaining values are read into new memory and converted as before; if anything fails, no
- *    variable has changed. Pass 2 reads the verified bytes into the variables' memory, checking each crc32c again.
- *    The only failures left then are a file that changed between the passes (or a read error): the error, a
- *    PartialRestoreError, says so and names every variable that holds new bytes. Without checksum verification
- *    there is nothing to check before writing, so such restores allocate as before.
+ *    variable has changed. Pass 2 reads the verified bytes into the variables' memory. The only failures left
+ *    then are a file that changed between the passes (or a read error): the error, a PartialRestoreError, says so
+ *    and names every variable that holds new bytes. Without checksum verification there is nothing to check
+ *    before writing, so such restores allocate as before.
+ *    How pass 2 knows it read the bytes pass 1 verified: a data file that vouches for its bytes
+ *    (ByteSource.identity) is pinned before pass 1 and read in pass 2 without checksums (on the CPU backend
+ *    straight into the variable's memory); after pass 2 its identity is taken again, and if it moved, every value
+ *    read from it unchecked is checksummed where it landed, so only bytes that really changed fail the restore.
+ *    Any other file has every piece checksummed again in pass 2. What vouches:
+ *     - a local file (NodeFileSource): the open descriptor's device, inode, size and modification and change
+ *       times. The descriptor stays open across both passes, so a file replaced by a rename is still the file
+ *       read (its change time moves when its last name goes, which costs the check above, not the restore); a
+ *       write into it, a truncation or a utimes() stamps its change time with the current clock tick. Not
+ *       covered: a file that last changed within about a second (timestamps may not tell that change from the
+ *       next, so it does not vouch and is checksummed), file systems that keep no true change times (some FUSE
+ *       and network file systems), a changed system clock, writes through a shared memory map (the kernel
+ *       stamps only the first write to a page after it was written back), and storage that returns other bytes
+ *       for an unchanged file (pages dropped from the cache between the passes, read back wrong from a failing
+ *       disk).
+ *     - a memory source: its bytes, which the caller must not modify while it is open;
+ *     - an HTTP file with a strong ETag: every request is pinned to it (If-Match).
+ *    Small values are kept from pass 1 and copied, never read twice.
  *  - `atomic: false` (TensorFlow's behaviour): one pass, each value written as soon as it is read and verified,
  *    a few values in memory at a time (for remote sources, where two passes cost two downloads, and for models
  *    near the memory limit). Shapes and dtypes are checked from the index before the first write; any later
@@ -19,11 +37,12 @@
 import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
 import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
 import type { CheckpointReader } from '../graph';
-import { checkRange } from '../io';
+import { checkRange, type ByteSource } from '../io';
 import type { Finalizer, InPlaceMemory, PreparedWrite } from '../trackable';
 import { checkFits, prepareWrite, writePath } from './prepare_write';
 import type { RestorePlan } from './restore';
 
+/** How a restore writes: all or nothing or streaming, into new memory or in place (see the README's restore modes). */
 export interface RestoreMode {
   /**
    * All or nothing (default true): if the restore fails, no variable has changed, except when the file changes
@@ -148,6 +167,26 @@ export async function restoreInPlace(
   return true;
 }
 
+/** The error of a write pass that read other bytes than the verify pass (`crc` is theirs, unmasked). */
+function changedWhileRestoring(file: string, entry: TensorEntry, crc: number): ChecksumError {
+  return new ChecksumError(
+    `${file} changed while it was being restored: the bytes of ${entry.key} read into the variable are not ` +
+      `the bytes verified a moment before (stored crc32c ${unmaskCrc(entry.crc32c)}, read ${crc}).`,
+    { file, key: entry.key },
+  );
+}
+
+/** The data files of `keys` that vouch for their bytes now (ByteSource.identity), with their identities. */
+async function pinSources(reader: CheckpointReader, keys: readonly string[]): Promise<Map<ByteSource, string>> {
+  const sources = new Set(await Promise.all(keys.map((key) => reader.dataSource(key))));
+  const pins = new Map<ByteSource, string>();
+  for (const source of sources) {
+    const identity = (await source.identity?.()) ?? null;
+    if (identity !== null) pins.set(source, identity);
+  }
+  return pins;
+}
+
 async function restoreAtomically(
   plan: RestorePlan,
   reader: CheckpointReader,
@@ -174,6 +213,10 @@ async function restoreAtomically(
     } else large.push(i);
   }
   const rest = plan.writes.map((_, i) => i).filter((i) => !inPlace.has(i));
+  // Files that vouch for their bytes are pinned before pass 1 and checked after pass 2, which reads them without
+  // a second checksum: their bytes in pass 2 are the ones pass 1 verified.
+  const largeSet = new Set(large);
+  const pins = await pinSources(reader, plan.writes.flatMap((w, i) => (largeSet.has(i) ? [w.key] : [])));
   // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
   const outcomes = await Promise.allSettled([
     rest.length === 0
@@ -211,6 +254,8 @@ async function restoreAtomically(
   const assignAnew = async (i: number): Promise<void> => {
     prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
   };
+  /** Values read from pinned files without a checksum, and the memory they went into. */
+  const unchecked: Array<{ source: ByteSource; entry: TensorEntry; memory: InPlaceMemory }> = [];
   try {
     const moved: number[] = [];
     for (const [i, bytes] of kept) {
@@ -235,17 +280,22 @@ async function restoreAtomically(
       } else {
         const source = await reader.dataSource(key);
         reached.push(i);
-        const crc = await readEntryInto(source, entry, memory, buffers[stream]!);
-        if (crc !== unmaskCrc(entry.crc32c)) {
-          throw new ChecksumError(
-            `${source.name} changed while it was being restored: the bytes of ${key} read into the variable are not ` +
-              `the bytes verified a moment before (stored crc32c ${unmaskCrc(entry.crc32c)}, read ${crc}).`,
-            { file: source.name, key },
-          );
-        }
+        const pinned = pins.has(source);
+        if (pinned) unchecked.push({ source, entry, memory });
+        const crc = await readEntryInto(source, entry, memory, buffers[stream]!, !pinned);
+        if (crc !== null && crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
       }
       progress(i);
     });
+    for (const [source, pin] of pins) {
+      if ((await source.identity?.()) === pin) continue;
+      // The file's change time moved: a write, or only a rename over its path or an unlink (which stamp it too).
+      // What landed unchecked from it is checked where it landed, so only bytes that did change fail the restore.
+      for (const { entry, memory } of unchecked.filter((u) => u.source === source)) {
+        const crc = crc32c(memory.view());
+        if (crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
+      }
+    }
   } catch (err) {
     discardAll();
     if (reached.length === 0) throw err;

@@ -2,8 +2,7 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import type { CheckpointReader, CheckpointView, TrackableObject, ValueSource } from '../index';
-import { dtypeInfo } from '../bundle/dtypes';
+import { type CheckpointReader, type CheckpointView, dtypeInfo, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
 import { displayText } from './display_text';
 
 export function formatBytes(n: number): string {
@@ -21,7 +20,7 @@ export function formatBytes(n: number): string {
 function attributeSummary(reader: ValueSource, node: TrackableObject): string {
   return node.attributes
     .map((a) => {
-      const label = a.name === 'VARIABLE_VALUE' ? '' : `${displayText(a.name)} `;
+      const label = a.name === VARIABLE_VALUE ? '' : `${displayText(a.name)} `;
       const keys = reader.attributeKeys(a.checkpointKey);
       if (keys.length === 0) return `${label}(no value stored under ${displayText(a.checkpointKey)})`;
       return keys

@@ -32,6 +32,8 @@ import {
   withValueSource,
 } from '../index';
 import * as api from '../index';
+// The CLI is Node, where size does not matter: it takes Keras files and models everywhere (the Keras entry).
+import { loadKerasModel } from '../keras';
 import { displayText } from './display_text';
 import { objectTreeLines, tensorListing, treeJson } from './format';
 import { JsonSink, jsonPieces, LazyJsonArray } from './json_stream';
@@ -104,7 +106,7 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
       await sink.write(',\n  "objectGraph": ');
-      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      await sink.writeAll(jsonPieces(graph ? { nodes: graph.numNodes } : null, '  '));
       await sink.write('\n}\n');
       await sink.flush();
       return EXIT_OK;
@@ -192,9 +194,7 @@ async function readIfSupported(reader: ValueSource, key: string): Promise<Tensor
 async function tree(target: string, opts: { json?: boolean }): Promise<number> {
   const reader = await api.openValueSource(target);
   try {
-    const graph = await reader.objectGraph();
-    if (graph === null) throw new CheckpointError('NOT_OBJECT_BASED', `${target} has no object graph (a TF1 name-based checkpoint): use inspect`, { file: target });
-    const view = CheckpointView.fromObjectGraph(graph);
+    const view = await CheckpointView.fromValueSource(reader, target);
     if (opts.json) out(`${JSON.stringify(treeJson(reader, view), null, 2)}\n`);
     else out(`${objectTreeLines(reader, view).join('\n')}\n`);
     return EXIT_OK;
@@ -300,7 +300,7 @@ async function convertArchive(file: string, outDir: string): Promise<number> {
     throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
   }
   // The archive's weights are restored below, by loadWeights, for its report.
-  const model = (await api.loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  const model = (await loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
   const status = await api.loadWeights(model, file, { expectPartial: true });
   const written = await saveModelJson(model, outDir);
   out(`Restored ${status.report().restored.length} values from ${file}; wrote ${written.join(' and ')}\n`);

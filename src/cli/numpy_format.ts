@@ -4,8 +4,7 @@
  * floats in positional or scientific notation by numpy's rules (shortest unique digits, at most 8 after the point).
  * float32/float64/float16, integers, bool and bytes follow numpy exactly; complex and bfloat16 approximately.
  */
-import { halfToFloat, type TensorValue } from '../bundle';
-import { floatToHalfBits } from '../bundle/float_bits';
+import { floatToHalfBits, halfToFloat, type TensorValue } from '../index';
 
 const LINE_WIDTH = 75;
 const THRESHOLD = 1000;

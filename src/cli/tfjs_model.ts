@@ -2,7 +2,8 @@
  * tfjs for the commands that need a model (diff, convert, demo): tfjs-node when installed (native speed), else
  * the pure-JS @tensorflow/tfjs; and reading/writing models in tfjs's layers format (model.json + weight files).
  */
-import { type FileSystem, InvalidArgumentError, loadKerasModel, NodeFileSystem } from '../index';
+import { type FileSystem, InvalidArgumentError, NodeFileSystem } from '../index';
+import { loadKerasModel } from '../keras';
 
 /** Files go through the package's file-system layer, like everything else. */
 const files: FileSystem = new NodeFileSystem();

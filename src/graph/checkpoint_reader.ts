@@ -9,6 +9,10 @@ import { CorruptCheckpointError } from '../errors';
 import { type ByteSource, defaultFileSystem, type FileSystem } from '../io';
 import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type StoredObjectGraph } from './object_graph';
 
+/**
+ * How to open a checkpoint: the file system to read it from (`fs`, default the local disk under Node) and whether
+ * to verify checksums.
+ */
 export interface OpenOptions extends BundleReadOptions {
   /** Where files are read from; the local file system under Node by default. */
   fs?: FileSystem;
@@ -17,6 +21,17 @@ export interface OpenOptions extends BundleReadOptions {
 /** Most tensors one attribute may be stored as (savers of several tensors write two or three). */
 export const MAX_ATTRIBUTE_KEYS = 256;
 
+/**
+ * Reads the tensors of a checkpoint by key, as TensorFlow's `tf.train.load_checkpoint` (`py_checkpoint_reader`)
+ * does: lazily, a value at a time, each checked against its stored crc32c.
+ *
+ * `path` may be a checkpoint prefix (`dir/ckpt-3`), one of its files, a directory with a `checkpoint` state file
+ * (its latest checkpoint) or a SavedModel directory; `options.fs` reads it from elsewhere ({@link HttpFileSystem},
+ * {@link BlobFileSystem}, {@link MemoryFileSystem}).
+ *
+ * @example
+ * {@includeCode ../../examples/inspect.ts#CheckpointReader}
+ */
 export class CheckpointReader {
   private graph: Promise<StoredObjectGraph | null> | null = null;
   /** Keys in JavaScript string order, for prefix searches. */
@@ -28,12 +43,14 @@ export class CheckpointReader {
     private readonly bundle: BundleReader,
   ) {}
 
+  /** Opens the checkpoint at `path` (a prefix, a bundle file, a directory or a SavedModel) and reads its index. */
   static async open(path: string, options: OpenOptions = {}): Promise<CheckpointReader> {
     const fs = options.fs ?? defaultFileSystem();
     const prefix = await resolveCheckpointPrefix(fs, path);
     return new CheckpointReader(prefix, await BundleReader.open(fs, prefix, options));
   }
 
+  /** The index's header: shard count, byte order, format version. */
   get header(): BundleHeader {
     return this.bundle.header;
   }
@@ -43,6 +60,7 @@ export class CheckpointReader {
     return this.bundle.keys();
   }
 
+  /** Whether the checkpoint holds a tensor under `key`. */
   has(key: string): boolean {
     return this.bundle.has(key);
   }
@@ -92,6 +110,10 @@ export class CheckpointReader {
     return this.bundle.dataSource(this.bundle.entry(key));
   }
 
+  /**
+   * Reads one tensor, checksum verified; a partitioned tensor is reassembled from its slices.
+   * An unknown key fails with `NotFoundError`.
+   */
   getTensor(key: string): Promise<TensorValue> {
     return this.bundle.getTensor(key);
   }
@@ -138,6 +160,7 @@ export class CheckpointReader {
     return this.graph;
   }
 
+  /** Closes the data files; further reads fail. */
   close(): Promise<void> {
     return this.bundle.close();
   }
@@ -188,12 +211,22 @@ async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
   return decodeObjectGraph(bytes, bundle.dataFile(bundle.entry(OBJECT_GRAPH_PROTO_KEY)));
 }
 
-/** Sorted (key, shape) pairs of every tensor, as `tf.train.list_variables`. */
+/**
+ * Sorted (key, shape) pairs of every tensor, as `tf.train.list_variables`.
+ *
+ * @example
+ * {@includeCode ../../examples/inspect.ts#listVariables}
+ */
 export function listVariables(path: string, options: OpenOptions = {}): Promise<Array<[string, number[]]>> {
   return CheckpointReader.with(path, options, async (r) => r.keys().map((k): [string, number[]] => [k, r.entry(k).shape]));
 }
 
-/** One tensor's value, as `tf.train.load_variable` (a trailing `:0` is ignored). */
+/**
+ * One tensor's value, as `tf.train.load_variable` (a trailing `:0` is ignored).
+ *
+ * @example
+ * {@includeCode ../../examples/tfjs_node.ts#loadVariable}
+ */
 export function loadVariable(path: string, name: string, options: OpenOptions = {}): Promise<TensorValue> {
   const key = name.endsWith(':0') ? name.slice(0, -2) : name;
   return CheckpointReader.with(path, options, (r) => r.getTensor(key));

@@ -1,36 +1,85 @@
 /**
  * `CheckpointView`: TensorFlow's `tf.train.CheckpointView`, node for node. Node ids are the object graph's; the
- * root is node 0. `match` and `diff` take live objects (see ./trackable.ts for what their children are) and return
+ * root is node 0. `match` and `diff` take live objects (see ./live_objects.ts for what their children are) and return
  * those same objects, compared by identity.
  */
 import { InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
-import { TrackableView } from './trackable';
-import { valueSourceOpenerFor, withValueSource } from './value_source';
+import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
+import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
+/** Options of {@link CheckpointView.match}. */
 export interface MatchOptions {
   /** The view to read live children through (one is made for the object otherwise). */
   view?: TrackableView;
 }
 
-function describe(obj: unknown): string {
-  if (obj === null || typeof obj !== 'object') return String(obj);
-  const name = (obj as { name?: unknown }).name;
-  const ctor = (obj as object).constructor?.name ?? 'Object';
-  return typeof name === 'string' ? `<${ctor} '${name}'>` : `<${ctor}>`;
+/**
+ * Binds checkpoint nodes to the live objects under `root` breadth first by child name, as TensorFlow's
+ * restore and CheckpointView.match do: node 0 is the root; a node's children are looked up among its object's
+ * children (through the object's adapter's resolveChild hook when it has one); a node reached again through
+ * another path keeps its first object, and `onInconsistent` hears when the other path found a different one.
+ * `onExpand` is called once for each bound node that has children, before they are looked up: the place for
+ * per-object checks and adapter hooks. Leaves (most nodes: the variables) have nothing to bind, so their live
+ * children are never listed. Returns node id → live object in binding order.
+ */
+export function matchBreadthFirst(
+  view: CheckpointView,
+  root: object,
+  live: TrackableView,
+  onInconsistent: (assigned: object, candidate: object) => void,
+  onExpand?: (nodeId: number, obj: object, checkpointChildren: ReadonlyMap<string, number>, adapter: TrackableAdapter | undefined) => void,
+): Map<number, object> {
+  const bindings = new Map<number, object>([[0, root]]);
+  const queue: Array<[number, object]> = [[0, root]];
+  const visited = new Set<number>();
+  for (let head = 0; head < queue.length; head++) {
+    const entry = queue[head];
+    if (entry === undefined) break;
+    const [id, obj] = entry;
+    if (view.node(id).children.length === 0) {
+      visited.add(id);
+      continue;
+    }
+    const checkpointChildren = view.children(id);
+    const listed = live.children(obj);
+    const adapter = live.adapterOf(obj);
+    onExpand?.(id, obj, checkpointChildren, adapter);
+    const resolve = adapter?.resolveChild?.(obj, checkpointChildren, listed);
+    for (const [name, childId] of checkpointChildren) {
+      if (visited.has(childId) || childId === 0) continue;
+      const child = resolve === undefined ? listed.get(name) : resolve(name);
+      if (child === undefined) continue;
+      const assigned = bindings.get(childId);
+      if (assigned === undefined) {
+        bindings.set(childId, child);
+        queue.push([childId, child]);
+      } else if (assigned !== child) onInconsistent(assigned, child);
+    }
+    visited.add(id);
+  }
+  return bindings;
 }
 
+/**
+ * The object graph of a checkpoint, as TensorFlow's `tf.train.CheckpointView`: its nodes, their children in
+ * checkpoint order, and the match of live objects against it (`match`, `diff`) with TensorFlow's algorithm.
+ *
+ * @example
+ * {@includeCode ../../examples/inspect.ts#CheckpointView}
+ */
 export class CheckpointView {
   /** Node access that leaves a stored graph's other nodes undecoded. */
   private readonly nodeAt: (id: number) => TrackableObject | undefined;
+  /** How many nodes the object graph has. */
   readonly numNodes: number;
   private tree: SpanningTree | null = null;
 
   private constructor(readonly objectGraph: ObjectGraph) {
     if (objectGraph instanceof StoredObjectGraph) {
-      this.numNodes = objectGraph.size;
+      this.numNodes = objectGraph.numNodes;
       this.nodeAt = (id) => objectGraph.node(id);
     } else {
       this.numNodes = objectGraph.nodes.length;
@@ -43,14 +92,27 @@ export class CheckpointView {
    * NotObjectBasedError carrying TensorFlow's ValueError text.
    */
   static async open(savePath: string, options: OpenOptions = {}): Promise<CheckpointView> {
-    // Files another writer laid out (Keras's HDF5) come with their own graph.
+    // Files another writer laid out come with their own graph (a registered ValueSource opener).
     const graph = valueSourceOpenerFor(savePath) ? await withValueSource(savePath, options, (s) => s.objectGraph()) : await readObjectGraph(savePath, options);
+    return CheckpointView.requireGraph(graph, savePath);
+  }
+
+  /**
+   * The view of an open value source's object graph; a checkpoint without one fails with NotObjectBasedError
+   * carrying TensorFlow's ValueError text, naming it `savePath`.
+   */
+  static async fromValueSource(source: ValueSource, savePath: string = source.prefix): Promise<CheckpointView> {
+    return CheckpointView.requireGraph(await source.objectGraph(), savePath, source.prefix);
+  }
+
+  /** The one wording of "this checkpoint has no object graph" (TensorFlow's). */
+  private static requireGraph(graph: ObjectGraph | null, savePath: string, file: string = savePath): CheckpointView {
     if (graph === null) {
       throw new NotObjectBasedError(
         `The specified checkpoint "${savePath}" does not appear to be object-based (saved with TF2) since it is ` +
           `missing the key "${OBJECT_GRAPH_PROTO_KEY}". Likely it was created with the TF1 name-based saver and does ` +
           'not contain an object dependency graph.',
-        { file: savePath, key: OBJECT_GRAPH_PROTO_KEY },
+        { file, key: OBJECT_GRAPH_PROTO_KEY },
       );
     }
     return new CheckpointView(graph);
@@ -123,32 +185,14 @@ export class CheckpointView {
   match(obj: unknown, options: MatchOptions = {}): Map<number, unknown> {
     const view = options.view ?? new TrackableView(obj as object);
     if (!view.isTrackable(obj)) {
-      throw new InvalidArgumentError(`Expected a Trackable, got ${describe(obj)} of type ${typeof obj}.`);
+      throw new InvalidArgumentError(`Expected a Trackable, got ${describeLive(obj)} of type ${typeof obj}.`);
     }
-    const overlapping = new Map<number, object>([[0, obj]]);
-    const queue: Array<[number, object]> = [[0, obj]];
-    const visited = new Set<number>();
-    for (let head = 0; head < queue.length; head++) {
-      const [nodeId, trackable] = queue[head]!;
-      const live = view.children(trackable);
-      for (const [name, childId] of this.children(nodeId)) {
-        if (visited.has(childId) || childId === 0) continue;
-        const candidate = live.get(name);
-        if (candidate === undefined) continue;
-        const assigned = overlapping.get(childId);
-        if (assigned === undefined) {
-          overlapping.set(childId, candidate);
-          queue.push([childId, candidate]);
-        } else if (assigned !== candidate) {
-          logger().warn(
-            'Inconsistent references when matching the checkpoint into this object graph. The referenced objects ' +
-              `are: (${describe(assigned)} and ${describe(candidate)}).`,
-          );
-        }
-      }
-      visited.add(nodeId);
-    }
-    return overlapping;
+    return matchBreadthFirst(this, obj, view, (assigned, candidate) => {
+      logger().warn(
+        'Inconsistent references when matching the checkpoint into this object graph. The referenced objects ' +
+          `are: (${describeLive(assigned)} and ${describeLive(candidate)}).`,
+      );
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 export { CheckpointReader, listVariables, loadVariable, type OpenOptions } from './checkpoint_reader';
-export { CheckpointView, type MatchOptions, PATH_EDGES_SHOWN, SpanningTree } from './checkpoint_view';
+export { CheckpointView, type MatchOptions, matchBreadthFirst, PATH_EDGES_SHOWN, SpanningTree } from './checkpoint_view';
 export * from './keys';
 export {
   decodeObjectGraph,
@@ -14,13 +14,24 @@ export {
   type TrackableObject,
 } from './object_graph';
 export {
+  adapterFor,
   type ChildEntries,
+  type ChildListing,
+  describeLive,
+  type ListingMode,
   registerTrackableAdapter,
+  RESTORE_LISTING,
+  type SavedSlot,
+  type SaveLayout,
+  type SaveLayouts,
+  type StoredValueInfo,
+  trackTogether,
   type TrackableAdapter,
   trackableChildren,
   type TrackableProtocol,
   TrackableView,
-} from './trackable';
+  VIEW_LISTING,
+} from './live_objects';
 export {
   openValueSource,
   registerValueSourceOpener,

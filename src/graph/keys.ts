@@ -7,9 +7,12 @@
 export const ESCAPE_CHAR = '.';
 export const OBJECT_ATTRIBUTES_NAME = `${ESCAPE_CHAR}ATTRIBUTES`;
 export const OPTIMIZER_SLOTS_NAME = `${ESCAPE_CHAR}OPTIMIZER_SLOT`;
-export const VARIABLE_VALUE_KEY = 'VARIABLE_VALUE';
-export const OBJECT_CONFIG_JSON_KEY = 'OBJECT_CONFIG_JSON';
+/** The attribute name of a variable's value (TensorFlow's VARIABLE_VALUE_KEY). */
+export const VARIABLE_VALUE = 'VARIABLE_VALUE';
+/** Early TF 2 Keras layers, models and optimizers saved their config under this attribute. */
+export const OBJECT_CONFIG_JSON = 'OBJECT_CONFIG_JSON';
 
+/** Escapes an edge name for a checkpoint key as TensorFlow does (`.` → `..`, `/` → `.S`). */
 export function escapeLocalName(name: string): string {
   return name.replaceAll('.', '..').replaceAll('/', '.S');
 }

@@ -11,6 +11,7 @@ import { decodeTrackableObject, NodeReader } from './node_decoder';
 /** The key of the object graph in a bundle (TensorFlow's OBJECT_GRAPH_PROTO_KEY). */
 export const OBJECT_GRAPH_PROTO_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
 
+/** An edge of the object graph: the child's node id and the name it has under its parent. */
 export interface ObjectReference {
   readonly nodeId: number;
   readonly localName: string;
@@ -32,11 +33,16 @@ export interface SlotVariableReference {
   readonly slotVariableNodeId: number;
 }
 
+/** A saver registered with `tf.saved_model.register_checkpoint_saver` that wrote this node's values itself. */
 export interface RegisteredSaver {
   readonly name: string;
   readonly objectName: string;
 }
 
+/**
+ * One node of the object graph (TensorFlow's `TrackableObjectGraph.TrackableObject`): its children, the values
+ * saved for it, the optimizer slot variables it owns.
+ */
 export interface TrackableObject {
   readonly children: readonly ObjectReference[];
   readonly attributes: readonly SerializedTensor[];
@@ -46,6 +52,7 @@ export interface TrackableObject {
   readonly hasCheckpointValues: boolean | null;
 }
 
+/** A checkpoint's object graph (TensorFlow's `TrackableObjectGraph`): node 0 is the root. */
 export interface ObjectGraph {
   readonly nodes: readonly TrackableObject[];
 }
@@ -57,8 +64,8 @@ export interface ObjectGraph {
  * decoded (its node ids in range), so traversals never index past the node list.
  */
 export class StoredObjectGraph implements ObjectGraph {
-  /** Number of nodes. */
-  readonly size: number;
+  /** Number of nodes (the name CheckpointView uses too). */
+  readonly numNodes: number;
   private readonly decoded: Array<TrackableObject | undefined>;
   private all: readonly TrackableObject[] | null = null;
   private reader: NodeReader | null = null;
@@ -69,8 +76,13 @@ export class StoredObjectGraph implements ObjectGraph {
     /** Start and end offsets of node i's bytes at [2i] and [2i + 1]. */
     private readonly bounds: Uint32Array,
   ) {
-    this.size = bounds.length / 2;
-    this.decoded = new Array<TrackableObject | undefined>(this.size);
+    this.numNodes = bounds.length / 2;
+    this.decoded = new Array<TrackableObject | undefined>(this.numNodes);
+  }
+
+  /** @deprecated The node count is `numNodes`, as on CheckpointView. */
+  get size(): number {
+    return this.numNodes;
   }
 
   /** Indexes the nodes of a serialized TrackableObjectGraph; malformed framing fails with CorruptCheckpointError. */
@@ -82,12 +94,12 @@ export class StoredObjectGraph implements ObjectGraph {
     return new StoredObjectGraph(bytes, file, bounds);
   }
 
-  /** Node `id` (0 ≤ id < size), decoded and validated on first use. */
+  /** Node `id` (0 ≤ id < numNodes), decoded and validated on first use. */
   node(id: number): TrackableObject {
     let node = this.decoded[id];
     if (node === undefined) {
-      if (!(Number.isInteger(id) && id >= 0 && id < this.size)) {
-        throw new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${this.size} nodes`);
+      if (!(Number.isInteger(id) && id >= 0 && id < this.numNodes)) {
+        throw new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${this.numNodes} nodes`);
       }
       node = this.decodeNode(id);
       this.decoded[id] = node;
@@ -97,7 +109,7 @@ export class StoredObjectGraph implements ObjectGraph {
 
   /** Every node, decoding those not decoded yet. */
   get nodes(): readonly TrackableObject[] {
-    this.all ??= Array.from({ length: this.size }, (_, id) => this.node(id));
+    this.all ??= Array.from({ length: this.numNodes }, (_, id) => this.node(id));
     return this.all;
   }
 
@@ -121,11 +133,11 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private isNodeId(v: number): boolean {
-    return Number.isInteger(v) && v >= 0 && v < this.size;
+    return Number.isInteger(v) && v >= 0 && v < this.numNodes;
   }
 
   private fail(id: number, what: string): never {
-    throw new CorruptCheckpointError(`${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.size} nodes`, {
+    throw new CorruptCheckpointError(`${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.numNodes} nodes`, {
       file: this.file,
       key: OBJECT_GRAPH_PROTO_KEY,
     });

@@ -6,6 +6,7 @@
 import type { DTypeName, TensorValue } from '../bundle';
 import { CheckpointReader, type OpenOptions } from './checkpoint_reader';
 import type { ObjectGraph } from './object_graph';
+import { Registry } from './registry';
 
 /** Shape, dtype and stored size of one value. */
 export interface ValueEntry {
@@ -15,14 +16,22 @@ export interface ValueEntry {
   readonly size: number;
 }
 
+/**
+ * A file of named values a restore can read: a TensorFlow checkpoint, or another format (Keras HDF5) with an
+ * object graph over its values. Register new kinds with {@link registerValueSourceOpener}.
+ */
 export interface ValueSource {
   /** The path opened, for messages and errors. */
   readonly prefix: string;
+  /** Every value's key. */
   keys(): string[];
+  /** Whether a value is stored under `key`. */
   has(key: string): boolean;
   /** Keys holding an attribute's value (see CheckpointReader.attributeKeys). */
   attributeKeys(checkpointKey: string): string[];
+  /** What is known about a value before reading it (dtype, shape); an unknown key fails with `NotFoundError`. */
   entry(key: string): ValueEntry;
+  /** Reads one value. */
   getTensor(key: string): Promise<TensorValue>;
   /** As CheckpointReader.getTensors: `each(i, value)` per key, stopping at the first failure. */
   getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency?: number): Promise<void>;
@@ -33,6 +42,7 @@ export interface ValueSource {
    * checkpoints; a view naming `obj`'s children as the file's writer named them otherwise.
    */
   liveRoot?(obj: object): object;
+  /** Releases the file; further reads fail. */
   close(): Promise<void>;
 }
 
@@ -42,23 +52,20 @@ export interface ValueSourceOpener {
   readonly name: string;
   /** Whether `path` is this opener's kind of file (decided from the path alone: nothing is read). */
   claims(path: string): boolean;
+  /** Opens the file at `path`. */
   open(path: string, options: OpenOptions): Promise<ValueSource>;
 }
 
-const openers: ValueSourceOpener[] = [];
+const openers = new Registry<ValueSourceOpener>();
 
 /** Registers an opener; later registrations take precedence. Returns a function to remove it. */
 export function registerValueSourceOpener(opener: ValueSourceOpener): () => void {
-  openers.unshift(opener);
-  return () => {
-    const i = openers.indexOf(opener);
-    if (i >= 0) openers.splice(i, 1);
-  };
+  return openers.register(opener);
 }
 
 /** The registered opener that claims `path`, if any. */
 export function valueSourceOpenerFor(path: string): ValueSourceOpener | undefined {
-  return openers.find((o) => o.claims(path));
+  return openers.items.find((o) => o.claims(path));
 }
 
 /** Opens `path` with the opener that claims it, or as a TensorFlow checkpoint. */

@@ -9,7 +9,9 @@ import type { ByteSource, FileInfo, FileSystem } from './types';
 
 /** What the package uses of a Blob or File. */
 export interface BlobLike {
+  /** Size in bytes. */
   readonly size: number;
+  /** The bytes from `start` to `end` (exclusive), as `Blob.slice` gives them. */
   slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
 }
 
@@ -36,10 +38,12 @@ export interface EntryLike {
   createReader?(): { readEntries(success: (entries: EntryLike[]) => void, failure?: (e: unknown) => void): void };
 }
 
+/** What the package uses of a drop event's `DataTransfer` (walked with `webkitGetAsEntry`). */
 export interface DataTransferLike {
   readonly items: ArrayLike<{ kind: string; webkitGetAsEntry?(): EntryLike | null; getAsFile?(): FileLike | null }>;
 }
 
+/** Reported to {@link BlobFileSystemOptions.onProgress} as reads complete. */
 export interface BlobProgress {
   /** The file whose bytes were read. */
   path: string;
@@ -47,6 +51,7 @@ export interface BlobProgress {
   bytesRead: number;
 }
 
+/** Options of a {@link BlobFileSystem}. */
 export interface BlobFileSystemOptions {
   /** Called as reads complete. */
   onProgress?: (progress: BlobProgress) => void;
@@ -99,6 +104,9 @@ class BlobSource implements ByteSource {
 /**
  * Files by path (`run1/ckpt-1.index`); directories exist when a file lies below them, so a folder picked whole
  * opens by its name, through its `checkpoint` state file, as on disk.
+ *
+ * @example
+ * {@includeCode ../../examples/browser_files.ts#BlobFileSystem}
  */
 export class BlobFileSystem implements FileSystem {
   private readonly files = new Map<string, FileLike | BlobLike>();

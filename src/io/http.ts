@@ -1,10 +1,11 @@
 import { CheckpointError, InvalidArgumentError, IOError, NotFoundError, UnsupportedError } from '../errors';
-import { type FetchResponse, HttpClient, type HttpOptions } from './http_client';
+import { type FetchResponse, HttpClient, type HttpOptions, transient } from './http_client';
 import { HttpSource, parseContentRange, type Pin } from './http_source';
 import type { ByteSource, FileInfo, FileSystem } from './types';
 
 export type { FetchInit, FetchLike, FetchResponse, HttpOptions, HttpProgress } from './http_client';
 
+/** Options of an {@link HttpFileSystem}: timeouts, retries, parallelism, headers and progress, and how paths become URLs. */
 export interface HttpFileSystemOptions extends HttpOptions {
   /**
    * The URL of a path, when files do not sit under one base URL (e.g. presigned URLs, one per file). Requests still
@@ -16,9 +17,17 @@ export interface HttpFileSystemOptions extends HttpOptions {
 /** What a first request learned about a file. */
 interface Probe {
   pin: Pin;
-  /** The whole file, when the server answered a range request with all of it. */
+  /** The whole file, when the first request brought all of it. */
   whole: Uint8Array | null;
+  /** Whether the server answered a Range request with the whole file (200). */
+  rangeIgnored: boolean;
 }
+
+/**
+ * An index up to this size is fetched whole by the request that learns its size and version: the table reader
+ * would otherwise ask for its footer, its meta block and its data blocks one round trip after another.
+ */
+const WHOLE_INDEX_BYTES = 256 * 1024;
 
 /** Statuses with which servers refuse HEAD (presigned GET-only URLs answer 403). */
 const HEAD_REFUSED = new Set([403, 405, 501]);
@@ -41,6 +50,9 @@ function posixJoin(...parts: string[]): string {
  * Requests stay on the base URL's origin: a state file naming another origin is refused, so configured headers
  * (credentials) never leave it. Failures are CheckpointErrors naming the URL; see HttpOptions for timeouts,
  * retries, parallelism and progress. Read-only: saving needs a writable file system.
+ *
+ * @example
+ * {@includeCode ../../examples/http.ts#HttpFileSystem}
  */
 export class HttpFileSystem implements FileSystem {
   private readonly client: HttpClient;
@@ -103,9 +115,13 @@ export class HttpFileSystem implements FileSystem {
     }
   };
 
-  /** Size and version of a file (HEAD, or a one-byte GET where HEAD is refused); null when it does not exist. */
-  private async probe(url: string): Promise<Probe | null> {
+  /**
+   * Size and version of a file (HEAD, or a one-byte GET where HEAD is refused); null when it does not exist. An index
+   * is probed with a GET of its first WHOLE_INDEX_BYTES instead, which brings all of a small one.
+   */
+  private async probe(url: string, isIndex: boolean): Promise<Probe | null> {
     try {
+      if (isIndex) return await this.probeWithGet(url, WHOLE_INDEX_BYTES);
       const viaHead = await this.client.exchange(
         url,
         'HEAD',
@@ -116,48 +132,52 @@ export class HttpFileSystem implements FileSystem {
           const length = res.headers.get('content-length');
           const encoding = res.headers.get('content-encoding');
           if (length === null || !/^\d+$/.test(length) || (encoding !== null && encoding !== 'identity')) return null;
-          return { pin: pinOf(res, Number(length)), whole: null };
+          return { pin: pinOf(res, Number(length)), whole: null, rangeIgnored: false };
         },
         (s) => (s >= 200 && s < 300) || HEAD_REFUSED.has(s),
       );
-      return viaHead ?? (await this.probeWithGet(url));
+      return viaHead ?? (await this.probeWithGet(url, 1));
     } catch (err) {
       if (err instanceof NotFoundError) return null;
       throw err;
     }
   }
 
-  private probeWithGet(url: string): Promise<Probe> {
+  /** A GET of the first `upTo` bytes (at least 1): size and version, and the whole file when that is all of it. */
+  private probeWithGet(url: string, upTo: number): Promise<Probe> {
     return this.client.exchange(
       url,
       'GET',
-      () => ({ ...this.headers, Range: 'bytes=0-0' }),
+      () => ({ ...this.headers, Range: `bytes=0-${upTo - 1}` }),
       async (res, body) => {
         this.checkOrigin(res);
         if (res.status === 416) {
           await body(() => undefined);
-          return { pin: pinOf(res, 0), whole: new Uint8Array(0) };
+          return { pin: pinOf(res, 0), whole: new Uint8Array(0), rangeIgnored: false };
         }
-        if (res.status === 206) {
-          const range = parseContentRange(res.headers.get('content-range'));
-          if (range === null || range.first !== 0 || range.total === null) {
-            throw new IOError(`${url}: asked for bytes 0-0, the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'}`, {
-              file: url,
-            });
-          }
-          await body(() => undefined);
-          return { pin: pinOf(res, range.total), whole: null };
+        const range = res.status === 206 ? parseContentRange(res.headers.get('content-range')) : null;
+        if (res.status === 206 && (range === null || range.first !== 0 || range.last >= upTo || range.total === null)) {
+          throw new IOError(`${url}: asked for bytes 0-${upTo - 1}, the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'}`, {
+            file: url,
+          });
         }
-        // Range ignored: the body is the whole file, collected as it arrives, and kept for the reads.
+        // A 206 brings the range asked for; a 200 means Range was ignored: the body is the whole file, kept for the
+        // reads. Either way the bytes are collected as they arrive (no claimed size is trusted before that).
+        const limit = range === null ? Infinity : range.last + 1;
         const chunks: Uint8Array[] = [];
         let size = 0;
         await body((c) => {
-          chunks.push(c);
           size += c.length;
+          if (size > limit) throw new IOError(`${url}: the server sent more than the ${limit} bytes asked for`, { file: url });
+          chunks.push(c);
         });
+        if (range !== null && size < limit) throw transient(new IOError(`${url}: the response ended after ${size} of ${limit} bytes`, { file: url }));
+        // (A 206 without a total was refused above.)
+        const total = range?.total ?? size;
+        if (size !== total) return { pin: pinOf(res, total), whole: null, rangeIgnored: false };
         const whole = new Uint8Array(size);
         chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
-        return { pin: pinOf(res, size), whole };
+        return { pin: pinOf(res, size), whole, rangeIgnored: range === null };
       },
       (s) => (s >= 200 && s < 300) || s === 416,
     );
@@ -167,7 +187,7 @@ export class HttpFileSystem implements FileSystem {
     const url = this.url(path);
     let probe: Probe | null;
     try {
-      probe = path.endsWith('/') ? null : await this.probe(url);
+      probe = path.endsWith('/') ? null : await this.probe(url, path.endsWith('.index'));
     } catch (err) {
       // A directory URL may answer 403 (no listing) or redirect; what decides is whether it holds a state file.
       if (err instanceof CheckpointError && (await this.isDirectory(path))) return directoryInfo();
@@ -183,7 +203,7 @@ export class HttpFileSystem implements FileSystem {
   private async isDirectory(path: string): Promise<boolean> {
     for (const marker of DIRECTORY_MARKERS) {
       const url = this.url(this.join(path, marker));
-      const probe = await this.probe(url);
+      const probe = await this.probe(url, false);
       if (probe !== null) {
         this.probes.set(url, probe);
         return true;
@@ -194,27 +214,29 @@ export class HttpFileSystem implements FileSystem {
 
   async open(path: string): Promise<ByteSource> {
     const url = this.url(path);
-    const probe = this.probes.get(url) ?? (await this.probe(url));
+    const m = BUNDLE_FILE.exec(url);
+    const prefix = m?.[1];
+    const isIndex = url.endsWith('.index');
+    // A data file is pinned by its probe; if the index changed since it was read, the two may be from different
+    // checkpoints. One small conditional request tells, sent alongside the probe rather than after it (a round trip
+    // less before the first bytes).
+    const index = prefix !== undefined && !isIndex ? this.indexes.get(prefix) : undefined;
+    const indexCheck = index !== undefined && index.isOpen && index.size > 0 ? index.revalidate() : Promise.resolve();
+    indexCheck.catch(() => undefined);
+    const probe = this.probes.get(url) ?? (await this.probe(url, path.endsWith('.index')));
     this.probes.delete(url);
     if (probe === null) throw new NotFoundError(`${url}: No such file`, { file: url });
     const source = new HttpSource(this.client, path, url, this.headers, probe.pin, probe.whole, this.mergeGap, this.checkOrigin);
-    const m = BUNDLE_FILE.exec(url);
-    if (m !== null) {
-      if (url.endsWith('.index')) {
-        this.indexes.set(m[1]!, source);
-      } else {
-        // The data file is pinned now; if the index changed since it was read, the two may be from different
-        // checkpoints. One small conditional request tells.
-        const index = this.indexes.get(m[1]!);
-        if (index !== undefined && index.isOpen && index.size > 0) {
-          await index.read(0, 1).catch((err: unknown) => {
-            throw err instanceof CheckpointError && /changed on the server/.test(err.message)
-              ? new IOError(`${m[1]} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
-              : err;
-          });
-        }
-      }
+    if (prefix !== undefined && isIndex) {
+      // A server that ignores Range sent the index whole: asking it again would download it again.
+      if (probe.rangeIgnored) this.indexes.delete(prefix);
+      else this.indexes.set(prefix, source);
     }
+    await indexCheck.catch((err: unknown) => {
+      throw err instanceof CheckpointError && /changed on the server/.test(err.message)
+        ? new IOError(`${prefix ?? url} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
+        : err;
+    });
     return source;
   }
 

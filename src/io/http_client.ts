@@ -17,6 +17,7 @@ export interface FetchResponse {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** What the package passes to `fetch`. */
 export interface FetchInit {
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
@@ -26,6 +27,7 @@ export interface FetchInit {
 /** `fetch`, or anything with its shape (it is always called unbound, as a plain function). */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
+/** Reported to `onProgress` of an {@link HttpFileSystem} as bytes arrive. */
 export interface HttpProgress {
   /** The URL whose bytes arrived. */
   url: string;
@@ -35,6 +37,7 @@ export interface HttpProgress {
   requests: number;
 }
 
+/** How an {@link HttpFileSystem} talks to the server. */
 export interface HttpOptions {
   /** Defaults to the global `fetch`. */
   fetch?: FetchLike;

@@ -105,10 +105,41 @@ export class HttpSource implements ByteSource {
     return out;
   }
 
+  /**
+   * Asks the server, with one conditional request for one byte, whether it still serves the pinned version (even
+   * when this file's bytes are all in memory already). Fails with the "changed on the server" IOError if not.
+   */
+  async revalidate(): Promise<void> {
+    if (this.closed) throw new IOError(`${this.url} was closed`, { file: this.url });
+    if (this.size === 0) return;
+    await this.client.exchange(
+      this.url,
+      'GET',
+      () => ({ ...this.headers, ...this.conditions(), Range: 'bytes=0-0' }),
+      async (res, body) => {
+        this.checkOrigin(res);
+        this.checkVersion(res, res.status === 206 ? (parseContentRange(res.headers.get('content-range'))?.total ?? null) : null);
+        await body(() => undefined);
+      },
+      undefined,
+      this.closing.signal,
+    );
+  }
+
   /** A read took its bytes from `run`: the run stops referring to its buffer, and is dropped once none is left. */
   private claim(run: Run, offset: number, length: number, target: Uint8Array): void {
     run.reads = run.reads.filter((p) => !(p.offset === offset && p.length === length && p.target === target));
     if (run.reads.length === 0) this.runs = this.runs.filter((r) => r !== run);
+  }
+
+  /**
+   * Every request after the first is pinned to the version first seen (If-Match); with a strong ETag the server
+   * vouches that the bytes are that version's, byte for byte. A weak ETag or a Last-Modified date (whole
+   * seconds) does not, so without a strong one the caller checks the bytes themselves.
+   */
+  async identity(): Promise<string | null> {
+    const { etag } = this.pin;
+    return !this.closed && etag !== null && !etag.startsWith('W/') ? `${etag} ${this.size}` : null;
   }
 
   willRead(reads: readonly PlannedRead[]): void {

@@ -2,7 +2,10 @@ import { NotFoundError } from '../errors';
 import { checkRange } from './range';
 import type { ByteSource, FileInfo, FileSystem } from './types';
 
-/** A ByteSource over bytes already in memory (an uploaded file, a fetched ArrayBuffer, a test fixture). */
+/**
+ * A ByteSource over bytes already in memory (an uploaded file, a fetched ArrayBuffer, a test fixture). The bytes
+ * are not copied: do not modify them while the source is open (it vouches for them, see ByteSource.identity).
+ */
 export class MemorySource implements ByteSource {
   readonly size: number;
 
@@ -16,6 +19,11 @@ export class MemorySource implements ByteSource {
     if (target === undefined) return view.slice();
     target.set(view);
     return target;
+  }
+
+  /** The bytes are the caller's, who must not change them while the source is open: they are the same bytes. */
+  async identity(): Promise<string> {
+    return 'memory';
   }
 
   async close(): Promise<void> {}

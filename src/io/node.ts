@@ -37,6 +37,14 @@ async function openRegularFile(path: string): Promise<fsp.FileHandle> {
   }
 }
 
+/**
+ * How long ago a file must have last changed before its change time can tell a later change apart, by the
+ * granularity of its timestamps: a change stamps the clock's current tick (a few ms on Linux, 100 ns on NTFS;
+ * whole seconds, 2 s on FAT, where the file system keeps no fractions), so a change made within one tick of the
+ * previous one could leave the change time as it was.
+ */
+const SETTLED_NS = { fine: 1_000_000_000n, wholeSeconds: 3_000_000_000n };
+
 /** A Node file opened for positional reads (`pread`), so reading one tensor touches only its bytes. */
 export class NodeFileSource implements ByteSource {
   private handle: fsp.FileHandle | null;
@@ -47,6 +55,7 @@ export class NodeFileSource implements ByteSource {
     this.handle = handle;
   }
 
+  /** Opens the file at `path` for reading; a missing file fails with `NotFoundError`. */
   static async open(path: string): Promise<NodeFileSource> {
     let handle: fsp.FileHandle | undefined;
     try {
@@ -79,6 +88,25 @@ export class NodeFileSource implements ByteSource {
       throw wrapOsError(err, this.name, 'read');
     }
     return out;
+  }
+
+  /**
+   * The open file's device, inode, size, modification and change times (fstat, in nanoseconds). The handle stays
+   * open, so a file replaced by a rename (as TensorFlow writes checkpoints) is still the file read; a write into
+   * it, a truncation or a utimes() sets its change time to the current tick, which the kernel offers no way to set
+   * back. Null while the file changed too recently for that tick to differ from the next (SETTLED_NS), when the
+   * file system keeps no change times (0), or when fstat fails: then the caller checks the bytes themselves.
+   */
+  async identity(): Promise<string | null> {
+    const handle = this.handle;
+    if (handle === null) return null;
+    const st = await handle.stat({ bigint: true }).catch(() => null);
+    if (st === null) return null;
+    if (st.ctimeNs <= 0n || st.mtimeNs <= 0n) return null;
+    const wholeSeconds = st.ctimeNs % 1_000_000_000n === 0n && st.mtimeNs % 1_000_000_000n === 0n;
+    const age = BigInt(Date.now()) * 1_000_000n - st.ctimeNs;
+    if (age < (wholeSeconds ? SETTLED_NS.wholeSeconds : SETTLED_NS.fine)) return null;
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   }
 
   async close(): Promise<void> {

@@ -26,20 +26,33 @@ export interface ByteSource {
    * neighbouring ones together. Optional: sources where each read costs little ignore it.
    */
   willRead?(reads: readonly PlannedRead[]): void;
+  /**
+   * A token for the bytes this source reads, when it can vouch for them: equal tokens taken before and after some
+   * reads prove that every one of those reads saw the same bytes, so bytes verified by an earlier read need no
+   * second checksum when read again. Null when the source cannot vouch for them now; absent when it never can.
+   */
+  identity?(): Promise<string | null>;
   /** Releases the underlying handle; further reads fail. Idempotent. */
   close(): Promise<void>;
 }
 
 /** A read announced ahead (see ByteSource.willRead). */
 export interface PlannedRead {
+  /** Where the read starts, in bytes. */
   offset: number;
+  /** How many bytes it reads. */
   length: number;
+  /** The buffer it reads into. */
   target: Uint8Array;
 }
 
+/** What {@link FileSystem.stat} knows about a path. */
 export interface FileInfo {
+  /** A regular file. */
   isFile: boolean;
+  /** A directory. */
   isDirectory: boolean;
+  /** Size in bytes (0 for directories). */
   size: number;
   /** Modification time in milliseconds since the epoch. */
   mtimeMs: number;
@@ -69,9 +82,13 @@ export interface FileSystem {
   /** Flushes a directory entry (after renames) where the platform supports it. */
   syncDirectory(path: string): Promise<void>;
 
+  /** Joins path parts with the platform's separator. */
   join(...parts: string[]): string;
+  /** The directory part of a path. */
   dirname(path: string): string;
+  /** The last part of a path. */
   basename(path: string): string;
+  /** Whether a path is absolute (else it is relative to the file system's working directory or base). */
   isAbsolute(path: string): boolean;
   /** Path of `path` relative to directory `from` (used for the relative paths of the state file). */
   relative(from: string, path: string): string;

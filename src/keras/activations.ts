@@ -8,6 +8,7 @@
  */
 import type { TfRuntime } from './tfjs_runtime';
 
+/** Which Keras wrote a config: `'keras2'` (tf_keras, TF ≤ 2.15) or `'keras3'` (TF ≥ 2.16). */
 export type KerasGeneration = 'keras2' | 'keras3';
 
 /** Keras activation name → the snake_case name written into the tfjs topology. */

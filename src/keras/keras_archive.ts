@@ -6,6 +6,7 @@ import { unzipSync } from 'fflate';
 
 import { CorruptCheckpointError } from '../errors';
 
+/** The parts of a `.keras` archive the package reads. */
 export interface KerasArchive {
   /** The model config (`config.json`), parsed. */
   config: unknown;
@@ -20,6 +21,7 @@ export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
+/** Unzips a `.keras` archive's config, metadata and weights; `file` names it in errors. */
 export function readKerasArchive(bytes: Uint8Array, file?: string): KerasArchive {
   const wanted = new Set(['config.json', 'metadata.json', 'model.weights.h5']);
   let entries: Record<string, Uint8Array>;

@@ -6,7 +6,8 @@
 import { CorruptCheckpointError, UnsupportedError } from '../errors';
 import { loadKerasWeightsFromArchive } from './h5/archive_weights';
 import { defaultFileSystem, type FileSystem } from '../io';
-import { isLayersModel, type LayersModelLike, loadTfjsCore, loadTfjsLayers, setKerasOperations } from '../trackable';
+import { isLayersModel, type LayersModelLike, loadTfjsCore, loadTfjsLayers } from '../trackable';
+import { setKerasOperations } from './trackables';
 import { kerasLayersReady } from './register';
 import { isZip, type KerasArchive, readKerasArchive } from './keras_archive';
 import { isObject } from './keras_json';
@@ -16,6 +17,7 @@ import { requireTfjs } from './tfjs_runtime';
 
 type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
 
+/** Options of {@link loadKerasModel}. */
 export interface LoadKerasModelOptions {
   /** Where paths are read from (default: the local file system under Node). */
   fs?: FileSystem;
@@ -61,6 +63,9 @@ function declareOperations(model: LayersModel, json: unknown): void {
 /**
  * Builds the tfjs model described by `source`. Layers or arguments tfjs cannot represent fail before anything is
  * built, with one UnsupportedLayerError naming them all.
+ *
+ * @example
+ * {@includeCode ../../examples/keras_model.ts#loadKerasModel}
  */
 export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<LayersModel> {
   // Where tfjs loads only with import() (ES modules), it is loaded here, and the Keras layers registered with it.

@@ -234,6 +234,9 @@ function modelConfigOf(json: unknown): KerasObject {
  * Translates a Keras 3 `model.to_json()` / `.keras` config.json, a Keras 2 / tf.keras JSON or a tfjs model.json
  * topology into the topology `tf.models.modelFromJSON({modelTopology})` builds. Pure: builds nothing, needs no tfjs.
  * Throws one UnsupportedLayerError listing every layer or argument tfjs cannot represent.
+ *
+ * @example
+ * {@includeCode ../../examples/keras_model.ts#kerasToTfjsTopology}
  */
 export function kerasToTfjsTopology(json: unknown): TfjsTopology {
   const parsed = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;

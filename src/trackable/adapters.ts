@@ -1,11 +1,9 @@
 /**
- * The built-in adapters that make tfjs objects trackable: core Variables and layer weights are leaves (their
- * value is the attribute VARIABLE_VALUE); plain tensors are values, not trackables (like constants held by a
- * tf.Module); models, layers and optimizers list children with Keras's names (see layers.ts, optimizers.ts).
+ * The generic tfjs adapters: core Variables and layer weights are leaves (their value is the attribute VARIABLE_VALUE); plain
+ * tensors are values, not trackables (like constants held by a tf.Module); the package's own value holders are
+ * leaves. Framework adapters (src/keras/trackables: layers, models, optimizers) are registered after these.
  */
 import { registerTrackableAdapter, type TrackableAdapter } from '../graph';
-import { layerAdapter, layersModelAdapter } from './layers';
-import { optimizerAdapter } from './optimizers';
 import { restorableAttributes } from './restorable';
 import { isLayerVariable, isTfjsTensor, isTfjsVariable } from './tfjs_types';
 
@@ -30,12 +28,10 @@ export const tfjsTensorAdapter: TrackableAdapter = {
 
 let registered = false;
 
-/** Registers the built-in adapters once (the package entry point does this on load). */
+/** Registers the generic adapters once (installDefaultAdapters in src/default_adapters.ts calls this). */
 export function registerBuiltinAdapters(): void {
   if (registered) return;
   registered = true;
   // Later registrations take precedence: the most specific kinds go last.
-  for (const adapter of [restorableLeafAdapter, tfjsTensorAdapter, tfjsVariableAdapter, optimizerAdapter, layerAdapter, layersModelAdapter]) {
-    registerTrackableAdapter(adapter);
-  }
+  for (const adapter of [restorableLeafAdapter, tfjsTensorAdapter, tfjsVariableAdapter]) registerTrackableAdapter(adapter);
 }

@@ -13,7 +13,7 @@
  * holds a view into that tensor's memory).
  */
 
-import type { TfjsDType } from '../bundle';
+import type { TfjsDType } from './tfjs_conversion';
 import { tfjsCore } from './tfjs_module';
 import type { TfjsVariableLike } from './tfjs_types';
 
@@ -26,10 +26,13 @@ export interface InPlaceMemory {
    * ArrayBuffer, detaching earlier views.
    */
   view(): Uint8Array;
+  /** True on the CPU backend, whose typed array never moves; false on wasm, whose heap may. */
+  readonly fixed: boolean;
   /** The dataId the memory belongs to: two targets with one dataId are one value. */
   readonly dataId: object;
 }
 
+/** Whether a restore can write a variable's value into its existing memory (`memory`), or why not (`reason`). */
 export type InPlaceSupport = { memory: InPlaceMemory; reason?: undefined } | { memory?: undefined; reason: string };
 
 /** Bytes per element of the dtypes stored the same way in a checkpoint and in tfjs's JS-visible backends. */
@@ -79,7 +82,7 @@ function cpuMemory(backend: CpuBackendInternals, v: TfjsVariableLike, dtype: Tfj
     return { reason: 'its values are a view into a larger buffer (another tensor may use the rest)' };
   }
   const view = new Uint8Array(values!.buffer, 0, bytes);
-  return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, dataId: v.dataId } };
+  return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, fixed: true, dataId: v.dataId } };
 }
 
 function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: number): InPlaceSupport {
@@ -93,7 +96,7 @@ function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: n
   }
   if (offset + bytes > wasm.HEAPU8.length) return { reason: 'its memory lies outside the wasm heap' };
   return {
-    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), dataId: v.dataId },
+    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), fixed: false, dataId: v.dataId },
   };
 }
 

@@ -1,24 +1,9 @@
 import './tfjs_preload';
 
-import { registerBuiltinAdapters } from './adapters';
-
-registerBuiltinAdapters();
-
 export { registerBuiltinAdapters, tfjsTensorAdapter, tfjsVariableAdapter } from './adapters';
 export {
-  type KerasNames,
-  kerasLayerNameResolver,
-  kerasLayers,
-  kerasWeightName,
-  layerAdapter,
-  type LayerChildrenProvider,
-  layersModelAdapter,
-  registerLayerChildren,
-  setKerasOperations,
-} from './layers';
-export { inferOptimizerVariables, optimizerAdapter, optimizerState, OptimizerState, setOptimizerVariables } from './optimizers';
-export {
   type Finalizer,
+  OBJECT_CONFIG_JSON,
   type PreparedWrite,
   type Restorable,
   restorableAttributes,
@@ -42,8 +27,8 @@ export {
   type TfjsTensorLike,
   type TfjsVariableLike,
 } from './tfjs_types';
-export { type KerasLayout, saveChildrenOf } from './save_layout';
 export { toTfjsTensor } from './tfjs_tensor';
+export { type TfjsDType, tfjsDTypeOf, type TfjsValues, toTfjsValues } from './tfjs_conversion';
 export { type InPlaceMemory, type InPlaceSupport, inPlaceSupport } from './in_place_target';
 export {
   loadTfjsCore,

@@ -5,8 +5,10 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 
-import { type TensorValue, type TfjsDType, tfjsDTypeOf } from '../bundle';
+import type { TensorValue } from '../bundle';
+import { type TfjsDType, tfjsDTypeOf } from './tfjs_conversion';
 import { MismatchError } from '../errors';
+import { OBJECT_CONFIG_JSON, VARIABLE_VALUE } from '../graph';
 import { type InPlaceSupport, inPlaceSupport } from './in_place_target';
 import { toTfjsTensor } from './tfjs_tensor';
 import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
@@ -20,6 +22,7 @@ export interface Finalizer {
   finalize(): Promise<void>;
 }
 
+/** A value checked and converted for a {@link Restorable}, ready to apply once every value of the restore is. */
 export interface PreparedWrite {
   /** Applies the value. Must not fail for reasons `prepare` could have checked. */
   commit(): void;
@@ -29,6 +32,10 @@ export interface PreparedWrite {
   after?: Finalizer;
 }
 
+/**
+ * A value holder that is not a tfjs variable but restores and saves like one: return it from
+ * `[restorableAttributes]()` to give an object checkpoint attributes of its own.
+ */
 export interface Restorable {
   readonly shape: readonly number[];
   readonly dtype: TfjsDType;
@@ -50,11 +57,7 @@ export interface Restorable {
   unusable?(): string | null;
 }
 
-/** The attribute name of a variable's value. */
-export const VARIABLE_VALUE = 'VARIABLE_VALUE';
-
-/** Early TF 2 Keras layers, models and optimizers saved their config under this attribute. */
-export const OBJECT_CONFIG_JSON = 'OBJECT_CONFIG_JSON';
+export { OBJECT_CONFIG_JSON, VARIABLE_VALUE };
 
 /**
  * Takes an OBJECT_CONFIG_JSON string and does nothing with it, as TensorFlow's restore does (the config is
@@ -149,6 +152,8 @@ function variableRestorable(target: () => TfjsVariableLike, shape: readonly numb
   };
 }
 
+// A WeakMap: restores and saves must see the same value holders for a live object they do not own (no field may
+// be added to a tfjs variable), and the holders must go with it.
 const cache = new WeakMap<object, Map<string, Restorable>>();
 
 /**

@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 
-import { type TensorValue, toTfjsValues } from '../bundle';
+import type { TensorValue } from '../bundle';
+import { toTfjsValues } from './tfjs_conversion';
 import { tfjsCore } from './tfjs_module';
 
 /**

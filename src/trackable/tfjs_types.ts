@@ -16,15 +16,18 @@ export interface TfjsTensorLike {
 export interface TfjsVariableLike extends TfjsTensorLike {
   readonly name: string;
   readonly trainable: boolean;
+  /** Replaces the value, as tfjs's `Variable.assign`. */
   assign(value: TfjsTensorLike): void;
 }
 
+/** Whether `v` is a tfjs tensor (from any copy of tfjs: the test is structural). */
 export function isTfjsTensor(v: unknown): v is TfjsTensorLike {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Partial<TfjsTensorLike>;
   return typeof t.dataId === 'object' && Array.isArray(t.shape) && typeof t.dtype === 'string' && typeof t.size === 'number';
 }
 
+/** Whether `v` is a tfjs Variable (structural, as {@link isTfjsTensor}). */
 export function isTfjsVariable(v: unknown): v is TfjsVariableLike {
   return isTfjsTensor(v) && typeof (v as Partial<TfjsVariableLike>).assign === 'function' && typeof (v as Partial<TfjsVariableLike>).trainable === 'boolean';
 }

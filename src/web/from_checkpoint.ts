@@ -4,20 +4,21 @@
  * weights from the checkpoint, matched the way `restore` matches them (Keras object paths, not weight names).
  */
 import { Checkpoint, loadWeights, type RestoreOptions } from '../checkpoint';
-import { kerasLayersReady, kerasToTfjsTopology } from '../keras';
 import { InvalidArgumentError, NotFoundError } from '../errors';
 import { CheckpointView } from '../graph';
 import { BlobFileSystem, type FileLike, type FileSystem, HttpFileSystem, type HttpFileSystemOptions } from '../io';
+import { kerasEntryHint, tfjsTopologyOf } from '../keras/entry_slot';
 import { type LayersModelLike, loadTfjsLayers } from '../trackable';
 
 /**
- * Turns a topology that is not a tfjs one (a Keras 3 `config.json`, …) into a tfjs `modelTopology`, or returns null
- * when it does not recognise it. Framework adapters (src/keras) register one.
+ * Turns a topology that is not a tfjs one into a tfjs `modelTopology`, or returns null when it does not recognise it.
+ * (Keras 3 JSON is translated by the `tfjs-checkpoint/keras` entry, through src/keras/entry_slot.ts.)
  */
 export type TopologyTranslator = (topology: object) => object | null;
 
 const translators: TopologyTranslator[] = [];
 
+/** Adds a {@link TopologyTranslator} that {@link fromCheckpoint} tries on topologies it does not know. */
 export function registerTopologyTranslator(translate: TopologyTranslator): void {
   translators.push(translate);
 }
@@ -28,6 +29,7 @@ export function registerTopologyTranslator(translate: TopologyTranslator): void 
  */
 export type TopologySource = string | object;
 
+/** Options of {@link fromCheckpoint}: the topology, and where the model sits in the checkpoint. */
 export interface FromCheckpointOptions extends RestoreOptions {
   /** The model's architecture. */
   topology: TopologySource;
@@ -98,13 +100,9 @@ async function topologyOf(source: TopologySource, http?: HttpFileSystemOptions):
     const translated = translate(topology);
     if (translated !== null) return translated;
   }
-  // Keras 3's model.to_json() / config.json (tfjs reads Keras 2 and its own topologies as they are).
-  return isKeras3Config(topology) ? kerasToTfjsTopology(topology) : topology;
-}
-
-/** Whether a topology is Keras 3's serialisation (modules, registered names and build configs on its objects). */
-function isKeras3Config(topology: object): boolean {
-  return /"(module|registered_name|build_config)"\s*:/.test(JSON.stringify(topology));
+  // Keras 3's model.to_json() / config.json, translated by the Keras entry (tfjs reads Keras 2 and its own topologies
+  // as they are).
+  return tfjsTopologyOf(topology);
 }
 
 /** Bytes of a typed array, as tfjs lays weights out in `weightData`. */
@@ -116,6 +114,9 @@ function bytesOf(values: Float32Array | Int32Array | Uint8Array): Uint8Array {
  * A `tf.io.IOHandler` whose `load()` builds the model of `options.topology`, restores it from the checkpoint at
  * `source` (a URL or path over HTTP, the File objects of a picked folder, or `{ fs, path }`) and hands tfjs the
  * topology and the restored weights. Restore failures reject `load()` (and so `tf.loadLayersModel`).
+ *
+ * @example
+ * {@includeCode ../../examples/browser_files.ts#fromCheckpoint}
  */
 export function fromCheckpoint(
   source: string | ArrayLike<FileLike> | Iterable<FileLike> | { fs: FileSystem; path: string },
@@ -124,12 +125,14 @@ export function fromCheckpoint(
   return {
     load: async () => {
       const { fs, path } = locate(source, options.http);
-      const [tfl, modelTopology] = await Promise.all([loadTfjsLayers(), topologyOf(options.topology, options.http), kerasLayersReady()]);
+      const [tfl, modelTopology] = await Promise.all([loadTfjsLayers(), topologyOf(options.topology, options.http)]);
       let model: BuiltModel;
       try {
         model = (await tfl.models.modelFromJSON({ modelTopology })) as BuiltModel;
       } catch (err) {
-        throw new InvalidArgumentError(`Cannot build a tfjs model from this topology: ${(err as Error).message}`, { cause: err });
+        const message = (err as Error).message;
+        const hint = /unknown (layer|activation|initializer|regularizer|constraint)/i.test(message) ? kerasEntryHint() : '';
+        throw new InvalidArgumentError(`Cannot build a tfjs model from this topology: ${message}${hint}`, { cause: err });
       }
       try {
         const restore: RestoreOptions = { ...options, fs };

@@ -12,6 +12,9 @@ export type CheckpointSink = (name: string, bytes: Uint8Array) => void | Promise
 /**
  * Writes `checkpoint` as `prefix` (TF's `write()`), with a `checkpoint` state file naming it so TensorFlow can
  * open the folder the files land in, and hands every file to `sink`. Returns the file names, in the order given.
+ *
+ * @example
+ * {@includeCode ../../examples/browser_files.ts#saveToSink}
  */
 export async function saveToSink(checkpoint: Checkpoint, sink: CheckpointSink, options: SaveOptions & { prefix?: string } = {}): Promise<string[]> {
   const prefix = options.prefix ?? 'ckpt';

@@ -13,12 +13,11 @@ import {
   type FileSystem,
   fromCheckpoint,
   HttpFileSystem,
-  kerasLayersReady,
   listVariables,
-  loadKerasModel,
   saveToSink,
   toTfjsTensor,
 } from 'tfjs-checkpoint';
+import { kerasLayersReady, loadKerasModel } from 'tfjs-checkpoint/keras';
 
 type Value = Awaited<ReturnType<CheckpointReader['getTensor']>>;
 

@@ -4,7 +4,8 @@
  * 2 s, without memory growth the input cannot justify. HDF5 keeps addresses and sizes as 8-byte little-endian
  * fields, so besides raw damage (bit flips, truncation, 0xff runs) 8-byte words are overwritten with huge values.
  */
-import { CheckpointError, CheckpointView, KerasWeightsSource } from '../../src';
+import { CheckpointError, CheckpointView } from '../../src';
+import { KerasWeightsSource } from '../../src/keras';
 
 export interface KerasSeed {
   name: string;

@@ -15,16 +15,8 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { trackableChildren, TrackableView } from '../../graph';
-import {
-  inferOptimizerVariables,
-  isLayer,
-  isLayersModel,
-  isOptimizer,
-  type LayerLike,
-  type LayersModelLike,
-  type OptimizerLike,
-  optimizerState,
-} from '../../trackable';
+import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike, type OptimizerLike } from '../../trackable';
+import { inferOptimizerVariables, optimizerState } from '../trackables';
 import type { KerasWeightsLayout } from './weights_graph';
 
 type Entries = Array<[string, unknown]>;

@@ -15,6 +15,7 @@ import type { ObjectGraph, ObjectReference, TrackableObject } from '../../graph'
 import { VARIABLE_VALUE } from '../../trackable';
 import { datasetAt, type H5Group } from './hdf5_file';
 
+/** How a Keras HDF5 weights file is laid out: Keras 3's `.weights.h5` tree, or legacy Keras 2 `.h5` lists. */
 export type KerasWeightsLayout = 'keras3' | 'legacy';
 
 export interface KerasWeightsGraph {

@@ -1,13 +1,13 @@
 /**
  * Keras's weight files as value sources: `.weights.h5` (Keras 3), `.keras` archives (their `model.weights.h5`) and
- * legacy Keras 2 `.h5` files. Registered as an opener, so `Checkpoint.restore`, `loadWeights`,
- * `compareWithCheckpoint` and the CLI take these paths like TensorFlow checkpoints.
+ * legacy Keras 2 `.h5` files. The Keras entry installs them in the main entry's Keras slot (../entry_slot.ts), so
+ * `Checkpoint.restore`, `loadWeights`, `compareWithCheckpoint` and the CLI take these paths like TF checkpoints.
  */
 import { unzipSync } from 'fflate';
 
 import type { TensorValue } from '../../bundle';
 import { CheckpointError, CorruptCheckpointError, NotFoundError } from '../../errors';
-import { type ObjectGraph, type OpenOptions, registerValueSourceOpener, type ValueEntry, type ValueSource } from '../../graph';
+import { type ObjectGraph, type OpenOptions, type ValueEntry, type ValueSource } from '../../graph';
 import { defaultFileSystem } from '../../io';
 import { datasetAt, type H5Dataset, openHdf5 } from './hdf5_file';
 import { kerasLiveView } from './live_views';
@@ -19,6 +19,10 @@ const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
 /** Deflate expands at most ~1032:1; a larger claimed size is a lie (or a zip bomb). */
 const MAX_DEFLATE_RATIO = 1100;
 
+/**
+ * The values of a Keras weights file (`.weights.h5`, a `.keras` archive, a legacy `.h5`) with an object graph over
+ * them, so that every API taking a checkpoint path takes these files too.
+ */
 export class KerasWeightsSource implements ValueSource {
   private constructor(
     readonly prefix: string,
@@ -37,6 +41,7 @@ export class KerasWeightsSource implements ValueSource {
     return new KerasWeightsSource(file, layout, graph, new Map(keys.map((k) => [k, datasetAt(root, k)!])), layerNames);
   }
 
+  /** Reads the file at `path` (whole: HDF5 metadata is scattered through it) and checks its structure. */
   static async open(path: string, options: OpenOptions = {}): Promise<KerasWeightsSource> {
     const fs = options.fs ?? defaultFileSystem();
     const source = await fs.open(path);
@@ -123,18 +128,4 @@ function archiveWeights(bytes: Uint8Array, file: string): Uint8Array {
     throw new NotFoundError(`${file}: the archive has no ${KERAS_ARCHIVE_WEIGHTS} (a sharded or weightless .keras save?)`, { file, key: KERAS_ARCHIVE_WEIGHTS });
   }
   return found;
-}
-
-/** Paths the Keras opener claims: Keras's own suffixes. */
-export function isKerasWeightsPath(path: string): boolean {
-  return /\.(h5|hdf5|keras)$/i.test(path);
-}
-
-let registered = false;
-
-/** Makes `.weights.h5`, `.h5` and `.keras` paths open as Keras weights everywhere a checkpoint path is taken. */
-export function registerKerasWeightsOpener(): void {
-  if (registered) return;
-  registered = true;
-  registerValueSourceOpener({ name: 'Keras HDF5 weights', claims: isKerasWeightsPath, open: (path, options) => KerasWeightsSource.open(path, options) });
 }

@@ -10,10 +10,12 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 
-import { type Restorable, restorableAttributes, registerLayerChildren, tensorFor, VARIABLE_VALUE } from '../../trackable';
+import { type Restorable, restorableAttributes, tensorFor, VARIABLE_VALUE } from '../../trackable';
+import { registerLayerChildren } from '../trackables';
 import type { MultiHeadAttention } from './multi_head_attention';
 import type { Normalization } from './normalization';
 
+// A WeakMap: one stand-in per layer (identity matters to matching), freed with the layer.
 const countStandIns = new WeakMap<Normalization, object>();
 
 /**

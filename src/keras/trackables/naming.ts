@@ -14,9 +14,8 @@
  *                   such as TimeDistributed `layer`.
  * Each object is listed once per name; several names for one object are fine, since matching is by identity.
  */
-import type { TrackableAdapter } from '../graph';
+import { isLayer, isOptimizer, type LayerLike, type LayersModelLike } from '../../trackable';
 import { inferOptimizerVariables } from './optimizers';
-import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike } from './tfjs_types';
 
 /** Keras's name of a weight: the last segment of its tfjs originalName (`dense_Dense1/kernel` → `kernel`). */
 export function kerasWeightName(originalName: string): string {
@@ -79,7 +78,11 @@ export function layerChildren(layer: LayerLike, names: KerasNames): Array<[strin
   return out;
 }
 
-/** Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable. */
+/**
+ * Stand-ins for Keras 3 containers that tfjs has no object for, kept per model so identities stay stable across
+ * listings. WeakMaps here and below: the data belongs to tfjs models, which this package must not add fields to,
+ * and goes with them.
+ */
 const keras3Views = new WeakMap<object, { operations: unknown[]; functional: object }>();
 
 /** Keras 3's operation list of a functional model, when it counts operations tfjs has no layer for. */
@@ -160,8 +163,11 @@ export function modelChildren(model: LayersModelLike, names: KerasNames): Array<
  * the layout that checkpoint uses: the shift is read off the node that `layer_with_weights-0` and some `layer-I`
  * share.
  */
-export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildren: ReadonlyMap<string, number>): (name: string) => unknown {
-  const live = new Map(modelChildren(model, 'all'));
+export function kerasLayerNameResolver(
+  model: LayersModelLike,
+  checkpointChildren: ReadonlyMap<string, number>,
+  live: ReadonlyMap<string, object>,
+): (name: string) => object | undefined {
   const firstWeighted = checkpointChildren.get('layer_with_weights-0');
   const layers = kerasLayers(model);
   const liveFirst = layers.findIndex((l) => l.weights.length > 0);
@@ -178,18 +184,7 @@ export function kerasLayerNameResolver(model: LayersModelLike, checkpointChildre
     const m = /^layer-(\d+)$/.exec(name);
     if (!m) return live.get(name);
     const i = Number(m[1]) - shift;
-    return i < 0 ? (i === -1 ? inputLayer : undefined) : layers[i];
+    const layer: unknown = i < 0 ? (i === -1 ? inputLayer : undefined) : layers[i];
+    return typeof layer === 'object' && layer !== null ? layer : undefined;
   };
 }
-
-export const layersModelAdapter: TrackableAdapter = {
-  name: 'tfjs LayersModel',
-  matches: isLayersModel,
-  children: (obj) => modelChildren(obj as LayersModelLike, 'all'),
-};
-
-export const layerAdapter: TrackableAdapter = {
-  name: 'tfjs Layer',
-  matches: (obj) => isLayer(obj) && !isLayersModel(obj),
-  children: (obj) => layerChildren(obj as LayerLike, 'all'),
-};

@@ -1,15 +1,15 @@
 /**
- * What a restore would do, without reading or changing any value: which checkpoint values would go where, which
- * would not fit (shape), which stay in the checkpoint and which live variables would get nothing. The basis of
- * `tfjs-checkpoint diff` and of troubleshooting ("why does this checkpoint not fit my model?").
+ * `compareWithCheckpoint` (the CLI's `diff`): what a restore would do, without reading or changing any value —
+ * which checkpoint values would go where, which would not fit (shape), which stay in the checkpoint and which live
+ * variables would get nothing. The basis of troubleshooting ("why does this checkpoint not fit my model?").
  */
-import { CheckpointView, openValueSource } from '../graph';
-import { restorablesOf } from '../trackable';
-import { describeLive } from './pretty';
+import { CheckpointView, describeLive, openValueSource } from '../graph';
 import type { RestoreOptions } from './checkpoint';
-import { planRestore } from './restore';
-import { NotObjectBasedError } from '../errors';
+import { restorablesOf } from '../trackable';
+import { livePath } from './load_status';
+import { planRestore, unboundLiveObjects } from './restore';
 
+/** What restoring a checkpoint into a live tree would do, from {@link compareWithCheckpoint} (nothing read or changed). */
 export interface Comparison {
   /** Values that would restore: checkpoint path and key, dtype/shape stored, and what receives them. */
   matched: Array<{ path: string; key: string; dtype: string; shape: number[]; target: string }>;
@@ -21,15 +21,17 @@ export interface Comparison {
   onlyInLive: Array<{ path: string; target: string; shape: number[] }>;
 }
 
-/** Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable). */
+/**
+ * Compares the checkpoint at `path` with the live tree under `root` (a Checkpoint, a model, any trackable).
+ *
+ * @example
+ * {@includeCode ../../examples/keras_weights.ts#compareWithCheckpoint}
+ */
 export async function compareWithCheckpoint(root: object, path: string, options: RestoreOptions = {}): Promise<Comparison> {
   const reader = await openValueSource(path, options);
   try {
-    const graph = await reader.objectGraph();
-    if (graph === null) {
-      throw new NotObjectBasedError(`The checkpoint at ${path} has no object graph (TF1 name-based); there is nothing to match by structure.`, { file: reader.prefix });
-    }
-    const plan = planRestore(CheckpointView.fromObjectGraph(graph), reader.liveRoot?.(root) ?? root, reader);
+    const view = await CheckpointView.fromValueSource(reader, path);
+    const plan = planRestore(view, reader.liveRoot?.(root) ?? root, reader);
     const out: Comparison = { matched: [], shapeMismatches: [], onlyInCheckpoint: [], onlyInLive: [] };
     const written = new Set<number>();
     for (const w of plan.writes) {
@@ -43,20 +45,18 @@ export async function compareWithCheckpoint(root: object, path: string, options:
         out.matched.push({ path, key: w.key, dtype: e.dtype, shape: [...e.shape], target });
       }
     }
-    graph.nodes.forEach((node, id) => {
-      if (written.has(id)) return;
-      for (const a of node.attributes) {
+    for (let id = 0; id < view.numNodes; id++) {
+      if (written.has(id)) continue;
+      for (const a of view.node(id).attributes) {
         for (const key of reader.attributeKeys(a.checkpointKey)) {
           const e = reader.entry(key);
           out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: [...e.shape] });
         }
       }
-    });
-    const bound = new Set(plan.bindings.values());
-    for (const [obj, names] of plan.live.descendantsWithPaths()) {
-      const values = restorablesOf(obj);
-      if (values === null || bound.has(obj) || [...values.values()].every((r) => r.optional?.() === true)) continue;
-      out.onlyInLive.push({ path: ['(root)', ...names].join('.'), target: describeLive(obj), shape: [...[...values.values()][0]!.shape] });
+    }
+    for (const [obj, names] of unboundLiveObjects(plan)) {
+      const first = restorablesOf(obj)?.values().next().value;
+      out.onlyInLive.push({ path: livePath(names), target: describeLive(obj), shape: first === undefined ? [] : [...first.shape] });
     }
     return out;
   } finally {

@@ -7,10 +7,12 @@
  *  - complex128 → complex64 (rounded); bool, float32, int32, complex64, string unchanged (float32/int32 without copy).
  */
 import { UnsupportedError } from '../errors';
-import type { TensorValue } from './dtypes';
+import { halfToFloat, type TensorValue } from '../bundle';
 
+/** The dtypes a tfjs tensor can have. */
 export type TfjsDType = 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
 
+/** A checkpoint value converted for tfjs: its tfjs dtype, shape and values in the typed array tfjs takes for it. */
 export type TfjsValues =
   | { dtype: 'float32'; shape: number[]; values: Float32Array }
   | { dtype: 'int32'; shape: number[]; values: Int32Array }
@@ -37,16 +39,6 @@ export function tfjsDTypeOf(dtype: TensorValue['dtype']): TfjsDType {
     default:
       return 'int32';
   }
-}
-
-/** IEEE binary16 bits → number (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1024 + frac) * 2 ** (exp - 25);
 }
 
 function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
