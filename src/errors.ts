@@ -24,7 +24,9 @@ export type CheckpointErrorCode =
   /** A load-status assertion failed (assertConsumed & co.). */
   | 'ASSERTION'
   /** The operating system refused a read or write. */
-  | 'IO';
+  | 'IO'
+  /** A broken invariant inside this package: a bug to report, never a property of the input. */
+  | 'INTERNAL';
 
 export interface CheckpointErrorDetails {
   /** The file the error is about (index, data shard or state file), when there is one. */
@@ -112,6 +114,13 @@ export class AssertionError extends CheckpointError {
 export class IOError extends CheckpointError {
   constructor(message: string, details?: CheckpointErrorDetails) {
     super('IO', message, details);
+  }
+}
+
+/** A broken invariant inside this package (an index it proved in range, a key it just stored): a bug. */
+export class InternalError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('INTERNAL', message, details);
   }
 }
 

@@ -9,6 +9,7 @@ export {
   type CheckpointErrorDetails,
   ChecksumError,
   CorruptCheckpointError,
+  InternalError,
   InvalidArgumentError,
   IOError,
   MismatchError,

@@ -1,0 +1,72 @@
+// ESLint flat config: typescript-eslint's strict-type-checked rules for every TypeScript file (src, test, bench,
+// examples), type-aware through the project service (tsconfig.json includes them all). Plain-JS build scripts get
+// the recommended rules without type information, since no tsconfig covers them.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** The Node globals the CommonJS/ESM build scripts use (no dependency on the `globals` package for a handful). */
+const nodeGlobals = Object.fromEntries(
+  [
+    'require',
+    'module',
+    'exports',
+    '__dirname',
+    '__filename',
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'setTimeout',
+    'clearTimeout',
+    'setImmediate',
+  ].map((name) => [name, 'readonly']),
+);
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'src/proto/gen/**',
+      'node_modules/**',
+      'coverage/**',
+      '.jest-cache/**',
+      '.venv-tf/**',
+      'bench/results/**',
+      'bench/workloads/**',
+      'examples/web/dist/**',
+      'test/keras_zoo/.generated/**',
+      'scratch/**',
+      'tmp/**',
+    ],
+  },
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    files: ['**/*.ts'],
+    extends: [eslint.configs.recommended, ...tseslint.configs.strictTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers in messages and paths (`shard ${i} of ${n}`) are the common, intended case.
+      'restrict-template-expressions': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Unused parameters are already rejected by tsc (noUnusedParameters); `_`-prefixed names are the escape hatch
+      // for callbacks whose position matters.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [eslint.configs.recommended],
+    languageOptions: { globals: nodeGlobals },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+);
