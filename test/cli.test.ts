@@ -90,7 +90,20 @@ describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
     expect(json.tensors).toEqual([
       { key: 'a_var/.ATTRIBUTES/VARIABLE_VALUE', dtype: 'float32', shape: [], bytes: 4, shard: 0, offset: 0, sliced: false, value: { dtype: 'float32', shape: [], values: [5] } },
     ]);
-    expect(json.objectGraph).toEqual({ nodes: 13 });
+    expect(json.objectGraphNodeCount).toBe(13);
+    expect(json).not.toHaveProperty('objectGraph');
+  });
+
+  it('--json names the object graph`s size as a count, the node count TensorFlow`s CheckpointView gives', async () => {
+    for (const name of ['seed-children', 'tf1-slots', 'shared-cycles']) {
+      const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === name);
+      if (fixture?.oracle?.num_nodes === undefined) throw new Error(`fixture ${name} or its oracle's num_nodes is missing`);
+      const streamed = JSON.parse((await run(['inspect', fixture.prefix, '--json'])).out) as { objectGraphNodeCount: unknown };
+      expect([name, streamed.objectGraphNodeCount]).toEqual([name, fixture.oracle.num_nodes]);
+    }
+    const nameBased = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'name-based');
+    if (nameBased === undefined) throw new Error('fixture name-based is missing');
+    expect(JSON.parse((await run(['inspect', nameBased.prefix, '--json'])).out).objectGraphNodeCount).toBeNull();
   });
 });
 
@@ -99,11 +112,25 @@ describe('tfjs-checkpoint tree', () => {
     const prefix = path.join(FIXTURES_DIR, 'tf1-slots', 'ckpt');
     expect((await run(['tree', prefix])).out).toMatch(/^\(root\) #0\n├─ adam #1/);
     const json = JSON.parse((await run(['tree', prefix, '--json'])).out);
-    const adam = json.nodes.find((n: { path: string }) => n.path === 'root.adam');
+    const adam = json.nodes.find((n: { path: string }) => n.path === '(root).adam');
     expect(adam.slotVariables.length).toBe(4);
     const slot = json.nodes[adam.slotVariables[0].node];
-    expect(slot.path).toBe("root.adam's state 'm' for root.model.v");
+    expect(slot.path).toBe("(root).adam's state 'm' for (root).model.v");
     expect(slot.values[0]).toMatchObject({ attribute: 'VARIABLE_VALUE', dtype: 'float32', shape: [3], bytes: 12 });
+  });
+
+  it('--json paths are TensorFlow`s paths written as the text output writes them, from (root)', async () => {
+    const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'tf1-slots');
+    const tfPaths = fixture?.oracle?.paths;
+    if (fixture === undefined || tfPaths === undefined) throw new Error('fixture tf1-slots or its oracle paths are missing');
+    const json = JSON.parse((await run(['tree', fixture.prefix, '--json'])).out) as { nodes: Array<{ id: number; path: string }> };
+    // CheckpointView._descendants_with_paths names the root `root`; the command line names it `(root)` everywhere.
+    const expected = tfPaths.map(([id, p]) => [id, p.replace(/^root(?=\.|$)/, '(root)')]);
+    expect(json.nodes.filter((n) => expected.some(([id]) => id === n.id)).map((n) => [n.id, n.path])).toEqual(expected);
+    expect(json.nodes.filter((n) => n.path !== '(root)' && !n.path.startsWith('(root).'))).toEqual([]);
+    const text = (await run(['tree', fixture.prefix])).out;
+    expect(text).toContain("slot 'm' for (root).model.v");
+    expect(text).not.toMatch(/(^|[^(])root\./m);
   });
 });
 

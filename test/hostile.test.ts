@@ -407,9 +407,9 @@ describe('finding 14: aliased regions and big JSON', () => {
       o.mockRestore();
     }
     expect(code).toBe(0);
-    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraph: { nodes: number } };
+    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraphNodeCount: number };
     expect(doc.tensors.filter((t) => t.key.startsWith('alias/')).map((t) => t.value!.values.length)).toEqual([1 << 17, 1 << 17]);
-    expect(doc.objectGraph).toEqual({ nodes: 1 });
+    expect(doc.objectGraphNodeCount).toBe(1);
     // A 2 MB document written as many pieces of at most ~64 KiB, never one string of all of it.
     expect(writes.length).toBeGreaterThan(25);
     expect(Math.max(...writes)).toBeLessThan(1 << 17);

@@ -45,6 +45,12 @@ export function tensorListing(reader: CheckpointReader): string {
     .join('');
 }
 
+/**
+ * How every path the command line prints begins, in text and JSON alike: TensorFlow's restore warnings write
+ * `(root).model.kernel`, and the package's own status messages follow them.
+ */
+const ROOT = '(root)';
+
 /** Nesting deeper than this is drawn at this indentation, with the depth in the label, so lines stay short. */
 export const TREE_INDENT_LEVELS = 64;
 
@@ -56,7 +62,7 @@ export const TREE_INDENT_LEVELS = 64;
  */
 export function objectTreeLines(reader: ValueSource, view: CheckpointView): string[] {
   const tree = view.spanningTree();
-  const pathOf = (id: number): string => displayText(tree.shortPath(id, '(root)') ?? `#${id}`);
+  const pathOf = (id: number): string => displayText(tree.shortPath(id, ROOT) ?? `#${id}`);
   const lines: string[] = [];
   const printed = new Uint8Array(view.numNodes);
   const stack: Array<{ id: number; childPrefix: string; depth: number; next: number }> = [];
@@ -66,7 +72,7 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     printed[id] = 1;
     stack.push({ id, childPrefix, depth, next: 0 });
   };
-  open(0, '(root)', '', '', 0);
+  open(0, ROOT, '', '', 0);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     const node = view.node(frame.id);
@@ -105,13 +111,13 @@ export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
   const tree = view.spanningTree();
   const slotNames = new Map<number, string>();
   for (const [optimizerId, s] of view.slotVariables()) {
-    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId) ?? `#${s.originalVariableNodeId}`}`);
+    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId, ROOT) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId, ROOT) ?? `#${s.originalVariableNodeId}`}`);
   }
   return {
     prefix: reader.prefix,
     nodes: view.objectGraph.nodes.map((node, id) => ({
       id,
-      path: tree.shortPath(id) ?? slotNames.get(id) ?? null,
+      path: tree.shortPath(id, ROOT) ?? slotNames.get(id) ?? null,
       parent: tree.has(id) && id !== 0 ? tree.parentOf(id) : null,
       children: node.children.map((c) => ({ name: c.localName, id: c.nodeId })),
       values: node.attributes.flatMap((a) =>

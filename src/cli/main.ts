@@ -103,8 +103,8 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       }
       await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
-      await sink.write(',\n  "objectGraph": ');
-      await sink.writeAll(jsonPieces(graph ? { nodes: graph.size } : null, '  '));
+      // A count, named as one: `tree --json` is the command that lists the nodes.
+      await sink.write(`,\n  "objectGraphNodeCount": ${graph ? graph.size : 'null'}`);
       await sink.write('\n}\n');
       await sink.flush();
       return EXIT_OK;
@@ -155,7 +155,7 @@ async function inspectSource(source: ValueSource, opts: InspectOptions): Promise
       tensors.push(item);
     }
     const graph = await source.objectGraph();
-    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraph: graph ? { nodes: graph.nodes.length } : null }, null, 2)}\n`);
+    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraphNodeCount: graph ? graph.nodes.length : null }, null, 2)}\n`);
     return EXIT_OK;
   }
   if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
