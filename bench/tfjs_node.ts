@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const dispose = (m: import('@tensorflow/tfjs').LayersModel): void => void m.dispose();
   // What tf.loadLayersModel does, with the checkpoint: the model from its JSON (zero weights), then the restore.
   const buildAndRestore = await timeRuns(async () => {
-    const m = (await tf.models.modelFromJSON({ modelTopology: topology } as never)) as import('@tensorflow/tfjs').LayersModel;
+    const m = (await tf.models.modelFromJSON({ modelTopology: topology } as never));
     (await new Checkpoint({ root: treeOf(m, shapes) }).restore(large)).assertExistingObjectsMatched();
     return m;
   }, dispose);

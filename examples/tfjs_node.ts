@@ -22,7 +22,7 @@ export async function main(): Promise<number[]> {
   const tf = loadTfjs();
   console.log('backend:', tf.getBackend() ?? (await tf.ready(), tf.getBackend()));
   const kernel = toTfjsTensor(await loadVariable(path.join(__dirname, 'data', 'mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE'));
-  const out = tf.matMul(tf.ones([1, 4]), kernel as import('@tensorflow/tfjs').Tensor2D);
+  const out = tf.matMul(tf.ones([1, 4]), kernel);
   const values = Array.from(await out.data());
   console.log('ones(1,4) · kernel =', values.map((v) => v.toFixed(4)).join(' '));
   return values;

@@ -134,7 +134,7 @@ const readAll = (source: { base: string; path: string } | { files: string }): Pr
   page.evaluate((s) => (window as unknown as { checks: { readAll(x: unknown): Promise<ReadAll> } }).checks.readAll(s), source);
 
 const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n as string]!(...(a as unknown[])), [name, args] as const);
+  page.evaluate(([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n]!(...(a)), [name, args] as const);
 
 function expectOracle(got: ReadAll, oracle: Oracle): void {
   expect(got.vars).toEqual(oracle.list_variables);

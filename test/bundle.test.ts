@@ -112,7 +112,7 @@ describe('tables', () => {
     for await (const [k] of table.entries()) seen.push(Buffer.from(k).toString());
     expect(seen).toEqual(keys);
     for (const i of [0, 1, 17, 1500, 2999]) {
-      expect(Buffer.from((await table.get(utf8.encode(keys[i]!)))!).toString()).toBe(`value ${i}`);
+      expect(Buffer.from((await table.get(utf8.encode(keys[i])))!).toString()).toBe(`value ${i}`);
     }
     expect(await table.get(utf8.encode('key/'))).toBeNull();
     expect(await table.get(utf8.encode('zzz'))).toBeNull();
@@ -138,7 +138,7 @@ describe('tables', () => {
     const { file } = build(100, {});
     const open = (b: Uint8Array): Promise<unknown> => TableReader.open(new MemorySource('x.index', b)).then(
       async (t) => {
-        for await (const _ of (t as TableReader).entries());
+        for await (const _ of (t).entries());
       },
     );
     await expect(open(file.subarray(0, 20))).rejects.toThrow('x.index: file is too short to be an sstable');
@@ -248,7 +248,7 @@ describe('reading many tensors, and large tensors in pieces', () => {
   }
   // Sizes around the piece size: one byte less, equal, one more, several pieces and a remainder.
   const lengths = [249, 250, 251, 1000, 1003];
-  const tensors = lengths.map((n, i) => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } as TensorValue }));
+  const tensors = lengths.map((n, i): TensorToWrite => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } }));
 
   it('reads a tensor in pieces, checksummed as a whole, into one buffer of its own', async () => {
     const { fs: fsys, reads } = piecewise(bundleFiles('/p', encodeBundle(tensors)), 250);

@@ -69,7 +69,7 @@ const BUILDERS: Record<string, () => tf.LayersModel> = {
   lstm: () =>
     tf.sequential({ layers: [L.embedding({ inputDim: 30, outputDim: 6, inputShape: [5] }), L.lstm({ units: 7, ...rnn }), L.dense({ units: 2 })] }),
   bilstm: () =>
-    tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }) as tf.RNN, inputShape: [5, 3] }), L.dense({ units: 2 })] }),
+    tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }), inputShape: [5, 3] }), L.dense({ units: 2 })] }),
   gru: () => tf.sequential({ layers: [L.gru({ units: 4, resetAfter: false, inputShape: [5, 3], ...rnn } as never), L.dense({ units: 2 })] }),
   nested: () => {
     const inner = tf.sequential({ layers: [L.dense({ units: 3, activation: 'relu', inputShape: [4] })] });

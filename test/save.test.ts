@@ -48,7 +48,7 @@ describe('the seed document`s module, built in JS and saved', () => {
         ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }],
         ['leaf', { module: [['a_var', { var: 5.0 }], ['b_var', { var: 4.0 }], ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }]] }],
       ],
-    } as LiveSpec).root;
+    }).root;
 
   it('gives the document`s children(0) and TF`s own checkpoint of the same structure', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed', 'tf_ckpts'));
@@ -82,7 +82,7 @@ describe('round trips keep every value bit-exact', () => {
       const out = await new Checkpoint({ root }).write(path.join(dir, `rt-${name}`, 'ckpt'));
       // (The graph tensor itself differs: full_name holds tfjs's variable names.)
       const tensors = oracle.tensors!.filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH');
-      await expectMatchesOracle(out, { ...oracle, nodes: undefined, inspect_lines: undefined, tensors } as Oracle);
+      await expectMatchesOracle(out, { ...oracle, nodes: undefined, inspect_lines: undefined, tensors });
       if (tfAvailable()) expect(structural(tfJudge('oracle', { prefix: out }))).toEqual(structural(oracle));
     });
   }
@@ -262,4 +262,4 @@ describe('CheckpointManager', () => {
 });
 
 // Module is exported by the live helper for specs; referenced so the import documents where trees come from.
-void Module;
+Module;

@@ -237,7 +237,7 @@ export class BundleReader {
           const value = await region.value;
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
           if (--region.users === 0) shared.delete(regions[i]!);
-          if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape } as TensorValue));
+          if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape }));
         } catch (error) {
           failure ??= { error };
         }
@@ -345,7 +345,7 @@ function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number
   for (let i = 1; i <= count; i++) lengths[i]! += lengths[i - 1]!;
   const payload = new Uint8Array(total);
   stores.forEach((st, i) => {
-    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s]!, st.offsets[s + n]!), lengths[d]!));
+    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s], st.offsets[s + n]), lengths[d]));
   });
   return { dtype: 'string', shape: entry.shape, data: byteStrings(payload, lengths) };
 }
@@ -382,6 +382,6 @@ class RawEntries {
   get(key: string): Uint8Array | undefined {
     const i = this.at.get(key);
     if (i === undefined) return undefined;
-    return this.chunks[this.refs[3 * i]!]!.subarray(this.refs[3 * i + 1]!, this.refs[3 * i + 2]!);
+    return this.chunks[this.refs[3 * i]!]!.subarray(this.refs[3 * i + 1], this.refs[3 * i + 2]);
   }
 }

@@ -38,7 +38,7 @@ export function byteStrings(payload: Uint8Array, offsets: Offsets): Uint8Array[]
   const storage: Storage = { payload, offsets, modified: false };
   // A holey array of that length: no per-element storage until an element is assigned.
   const target = new Array<Uint8Array>(count);
-  const element = (t: Uint8Array[], i: number): Uint8Array => (Object.prototype.hasOwnProperty.call(t, i) ? t[i]! : payload.subarray(offsets[i]!, offsets[i + 1]!));
+  const element = (t: Uint8Array[], i: number): Uint8Array => (Object.prototype.hasOwnProperty.call(t, i) ? t[i]! : payload.subarray(offsets[i], offsets[i + 1]));
   const proxy = new Proxy(target, {
     get(t, prop, receiver) {
       const i = indexOf(prop, count);

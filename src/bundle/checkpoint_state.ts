@@ -33,16 +33,16 @@ function unquote(body: string, fail: (what: string) => never): Uint8Array {
     }
     const next = body[++i];
     if (next === undefined) fail('dangling escape');
-    if (SIMPLE_ESCAPES[next!] !== undefined) out.push(SIMPLE_ESCAPES[next!]!);
-    else if (/[0-7]/.test(next!)) {
+    if (SIMPLE_ESCAPES[next] !== undefined) out.push(SIMPLE_ESCAPES[next]);
+    else if (/[0-7]/.test(next)) {
       const m = /^[0-7]{1,3}/.exec(body.slice(i))![0];
       out.push(parseInt(m, 8) & 0xff);
       i += m.length - 1;
     } else if (next === 'x' || next === 'X') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
       if (!m) fail('bad \\x escape');
-      out.push(parseInt(m![0], 16));
-      i += m![0].length;
+      out.push(parseInt(m[0], 16));
+      i += m[0].length;
     } else fail(`unknown escape \\${next}`);
   }
   return Uint8Array.from(out);
@@ -58,10 +58,10 @@ function tokenize(text: string, fail: (what: string) => never): Token[] {
     m = re.exec(text);
     if (!m || m[0].length === 0) fail(`unexpected character ${JSON.stringify(text[pos])} at offset ${pos}`);
     pos = re.lastIndex;
-    if (m![1] !== undefined) tokens.push({ kind: 'ident', text: m![1] });
-    else if (m![2] !== undefined) tokens.push({ kind: 'string', text: m![2], bytes: unquote(m![2].slice(1, -1), fail) });
-    else if (m![3] !== undefined) tokens.push({ kind: 'number', text: m![3] });
-    else if (m![4] !== undefined) tokens.push({ kind: 'punct', text: m![4] });
+    if (m[1] !== undefined) tokens.push({ kind: 'ident', text: m[1] });
+    else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2], bytes: unquote(m[2].slice(1, -1), fail) });
+    else if (m[3] !== undefined) tokens.push({ kind: 'number', text: m[3] });
+    else if (m[4] !== undefined) tokens.push({ kind: 'punct', text: m[4] });
   }
   return tokens;
 }

@@ -300,7 +300,7 @@ async function convertArchive(file: string, outDir: string): Promise<number> {
     throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
   }
   // The archive's weights are restored below, by loadWeights, for its report.
-  const model = (await api.loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  const model = await api.loadKerasModel(file, { archiveWeights: () => undefined });
   const status = await api.loadWeights(model, file, { expectPartial: true });
   const written = await saveModelJson(model, outDir);
   out(`Restored ${status.report().restored.length} values from ${file}; wrote ${written.join(' and ')}\n`);
@@ -319,7 +319,7 @@ async function convert(file: string, opts: { model?: string; out: string; under?
     bar.stop();
     const report = status.report();
     const written = await saveModelJson(model, opts.out);
-    out(`Restored ${report.restored.length} values into ${opts.model!}; wrote ${written.join(' and ')}\n`);
+    out(`Restored ${report.restored.length} values into ${opts.model}; wrote ${written.join(' and ')}\n`);
     if (report.liveVariablesWithoutValue.length > 0) {
       process.stderr.write(`warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`);
     }

@@ -53,7 +53,7 @@ function positional(x: number, kind: Kind, precision: number): string {
     body = Math.abs(x).toFixed(precision).replace(/0+$/, '');
     if (!body.includes('.')) body += '.';
   }
-  if (body.endsWith('.') === false && body.includes('.')) body = body.replace(/(\.\d*?)0+$/, '$1');
+  if (!body.endsWith('.') && body.includes('.')) body = body.replace(/(\.\d*?)0+$/, '$1');
   return (x < 0 || Object.is(x, -0) ? '-' : '') + body;
 }
 

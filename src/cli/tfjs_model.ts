@@ -58,7 +58,7 @@ export function backendDescription(): string {
  */
 export async function loadModelJson(file: string): Promise<import('@tensorflow/tfjs').LayersModel> {
   loadTf();
-  return (await loadKerasModel(file, { fs: files })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  return await loadKerasModel(file, { fs: files });
 }
 
 /** Saves a model as tfjs's layers format (model.json + weights.bin) that tf.loadLayersModel loads. */
@@ -70,7 +70,7 @@ export async function saveModelJson(model: import('@tensorflow/tfjs').LayersMode
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
       const parts = data === undefined ? [] : Array.isArray(data) ? data : [data];
-      const bin = Buffer.concat(parts.map((p) => Buffer.from(p as ArrayBuffer)));
+      const bin = Buffer.concat(parts.map((p) => Buffer.from(p)));
       const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
       const json = {
         format: 'layers-model',

@@ -93,7 +93,7 @@ async function topologyOf(source: TopologySource, http?: HttpFileSystemOptions):
   }
   if (typeof json !== 'object' || json === null) throw new InvalidArgumentError('topology must be a model.json object or its URL');
   const withTopology = json as { modelTopology?: unknown };
-  const topology = (typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null ? withTopology.modelTopology : json) as object;
+  const topology = (typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null ? withTopology.modelTopology : json);
   for (const translate of translators) {
     const translated = translate(topology);
     if (translated !== null) return translated;

@@ -34,7 +34,7 @@ async function sha256(parts: Uint8Array[]): Promise<string> {
 function tensorSha256(value: Value): Promise<string> {
   if (value.dtype === 'string') {
     const parts: Uint8Array[] = [];
-    for (const s of value.data as Uint8Array[]) {
+    for (const s of value.data) {
       const len = new Uint8Array(8);
       new DataView(len.buffer).setBigUint64(0, BigInt(s.length), true);
       parts.push(len, s);
@@ -104,7 +104,7 @@ const checks = {
     const files = Array.from((document.getElementById('files') as HTMLInputElement).files!);
     const transfer = new DataTransfer();
     for (const f of files) transfer.items.add(f);
-    const dropped = await BlobFileSystem.fromDataTransfer(transfer as never);
+    const dropped = await BlobFileSystem.fromDataTransfer(transfer);
     const root = await navigator.storage.getDirectory();
     await root.removeEntry('picked', { recursive: true }).catch(() => undefined);
     const dir = await root.getDirectoryHandle('picked', { create: true });
@@ -141,7 +141,7 @@ const checks = {
   async kerasArchive(url: string, input: number[][]): Promise<number[][]> {
     await kerasLayersReady();
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    const model = (await loadKerasModel(bytes)) as unknown as tf.LayersModel;
+    const model = await loadKerasModel(bytes);
     const out = tf.tidy(() => model.predict(tf.tensor(input)) as tf.Tensor);
     const values = (await out.array()) as number[][];
     out.dispose();

@@ -204,7 +204,7 @@ export class EinsumDense extends tfl.layers.Layer {
       biasInitializer: serializeObject(this.biasInitializer),
       kernelRegularizer: serializeObject(this.kernelRegularizer),
       biasRegularizer: serializeObject(this.biasRegularizer),
-      activityRegularizer: serializeObject((this.activityRegularizer as unknown as TfjsRegularizer | null) ?? null),
+      activityRegularizer: serializeObject((this.activityRegularizer) ?? null),
       kernelConstraint: serializeObject(this.kernelConstraint),
       biasConstraint: serializeObject(this.biasConstraint),
     };

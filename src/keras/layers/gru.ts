@@ -83,14 +83,14 @@ export class KerasGRUCell extends tfjsGRUCell() {
       let inputBias: tfc.Tensor | null = bias;
       let recurrentBias: tfc.Tensor | null = null;
       if (bias !== null && this.resetAfter) [inputBias, recurrentBias] = tfc.unstack(bias, 0) as [tfc.Tensor, tfc.Tensor];
-      let matrixX = tfc.matMul(x, kernel as tfc.Tensor2D);
+      let matrixX = tfc.matMul(x, kernel);
       if (inputBias !== null) matrixX = tfc.add(matrixX, inputBias);
       const [xz, xr, xh] = tfc.split(matrixX, 3, 1) as [tfc.Tensor, tfc.Tensor, tfc.Tensor];
       let z: tfc.Tensor;
       let r: tfc.Tensor;
       let hh: tfc.Tensor;
       if (this.resetAfter) {
-        let inner = tfc.matMul(hMasked, recurrent as tfc.Tensor2D);
+        let inner = tfc.matMul(hMasked, recurrent);
         if (recurrentBias !== null) inner = tfc.add(inner, recurrentBias);
         const [rz, rr, rh] = tfc.split(inner, 3, 1) as [tfc.Tensor, tfc.Tensor, tfc.Tensor];
         z = this.recurrentActivation.apply(tfc.add(xz, rz));
@@ -118,7 +118,7 @@ export class KerasGRU extends tfl.layers.RNN {
   static override className = 'KerasGRU';
 
   constructor(args: KerasGRUArgs) {
-    super({ ...args, cell: new KerasGRUCell(args) } as tfl.RNNLayerArgs);
+    super({ ...args, cell: new KerasGRUCell(args) });
   }
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor | tfc.Tensor[] {

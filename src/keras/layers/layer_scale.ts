@@ -29,7 +29,7 @@ export class LayerScale extends tfl.layers.Layer {
   }
 
   override build(_inputShape: tfl.Shape | tfl.Shape[]): void {
-    this.gamma = this.addWeight('gamma', [this.projectionDim], 'float32', tfl.initializers.constant({ value: this.initValues }) as never, undefined, true);
+    this.gamma = this.addWeight('gamma', [this.projectionDim], 'float32', tfl.initializers.constant({ value: this.initValues }), undefined, true);
     this.built = true;
   }
 

@@ -269,9 +269,9 @@ export class MultiHeadAttention extends tfl.layers.Layer {
         : [given ?? null, given && value === query ? given : null, given && list[2] !== undefined && key === query ? given : null];
       const mask = this.combinedMask(query, value, masks, attentionMask, causal);
 
-      const q = this.queryDense!.call(query, {}) as tfc.Tensor;
-      const k = this.keyDense!.call(key, {}) as tfc.Tensor;
-      const v = this.valueDense!.call(value, {}) as tfc.Tensor;
+      const q = this.queryDense!.call(query, {});
+      const k = this.keyDense!.call(key, {});
+      const v = this.valueDense!.call(value, {});
       const { axes, dot, combine, scoresRank } = this.attention!;
       const scale = 1 / Math.sqrt(this.keyDim);
       const expand = (m: tfc.Tensor): tfc.Tensor => {
@@ -293,8 +293,8 @@ export class MultiHeadAttention extends tfl.layers.Layer {
         if (training && this.dropout > 0) probs = tfc.dropout(probs, this.dropout);
       }
       let output = einsum2(combine, probs, v);
-      if (this.gateDense !== null) output = tfc.mul(output, this.gateDense.call(query, {}) as tfc.Tensor);
-      return this.outputDense!.call(output, {}) as tfc.Tensor;
+      if (this.gateDense !== null) output = tfc.mul(output, this.gateDense.call(query, {}));
+      return this.outputDense!.call(output, {});
     });
   }
 

@@ -73,10 +73,10 @@ export class Normalization extends tfl.layers.Layer {
     });
     this.broadcastShape = shape.map((d, i) => (keep.includes(i) ? d! : 1));
     if (this.inputMean === null) {
-      this.mean = this.addWeight('mean', kept, 'float32', tfl.initializers.zeros() as never, undefined, false);
-      this.variance = this.addWeight('variance', kept, 'float32', tfl.initializers.ones() as never, undefined, false);
+      this.mean = this.addWeight('mean', kept, 'float32', tfl.initializers.zeros(), undefined, false);
+      this.variance = this.addWeight('variance', kept, 'float32', tfl.initializers.ones(), undefined, false);
       // Keras keeps it for older saved models; int64 there, int32 here (tfjs has no int64).
-      this.count = this.addWeight('count', [], 'int32', tfl.initializers.zeros() as never, undefined, false);
+      this.count = this.addWeight('count', [], 'int32', tfl.initializers.zeros(), undefined, false);
     } else {
       // Checked here so a misfit config fails when the model is built, not on the first call.
       this.givenStatistics().forEach((t) => t.dispose());
@@ -89,7 +89,7 @@ export class Normalization extends tfl.layers.Layer {
     const target = this.broadcastShape!;
     return tfc.tidy(() => {
       const expand = (v: Statistic): tfc.Tensor => {
-        const t = tfc.tensor(v as number[], undefined, 'float32');
+        const t = tfc.tensor(v, undefined, 'float32');
         if (t.rank === 0) return tfc.broadcastTo(t, target);
         const ndim = target.length;
         const keptAxes = this.axis.map((a) => (a < 0 ? a + ndim : a)).sort((p, q) => p - q);

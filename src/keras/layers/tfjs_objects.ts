@@ -61,9 +61,9 @@ export function serializeObject(obj: tfc.serialization.Serializable | null): tfc
 /** An activation by its tfjs name ('relu', 'gelu', 'linear', …; null means linear), as tfjs's layers resolve it. */
 export function getActivation(identifier: Identifier | TfjsActivation): TfjsActivation {
   if (identifier === null || identifier === undefined) return fromRegistry('activation', 'linear', {});
-  if (isSerializable(identifier)) return identifier as TfjsActivation;
+  if (isSerializable(identifier)) return identifier;
   if (typeof identifier === 'string') return fromRegistry('activation', identifier, {});
-  const dict = identifier as tfc.serialization.ConfigDict;
+  const dict = identifier;
   return fromRegistry('activation', String(dict['className']), (dict['config'] ?? {}) as tfc.serialization.ConfigDict);
 }
 
