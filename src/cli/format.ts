@@ -2,7 +2,7 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import type { CheckpointReader, CheckpointView, TrackableObject, ValueSource } from '../index';
+import { type CheckpointReader, type CheckpointView, InternalError, type TrackableObject, type ValueSource } from '../index';
 import { dtypeInfo } from '../bundle/dtypes';
 import { displayText } from './display_text';
 
@@ -73,8 +73,7 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     stack.push({ id, childPrefix, depth, next: 0 });
   };
   open(0, ROOT, '', '', 0);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
+  for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
     const node = view.node(frame.id);
     const total = node.children.length + node.slotVariables.length;
     if (frame.next >= total) {
@@ -84,8 +83,8 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     const i = frame.next++;
     const last = i === total - 1;
     const branch = `${frame.childPrefix}${last ? '└─ ' : '├─ '}`;
-    if (i < node.children.length) {
-      const child = node.children[i]!;
+    const child = node.children[i];
+    if (child !== undefined) {
       const name = displayText(child.localName);
       if (tree.parentOf(child.nodeId) === frame.id && tree.edgeIndexOf(child.nodeId) === i && printed[child.nodeId] === 0) {
         const depth = frame.depth + 1;
@@ -95,7 +94,8 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
         lines.push(`${branch}${name} → #${child.nodeId} ${pathOf(child.nodeId)}`);
       }
     } else {
-      const slot = node.slotVariables[i - node.children.length]!;
+      const slot = node.slotVariables[i - node.children.length];
+      if (slot === undefined) throw new InternalError(`node #${frame.id}: no child or slot variable ${i} of ${total}`);
       const values = attributeSummary(reader, view.node(slot.slotVariableNodeId));
       lines.push(`${branch}slot '${displayText(slot.slotName)}' for ${pathOf(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`);
     }

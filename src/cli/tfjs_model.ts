@@ -33,7 +33,7 @@ export function loadTf(): Tf {
       return tfModule;
     } catch (err) {
       // try the next one
-      if (name === '@tensorflow/tfjs-node') nativeSkipped = String((err as Error).message ?? err).split('\n')[0]!;
+      if (name === '@tensorflow/tfjs-node') [nativeSkipped = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     }
   }
   throw new InvalidArgumentError('This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');

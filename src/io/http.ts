@@ -198,18 +198,18 @@ export class HttpFileSystem implements FileSystem {
     this.probes.delete(url);
     if (probe === null) throw new NotFoundError(`${url}: No such file`, { file: url });
     const source = new HttpSource(this.client, path, url, this.headers, probe.pin, probe.whole, this.mergeGap, this.checkOrigin);
-    const m = BUNDLE_FILE.exec(url);
-    if (m !== null) {
+    const stem = BUNDLE_FILE.exec(url)?.[1];
+    if (stem !== undefined) {
       if (url.endsWith('.index')) {
-        this.indexes.set(m[1]!, source);
+        this.indexes.set(stem, source);
       } else {
         // The data file is pinned now; if the index changed since it was read, the two may be from different
         // checkpoints. One small conditional request tells.
-        const index = this.indexes.get(m[1]!);
+        const index = this.indexes.get(stem);
         if (index !== undefined && index.isOpen && index.size > 0) {
           await index.read(0, 1).catch((err: unknown) => {
             throw err instanceof CheckpointError && /changed on the server/.test(err.message)
-              ? new IOError(`${m[1]} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
+              ? new IOError(`${stem} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
               : err;
           });
         }
