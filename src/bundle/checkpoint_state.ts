@@ -26,7 +26,7 @@ function unquote(body: string, fail: (what: string) => never): Uint8Array {
   const out: number[] = [];
   const utf8 = new TextEncoder();
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
+    const ch = body.charAt(i);
     if (ch !== '\\') {
       out.push(...utf8.encode(ch));
       continue;
@@ -35,7 +35,7 @@ function unquote(body: string, fail: (what: string) => never): Uint8Array {
     if (next === undefined) fail('dangling escape');
     if (SIMPLE_ESCAPES[next] !== undefined) out.push(SIMPLE_ESCAPES[next]);
     else if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+      const m = /^[0-7]{1,3}/.exec(body.slice(i))?.[0] ?? fail('bad octal escape');
       out.push(parseInt(m, 8) & 0xff);
       i += m.length - 1;
     } else if (next === 'x' || next === 'X') {
@@ -68,7 +68,8 @@ function tokenize(text: string, fail: (what: string) => never): Token[] {
 
 /** Parses the state file's text. Unknown fields are an error, as in TensorFlow's `text_format.Merge`. */
 export function parseCheckpointState(text: string, file: string): CheckpointState {
-  const fail = (what: string): never => {
+  // Typed where declared, so that a call ends control flow for the narrowing below.
+  const fail: (what: string) => never = (what) => {
     throw new CorruptCheckpointError(`Invalid checkpoint state file ${file}: ${what}`, { file });
   };
   const state: CheckpointState = { modelCheckpointPath: '', allModelCheckpointPaths: [], allModelCheckpointTimestamps: [], lastPreservedTimestamp: 0 };
@@ -80,18 +81,18 @@ export function parseCheckpointState(text: string, file: string): CheckpointStat
     if (tokens[i]?.text === ':') i++;
     const readString = (): string => {
       let s = '';
-      if (tokens[i]?.kind !== 'string') fail(`field ${name!.text} expects a string`);
+      if (tokens[i]?.kind !== 'string') fail(`field ${name.text} expects a string`);
       // Adjacent string literals concatenate, as in the text format.
-      while (tokens[i]?.kind === 'string') s += decoder.decode(tokens[i++]!.bytes);
+      for (let t = tokens[i]; t?.kind === 'string'; t = tokens[++i]) s += decoder.decode(t.bytes);
       return s;
     };
     const readNumber = (): number => {
       const t = tokens[i++];
-      if (t?.kind !== 'number') fail(`field ${name!.text} expects a number`);
-      const v = Number(t!.text.replace(/^\+/, '').replace(/inf$/, 'Infinity').replace(/nan$/, 'NaN'));
+      if (t?.kind !== 'number') fail(`field ${name.text} expects a number`);
+      const v = Number(t.text.replace(/^\+/, '').replace(/inf$/, 'Infinity').replace(/nan$/, 'NaN'));
       return v;
     };
-    switch (name!.text) {
+    switch (name.text) {
       case 'model_checkpoint_path':
         state.modelCheckpointPath = readString();
         break;
@@ -105,7 +106,7 @@ export function parseCheckpointState(text: string, file: string): CheckpointStat
         state.lastPreservedTimestamp = readNumber();
         break;
       default:
-        fail(`unknown field ${name!.text}`);
+        fail(`unknown field ${name.text}`);
     }
     if (tokens[i]?.text === ';' || tokens[i]?.text === ',') i++;
   }

@@ -50,8 +50,10 @@ export function decodeHeader(bytes: Uint8Array, file: string): BundleHeader {
   if (!Number.isInteger(h.numShards) || h.numShards < 1 || h.numShards > MAX_SHARDS) {
     throw new CorruptCheckpointError(`${file}: invalid number of shards ${h.numShards} in bundle header`, { file });
   }
-  if (h.endianness !== 0 && h.endianness !== 1) {
-    throw new CorruptCheckpointError(`${file}: unknown endianness ${h.endianness} in bundle header`, { file });
+  // Decoding keeps enum numbers it does not know: 0 is LITTLE, 1 is BIG.
+  const endianness: number = h.endianness;
+  if (endianness !== 0 && endianness !== 1) {
+    throw new CorruptCheckpointError(`${file}: unknown endianness ${endianness} in bundle header`, { file });
   }
   const version = h.version ?? {};
   const producer = version.producer ?? 0;
@@ -64,7 +66,7 @@ export function decodeHeader(bytes: Uint8Array, file: string): BundleHeader {
       { file },
     );
   }
-  return { numShards: h.numShards, endianness: h.endianness === 1 ? 'big' : 'little', version: { producer, minConsumer, badConsumers } };
+  return { numShards: h.numShards, endianness: endianness === 1 ? 'big' : 'little', version: { producer, minConsumer, badConsumers } };
 }
 
 /** Product of dimensions, or null if it is not a safe integer. */
@@ -88,8 +90,8 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
   const count = numElements(shape) ?? fail(`shape [${shape.join(',')}] has too many elements`);
   const offset = toSafeCount(e.offset) ?? fail(`invalid offset ${String(e.offset)}`);
   const size = toSafeCount(e.size) ?? fail(`invalid size ${String(e.size)}`);
-  const slices = (e.slices ?? []).map((s) => decodeSlice(s, shape, fail));
-  const shardId = e.shardId ?? 0;
+  const slices = e.slices.map((s) => decodeSlice(s, shape, fail));
+  const shardId = e.shardId;
   if (slices.length === 0) {
     if (!Number.isInteger(shardId) || shardId < 0 || shardId >= header.numShards) {
       fail(`shard id ${shardId} outside the bundle's ${header.numShards} shards`);

@@ -12,5 +12,5 @@ export function dataFilename(prefix: string, shardId: number, numShards: number)
 /** The prefix of a path naming one of a bundle's files, or null if it names none. */
 export function prefixOfBundleFile(path: string): string | null {
   const m = /^(.*)\.(?:index|data-\d{5,}-of-\d{5,})$/s.exec(path);
-  return m ? m[1]! : null;
+  return m?.[1] ?? null;
 }
