@@ -11,7 +11,7 @@ export async function main(target = path.join(__dirname, 'data', 'mlp')): Promis
 
   const reader = await CheckpointReader.open(target); // a directory means: its latest checkpoint
   const kernel = await reader.getTensor('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE');
-  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3)}`);
+  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape.join(',')}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3).join(',')}`);
   await reader.close();
 
   const view = await CheckpointView.open(target);
@@ -19,4 +19,9 @@ export async function main(target = path.join(__dirname, 'data', 'mlp')): Promis
   for (const [id, p] of view.descendantsWithPaths()) if (view.node(id).attributes.length > 0) console.log(`node ${id}: ${p}`);
 }
 
-if (require.main === module) main(process.argv[2]).catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main(process.argv[2]).catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

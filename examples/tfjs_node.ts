@@ -20,7 +20,8 @@ function loadTfjs(): typeof import('@tensorflow/tfjs') {
 
 export async function main(): Promise<number[]> {
   const tf = loadTfjs();
-  console.log('backend:', tf.getBackend() ?? (await tf.ready(), tf.getBackend()));
+  await tf.ready();
+  console.log('backend:', tf.getBackend());
   const kernel = toTfjsTensor(await loadVariable(path.join(__dirname, 'data', 'mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE'));
   const out = tf.matMul(tf.ones([1, 4]), kernel);
   const values = Array.from(await out.data());
@@ -28,4 +29,9 @@ export async function main(): Promise<number[]> {
   return values;
 }
 
-if (require.main === module) main().catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}
