@@ -18,7 +18,7 @@ import { NGINX_BIN, Nginx } from '../test/helpers/nginx';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CheckpointReader, HttpFileSystem, setLogger } = require('../dist') as typeof import('../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { packageBundleSize } = require('../scripts/bundle-size.js') as { packageBundleSize(): Promise<{ minBytes: number; gzipBytes: number }> };
+const { packageBundleSize } = require('../scripts/bundle-size.js') as { packageBundleSize: () => Promise<{ minBytes: number; gzipBytes: number }> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleFiles, encodeBundle } = require('../dist/bundle') as typeof import('../src/bundle');
 
@@ -164,7 +164,7 @@ if (require.main === module) {
       const { lines, targets } = browserLines(f);
       console.log([...lines, '', ...targets.map(([n, ok, d]) => `${ok ? 'met    ' : 'NOT MET'}  ${n.padEnd(40)} ${d}`)].join('\n'));
     })
-    .catch((err) => {
+    .catch((err: unknown) => {
       console.error(err);
       process.exitCode = 1;
     });

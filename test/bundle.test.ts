@@ -40,7 +40,7 @@ describe('varints', () => {
     expect(readVarint64(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x08), { pos: 0 }, 8)).toBe(2 ** 52);
     expect(readVarint64(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10), { pos: 0 }, 8)).toBe(-1);
     // 2^63 cannot be a size a JS process handles.
-    expect(readVarint64(bytes(...Array(9).fill(0x80), 0x01), { pos: 0 }, 10)).toBe(-1);
+    expect(readVarint64(bytes(...new Array<number>(9).fill(0x80), 0x01), { pos: 0 }, 10)).toBe(-1);
   });
 });
 
@@ -88,7 +88,7 @@ describe('OrderedCode slice keys', () => {
     expect(enc(279, 8191)).toEqual([0xc1, 0x17, 0xdf, 0xff]);
     expect(enc(8192, 0)).toEqual([0xe0, 0x20, 0x00, 0x80]);
     const sorted = [0, 1, 63, 64, 100, 8191, 8192, 2 ** 20, 2 ** 40, 2 ** 52].map((n) => Buffer.from(enc(n, 0)));
-    expect([...sorted].sort(Buffer.compare)).toEqual(sorted);
+    expect([...sorted].sort((a, b) => Buffer.compare(a, b))).toEqual(sorted);
   });
 });
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { CheckpointReader, CheckpointView, loadVariable } from '../src';
+import { readExpectedPredictions } from './helpers/json';
 
 const quiet = <T>(fn: () => Promise<T>): Promise<T> => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -21,7 +22,7 @@ describe('examples', () => {
   it('restore_keras.ts predicts like Keras', async () => {
     const { main } = await import('../examples/restore_keras');
     const predictions = await quiet(() => main());
-    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, '../examples/data/mlp/expected.json'), 'utf8')).predictions as number[][];
+    const expected = readExpectedPredictions(path.join(__dirname, '../examples/data/mlp/expected.json')).predictions;
     predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.flat()[i]!)).toBeLessThan(1e-5));
   });
 

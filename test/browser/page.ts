@@ -46,8 +46,9 @@ function tensorSha256(value: Value): Promise<string> {
 }
 
 function errorOf(err: unknown): { name: string; code: string | null; message: string; isCheckpointError: boolean } {
-  const e = err as Error & { code?: string };
-  return { name: e?.constructor?.name ?? typeof err, code: e?.code ?? null, message: String(e?.message ?? err), isCheckpointError: err instanceof CheckpointError };
+  if (!(err instanceof Error)) return { name: typeof err, code: null, message: String(err), isCheckpointError: false };
+  const { code } = err as { code?: unknown };
+  return { name: err.constructor.name, code: typeof code === 'string' ? code : null, message: err.message, isCheckpointError: err instanceof CheckpointError };
 }
 
 function http(base: string, options: Record<string, unknown> = {}): HttpFileSystem {
@@ -93,7 +94,7 @@ const checks = {
         if ((await sha256([new Uint8Array(back.buffer, back.byteOffset, back.byteLength)])) !== sha) tfjsDifferent.push(keys[i]!);
       }
     }
-    return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: 'base' in source ? (fsys as HttpFileSystem).stats : null };
+    return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: fsys instanceof HttpFileSystem ? fsys.stats : null };
   },
 
   /**

@@ -157,8 +157,9 @@ function mutateGraph(graph: tensorflow.TrackableObjectGraph, rng: Rng): string {
   const nodes = graph.nodes as unknown[];
   if (nodes.length === 0) return 'graph empty';
   const node = rng.pick(nodes) as { children: Array<{ nodeId: number; localName: string }>; slotVariables: unknown[] };
-  node.children ??= [];
-  node.slotVariables ??= [];
+  // Absent from a decoded node that had none (protobufjs leaves defaults to the prototype).
+  (node as Partial<typeof node>).children ??= [];
+  (node as Partial<typeof node>).slotVariables ??= [];
   const id = nodes.indexOf(node);
   switch (rng.int(6)) {
     case 0:
