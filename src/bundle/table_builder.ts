@@ -9,7 +9,7 @@ import { compress } from 'snappyjs';
 import { at, present } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
-import { BLOCK_TRAILER_LENGTH, type BlockHandle, BlockType, compareBytes, FOOTER_LENGTH, TABLE_MAGIC_HI, TABLE_MAGIC_LO } from './table';
+import { BLOCK_TRAILER_LENGTH, type BlockHandle, BlockType, compareBytes, FOOTER_LENGTH, FOOTER_MAGIC_OFFSET, TABLE_MAGIC_HI, TABLE_MAGIC_LO } from './table';
 import { varintLength, writeVarint } from './varint';
 
 export interface TableBuilderOptions {
@@ -178,8 +178,8 @@ export class TableBuilder {
     p = writeVarint(footer, p, indexHandle.offset);
     writeVarint(footer, p, indexHandle.size);
     const view = new DataView(footer.buffer);
-    view.setUint32(40, TABLE_MAGIC_LO, true);
-    view.setUint32(44, TABLE_MAGIC_HI, true);
+    view.setUint32(FOOTER_MAGIC_OFFSET, TABLE_MAGIC_LO, true);
+    view.setUint32(FOOTER_MAGIC_OFFSET + 4, TABLE_MAGIC_HI, true);
     this.out.push(footer);
     return this.out;
   }
