@@ -39,15 +39,29 @@ export interface CheckpointErrorDetails {
 
 export class CheckpointError extends Error {
   readonly code: CheckpointErrorCode;
-  readonly file: string | undefined;
   readonly key: string | undefined;
+  #file: string | undefined;
 
   constructor(code: CheckpointErrorCode, message: string, details: CheckpointErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
-    this.file = details.file;
+    this.#file = details.file;
     this.key = details.key;
+  }
+
+  /** The file the error is about, when there is one. */
+  get file(): string | undefined {
+    return this.#file;
+  }
+
+  /**
+   * Names the file this error is about, unless it names one already: for errors thrown by code below the layer
+   * that knows which file it is reading. Returns the error itself, to be rethrown.
+   */
+  inFile(file: string): this {
+    this.#file ??= file;
+    return this;
   }
 }
 

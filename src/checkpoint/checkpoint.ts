@@ -183,10 +183,7 @@ export async function restoreWithReader(root: object, reader: ValueSource, saveP
   try {
     await executeRestore(plan, reader, options.onProgress, options);
   } catch (err) {
-    if (err instanceof CheckpointError && err.file === undefined) {
-      throw Object.assign(err, { file: reader.prefix }) as CheckpointError;
-    }
-    throw err;
+    throw err instanceof CheckpointError ? err.inFile(reader.prefix) : err;
   }
   const status = new LoadStatus(plan, savePath);
   return options.expectPartial ? status.expectPartial() : status;
