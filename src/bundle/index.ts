@@ -1,21 +1,18 @@
 export { BundleReader, type BundleReadOptions } from './bundle_reader';
-export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState, parseCheckpointState } from './checkpoint_state';
-export { crc32c, type Crc32cImplementation, crc32cImplementation, Crc32cHasher, maskCrc, prepareCrc32c, unmaskCrc } from './crc32c';
+export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState } from './checkpoint_state';
+export { crc32c, type Crc32cImplementation, crc32cImplementation, maskCrc, prepareCrc32c, unmaskCrc } from './crc32c';
 export {
   type DTypeInfo,
   type DTypeName,
-  dtypeByName,
   dtypeInfo,
-  isReadableDType,
   type OpaqueDType,
   type ReadableDType,
   type TensorDataByDType,
   type TensorValue,
 } from './dtypes';
-export { type BundleHeader, numElements, type SliceExtent, type TensorEntry, type TensorSlice } from './entry';
+export { type BundleHeader, type SliceExtent, type TensorEntry, type TensorSlice } from './entry';
 export { dataFilename, indexFilename } from './naming';
-export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
 export { halfToFloat, type TfjsDType, tfjsDTypeOf, type TfjsValues, toTfjsValues } from './tfjs_conversion';
 export { type BundleEncodeOptions, bundleFiles, encodeBundle, type EncodedBundle, type TensorToWrite } from './bundle_encoder';
-export { assertStoredCrc, PIECE_BYTES, PieceBuffers, type ReadDestination, readEntryInto, streamChecksummed, verifyEntry } from './piece_reads';
+export { assertStoredCrc, PieceBuffers, readEntryInto, verifyEntry } from './piece_reads';

@@ -64,8 +64,3 @@ export function encodeTensorNameSlice(key: string, slice: TensorSlice): Uint8Arr
   }
   return Uint8Array.from(out);
 }
-
-/** Whether a raw table key names a slice (rather than a whole tensor or the header). */
-export function isSliceKey(key: Uint8Array): boolean {
-  return key.length > 0 && key[0] === 0x00;
-}

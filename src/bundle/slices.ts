@@ -13,11 +13,6 @@ export function resolveSlice(slice: TensorSlice, shape: readonly number[]): Exte
   return slice.extents.map(({ start, length }, d) => ({ start, length: length === -1 ? at(shape, d, 'shape') : length }));
 }
 
-/** Number of elements a slice holds. */
-export function sliceElements(slice: TensorSlice, shape: readonly number[]): number {
-  return resolveSlice(slice, shape).reduce((n, e) => n * e.length, 1);
-}
-
 /**
  * Calls `copy(srcElement, dstElement, count)` for each contiguous run of the slice inside the full tensor, with
  * element indices into the slice's own row-major array and the full tensor's.
