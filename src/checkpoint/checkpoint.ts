@@ -33,7 +33,7 @@ export class SaveCounter implements Restorable {
   created = false;
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map<string, Restorable>([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: Parameters<Restorable['prepare']>[0], path: string): PreparedWrite {
@@ -78,7 +78,8 @@ export class Checkpoint {
 
   constructor(objects: Record<string, object>) {
     const entries = Object.entries(objects);
-    for (const [name, value] of entries) {
+    // Checked at run time as well: callers from plain JavaScript can pass anything.
+    for (const [name, value] of entries as Array<[string, unknown]>) {
       if (typeof value !== 'object' || value === null) {
         throw new InvalidArgumentError(`\`Checkpoint\` was expecting ${name} to be a trackable object (an object deriving from \`Trackable\`), got ${String(value)}.`);
       }

@@ -14,6 +14,7 @@
  * the old index with new data; here the shard count of an overwritten prefix changes instead (1 ↔ 2, the extra
  * data file empty).
  */
+import { at } from '../checked';
 import { CHECKPOINT_STATE_FILENAME, dataFilename, type EncodedBundle, formatCheckpointState, indexFilename } from '../bundle';
 import { currentProcessId, type FileSystem, processAlive } from '../io';
 
@@ -70,7 +71,7 @@ export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: E
   const index = indexFilename(prefix);
   const placed: string[] = [];
   try {
-    for (let i = 0; i < numShards; i++) await fs.writeFile(dataFiles[i]! + suffix, bundle.shards[i]!, { durable: true });
+    for (const [i, file] of dataFiles.entries()) await fs.writeFile(file + suffix, at(bundle.shards, i, 'shards'), { durable: true });
     await fs.writeFile(index + suffix, bundle.index, { durable: true });
     for (const file of dataFiles) {
       await fs.rename(file + suffix, file);

@@ -56,7 +56,8 @@ export async function compareWithCheckpoint(root: object, path: string, options:
     for (const [obj, names] of plan.live.descendantsWithPaths()) {
       const values = restorablesOf(obj);
       if (values === null || bound.has(obj) || [...values.values()].every((r) => r.optional?.() === true)) continue;
-      out.onlyInLive.push({ path: ['(root)', ...names].join('.'), target: describeLive(obj), shape: [...[...values.values()][0]!.shape] });
+      const [first] = values.values();
+      out.onlyInLive.push({ path: ['(root)', ...names].join('.'), target: describeLive(obj), shape: first === undefined ? [] : [...first.shape] });
     }
     return out;
   } finally {

@@ -2,6 +2,7 @@
  * Checking that a checkpoint value fits its planned target and converting it, shared by every restore path: the
  * check from the index alone (before any byte is read) and the conversion of a value read into new memory.
  */
+import { at } from '../checked';
 import { type TensorEntry, type TensorValue, tfjsDTypeOf } from '../bundle';
 import { MismatchError } from '../errors';
 import { isLayerVariable, type PreparedWrite, shapeMismatch } from '../trackable';
@@ -15,12 +16,12 @@ function isKerasResetAfterGruBias(stored: readonly number[], live: readonly numb
 
 /** The checkpoint path that names write `i` in errors. */
 export function writePath(plan: RestorePlan, i: number): string {
-  const w = plan.writes[i]!;
+  const w = at(plan.writes, i, 'writes');
   return plan.names.get(w.nodeId) ?? w.key;
 }
 
 function rejectGruResetAfter(plan: RestorePlan, i: number, stored: readonly number[]): void {
-  const w = plan.writes[i]!;
+  const w = at(plan.writes, i, 'writes');
   if (isKerasResetAfterGruBias(stored, w.target.shape, plan.bindings.get(w.nodeId))) {
     throw shapeMismatch(
       stored,
@@ -36,7 +37,7 @@ function rejectGruResetAfter(plan: RestorePlan, i: number, stored: readonly numb
 /** Validates and converts the value of write `i`; nothing changes until the result is committed. */
 export function prepareWrite(plan: RestorePlan, i: number, value: TensorValue): PreparedWrite {
   rejectGruResetAfter(plan, i, value.shape);
-  return plan.writes[i]!.target.prepare(value, writePath(plan, i));
+  return at(plan.writes, i, 'writes').target.prepare(value, writePath(plan, i));
 }
 
 /**
@@ -45,7 +46,7 @@ export function prepareWrite(plan: RestorePlan, i: number, value: TensorValue): 
  * int32 is found only when read).
  */
 export function checkFits(plan: RestorePlan, i: number, entry: TensorEntry): void {
-  const target = plan.writes[i]!.target;
+  const target = at(plan.writes, i, 'writes').target;
   // Only variables follow tensorFor's rules; strings and other holders' values are checked by their prepare().
   if (target.inPlace === undefined || entry.dtype === 'string' || target.dtype === 'string') return;
   rejectGruResetAfter(plan, i, entry.shape);

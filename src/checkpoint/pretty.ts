@@ -31,7 +31,8 @@ export class NodeNames {
     if (path !== undefined) return path;
     const slot = this.slots.get(id);
     if (slot === undefined) return undefined;
-    return `${this.tree.shortPath(slot.optimizerId, '(root)')!}'s state '${slot.slotName}' for ${this.tree.shortPath(slot.variableId, '(root)')!}`;
+    const pathOf = (node: number): string => this.tree.shortPath(node, '(root)') ?? `#${node}`;
+    return `${pathOf(slot.optimizerId)}'s state '${slot.slotName}' for ${pathOf(slot.variableId)}`;
   }
 }
 
@@ -66,7 +67,9 @@ export function nodeText(node: TrackableObject): string {
 export function describeLive(obj: unknown): string {
   if (obj === null || typeof obj !== 'object') return String(obj);
   const o = obj as { name?: unknown; originalName?: unknown; shape?: unknown; dtype?: unknown; getClassName?: () => string };
-  const cls = typeof o.getClassName === 'function' ? o.getClassName() : (obj as object).constructor?.name ?? 'Object';
+  // Objects made by Object.create(null) have no constructor, whatever `object`'s type says.
+  const ctor = (obj as { constructor?: { name?: string } }).constructor;
+  const cls = typeof o.getClassName === 'function' ? o.getClassName() : (ctor?.name ?? 'Object');
   // tfjs's `name` is unique in the program (`hidden1/kernel_1` when two models have a `hidden1`).
   const name = typeof o.name === 'string' ? o.name : null;
   const shape = Array.isArray(o.shape) ? ` shape=[${o.shape.join(',')}]` : '';

@@ -9,6 +9,7 @@
  *  4. assign everything, then let optimizers take their staged slots.
  */
 import type { TensorValue } from '../bundle';
+import { at, present } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { CheckpointReader, type CheckpointView, TrackableView, type ValueSource } from '../graph';
 import { logger } from '../logger';
@@ -74,7 +75,7 @@ export function planRestore(view: CheckpointView, root: object, reader: ValueSou
   const queue: Array<[number, object]> = [[0, root]];
   const visited = new Set<number>();
   for (let head = 0; head < queue.length; head++) {
-    const [id, obj] = queue[head]!;
+    const [id, obj] = at(queue, head, 'binding queue');
     // Leaves (most nodes: the variables) have nothing to bind; their live children are not even listed.
     if (view.node(id).children.length === 0) {
       visited.add(id);
@@ -141,10 +142,14 @@ function subtreeHasValues(view: CheckpointView, id: number): boolean {
   if (node.hasCheckpointValues !== null) return node.hasCheckpointValues;
   const seen = new Set<number>();
   const stack = [id];
-  while (stack.length > 0) {
-    const n = view.node(stack.pop()!);
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const n = view.node(top);
     if (n.attributes.length > 0 || n.slotVariables.length > 0) return true;
-    for (const c of n.children) if (!seen.has(c.nodeId)) seen.add(c.nodeId), stack.push(c.nodeId);
+    for (const c of n.children) {
+      if (seen.has(c.nodeId)) continue;
+      seen.add(c.nodeId);
+      stack.push(c.nodeId);
+    }
   }
   return false;
 }
@@ -181,7 +186,7 @@ export async function executeRestore(
   let done = 0;
   const prepare = (i: number, value: TensorValue): void => {
     prepared[i] = prepareWrite(plan, i, value);
-    done += sizes[i]!;
+    done += at(sizes, i, 'sizes');
     onProgress?.(done, total);
   };
   try {
@@ -202,9 +207,11 @@ export async function executeRestore(
     throw err;
   }
   const finalizers = new Set<Finalizer>();
-  for (const p of prepared) {
-    p!.commit();
-    if (p!.after) finalizers.add(p!.after);
+  // getTensors resolved, so every write was prepared; checked before the first commit, to stay all or nothing.
+  const ready = prepared.map((p, i) => present(p, `prepared write ${i}`));
+  for (const p of ready) {
+    p.commit();
+    if (p.after) finalizers.add(p.after);
   }
   for (const f of finalizers) await f.finalize();
 }

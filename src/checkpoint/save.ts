@@ -8,6 +8,7 @@
  *  - `has_checkpoint_values` on every node; values in node order, the object graph last.
  * The files reach the disk through checkpoint_files.ts, in the order that keeps the previous checkpoint whole.
  */
+import { at, got } from '../checked';
 import { type BundleEncodeOptions, encodeBundle, type TensorToWrite, type TensorValue } from '../bundle';
 import { InvalidArgumentError } from '../errors';
 import {
@@ -76,13 +77,13 @@ export function planSave(root: object, layout: KerasLayout): { graph: ObjectGrap
   const paths: string[][] = [[]];
   const childLists: Array<Array<[string, object]>> = [];
   for (let i = 0; i < order.length; i++) {
-    const children = childrenOf(order[i]!);
+    const children = childrenOf(at(order, i, 'objects'));
     childLists.push(children);
     for (const [name, child] of children) {
       if (!ids.has(child)) {
         ids.set(child, order.length);
         order.push(child);
-        paths.push([...paths[i]!, name]);
+        paths.push([...at(paths, i, 'paths'), name]);
       }
     }
   }
@@ -90,7 +91,7 @@ export function planSave(root: object, layout: KerasLayout): { graph: ObjectGrap
   const values: PendingValue[] = [];
   const nodes: Array<{ children: TrackableObject['children']; attributes: TrackableObject['attributes']; slotVariables: TrackableObject['slotVariables'] }> =
     order.map((obj, i) => {
-      const path = objectPath(paths[i]!);
+      const path = objectPath(at(paths, i, 'paths'));
       const attributes = [...(restorablesOf(obj) ?? [])]
         .filter(([name]) => name !== OBJECT_CONFIG_JSON)
         .map(([name, r]) => {
@@ -98,18 +99,23 @@ export function planSave(root: object, layout: KerasLayout): { graph: ObjectGrap
           values.push({ key, read: () => r.read() });
           return { name, fullName: fullNameOf(obj), checkpointKey: key, optionalRestore: false };
         });
-      return { children: childLists[i]!.map(([localName, c]) => ({ nodeId: ids.get(c)!, localName })), attributes, slotVariables: [] };
+      return { children: at(childLists, i, 'child lists').map(([localName, c]) => ({ nodeId: got(ids, c, 'node ids'), localName })), attributes, slotVariables: [] };
     });
 
   if (layout === 'keras2') {
     order.forEach((obj, optimizerId) => {
       if (!isOptimizer(obj)) return;
-      const optPath = objectPath(paths[optimizerId]!);
+      const optPath = objectPath(at(paths, optimizerId, 'paths'));
       for (const { slotName, slots } of optimizerState(obj).legacySlots()) {
-        const placed = slots.filter((s) => ids.has(s.variable)).sort((a, b) => ids.get(a.variable)! - ids.get(b.variable)!);
-        for (const slot of placed) {
-          const variableId = ids.get(slot.variable)!;
-          const key = attributeKey(slotVariablePath(objectPath(paths[variableId]!), optPath, slotName), 'VARIABLE_VALUE');
+        // Each slot with the node id of its variable, for the variables that are in the graph.
+        const placed = slots
+          .flatMap((slot) => {
+            const variableId = ids.get(slot.variable);
+            return variableId === undefined ? [] : [{ slot, variableId }];
+          })
+          .sort((a, b) => a.variableId - b.variableId);
+        for (const { slot, variableId } of placed) {
+          const key = attributeKey(slotVariablePath(objectPath(at(paths, variableId, 'paths')), optPath, slotName), 'VARIABLE_VALUE');
           values.push({ key, read: () => slot.read() });
           const slotId = nodes.length;
           nodes.push({
@@ -119,7 +125,7 @@ export function planSave(root: object, layout: KerasLayout): { graph: ObjectGrap
             ],
             slotVariables: [],
           });
-          (nodes[optimizerId]!.slotVariables as TrackableObject['slotVariables'][number][]).push({
+          (at(nodes, optimizerId, 'nodes').slotVariables as TrackableObject['slotVariables'][number][]).push({
             originalVariableNodeId: variableId,
             slotName,
             slotVariableNodeId: slotId,
@@ -141,16 +147,15 @@ export function planSave(root: object, layout: KerasLayout): { graph: ObjectGrap
     });
   }
   const graph: ObjectGraph = {
-    nodes: nodes.map((n, i) => ({ ...n, registeredSaver: null, hasCheckpointValues: hasValues[i]! })),
+    nodes: nodes.map((n, i) => ({ ...n, registeredSaver: null, hasCheckpointValues: at(hasValues, i, 'has-values flags') })),
   };
   return { graph, values };
 }
 
 function storeFloat32As(value: TensorValue, as: SaveOptions['float32As']): TensorValue {
   if (value.dtype !== 'float32' || as === undefined || as === 'float32') return value;
-  const bits = new Uint16Array(value.data.length);
   const convert = as === 'float16' ? floatToHalfBits : floatToBfloat16Bits;
-  for (let i = 0; i < bits.length; i++) bits[i] = convert(value.data[i]!);
+  const bits = Uint16Array.from(value.data, (v) => convert(v));
   return { dtype: as, shape: value.shape, data: bits };
 }
 
