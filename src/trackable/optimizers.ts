@@ -102,7 +102,7 @@ class ScalarField implements Restorable {
   }
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map<string, Restorable>([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: TensorValue, path: string): PreparedWrite {
@@ -155,7 +155,7 @@ class SlotVariable implements Restorable {
   }
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map<string, Restorable>([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: TensorValue, path: string): PreparedWrite {
@@ -189,6 +189,9 @@ class SlotVariable implements Restorable {
 export class OptimizerState {
   readonly kind: OptimizerKind | null;
   private readonly fields = new Map<string, ScalarField>();
+  /** The step count and learning rate, also in `fields` under their TF and Keras names. */
+  private readonly iterationsField: ScalarField;
+  private readonly learningRateField: ScalarField;
   private readonly slots = new Map<string, Map<LiveVariable, SlotVariable>>();
   private staged = new Map<SlotVariable, tfc.Tensor>();
   /** Whether slot values follow legacy Keras semantics (set when the checkpoint says so). */
@@ -200,13 +203,21 @@ export class OptimizerState {
     this.kind = KINDS[optimizer.getClassName()] ?? null;
     const o = optimizer as unknown as Record<string, number> & { setLearningRate?: (lr: number) => void };
     const cls = optimizer.getClassName();
+    /** A numeric hyper-parameter of the optimizer (tfjs keeps them as plain number properties). */
+    const hyper = (field: string): number => {
+      const v = o[field];
+      if (typeof v !== 'number') throw new UnsupportedError(`The ${cls} optimizer has no numeric ${field}`);
+      return v;
+    };
     const always = (): boolean => true;
     // Not required once a TF1 checkpoint's beta1_power has given the count.
     const iterationsOptional = (): boolean => this.unstarted() || this.iterationsFromPowers;
     const iterations = new ScalarField(`${cls}/iter`, iterationsOptional, 'int32', () => optimizer.iterations, (v) => void (o['iterations_'] = v), this);
     // Optional: Keras optimizers with a learning-rate schedule checkpoint no learning-rate variable.
-    const lr = new ScalarField(`${cls}/learning_rate`, always, 'float32', () => o['learningRate']!, (v) => (o.setLearningRate ? o.setLearningRate(v) : (o['learningRate'] = v)), this);
+    const lr = new ScalarField(`${cls}/learning_rate`, always, 'float32', () => hyper('learningRate'), (v) => (o.setLearningRate ? o.setLearningRate(v) : (o['learningRate'] = v)), this);
     this.fields.set('iter', iterations).set('_iterations', iterations).set('learning_rate', lr).set('_learning_rate', lr);
+    this.iterationsField = iterations;
+    this.learningRateField = lr;
     for (const [name, field] of Object.entries(this.kind?.hyper ?? {})) {
       const setter = (v: number): void => {
         const setMomentum = (o as unknown as { setMomentum?: (m: number) => void }).setMomentum;
@@ -214,7 +225,7 @@ export class OptimizerState {
         else o[field] = v;
       };
       // Legacy Keras hyper-parameters; tfjs and Keras ≥ 2.11 keep them as plain numbers, so never required.
-      this.fields.set(name, new ScalarField(`${cls}/${name}`, always, 'float32', () => o[field]!, setter, this));
+      this.fields.set(name, new ScalarField(`${cls}/${name}`, always, 'float32', () => hyper(field), setter, this));
     }
     // Legacy Keras optimizers checkpoint a learning-rate decay; tfjs optimizers have none, so only 0 restores.
     const noDecay = (v: number, path: string): void => {
@@ -229,7 +240,7 @@ export class OptimizerState {
     this.fields.set('decay', new ScalarField(`${cls}/decay`, always, 'float32', () => 0, () => undefined, this, noDecay));
     if (cls === 'Adam') {
       // TF1's AdamOptimizer keeps no step count but beta1_power = beta1^(t+1), from which tfjs's count follows.
-      const beta1 = (): number => o['beta1']!;
+      const beta1 = (): number => hyper('beta1');
       const fromPower = (p: number): void => {
         const t = Math.round(Math.log(p) / Math.log(beta1())) - 1;
         iterations.set(t);
@@ -237,7 +248,7 @@ export class OptimizerState {
         this.iterationsFromPowers = true;
       };
       this.fields.set('beta1_power', new ScalarField(`${cls}/beta1_power`, always, 'float32', () => beta1() ** (optimizer.iterations + 1), fromPower, this));
-      const beta2 = (): number => o['beta2']!;
+      const beta2 = (): number => hyper('beta2');
       this.fields.set('beta2_power', new ScalarField(`${cls}/beta2_power`, always, 'float32', () => beta2() ** (optimizer.iterations + 1), () => undefined, this));
     }
   }
@@ -273,7 +284,7 @@ export class OptimizerState {
 
   slot(group: string, variable: LiveVariable): SlotVariable {
     let byVar = this.slots.get(group);
-    if (!byVar) this.slots.set(group, (byVar = new Map()));
+    if (!byVar) this.slots.set(group, (byVar = new Map<LiveVariable, SlotVariable>()));
     let s = byVar.get(variable);
     if (!s) byVar.set(variable, (s = new SlotVariable(this, group, variable)));
     return s;
@@ -308,8 +319,8 @@ export class OptimizerState {
 
   /** The children Keras 3's optimizer has in a checkpoint. */
   keras3SaveChildren(): Array<[string, unknown]> {
-    const iter = this.fields.get('_iterations')!;
-    const lr = this.fields.get('_learning_rate')!;
+    const iter = this.iterationsField;
+    const lr = this.learningRateField;
     const vars = this.variables();
     if (!vars || !this.kind || this.unstarted()) return [['_iterations', iter], ['_learning_rate', lr]];
     const lists = Object.entries(this.kind.lists).filter(([, g]) => this.groupUsed(g));
@@ -328,8 +339,8 @@ export class OptimizerState {
    * variable's slots), whether or not it has taken a step: what Keras's HDF5 files list under `optimizer/vars`.
    */
   kerasVariables(): unknown[] {
-    const iter = this.fields.get('_iterations')!;
-    const lr = this.fields.get('_learning_rate')!;
+    const iter = this.iterationsField;
+    const lr = this.learningRateField;
     const vars = this.variables();
     if (!vars || !this.kind) return [iter, lr];
     const groups = Object.values(this.kind.lists).filter((g) => this.groupUsed(g));
@@ -354,13 +365,13 @@ export class OptimizerState {
   async currentSlot(slot: SlotVariable): Promise<tfc.Tensor | null> {
     const vars = this.variables();
     const i = vars?.indexOf(slot.variable) ?? -1;
-    if (i < 0 || !this.kind) return null;
+    if (vars === null || i < 0 || !this.kind) return null;
     const weights = await this.optimizer.getWeights();
     // getWeights() makes a fresh tensor for `iter` and returns the slot variables themselves.
     (weights[0]?.tensor as unknown as tfc.Tensor | undefined)?.dispose();
     const g = this.tfjsGroups().indexOf(slot.group);
     if (g < 0) return null;
-    return (weights[1 + g * vars!.length + i]?.tensor as unknown as tfc.Tensor | undefined) ?? null;
+    return (weights[1 + g * vars.length + i]?.tensor as unknown as tfc.Tensor | undefined) ?? null;
   }
 
   /**
@@ -370,27 +381,27 @@ export class OptimizerState {
   async finalize(): Promise<void> {
     const staged = this.staged;
     this.staged = new Map();
-    const iterations = this.fields.get('iter')!.pending;
-    this.fields.get('iter')!.pending = null;
+    const iterations = this.iterationsField.pending;
+    this.iterationsField.pending = null;
     const vars = this.variables();
     if (!this.kind || (staged.size === 0 && iterations === null)) return;
     const current = await this.optimizer.getWeights();
     if (!vars) {
       // Slots cannot be placed without the variable order, but the iteration count still goes through
       // setWeights, which also updates what depends on it (Adam's bias-correction powers).
-      const iter = tfjsCore().scalar(iterations!, 'int32');
-      await this.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...current.slice(1)] as never);
-      tfjsCore().dispose([iter, current[0]!.tensor as unknown as tfc.Tensor]);
+      const iter = tfjsCore().scalar(iterations ?? this.optimizer.iterations, 'int32');
+      const [oldIter, ...rest] = current;
+      await this.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...rest] as never);
+      tfjsCore().dispose([iter, ...(oldIter === undefined ? [] : [oldIter.tensor as unknown as tfc.Tensor])]);
       return;
     }
     const n = vars.length;
     const groups = this.tfjsGroups();
     const hasSlots = current.length === 1 + groups.length * n;
     const lr = (this.optimizer as unknown as { learningRate: number }).learningRate;
-    const weights: Array<{ name: string; tensor: tfc.Tensor }> = [
-      { name: 'iter', tensor: tfjsCore().scalar(iterations ?? this.optimizer.iterations, 'int32') },
-    ];
-    const created: tfc.Tensor[] = [weights[0]!.tensor];
+    const iterTensor = tfjsCore().scalar(iterations ?? this.optimizer.iterations, 'int32');
+    const weights: Array<{ name: string; tensor: tfc.Tensor }> = [{ name: 'iter', tensor: iterTensor }];
+    const created: tfc.Tensor[] = [iterTensor];
     groups.forEach((group, g) => {
       vars.forEach((v, i) => {
         const slot = this.slots.get(group)?.get(v);
@@ -401,7 +412,7 @@ export class OptimizerState {
           created.push(scaled);
           t = scaled;
         }
-        if (!t) t = hasSlots ? (current[1 + g * n + i]!.tensor as unknown as tfc.Tensor) : undefined;
+        if (!t) t = hasSlots ? (current[1 + g * n + i]?.tensor as unknown as tfc.Tensor | undefined) : undefined;
         if (!t) {
           t = tfjsCore().zeros(v.shape as number[]);
           created.push(t);
@@ -410,9 +421,10 @@ export class OptimizerState {
       });
     });
     const previous = hasSlots ? current.slice(1).map((w) => w.tensor as unknown as tfc.Tensor) : [];
-    await this.optimizer.setWeights(weights as never);
+    await this.optimizer.setWeights(weights);
     // setWeights made new variables from these tensors; release ours and the slots they replace.
-    tfjsCore().dispose([...created, ...staged.values(), current[0]!.tensor as unknown as tfc.Tensor, ...previous]);
+    const oldIter = current[0]?.tensor as unknown as tfc.Tensor | undefined;
+    tfjsCore().dispose([...created, ...staged.values(), ...(oldIter === undefined ? [] : [oldIter]), ...previous]);
   }
 }
 
@@ -420,7 +432,7 @@ const lists = new WeakMap<OptimizerState, Map<string, unknown[]>>();
 
 function cachedList(state: OptimizerState, name: string, make: () => unknown[]): unknown[] {
   let byName = lists.get(state);
-  if (!byName) lists.set(state, (byName = new Map()));
+  if (!byName) lists.set(state, (byName = new Map<string, unknown[]>()));
   let list = byName.get(name);
   if (!list) byName.set(name, (list = make()));
   return list;
