@@ -14,6 +14,8 @@
  * empty, as TF tracks empty lists and dicts.
  */
 
+import { got } from '../checked';
+
 /** Define `[trackableChildren]()` on any object to list its checkpoint children yourself. */
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
@@ -56,7 +58,7 @@ function entriesOf(children: ChildEntries): Iterable<readonly [string, unknown]>
 }
 
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -146,14 +148,15 @@ export class TrackableView {
   children(obj: object): Map<string, object> {
     let out = this.childCache.get(obj);
     if (out !== undefined) return out;
-    out = new Map();
+    const found = new Map<string, object>();
+    out = found;
     const c = this.classify(obj);
     const add = (name: string, value: unknown): void => {
-      if (this.isTrackable(value)) out!.set(name, value);
+      if (this.isTrackable(value)) found.set(name, value);
     };
     switch (c.kind) {
       case 'custom':
-        for (const [name, value] of c.children()) add(String(name), value);
+        for (const [name, value] of c.children()) add(name, value);
         break;
       case 'array':
         (obj as unknown[]).forEach((value, i) => add(String(i), value));
@@ -181,12 +184,12 @@ export class TrackableView {
     const paths = new Map<object, string[]>([[this.root, []]]);
     const order: Array<[object, string[]]> = [];
     const queue: object[] = [this.root];
-    for (let head = 0; head < queue.length; head++) {
-      const current = queue[head]!;
-      order.push([current, paths.get(current)!]);
+    for (let head = 0, current = queue[head]; current !== undefined; current = queue[++head]) {
+      const path = got(paths, current, 'paths of reached objects');
+      order.push([current, path]);
       for (const [name, child] of this.children(current)) {
         if (!paths.has(child)) {
-          paths.set(child, [...paths.get(current)!, name]);
+          paths.set(child, [...path, name]);
           queue.push(child);
         }
       }
