@@ -103,20 +103,21 @@ export class StoredObjectGraph implements ObjectGraph {
   private decodeNode(id: number): TrackableObject {
     // One reader over the whole graph, repositioned per node: no view or reader object per node (and no closure:
     // 10^5 nodes are decoded in one traversal).
-    const start = this.bounds[2 * id]!;
+    // bounds holds two numbers per node and id is a checked node id.
+    const start = this.bounds[2 * id] ?? 0;
     const reader = (this.reader ??= protobuf.Reader.create(this.bytes));
     let n: tensorflow.TrackableObjectGraph.TrackableObject;
     try {
       reader.pos = start;
-      n = tensorflow.TrackableObjectGraph.TrackableObject.decode(reader, this.bounds[2 * id + 1]! - start);
+      n = tensorflow.TrackableObjectGraph.TrackableObject.decode(reader, (this.bounds[2 * id + 1] ?? start) - start);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new CorruptCheckpointError(`Cannot parse object graph node ${id}: ${reason}`, { file: this.file, key: OBJECT_GRAPH_PROTO_KEY, cause: err });
     }
     // The decoded messages already have this module's field names and defaults (proto3 defaults live on their
     // prototypes), so they are used as they are after validation.
-    const children = (n.children ?? []) as ObjectReference[];
-    const slotVariables = (n.slotVariables ?? []) as SlotVariableReference[];
+    const children = n.children as ObjectReference[];
+    const slotVariables = n.slotVariables as SlotVariableReference[];
     for (const c of children) if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
     for (const s of slotVariables) {
       if (!this.isNodeId(s.originalVariableNodeId) || !this.isNodeId(s.slotVariableNodeId)) {
@@ -125,7 +126,7 @@ export class StoredObjectGraph implements ObjectGraph {
     }
     return {
       children,
-      attributes: (n.attributes ?? []) as SerializedTensor[],
+      attributes: n.attributes as SerializedTensor[],
       slotVariables,
       registeredSaver: n.registeredSaver ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' } : null,
       hasCheckpointValues: n.hasCheckpointValues ? (n.hasCheckpointValues.value ?? false) : null,
