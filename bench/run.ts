@@ -25,7 +25,8 @@ import { browserFigures, browserLines } from './browser';
 // The built package (dist/, what users run), not the sources through tsx's transform, which wraps every closure
 // it creates (esbuild's keepNames) and so slows per-node and per-tensor code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Checkpoint, CheckpointReader, CheckpointView, crc32cImplementation, listVariables, setLogger } = require('../dist') as typeof import('../src');
+const built = require('../dist') as typeof import('../src');
+const { Checkpoint, CheckpointReader, CheckpointView, crc32cImplementation, listVariables, setLogger } = built;
 type CheckpointReader = import('../src').CheckpointReader;
 
 const ROOT = path.resolve(__dirname, '..');

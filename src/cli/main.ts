@@ -81,6 +81,9 @@ interface InspectOptions {
   json?: boolean;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 async function inspect(target: string | undefined, opts: InspectOptions): Promise<number> {
   const file = target ?? EXAMPLE_CHECKPOINT;
   if (target === undefined) process.stderr.write(`No PATH given: inspecting the bundled example ${file}\n`);
@@ -424,8 +427,7 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
     const [firstLine = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     // Messages quote keys from the file: control characters are shown escaped, never sent to the terminal.
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    process.stderr.write(`tfjs-checkpoint: ${firstLine.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+    process.stderr.write(`tfjs-checkpoint: ${firstLine.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
     return EXIT_ERROR;
   }
 }
