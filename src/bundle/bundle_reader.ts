@@ -18,7 +18,7 @@ import { TableReader } from './table';
 import { type DecodeContext, decodeFixedSize, decodeStrings, requireReadable } from './tensor_codec';
 
 export interface BundleReadOptions {
-  /** Verify each tensor's crc32c (default true). Skipping saves 0.1–0.25 s per GB with hardware crc. */
+  /** Verify each tensor's crc32c (default true). Skipping saves the checksum pass (see `npm run bench`). */
   verifyChecksums?: boolean;
 }
 
