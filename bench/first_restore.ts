@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   console.warn = () => undefined;
   tf.tidy(() => tf.scalar(0));
   console.warn = warn;
-  const shapes = JSON.parse(fs.readFileSync(shapesFile, 'utf8')).large as Record<string, number[]>;
+  const shapes = (JSON.parse(fs.readFileSync(shapesFile, 'utf8')) as { large: Record<string, number[]> }).large;
   const baseline = process.memoryUsage().rss;
   const params: Record<string, unknown> = {};
   for (const [name, shape] of Object.entries(shapes)) {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ mode, seconds, peakAboveBaselineBytes: peak - baseline, peakGrowthBytes: peak - before }));
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -64,7 +65,13 @@ export async function benchKerasFiles(dir: string, python: string, root: string,
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
-  const dir = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(require('node:os').tmpdir(), 'tfjs-checkpoint-bench');
+  const dir = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench');
   const python = process.env['TFJS_CHECKPOINT_PYTHON'] ?? path.join(root, '.venv-tf', 'bin', 'python');
-  benchKerasFiles(dir, python, root, Number(process.env['BENCH_RUNS'] ?? 5)).then(({ lines }) => console.log(lines.join('\n')));
+  benchKerasFiles(dir, python, root, Number(process.env['BENCH_RUNS'] ?? 5)).then(
+    ({ lines }) => console.log(lines.join('\n')),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -26,7 +26,8 @@ import { hostileFigures, hostileLines } from './hostile';
 // The built package (dist/, what users run), not the sources through tsx's transform, which wraps every closure
 // it creates (esbuild's keepNames) and so slows per-node and per-tensor code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Checkpoint, CheckpointReader, CheckpointView, crc32cImplementation, listVariables, setLogger } = require('../dist') as typeof import('../src');
+const built = require('../dist') as typeof import('../src');
+const { Checkpoint, CheckpointReader, CheckpointView, crc32cImplementation, listVariables, setLogger } = built;
 type CheckpointReader = import('../src').CheckpointReader;
 
 const ROOT = path.resolve(__dirname, '..');
@@ -98,7 +99,7 @@ function ensureWorkloads(): { shapes: { large: Shapes; wide: Shapes }; writer: s
     fs.mkdirSync(DIR, { recursive: true });
     execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'write', DIR], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  return { shapes: JSON.parse(fs.readFileSync(shapesFile, 'utf8')), writer: 'TensorFlow 2.21' };
+  return { shapes: JSON.parse(fs.readFileSync(shapesFile, 'utf8')) as { large: Shapes; wide: Shapes }, writer: 'TensorFlow 2.21' };
 }
 
 /** The same weights in tfjs's own format: a weights manifest and 4 MB shards (tfjs's default). */
@@ -134,8 +135,8 @@ function tfRestore(prefix: string, kind: string, runs = RUNS + 1): { import_seco
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
   });
-  const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { ...r, first: r.times[0], times: r.times.slice(1) };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { import_seconds: number; times: number[]; peak_rss_growth_bytes: number };
+  return { ...r, first: r.times[0]!, times: r.times.slice(1) };
 }
 
 type RestoreModeName = 'in-place' | 'streaming' | 'new-memory';
@@ -151,7 +152,7 @@ function firstRestore(prefix: string, mode: RestoreModeName): { seconds: number;
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return JSON.parse(out.trim().split('\n').pop()!) as ReturnType<typeof firstRestore>;
 }
 
 interface NativeResult {
@@ -245,10 +246,10 @@ async function main(): Promise<void> {
   buffers.length = 0;
   const byName = new Map(Object.keys(shapes.large).map((n, i) => [n, tree.variables[i]!]));
   const tfjsNative = await timeRuns(async () => {
-    const manifest = JSON.parse(await fs.promises.readFile(path.join(tfjsDir, 'weights_manifest.json'), 'utf8'));
-    const shards = await Promise.all((manifest[0].paths as string[]).map((p) => fs.promises.readFile(path.join(tfjsDir, p))));
+    const [group] = JSON.parse(await fs.promises.readFile(path.join(tfjsDir, 'weights_manifest.json'), 'utf8')) as tf.io.WeightsManifestConfig;
+    const shards = await Promise.all(group!.paths.map((p) => fs.promises.readFile(path.join(tfjsDir, p))));
     const all = Buffer.concat(shards);
-    const map = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), manifest[0].weights);
+    const map = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), group!.weights);
     for (const [name, t] of Object.entries(map)) {
       byName.get(name)!.assign(t);
       t.dispose();
@@ -261,7 +262,9 @@ async function main(): Promise<void> {
   // this one, memory freed by earlier contenders is reused without raising the RSS.)
   const steady = {} as Record<RestoreModeName, number[]>;
   for (const [mode, options] of RESTORE_MODES) {
-    steady[mode] = await timeRuns(async () => void (await ckpt.restore(large, options)), RUNS, false);
+    steady[mode] = await timeRuns(async () => {
+      await ckpt.restore(large, options);
+    }, RUNS, false);
   }
   tf.dispose(tree.variables);
 
@@ -297,12 +300,22 @@ async function main(): Promise<void> {
   const tfWide = tfRestore(wide, 'wide');
   tf.dispose(wideTree.variables);
   const inspect = {
-    listVariablesLarge: median(await timeRuns(async () => void (await listVariables(large))))!,
-    listVariablesWide: median(await timeRuns(async () => void (await listVariables(wide))))!,
-    viewOpenLarge: median(await timeRuns(async () => void (await CheckpointView.open(large))))!,
-    viewOpenWide: median(await timeRuns(async () => void (await CheckpointView.open(wide))))!,
+    listVariablesLarge: median(await timeRuns(async () => {
+      await listVariables(large);
+    })),
+    listVariablesWide: median(await timeRuns(async () => {
+      await listVariables(wide);
+    })),
+    viewOpenLarge: median(await timeRuns(async () => {
+      await CheckpointView.open(large);
+    })),
+    viewOpenWide: median(await timeRuns(async () => {
+      await CheckpointView.open(wide);
+    })),
     // Nodes decode on first use: a full traversal is where the 40,000 nodes of the wide graph are decoded.
-    viewDescendantsWide: median(await timeRuns(async () => void (await CheckpointView.open(wide)).descendants()))!,
+    viewDescendantsWide: median(await timeRuns(async () => {
+      (await CheckpointView.open(wide)).descendants();
+    })),
   };
 
   const keras = await benchKerasFiles(DIR, PYTHON, ROOT, RUNS);
@@ -392,7 +405,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

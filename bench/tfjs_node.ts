@@ -23,13 +23,13 @@ try {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   tf = require('@tensorflow/tfjs-node') as Tf;
 } catch (err) {
-  emit({ skipped: `@tensorflow/tfjs-node does not load (${String((err as Error).message).split('\n')[0]}): bash scripts/setup-tfjs-node.sh` });
+  emit({ skipped: `@tensorflow/tfjs-node does not load (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}): bash scripts/setup-tfjs-node.sh` });
   process.exit(0);
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Checkpoint, setLogger } = require('../dist') as typeof import('../src');
 
-const [DIR, RUNS_ARG] = process.argv.slice(2) as [string, string];
+const [DIR = '', RUNS_ARG] = process.argv.slice(2);
 const RUNS = Number(RUNS_ARG ?? 5);
 
 /** Holds one weight of the configured shape; its output is its input. */
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const dispose = (m: import('@tensorflow/tfjs').LayersModel): void => void m.dispose();
   // What tf.loadLayersModel does, with the checkpoint: the model from its JSON (zero weights), then the restore.
   const buildAndRestore = await timeRuns(async () => {
-    const m = (await tf.models.modelFromJSON({ modelTopology: topology } as never)) as import('@tensorflow/tfjs').LayersModel;
+    const m = (await tf.models.modelFromJSON({ modelTopology: topology } as never));
     (await new Checkpoint({ root: treeOf(m, shapes) }).restore(large)).assertExistingObjectsMatched();
     return m;
   }, dispose);
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

@@ -15,7 +15,7 @@ export async function main(target = path.join(__dirname, 'data', 'mlp')): Promis
   // #region CheckpointReader
   const reader = await CheckpointReader.open(target); // a directory means: its latest checkpoint
   const kernel = await reader.getTensor('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE');
-  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3)}`);
+  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape.join(',')}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3).join(',')}`);
   await reader.close();
   // #endregion CheckpointReader
 
@@ -26,4 +26,9 @@ export async function main(target = path.join(__dirname, 'data', 'mlp')): Promis
   // #endregion CheckpointView
 }
 
-if (require.main === module) main(process.argv[2]).catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main(process.argv[2]).catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

@@ -23,4 +23,9 @@ export async function main(): Promise<string[]> {
   return restored;
 }
 
-if (require.main === module) main().catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

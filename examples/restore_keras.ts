@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Checkpoint } from 'tfjs-checkpoint';
 
+import expected from './data/mlp/expected.json';
+
 export async function main(): Promise<number[][]> {
   // The same architecture as in Keras (names of layers do not matter: the object graph decides).
   const input = tf.input({ shape: [4] });
@@ -23,11 +25,15 @@ export async function main(): Promise<number[][]> {
   status.assertExistingObjectsMatched(); // every tfjs weight got a value
   // #endregion Checkpoint
 
-  const expected = require('./data/mlp/expected.json') as { input: number[][]; predictions: number[][] };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('tfjs :', predictions[0]);
   console.log('Keras:', expected.predictions[0]);
   return predictions;
 }
 
-if (require.main === module) main().catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Checkpoint } from 'tfjs-checkpoint';
 
+import expected from './data/mlp/expected.json';
+
 export async function main(): Promise<number> {
   const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
   // Compiling attaches the optimizer: its slots follow the model's trainable weights, as in Keras.
@@ -16,7 +18,6 @@ export async function main(): Promise<number> {
   status.assertConsumed(); // weights, Adam moments and the step count all found their place
   console.log('optimizer step after restore:', model.optimizer.iterations);
 
-  const expected = require('./data/mlp/expected.json') as { input: number[][] };
   const x = tf.tensor(expected.input);
   const y = tf.tensor([0, 1, 1, 2]);
   const history = await model.fit(x, y, { epochs: 2, verbose: 0 });
@@ -25,4 +26,9 @@ export async function main(): Promise<number> {
   return model.optimizer.iterations;
 }
 
-if (require.main === module) main().catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

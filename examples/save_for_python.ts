@@ -34,4 +34,9 @@ export async function main(outDir = path.join(os.tmpdir(), 'tfjs-checkpoint-exam
   return saved;
 }
 
-if (require.main === module) main(process.argv[2]).catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main(process.argv[2]).catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

@@ -20,15 +20,21 @@ function loadTfjs(): typeof import('@tensorflow/tfjs') {
 
 export async function main(): Promise<number[]> {
   const tf = loadTfjs();
-  console.log('backend:', tf.getBackend() ?? (await tf.ready(), tf.getBackend()));
+  await tf.ready();
+  console.log('backend:', tf.getBackend());
   // #region loadVariable
   // tf.train.load_variable: one value by key (a directory means its latest checkpoint), then a tfjs tensor.
   const kernel = toTfjsTensor(await loadVariable(path.join(__dirname, 'data', 'mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE'));
   // #endregion loadVariable
-  const out = tf.matMul(tf.ones([1, 4]), kernel as import('@tensorflow/tfjs').Tensor2D);
+  const out = tf.matMul(tf.ones([1, 4]), kernel);
   const values = Array.from(await out.data());
   console.log('ones(1,4) · kernel =', values.map((v) => v.toFixed(4)).join(' '));
   return values;
 }
 
-if (require.main === module) main().catch((e) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

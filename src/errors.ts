@@ -24,7 +24,9 @@ export type CheckpointErrorCode =
   /** A load-status assertion failed (assertConsumed & co.). */
   | 'ASSERTION'
   /** The operating system refused a read or write. */
-  | 'IO';
+  | 'IO'
+  /** A broken invariant inside this package: a bug to report, never a property of the input. */
+  | 'INTERNAL';
 
 /** Where a {@link CheckpointError} happened, and what caused it. */
 export interface CheckpointErrorDetails {
@@ -42,15 +44,29 @@ export interface CheckpointErrorDetails {
  */
 export class CheckpointError extends Error {
   readonly code: CheckpointErrorCode;
-  readonly file: string | undefined;
   readonly key: string | undefined;
+  #file: string | undefined;
 
   constructor(code: CheckpointErrorCode, message: string, details: CheckpointErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
-    this.file = details.file;
+    this.#file = details.file;
     this.key = details.key;
+  }
+
+  /** The file the error is about, when there is one. */
+  get file(): string | undefined {
+    return this.#file;
+  }
+
+  /**
+   * Names the file this error is about, unless it names one already: for errors thrown by code below the layer
+   * that knows which file it is reading. Returns the error itself, to be rethrown.
+   */
+  inFile(file: string): this {
+    this.#file ??= file;
+    return this;
   }
 }
 
@@ -117,6 +133,13 @@ export class AssertionError extends CheckpointError {
 export class IOError extends CheckpointError {
   constructor(message: string, details?: CheckpointErrorDetails) {
     super('IO', message, details);
+  }
+}
+
+/** A broken invariant inside this package (an index it proved in range, a key it just stored): a bug. */
+export class InternalError extends CheckpointError {
+  constructor(message: string, details?: CheckpointErrorDetails) {
+    super('INTERNAL', message, details);
   }
 }
 

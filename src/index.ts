@@ -16,6 +16,7 @@ export {
   type CheckpointErrorDetails,
   ChecksumError,
   CorruptCheckpointError,
+  InternalError,
   InvalidArgumentError,
   IOError,
   MismatchError,

@@ -42,7 +42,7 @@ maybe('BlobFileSystem', () => {
     expect(await listVariables(NAME, { fs: fsys })).toEqual(oracle().list_variables);
     const reader = await CheckpointReader.open(NAME, { fs: fsys });
     const keys = reader.keys();
-    const got: Array<[string, string]> = new Array(keys.length);
+    const got = new Array<[string, string]>(keys.length);
     await reader.getTensors(keys, (i, v) => (got[i] = [keys[i]!, tensorSha256(v)]));
     expect(got).toEqual(oracle().tensors!.map((t) => [t.key, t.sha256]));
     expect(progress.at(-1)).toBe(sliced.bytes);

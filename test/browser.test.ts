@@ -16,6 +16,7 @@ import * as esbuild from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 import { type Fault, FaultServer } from './helpers/fault_server';
+import { readExpectedPredictions } from './helpers/json';
 import { NGINX_BIN, Nginx } from './helpers/nginx';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type Oracle } from './helpers/shared';
 import { TF_PYTHON, tfAvailable, tfJudge } from './helpers/tf';
@@ -43,7 +44,8 @@ const nginx = new Nginx(
   site,
 );
 const faults = new FaultServer({ '/examples': path.join(ROOT, 'examples', 'data') });
-let context: BrowserContext;
+// Undefined when set-up failed before making it.
+let context: BrowserContext | undefined;
 let page: Page;
 
 /** Builds the test page as an app would: esbuild, platform browser, the package resolved through its exports. */
@@ -135,7 +137,7 @@ const readAll = (source: { base: string; path: string } | { files: string }): Pr
   page.evaluate((s) => (window as unknown as { checks: { readAll(x: unknown): Promise<ReadAll> } }).checks.readAll(s), source);
 
 const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n as string]!(...(a as unknown[])), [name, args] as const);
+  page.evaluate(([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n]!(...(a)), [name, args] as const);
 
 function expectOracle(got: ReadAll, oracle: Oracle): void {
   expect(got.vars).toEqual(oracle.list_variables);
@@ -161,9 +163,9 @@ maybe('in Chromium', () => {
     });
 
     it('restores a model with tf.loadLayersModel(fromCheckpoint(...)), predicting what Keras predicted', async () => {
-      const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'data', 'mlp', 'expected.json'), 'utf8'));
+      const expected = readExpectedPredictions(path.join(ROOT, 'examples', 'data', 'mlp', 'expected.json'));
       const got = await call<number[][]>('loadAndPredict', nginx.base, 'examples/mlp', 'examples/mlp/model.json', expected.input);
-      got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.predictions[i][j])).toBeLessThan(1e-5)));
+      got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.predictions[i]![j]!)).toBeLessThan(1e-5)));
     });
   });
 
@@ -221,7 +223,7 @@ maybe('in Chromium', () => {
   });
 
   it('the example page opens a URL, shows the tree and the diff, restores with progress, predicts (screenshot)', async () => {
-    const example = await context.newPage();
+    const example = await context!.newPage();
     await example.setViewportSize({ width: 760, height: 940 });
     await example.goto(`${nginx.base}/example/index.html?ckpt=/examples/mlp&model=/examples/mlp/model.json&restore=1`);
     await example.waitForFunction(() => document.body.dataset['state'] !== undefined, undefined, { timeout: 60_000 });

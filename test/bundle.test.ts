@@ -24,6 +24,7 @@ import {
   NotFoundError,
   type TensorValue,
 } from '../src';
+import { flipBits } from './helpers/bytes';
 import { interceptDataReads } from './helpers/data_reads';
 import { FIXTURES_DIR } from './helpers/shared';
 
@@ -39,7 +40,7 @@ describe('varints', () => {
     expect(readVarint64(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x08), { pos: 0 }, 8)).toBe(2 ** 52);
     expect(readVarint64(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10), { pos: 0 }, 8)).toBe(-1);
     // 2^63 cannot be a size a JS process handles.
-    expect(readVarint64(bytes(...Array(9).fill(0x80), 0x01), { pos: 0 }, 10)).toBe(-1);
+    expect(readVarint64(bytes(...new Array<number>(9).fill(0x80), 0x01), { pos: 0 }, 10)).toBe(-1);
   });
 });
 
@@ -87,7 +88,7 @@ describe('OrderedCode slice keys', () => {
     expect(enc(279, 8191)).toEqual([0xc1, 0x17, 0xdf, 0xff]);
     expect(enc(8192, 0)).toEqual([0xe0, 0x20, 0x00, 0x80]);
     const sorted = [0, 1, 63, 64, 100, 8191, 8192, 2 ** 20, 2 ** 40, 2 ** 52].map((n) => Buffer.from(enc(n, 0)));
-    expect([...sorted].sort(Buffer.compare)).toEqual(sorted);
+    expect([...sorted].sort((a, b) => Buffer.compare(a, b))).toEqual(sorted);
   });
 });
 
@@ -111,7 +112,7 @@ describe('tables', () => {
     for await (const [k] of table.entries()) seen.push(Buffer.from(k).toString());
     expect(seen).toEqual(keys);
     for (const i of [0, 1, 17, 1500, 2999]) {
-      expect(Buffer.from((await table.get(utf8.encode(keys[i]!)))!).toString()).toBe(`value ${i}`);
+      expect(Buffer.from((await table.get(utf8.encode(keys[i])))!).toString()).toBe(`value ${i}`);
     }
     expect(await table.get(utf8.encode('key/'))).toBeNull();
     expect(await table.get(utf8.encode('zzz'))).toBeNull();
@@ -137,15 +138,15 @@ describe('tables', () => {
     const { file } = build(100, {});
     const open = (b: Uint8Array): Promise<unknown> => TableReader.open(new MemorySource('x.index', b)).then(
       async (t) => {
-        for await (const _ of (t as TableReader).entries());
+        for await (const _ of (t).entries());
       },
     );
     await expect(open(file.subarray(0, 20))).rejects.toThrow('x.index: file is too short to be an sstable');
     const badMagic = file.slice();
-    badMagic[badMagic.length - 1] ^= 1;
+    flipBits(badMagic, badMagic.length - 1, 1);
     await expect(open(badMagic)).rejects.toThrow('not an sstable (bad magic number)');
     const flipped = file.slice();
-    flipped[10] ^= 0x40;
+    flipBits(flipped, 10, 0x40);
     await expect(open(flipped)).rejects.toThrow(/block checksum mismatch/);
     await expect(open(file.subarray(100))).rejects.toBeInstanceOf(CorruptCheckpointError);
   });
@@ -200,7 +201,7 @@ describe('bundle encoding', () => {
 
   it('verifies each tensor`s checksum unless told not to', async () => {
     const files = bundleFiles('/c', encodeBundle([{ key: 'x', value: values[0]! }]));
-    files['/c.data-00000-of-00001']![3] ^= 0x01;
+    flipBits(files['/c.data-00000-of-00001'] ?? new Uint8Array(0), 3, 0x01);
     const fsys = new MemoryFileSystem(files);
     const err = await (await CheckpointReader.open('/c', { fs: fsys })).getTensor('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChecksumError);
@@ -247,7 +248,7 @@ describe('reading many tensors, and large tensors in pieces', () => {
   }
   // Sizes around the piece size: one byte less, equal, one more, several pieces and a remainder.
   const lengths = [249, 250, 251, 1000, 1003];
-  const tensors = lengths.map((n, i) => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } as TensorValue }));
+  const tensors = lengths.map((n, i): TensorToWrite => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } }));
 
   it('reads a tensor in pieces, checksummed as a whole, into one buffer of its own', async () => {
     const { fs: fsys, reads } = piecewise(bundleFiles('/p', encodeBundle(tensors)), 250);
@@ -266,7 +267,7 @@ describe('reading many tensors, and large tensors in pieces', () => {
     for (const at of [0, 249, 250, 999, 1002]) {
       const files = bundleFiles('/d', encodeBundle(tensors));
       const reader0 = await CheckpointReader.open('/d', { fs: new MemoryFileSystem(files) });
-      files['/d.data-00000-of-00001']![reader0.entry('t4').offset + at] ^= 0x10;
+      flipBits(files['/d.data-00000-of-00001'] ?? new Uint8Array(0), reader0.entry('t4').offset + at, 0x10);
       const reader = await CheckpointReader.open('/d', { fs: piecewise(files, 250).fs });
       await expect(reader.getTensor('t4')).rejects.toThrow(ChecksumError);
       await expect(reader.getTensor('t3')).resolves.toEqual(tensors[3]!.value);

@@ -1,4 +1,5 @@
 /** The command line: output, exit codes and errors, run in-process through its main(). */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { EXAMPLE_CHECKPOINT, EXAMPLE_DIR } from '../src/cli/main';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
 import { runCli as run } from './helpers/cli';
+import { readExpectedPredictions, readModelJson } from './helpers/json';
+
+/** What `inspect --json` and `tree --json` print, as far as these tests read it. */
+interface InspectJson {
+  tensors: Array<{ key: string; value?: unknown }>;
+  objectGraphNodeCount: number | null;
+}
+interface TreeJson {
+  nodes: Array<{ id: number; path: string; slotVariables: Array<{ node: number }>; values: unknown[] }>;
+}
 
 
 describe('tfjs-checkpoint inspect', () => {
@@ -90,19 +101,32 @@ describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
     const text = await run(['inspect', prefix, '--tensor', key]);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(new RegExp(`^tensor_name:  ${key}\n<unreadable: .*variant.*>\n$`));
-    const json = JSON.parse((await run(['inspect', prefix, '--json', '--tensor', key])).out);
-    expect(json.tensors).toEqual([expect.objectContaining({ key, dtype: 'variant', unreadable: expect.stringMatching(/variant/) })]);
-    expect(json.tensors[0].value).toBeUndefined();
+    const json = JSON.parse((await run(['inspect', prefix, '--json', '--tensor', key])).out) as InspectJson;
+    expect(json.tensors).toEqual([expect.objectContaining({ key, dtype: 'variant', unreadable: expect.stringMatching(/variant/) as unknown })]);
+    expect(json.tensors[0]!.value).toBeUndefined();
   });
 
   it('--json is stable and complete', async () => {
     const { code, out } = await run(['inspect', path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'), '--json', '--tensor', 'a_var/.ATTRIBUTES/VARIABLE_VALUE']);
     expect(code).toBe(0);
-    const json = JSON.parse(out);
+    const json = JSON.parse(out) as InspectJson;
     expect(json.tensors).toEqual([
       { key: 'a_var/.ATTRIBUTES/VARIABLE_VALUE', dtype: 'float32', shape: [], bytes: 4, shard: 0, offset: 0, sliced: false, value: { dtype: 'float32', shape: [], values: [5] } },
     ]);
-    expect(json.objectGraph).toEqual({ nodes: 13 });
+    expect(json.objectGraphNodeCount).toBe(13);
+    expect(json).not.toHaveProperty('objectGraph');
+  });
+
+  it('--json names the object graph`s size as a count, the node count TensorFlow`s CheckpointView gives', async () => {
+    for (const name of ['seed-children', 'tf1-slots', 'shared-cycles']) {
+      const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === name);
+      if (fixture?.oracle?.num_nodes === undefined) throw new Error(`fixture ${name} or its oracle's num_nodes is missing`);
+      const streamed = JSON.parse((await run(['inspect', fixture.prefix, '--json'])).out) as { objectGraphNodeCount: unknown };
+      expect([name, streamed.objectGraphNodeCount]).toEqual([name, fixture.oracle.num_nodes]);
+    }
+    const nameBased = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'name-based');
+    if (nameBased === undefined) throw new Error('fixture name-based is missing');
+    expect((JSON.parse((await run(['inspect', nameBased.prefix, '--json'])).out) as InspectJson).objectGraphNodeCount).toBeNull();
   });
 });
 
@@ -110,12 +134,26 @@ describe('tfjs-checkpoint tree', () => {
   it('prints the tree, and JSON with paths, values and slots', async () => {
     const prefix = path.join(FIXTURES_DIR, 'tf1-slots', 'ckpt');
     expect((await run(['tree', prefix])).out).toMatch(/^\(root\) #0\n├─ adam #1/);
-    const json = JSON.parse((await run(['tree', prefix, '--json'])).out);
-    const adam = json.nodes.find((n: { path: string }) => n.path === 'root.adam');
-    expect(adam.slotVariables.length).toBe(4);
-    const slot = json.nodes[adam.slotVariables[0].node];
-    expect(slot.path).toBe("root.adam's state 'm' for root.model.v");
+    const json = JSON.parse((await run(['tree', prefix, '--json'])).out) as TreeJson;
+    const adam = json.nodes.find((n) => n.path === '(root).adam');
+    expect(adam?.slotVariables.length).toBe(4);
+    const slot = json.nodes[adam!.slotVariables[0]!.node]!;
+    expect(slot.path).toBe("(root).adam's state 'm' for (root).model.v");
     expect(slot.values[0]).toMatchObject({ attribute: 'VARIABLE_VALUE', dtype: 'float32', shape: [3], bytes: 12 });
+  });
+
+  it('--json paths are TensorFlow`s paths written as the text output writes them, from (root)', async () => {
+    const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'tf1-slots');
+    const tfPaths = fixture?.oracle?.paths;
+    if (fixture === undefined || tfPaths === undefined) throw new Error('fixture tf1-slots or its oracle paths are missing');
+    const json = JSON.parse((await run(['tree', fixture.prefix, '--json'])).out) as TreeJson;
+    // CheckpointView._descendants_with_paths names the root `root`; the command line names it `(root)` everywhere.
+    const expected = tfPaths.map(([id, p]) => [id, p.replace(/^root(?=\.|$)/, '(root)')]);
+    expect(json.nodes.filter((n) => expected.some(([id]) => id === n.id)).map((n) => [n.id, n.path])).toEqual(expected);
+    expect(json.nodes.filter((n) => n.path !== '(root)' && !n.path.startsWith('(root).'))).toEqual([]);
+    const text = (await run(['tree', fixture.prefix])).out;
+    expect(text).toContain("slot 'm' for (root).model.v");
+    expect(text).not.toMatch(/(^|[^(])root\./m);
   });
 });
 
@@ -148,9 +186,9 @@ describe('tfjs-checkpoint diff and convert', () => {
   it('reports shape mismatches and exits 1; --json for scripts', async () => {
     const { code, out } = await run(['diff', EXAMPLE_DIR, '--model', modelJson(9), '--json']);
     expect(code).toBe(1);
-    const json = JSON.parse(out);
+    const json = JSON.parse(out) as { under: string | null; shapeMismatches: Array<{ checkpointShape: number[]; liveShape: number[] }> };
     expect(json.under).toBe('model');
-    expect(json.shapeMismatches.map((m: { checkpointShape: number[]; liveShape: number[] }) => [m.checkpointShape, m.liveShape])).toEqual([
+    expect(json.shapeMismatches.map((m) => [m.checkpointShape, m.liveShape])).toEqual([
       [[4, 8], [4, 9]],
       [[8], [9]],
       [[8, 3], [9, 3]],
@@ -162,14 +200,14 @@ describe('tfjs-checkpoint diff and convert', () => {
     const { code, out } = await run(['convert', EXAMPLE_DIR, '--model', path.join(EXAMPLE_DIR, 'model.json'), '--out', outDir]);
     expect(code).toBe(0);
     expect(out).toMatch(/^Restored 5 values into .*model\.json; wrote .*model\.json and .*weights\.bin\n$/);
-    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
     );
-    const expected = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DIR, 'expected.json'), 'utf8'));
+    const expected = readExpectedPredictions(path.join(EXAMPLE_DIR, 'expected.json'));
     const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
-    predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.predictions.flat()[i])).toBeLessThan(1e-5));
+    predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.predictions.flat()[i]!)).toBeLessThan(1e-5));
   });
 
   it('rejects bad arguments with exit code 2 and one line', async () => {
@@ -203,7 +241,6 @@ describe('tfjs-checkpoint diff and convert', () => {
 
 describe('command-line hygiene', () => {
   const CLI = path.resolve(__dirname, '..', 'dist', 'cli', 'main.js');
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const cli = (args: string[], input?: string): ReturnType<typeof spawnSync> =>
     spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')}${input ?? ''}`], { encoding: 'utf8' });
 

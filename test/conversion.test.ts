@@ -1,5 +1,6 @@
 /** The tfjs conversion policy, judged by numpy's casts of the same checkpoint values. */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +9,7 @@ import { CheckpointReader, halfToFloat, toTfjsTensor, toTfjsValues, type TensorV
 import { FIXTURES_DIR } from './helpers/shared';
 
 const prefix = path.join(FIXTURES_DIR, 'dtypes', 'ckpt');
-const expected = require(path.join(FIXTURES_DIR, 'dtypes', '_TF_ORACLE.json')).tfjs_conversion as Record<string, string>;
+const expected = (JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'dtypes', '_TF_ORACLE.json'), 'utf8')) as { tfjs_conversion: Record<string, string> }).tfjs_conversion;
 
 describe('tfjs conversion policy', () => {
   let reader: CheckpointReader;

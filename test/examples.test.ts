@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { CheckpointReader, CheckpointView, listVariables, loadVariable } from '../src';
+import { readExpectedPredictions } from './helpers/json';
 
-const EXPECTED = JSON.parse(fs.readFileSync(path.join(__dirname, '../examples/data/mlp/expected.json'), 'utf8')) as { input: number[][]; predictions: number[][] };
+const EXPECTED = readExpectedPredictions(path.join(__dirname, '../examples/data/mlp/expected.json'));
 
 /** tfjs's predictions equal Keras's for the bundled model (recorded by test/fixtures/generate.py). */
 function expectKerasPredictions(predictions: number[][]): void {
@@ -29,7 +30,7 @@ describe('examples', () => {
   it('restore_keras.ts predicts like Keras', async () => {
     const { main } = await import('../examples/restore_keras');
     const predictions = await quiet(() => main());
-    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, '../examples/data/mlp/expected.json'), 'utf8')).predictions as number[][];
+    const expected = readExpectedPredictions(path.join(__dirname, '../examples/data/mlp/expected.json')).predictions;
     predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.flat()[i]!)).toBeLessThan(1e-5));
   });
 

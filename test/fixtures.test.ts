@@ -10,7 +10,7 @@ import { CheckpointReader, CheckpointView, loadVariable, NodeFileSystem, setLogg
 import { interceptDataReads } from './helpers/data_reads';
 import { buildLive } from './helpers/live';
 import { expectMatchesOracle } from './helpers/oracle';
-import { FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
+import { FIXTURES_DIR, listCheckpointDirs, type Oracle } from './helpers/shared';
 import { tensorSha256 } from './helpers/values';
 
 const fixtures = listCheckpointDirs(FIXTURES_DIR);
@@ -146,16 +146,18 @@ describe('tf.train.CheckpointView documentation examples', () => {
 
   it('match and diff give the documented ids and objects', async () => {
     const view = await CheckpointView.open(path.join(dir('seed-diff'), 'tf_ckpts-1'));
-    const spec = JSON.parse(fs.readFileSync(path.join(dir('seed-diff'), '_TF_ORACLE.json'), 'utf8')).live;
+    const spec = (JSON.parse(fs.readFileSync(path.join(dir('seed-diff'), '_TF_ORACLE.json'), 'utf8')) as Oracle).live!;
     const { root } = buildLive(spec);
-    const r = root as Record<string, any>;
-    const leaf2 = r['leaf2'];
+    // The live structure the spec builds: objects under their attribute names, lists of variables.
+    type Live = Record<string, unknown> & { vars: unknown[] };
+    const r = root as Live;
+    const leaf2 = r['leaf2'] as Live;
     const matched = view.match(root);
     expect([...matched.keys()]).toEqual([0, 1, 2, 3, 6, 7]);
     expect([...matched.values()]).toEqual([root, r['a_var'], r['b_var'], r['vars'], r['vars'][0], r['vars'][1]]);
     const [, onlyInCheckpoint, onlyInTrackable] = view.diff(root);
     expect(onlyInCheckpoint).toEqual([4, 5, 8, 9, 10, 11, 12, 13, 14]);
-    const expected = [leaf2, leaf2.a_var, leaf2.b_var, leaf2.vars, leaf2.leaf3, leaf2.leaf4, leaf2.vars[0], leaf2.vars[1]];
+    const expected = [leaf2, leaf2['a_var'], leaf2['b_var'], leaf2.vars, leaf2['leaf3'], leaf2['leaf4'], leaf2.vars[0], leaf2.vars[1]];
     expect(onlyInTrackable.length).toBe(expected.length);
     onlyInTrackable.forEach((obj, i) => expect(obj).toBe(expected[i]));
   });

@@ -160,7 +160,8 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     const tree = await runCli(['tree', prefix]);
     for (const r of [inspect, names, tree]) {
       expect(r.code).toBe(0);
-      expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     }
     expect(inspect.out).toContain('esc\\x1b[31mred (DT_FLOAT) []\n');
     expect(inspect.out).toContain('forged\\ntensor_name:  fake (DT_FLOAT) []\n');
@@ -407,9 +408,9 @@ describe('finding 14: aliased regions and big JSON', () => {
       o.mockRestore();
     }
     expect(code).toBe(0);
-    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraph: { nodes: number } };
+    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraphNodeCount: number };
     expect(doc.tensors.filter((t) => t.key.startsWith('alias/')).map((t) => t.value!.values.length)).toEqual([1 << 17, 1 << 17]);
-    expect(doc.objectGraph).toEqual({ nodes: 1 });
+    expect(doc.objectGraphNodeCount).toBe(1);
     // A 2 MB document written as many pieces of at most ~64 KiB, never one string of all of it.
     expect(writes.length).toBeGreaterThan(25);
     expect(Math.max(...writes)).toBeLessThan(1 << 17);

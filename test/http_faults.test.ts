@@ -65,7 +65,7 @@ async function readAll(fsys: HttpFileSystem, dir: string, options: { verifyCheck
   const reader = await CheckpointReader.open(dir, { fs: fsys, ...options });
   try {
     const keys = reader.keys();
-    const out: Array<[string, string]> = new Array(keys.length);
+    const out = new Array<[string, string]>(keys.length);
     await reader.getTensors(keys, (i, v) => (out[i] = [keys[i]!, tensorSha256(v)]));
     return out;
   } finally {

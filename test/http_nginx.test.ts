@@ -38,7 +38,7 @@ maybe('HttpFileSystem over nginx', () => {
       expect(await listVariables(`corpus/${name}`, { fs: fsys })).toEqual(oracle.list_variables);
       const reader = await CheckpointReader.open(`corpus/${name}`, { fs: fsys });
       const keys = reader.keys();
-      const got: Array<[string, string]> = new Array(keys.length);
+      const got = new Array<[string, string]>(keys.length);
       await reader.getTensors(keys, (i, v) => (got[i] = [keys[i]!, tensorSha256(v)]));
       await reader.close();
       expect(got).toEqual(oracle.tensors!.map((t) => [t.key, t.sha256]));
@@ -78,7 +78,7 @@ maybe('HttpFileSystem over nginx', () => {
       fs.utimesSync(p, later, later);
     }
     await expect(reader.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE')).rejects.toThrow(/replaced on the server after its index was read/);
-    expect(await reader.getTensor(key).catch((e: Error) => e.message)).toMatch(/changed on the server/);
+    expect(await reader.getTensor(key).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))).toMatch(/changed on the server/);
     expect(first.shape).toEqual([]);
     await reader.close();
   });

@@ -48,7 +48,7 @@ interface Oracle {
 }
 
 function fixture(name: string): { prefix: string; oracle: Oracle } {
-  return { prefix: path.join(FIXTURES_DIR, name, 'ckpt'), oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) };
+  return { prefix: path.join(FIXTURES_DIR, name, 'ckpt'), oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle };
 }
 
 function sha256(data: ArrayBufferView): string {

@@ -57,7 +57,7 @@ const bilstm = (): tf.Sequential =>
   seq([
     L.embedding({ inputDim: 5000, outputDim: 64, inputLength: 200 }),
     // Initializers are irrelevant (restored over) and tfjs's default orthogonal one takes seconds on the CPU.
-    L.bidirectional({ layer: L.lstm({ units: 64, recurrentInitializer: 'zeros' }) as tf.RNN }),
+    L.bidirectional({ layer: L.lstm({ units: 64, recurrentInitializer: 'zeros' }) }),
     L.dense({ units: 64, activation: 'relu' }),
     L.dense({ units: 6, activation: 'softmax' }),
   ]);
@@ -294,7 +294,7 @@ async function expectedSha(reader: CheckpointReader, key: string, oracleSha: str
         const m = /'([^']+)'/.exec(r.target);
         const variable = m ? byName.get(m[1]!) : undefined;
         if (variable === undefined) continue;
-        const tensor = 'read' in variable ? (variable as tf.LayerVariable).read() : (variable as tf.Variable);
+        const tensor = 'read' in variable ? (variable).read() : (variable);
         const data = await tensor.data();
         const sha = createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
         expect([r.key, sha]).toEqual([r.key, await expectedSha(reader, r.key, shaByKey.get(r.key)!)]);

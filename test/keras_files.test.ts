@@ -27,6 +27,7 @@ import { saveModelJson } from '../src/cli/tfjs_model';
 import { fuzzKerasFiles } from './fuzz/keras_h5';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
+import { readModelJson } from './helpers/json';
 
 const L = tf.layers;
 const FORMATS = ['keras', 'weights.h5', 'h5'] as const;
@@ -68,7 +69,7 @@ const BUILDERS: Record<string, () => tf.LayersModel> = {
   lstm: () =>
     tf.sequential({ layers: [L.embedding({ inputDim: 30, outputDim: 6, inputShape: [5] }), L.lstm({ units: 7, ...rnn }), L.dense({ units: 2 })] }),
   bilstm: () =>
-    tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }) as tf.RNN, inputShape: [5, 3] }), L.dense({ units: 2 })] }),
+    tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }), inputShape: [5, 3] }), L.dense({ units: 2 })] }),
   gru: () => tf.sequential({ layers: [L.gru({ units: 4, resetAfter: false, inputShape: [5, 3], ...rnn } as never), L.dense({ units: 2 })] }),
   nested: () => {
     const inner = tf.sequential({ layers: [L.dense({ units: 3, activation: 'relu', inputShape: [4] })] });
@@ -123,7 +124,7 @@ beforeAll(() => {
     env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8'));
+  expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as typeof expected;
   setLogger({ warn: () => undefined });
 }, 240_000);
 
@@ -252,10 +253,10 @@ describeTopology('.keras archives alone: loadKerasModel + the archive weights, a
       const outDir = fs.mkdtempSync(path.join(dir, `convert-${name}-`));
       const c = await run(['convert', path.join(dir, `${name}.keras`), '--out', outDir]);
       expect([c.code, c.err]).toEqual([0, '']);
-      const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+      const json = readModelJson(path.join(outDir, 'model.json'));
       const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
       const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
       );
       expect(relativeError(predict(converted, expected[name]!), expected[name]!.prediction)).toBeLessThan(1e-4);
     });
@@ -272,14 +273,14 @@ describeTf('the CLI takes Keras files', () => {
     expect(listing!.split('\n').sort()).toEqual(fromH5py.sort());
     expect(tree).toContain('├─ layers #1\n│  ├─ batch_normalization #2\n│  │  └─ vars #3\n│  │     ├─ 0 #4  float32[16] 64 B  layers/batch_normalization/vars/0');
     const value = await run(['inspect', path.join(dir, 'mlp.weights.h5'), '--tensor', 'optimizer/vars/0', '--json']);
-    expect(JSON.parse(value.out).tensors[0].value).toEqual({ dtype: 'int64', shape: [], values: [String(6 * 3 / 2)] });
+    expect((JSON.parse(value.out) as { tensors: Array<{ value: unknown }> }).tensors[0]!.value).toEqual({ dtype: 'int64', shape: [], values: [String(6 * 3 / 2)] });
   });
 
   test('tree --json, diff and convert', async () => {
     const view = await api.CheckpointView.open(path.join(dir, 'functional.keras'));
     expect([...view.children(0).keys()].sort()).toEqual(['layers', 'optimizer', 'vars']);
-    const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out);
-    expect(tree.nodes[0].children.map((c: { name: string }) => c.name)).toEqual(['layer_with_weights-0', 'layer_with_weights-1', 'layer_with_weights-2', 'layer_with_weights-3', 'optimizer']);
+    const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out) as { nodes: Array<{ children: Array<{ name: string }> }> };
+    expect(tree.nodes[0]!.children.map((c) => c.name)).toEqual(['layer_with_weights-0', 'layer_with_weights-1', 'layer_with_weights-2', 'layer_with_weights-3', 'optimizer']);
     const work = fs.mkdtempSync(path.join(dir, 'cli-'));
     await saveModelJson(BUILDERS['functional']!(), work);
     const modelJson = path.join(work, 'model.json');
@@ -292,10 +293,10 @@ describeTf('the CLI takes Keras files', () => {
     const outDir = path.join(work, 'converted');
     const c = await run(['convert', path.join(dir, 'functional.weights.h5'), '--model', modelJson, '--out', outDir]);
     expect([c.code, c.err]).toEqual([0, ""]);
-    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
     );
     expect(relativeError(predict(model, expected['functional']!), expected['functional']!.prediction)).toBeLessThan(1e-4);
     const noModel = await run(['convert', path.join(dir, 'functional.weights.h5'), '--out', outDir]);

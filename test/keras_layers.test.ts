@@ -16,6 +16,7 @@ import { EinsumDense, KerasGRU, KerasGRUCell, LayerScale, MultiHeadAttention, No
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
 import { runCli as cli } from './helpers/cli';
+import { readModelJson } from './helpers/json';
 
 const L = tf.layers;
 const FIXTURES = path.resolve(__dirname, 'fixtures/keras-layers');
@@ -216,7 +217,8 @@ describe('Keras layers tfjs lacks, judged by Keras 3', () => {
     expect(layers.length).toBeGreaterThan(0);
     for (const layer of layers) {
       const [cls, fromConfig] = registry[layer.getClassName()]!;
-      const copy = fromConfig(cls, layer.getConfig()) as tf.layers.Layer;
+      const copy: unknown = fromConfig(cls, layer.getConfig());
+      if (!(copy instanceof tf.layers.Layer)) throw new Error(`${layer.getClassName()}.fromConfig made no layer`);
       expect(copy.getClassName()).toBe(layer.getClassName());
       expect(copy.getConfig()).toEqual(layer.getConfig());
     }
@@ -324,10 +326,10 @@ describe('the CLI on models with these layers', () => {
     expect(diff.out).toContain('Every model weight has a value in the checkpoint.');
     const outDir = path.join(dir, name);
     expect((await cli(['convert', prefix, '--model', file, '--out', outDir])).code).toBe(0);
-    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+    const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
     );
     expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
   });

@@ -17,6 +17,7 @@ import { main } from '../src/cli/main';
 import { loadKerasModel } from '../src/keras';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
+import { readModelJson } from './helpers/json';
 
 const ready = tfAvailable();
 if (ready) ensureZoo();
@@ -101,10 +102,10 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
       const dir = fs.mkdtempSync(path.join(out, `${name}-`));
       const c = await run(['convert', archive, '--out', dir]);
       expect([name, c.code, c.err]).toEqual([name, 0, '']);
-      const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      const json = readModelJson(path.join(dir, 'model.json'));
       const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
       const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }),
+        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }),
       );
       const fromConvert = relativeError(converted, e);
       rows.push(`${name}: .weights.h5 ${fromH5.toExponential(2)}, .keras ${fromArchive.toExponential(2)}, convert ${fromConvert.toExponential(2)}`);

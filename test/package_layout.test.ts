@@ -63,7 +63,7 @@ function runNode(args: string[], source: string, type: 'commonjs' | 'module'): {
   fs.writeFileSync(file, source);
   const r = spawnSync(process.execPath, [...args, file], { cwd: WORK, encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`node ${file} failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ReturnType<typeof runNode>;
 }
 
 maybe('package layout', () => {

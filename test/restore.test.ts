@@ -14,9 +14,27 @@ import { buildLive } from './helpers/live';
 import { FIXTURES_DIR, type LiveSpec } from './helpers/shared';
 
 const L = tf.layers;
-const fixture = (name: string): { prefix: string; oracle: Record<string, any> } => ({
+/** TF's outcome of restoring into one live structure (the `status` fixture). */
+interface StatusOutcome {
+  live: LiveSpec;
+  assert_consumed: string | null;
+  assert_existing_objects_matched: string | null;
+  assert_nontrivial_match: string | null;
+  values: unknown[];
+  restore_error?: string;
+}
+/** The fields of a fixture's _TF_ORACLE.json these tests read (test/fixtures/generate.py writes them). */
+interface RestoreOracle {
+  input: number[][];
+  x: number[][];
+  y: number[][];
+  weights_after_next_step: number[][];
+  outcomes: Record<string, StatusOutcome>;
+  [field: string]: unknown;
+}
+const fixture = (name: string): { prefix: string; oracle: RestoreOracle } => ({
   prefix: path.join(FIXTURES_DIR, name, 'ckpt'),
-  oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')),
+  oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as RestoreOracle,
 });
 
 let warnings: string[] = [];
@@ -42,7 +60,7 @@ describe('Keras 3 models generated with TensorFlow 2.21', () => {
     const status = await new Checkpoint({ model }).restore(prefix);
     status.assertConsumed();
     expect(status.report().liveVariablesWithoutValue).toEqual([]);
-    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    const predictions = (await (model.predict(tf.tensor(oracle.input)) as tf.Tensor).array()) as number[][];
     // One bound for both test backends: the restored weights are Keras's bits, and Keras's predictions differ from
     // tfjs's JS kernels (cpu) and from TensorFlow's own through tfjs-node (tensorflow) only by float32 round-off of
     // sums taken in other orders, far below 1e-5 for these small models.
@@ -71,10 +89,10 @@ describe('Keras 3 models generated with TensorFlow 2.21', () => {
 
 describe('optimizer state: training resumes where TensorFlow stopped', () => {
   /** One tfjs Adam step on the fixture's batch with the MSE loss TF used. */
-  function step(optimizer: tf.Optimizer, forward: (x: tf.Tensor) => tf.Tensor, variables: tf.Variable[], o: Record<string, any>): void {
-    const x = tf.tensor(o['x']);
-    const y = tf.tensor(o['y']);
-    optimizer.minimize(() => tf.mean(tf.square(tf.sub(forward(x), y))) as tf.Scalar, false, variables);
+  function step(optimizer: tf.Optimizer, forward: (x: tf.Tensor) => tf.Tensor, variables: tf.Variable[], o: RestoreOracle): void {
+    const x = tf.tensor(o.x);
+    const y = tf.tensor(o.y);
+    optimizer.minimize(() => tf.mean(tf.square(tf.sub(forward(x), y))), false, variables);
     tf.dispose([x, y]);
   }
 
@@ -86,10 +104,10 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
     const status = await new Checkpoint({ model, optimizer }).restore(prefix);
     status.assertConsumed();
     expect(optimizer.iterations).toBe(3);
-    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as tf.Variable), oracle);
+    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as unknown as tf.Variable), oracle);
     const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
-    (oracle['weights_after_next_step'] as number[][]).forEach((expected, i) => {
-      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2) as number[])).toBeLessThan(1e-5);
+    oracle.weights_after_next_step.forEach((expected, i) => {
+      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(1e-5);
     });
   });
 
@@ -124,10 +142,10 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
       const scaled = values.map((v) => Math.fround(v * scale));
       expect(tfjsSlots.some((t) => t.length === scaled.length && t.every((x, i) => Math.abs(x - scaled[i]!) <= 1e-6 * Math.max(1, Math.abs(x))))).toBe(true);
     }
-    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as tf.Variable), oracle);
+    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as unknown as tf.Variable), oracle);
     const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
-    (oracle['weights_after_next_step'] as number[][]).forEach((expected, i) => {
-      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2) as number[])).toBeLessThan(tolerance);
+    oracle.weights_after_next_step.forEach((expected, i) => {
+      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(tolerance);
     });
   });
 
@@ -144,8 +162,8 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
     const forward = (x: tf.Tensor): tf.Tensor => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, variables[0]!), variables[1]!)), variables[2]!), variables[3]!);
     step(optimizer, forward, variables, oracle);
     const after = await Promise.all(variables.map((w) => w.data()));
-    (oracle['weights_after_next_step'] as number[][]).forEach((expected, i) => {
-      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2) as number[])).toBeLessThan(1e-5);
+    oracle.weights_after_next_step.forEach((expected, i) => {
+      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(1e-5);
     });
   });
 
@@ -168,7 +186,7 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
 
 describe('load status against TensorFlow`s outcomes', () => {
   const { prefix, oracle } = fixture('status');
-  const outcomes = oracle['outcomes'] as Record<string, Record<string, any>>;
+  const outcomes = oracle.outcomes;
 
   /** TF's message, with the Python repr of variables (after "objects:" / "value:") left out of the comparison. */
   function expectSameMessage(actual: () => unknown, expected: string | null): void {
@@ -184,21 +202,21 @@ describe('load status against TensorFlow`s outcomes', () => {
   for (const name of ['missing_c', 'extra_e', 'unrelated']) {
     it(`${name}: same assertions pass and fail, with TF's messages`, async () => {
       const o = outcomes[name]!;
-      const { root } = buildLive(o['live'] as LiveSpec);
+      const { root } = buildLive(o.live);
       const status: LoadStatus = (await new Checkpoint({ root }).restore(prefix)).expectPartial();
-      expectSameMessage(() => status.assertConsumed(), o['assert_consumed']);
-      expectSameMessage(() => status.assertExistingObjectsMatched(), o['assert_existing_objects_matched']);
-      expectSameMessage(() => status.assertNontrivialMatch(), o['assert_nontrivial_match']);
+      expectSameMessage(() => status.assertConsumed(), o.assert_consumed);
+      expectSameMessage(() => status.assertExistingObjectsMatched(), o.assert_existing_objects_matched);
+      expectSameMessage(() => status.assertNontrivialMatch(), o.assert_nontrivial_match);
       const values = await Promise.all(collectVariables(root).map(async (v) => (v.shape.length === 0 ? (await v.data())[0] : Array.from(await v.data()))));
       // tf.Module orders its variables its own way; compare the values as a set.
       const canonical = (vs: unknown[]): string[] => vs.map((v) => JSON.stringify(v)).sort();
-      expect(canonical(values)).toEqual(canonical(o['values']));
+      expect(canonical(values)).toEqual(canonical(o.values));
     });
   }
 
   it('wrong_shape: fails with TF`s message naming the variable`s path, and changes nothing', async () => {
     const o = outcomes['wrong_shape']!;
-    const { root } = buildLive(o['live'] as LiveSpec);
+    const { root } = buildLive(o.live);
     const before = await Promise.all(collectVariables(root).map((v) => v.data()));
     const err = await new Checkpoint({ root }).restore(prefix).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MismatchError);
@@ -210,7 +228,7 @@ describe('load status against TensorFlow`s outcomes', () => {
   });
 
   it('does not warn after expectPartial, and warns once otherwise', async () => {
-    const { root } = buildLive(outcomes['missing_c']!['live'] as LiveSpec);
+    const { root } = buildLive(outcomes['missing_c']!.live);
     await new Checkpoint({ root }).restore(prefix);
     await new Promise((r) => setTimeout(r, 5));
     expect(warnings).toEqual([
@@ -242,7 +260,7 @@ describe('partial restore of a backbone into a new model', () => {
       '(root).model._functional._operations.2.moving_variance',
     ]);
     expect(status.report().restored.map((r) => r.target)).toEqual(
-      [...dense.weights, ...bn.weights].map((w) => `<LayerVariable '${w.name}' shape=[${w.shape}] dtype=float32>`),
+      [...dense.weights, ...bn.weights].map((w) => `<LayerVariable '${w.name}' shape=[${w.shape.join(',')}] dtype=float32>`),
     );
     expect(await head.getWeights()[0]!.data()).toEqual(headBefore);
   });
@@ -254,7 +272,7 @@ function collectVariables(root: object): tf.Variable[] {
   const walk = (o: unknown): void => {
     if (o === null || typeof o !== 'object' || seen.has(o)) return;
     seen.add(o);
-    if (o instanceof tf.Variable) out.push(o);
+    if (o instanceof tf.Variable) out.push(o as tf.Variable);
     else if (o instanceof Map) for (const v of o.values()) walk(v);
     else for (const v of Object.values(o)) walk(v);
   };
@@ -271,7 +289,7 @@ describe('Keras 3 Sequential and functional checkpoints restore into either kind
     const model = tf.model({ inputs: x, outputs: L.dense({ units: 4, activation: 'softmax' }).apply(y) as tf.SymbolicTensor });
     const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
     status.assertExistingObjectsMatched();
-    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    const predictions = (await (model.predict(tf.tensor(oracle.input)) as tf.Tensor).array()) as number[][];
     expect(maxAbsDiff(predictions.flat(), (oracle['predictions'] as number[][]).flat())).toBeLessThan(1e-5);
   });
 
@@ -282,7 +300,7 @@ describe('Keras 3 Sequential and functional checkpoints restore into either kind
     });
     const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
     status.assertExistingObjectsMatched();
-    const predictions = (await (model.predict(tf.tensor(oracle['input'])) as tf.Tensor).array()) as number[][];
+    const predictions = (await (model.predict(tf.tensor(oracle.input)) as tf.Tensor).array()) as number[][];
     expect(maxAbsDiff(predictions.flat(), (oracle['predictions'] as number[][]).flat())).toBeLessThan(1e-5);
   });
 });

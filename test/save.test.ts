@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, CheckpointManager, CheckpointReader, CheckpointView, latestCheckpoint, loadVariable, loadWeights, setLogger } from '../src';
-import { buildLive, Module } from './helpers/live';
+import { buildLive } from './helpers/live';
 import { expectMatchesOracle } from './helpers/oracle';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type LiveSpec, listCheckpointDirs, type Oracle } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
@@ -27,16 +27,16 @@ afterAll(() => {
   setLogger(previousLogger);
 });
 
-const oracleOf = (name: string): Oracle => JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8'));
+const oracleOf = (name: string): Oracle => JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle;
 const withTf = tfAvailable() ? it : it.skip;
 
 /** TF's answers for our checkpoint, minus full_name (TF's variables are all named 'Variable'). */
-function structural(o: Record<string, any>): Record<string, any> {
-  const nodes = (o['nodes'] as Array<Record<string, any>>).map((n) => ({
+function structural(o: Oracle): object {
+  const nodes = (o.nodes ?? []).map((n) => ({
     ...n,
-    ...(n['attributes'] ? { attributes: n['attributes'].map((a: string[]) => [a[0], a[2]]) } : {}),
+    ...(n.attributes ? { attributes: n.attributes.map((a) => [a[0], a[2]]) } : {}),
   }));
-  return { list_variables: o['list_variables'], children: o['children'], descendants: o['descendants'], paths: o['paths'], nodes, shas: (o['tensors'] as Array<Record<string, any>>).filter((t) => t['key'] !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((t) => [t['key'], t['dtype'], t['sha256']]) };
+  return { list_variables: o.list_variables, children: o.children, descendants: o.descendants, paths: o.paths, nodes, shas: (o.tensors ?? []).filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((t) => [t.key, t.dtype, t.sha256]) };
 }
 
 describe('the seed document`s module, built in JS and saved', () => {
@@ -48,7 +48,7 @@ describe('the seed document`s module, built in JS and saved', () => {
         ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }],
         ['leaf', { module: [['a_var', { var: 5.0 }], ['b_var', { var: 4.0 }], ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }]] }],
       ],
-    } as LiveSpec).root;
+    }).root;
 
   it('gives the document`s children(0) and TF`s own checkpoint of the same structure', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed', 'tf_ckpts'));
@@ -65,8 +65,8 @@ describe('the seed document`s module, built in JS and saved', () => {
 
   withTf('TensorFlow reads it exactly as its own save of the same module', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed-tf', 'tf_ckpts'));
-    const judged = tfJudge('oracle', { prefix: saved });
-    expect(judged['children'][0]).toEqual([['a_var', 1], ['b_var', 2], ['vars', 3], ['leaf', 4], ['root', 0], ['save_counter', 5]]);
+    const judged = tfJudge<Oracle>('oracle', { prefix: saved });
+    expect(judged.children?.[0]).toEqual([['a_var', 1], ['b_var', 2], ['vars', 3], ['leaf', 4], ['root', 0], ['save_counter', 5]]);
     expect(structural(judged)).toEqual(structural(oracleOf('seed-children')));
   });
 });
@@ -82,15 +82,16 @@ describe('round trips keep every value bit-exact', () => {
       const out = await new Checkpoint({ root }).write(path.join(dir, `rt-${name}`, 'ckpt'));
       // (The graph tensor itself differs: full_name holds tfjs's variable names.)
       const tensors = oracle.tensors!.filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH');
-      await expectMatchesOracle(out, { ...oracle, nodes: undefined, inspect_lines: undefined, tensors } as Oracle);
-      if (tfAvailable()) expect(structural(tfJudge('oracle', { prefix: out }))).toEqual(structural(oracle));
+      await expectMatchesOracle(out, { ...oracle, nodes: undefined, inspect_lines: undefined, tensors });
+      if (tfAvailable()) expect(structural(tfJudge<Oracle>('oracle', { prefix: out }))).toEqual(structural(oracle));
     });
   }
 
   withTf('tfjs → TF: TensorFlow restores a tfjs save into a tf.Module tree (assert_consumed)', async () => {
     const spec = savedSpecs['shared-cycles']!;
     const { root } = buildLive(spec);
-    const vars = [(root as any).a, (root as any).child.v] as tf.Variable[];
+    const tree = root as { a: tf.Variable; child: { v: tf.Variable } };
+    const vars = [tree.a, tree.child.v];
     vars[0]!.assign(tf.scalar(1.25));
     vars[1]!.assign(tf.scalar(-7.5));
     const out = await new Checkpoint({ root }).write(path.join(dir, 'to-tf', 'ckpt'));
@@ -198,11 +199,11 @@ describe('tfjs models', () => {
     const fixture = path.join(FIXTURES_DIR, 'k3-adam-steps', 'ckpt');
     (await new Checkpoint({ model: source, optimizer: source.optimizer }).restore(fixture)).assertConsumed();
     const out = await new Checkpoint({ model: source, optimizer: source.optimizer }).write(path.join(dir, 'via-tf', 'ckpt'), { layout: 'keras3' });
-    const judged = tfJudge('keras3_resave', { prefix: out, out: path.join(dir, 'via-tf', 'tf-written') });
+    const judged = tfJudge<{ assert_consumed: string | null; iterations: number; written: string }>('keras3_resave', { prefix: out, out: path.join(dir, 'via-tf', 'tf-written') });
     expect(judged['assert_consumed']).toBeNull();
     expect(judged['iterations']).toBe(3);
     const back = make();
-    (await new Checkpoint({ model: back, optimizer: back.optimizer }).restore(judged['written'])).assertConsumed();
+    (await new Checkpoint({ model: back, optimizer: back.optimizer }).restore(judged.written)).assertConsumed();
     expect(back.optimizer.iterations).toBe(3);
     const state = async (m: tf.LayersModel): Promise<unknown[]> => [
       ...(await Promise.all(m.weights.map((w) => w.read().data()))),
@@ -260,6 +261,3 @@ describe('CheckpointManager', () => {
     }
   });
 });
-
-// Module is exported by the live helper for specs; referenced so the import documents where trees come from.
-void Module;

@@ -3,9 +3,10 @@
  * and the `.index` table (header under the empty key, then one BundleEntryProto per key in sorted order).
  */
 
+import { at } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
-import { dtypeByName, type TensorValue } from './dtypes';
+import { dtypeByName, type DTypeInfo, type TensorValue } from './dtypes';
 import { numElements, TENSOR_BUNDLE_VERSION } from './entry';
 import { keyBytes } from './key_text';
 import { dataFilename, indexFilename } from './naming';
@@ -37,11 +38,11 @@ export interface EncodedBundle {
 /** The stored bytes and unmasked crc32c of one tensor. */
 export function tensorBytes(value: TensorValue, endianness: 'little' | 'big' = 'little'): { bytes: Uint8Array; crc: number } {
   if (value.dtype === 'string') return encodeStrings(value.data);
-  const info = dtypeByName(value.dtype)!;
+  const info = knownDType(value.dtype);
   const perElement = value.dtype === 'complex64' || value.dtype === 'complex128' ? 2 : 1;
   const expected = (numElements(value.shape) ?? -1) * perElement;
   if (value.data.length !== expected) {
-    throw new InvalidArgumentError(`A ${value.dtype} tensor of shape [${value.shape}] needs ${expected} values, got ${value.data.length}`);
+    throw new InvalidArgumentError(`A ${value.dtype} tensor of shape [${value.shape.join()}] needs ${expected} values, got ${value.data.length}`);
   }
   let bytes = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
   if (endianness === 'big') {
@@ -61,6 +62,7 @@ export function encodeEntryProto(fields: {
   crc32c: number;
 }): Uint8Array {
   const msg: tensorflow.BundleEntryProto.$Properties = {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- dtypes.ts ids are TensorFlow's DataType numbers
     dtype: fields.dtypeId,
     shape: { dim: fields.shape.map((size) => ({ size })) },
   };
@@ -73,7 +75,7 @@ export function encodeEntryProto(fields: {
 
 export function encodeHeaderProto(numShards: number, endianness: 'little' | 'big'): Uint8Array {
   const msg: tensorflow.BundleHeaderProto.$Properties = { numShards, version: { producer: TENSOR_BUNDLE_VERSION } };
-  if (endianness === 'big') msg.endianness = 1;
+  if (endianness === 'big') msg.endianness = tensorflow.BundleHeaderProto.Endianness.BIG;
   return tensorflow.BundleHeaderProto.encode(msg).finish();
 }
 
@@ -92,17 +94,18 @@ export function encodeBundle(tensors: readonly TensorToWrite[], options: BundleE
       throw new InvalidArgumentError(`Shard ${shard} outside 0..${numShards - 1}`, { key: t.key });
     }
     const { bytes, crc } = tensorBytes(t.value, endianness);
-    const info = dtypeByName(t.value.dtype)!;
+    const info = knownDType(t.value.dtype);
+    const offset = at(offsets, shard, 'shard offsets');
     const entry = encodeEntryProto({
       dtypeId: info.id,
       shape: t.value.shape,
       shardId: shard,
-      offset: offsets[shard]!,
+      offset,
       size: bytes.length,
       crc32c: maskCrc(crc),
     });
-    shards[shard]!.push(bytes);
-    offsets[shard]! += bytes.length;
+    at(shards, shard, 'shards').push(bytes);
+    offsets[shard] = offset + bytes.length;
     entries.push([keyBytes(t.key), entry]);
   }
   entries.sort((a, b) => compareBytes(a[0], b[0]));
@@ -119,4 +122,11 @@ export function bundleFiles(prefix: string, bundle: EncodedBundle): Record<strin
     files[dataFilename(prefix, i, bundle.shards.length)] = concatBytes(chunks);
   });
   return files;
+}
+
+/** The dtype a value names; checked, since callers from plain JavaScript can name any. */
+function knownDType(name: string): DTypeInfo {
+  const info = dtypeByName(name);
+  if (info === undefined) throw new InvalidArgumentError(`Unknown dtype ${name}`);
+  return info;
 }

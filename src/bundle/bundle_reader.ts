@@ -2,14 +2,15 @@
  * A tensor bundle opened for reading. Opening reads only the `.index` table; each tensor read touches only its own
  * bytes in its data shard (positional reads into the buffer that becomes the tensor's typed array).
  */
-import { CorruptCheckpointError, InvalidArgumentError, NotFoundError } from '../errors';
+import { at, present } from '../checked';
+import { CorruptCheckpointError, InternalError, InvalidArgumentError, NotFoundError } from '../errors';
 import { allocateForRead, type ByteSource, checkRange, type FileSystem, type PlannedRead } from '../io';
 import { byteStrings, offsetsFor, storageOf } from './byte_strings';
 import { readChecksummed } from './checksummed_read';
 import { SPAN_TENSOR_MAX, SpanReads } from './span_reads';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
-import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry } from './entry';
+import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry, type TensorSlice } from './entry';
 import { hashLatin1, hashText, KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
 import { dataFilename, indexFilename } from './naming';
@@ -19,7 +20,7 @@ import { TableReader } from './table';
 import { type DecodeContext, decodeFixedSize, decodeStrings, requireReadable } from './tensor_codec';
 
 export interface BundleReadOptions {
-  /** Verify each tensor's crc32c (default true). Skipping saves 0.1–0.25 s per GB with hardware crc. */
+  /** Verify each tensor's crc32c (default true). Skipping saves the checksum pass (see `npm run bench`). */
   verifyChecksums?: boolean;
 }
 
@@ -188,7 +189,8 @@ export class BundleReader {
   async getTensor(key: string): Promise<TensorValue> {
     let value: TensorValue | undefined;
     await this.getTensors([key], (_, v) => (value = v));
-    return value!;
+    if (value === undefined) throw new InternalError(`${this.indexFile}: reading ${key} gave no value`, { file: this.indexFile, key });
+    return value;
   }
 
   /**
@@ -197,7 +199,7 @@ export class BundleReader {
    * settle, and the error is thrown.
    *
    * The buffers of all whole tensors are allocated before the first read: allocating while other reads fault
-   * pages in makes both wait on the process's memory map (on 2 cores, 1 GiB reads in ≈0.28 s instead of ≈0.35 s).
+   * pages in makes both wait on the process's memory map.
    * Entries that alias one stored region (same shard, offset, size, dtype and crc) are read once and share one
    * value's data (each keeps its own shape): 24 keys over one 64 MiB region allocated 1.6 GB.
    */
@@ -248,7 +250,8 @@ export class BundleReader {
     const spans = await this.spanReads(entries, targets);
     targets.fill(undefined);
     let next = 0;
-    let failure: { error: unknown } | null = null;
+    // Set by any worker, which narrowing does not see.
+    let failure = null as { error: unknown } | null;
     const worker = async (): Promise<void> => {
       while (failure === null && next < entries.length) {
         const i = next++;
@@ -274,7 +277,7 @@ export class BundleReader {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
-    if (failure !== null) throw (failure as { error: unknown }).error;
+    if (failure !== null) throw failure.error;
   }
 
   /** Tells each shard which whole tensors are about to be read, so a remote one can fetch neighbours together. */
@@ -330,7 +333,7 @@ export class BundleReader {
   }
 
   private async sliceEntry(entry: TensorEntry, index: number): Promise<TensorEntry> {
-    const slice = entry.slices[index]!;
+    const slice = at(entry.slices, index, `slices of ${entry.key}`);
     const sliceKey = encodeTensorNameSlice(entry.key, slice);
     const raw = this.sliceEntries.get(binaryKey(sliceKey)) ?? (this.table ? (await this.table.get(sliceKey)) ?? undefined : undefined);
     const where = `slice ${index} [${slice.extents.map((e) => `${e.start}:${e.length}`).join(',')}] of ${entry.key}`;
@@ -341,7 +344,7 @@ export class BundleReader {
     const expected = sliceShape(entry, index);
     if (part.dtypeId !== entry.dtypeId || part.shape.join(',') !== expected.join(',')) {
       throw new CorruptCheckpointError(
-        `${this.indexFile}: ${where} is stored as ${part.dtype}[${part.shape}] but should be ${entry.dtype}[${expected}]`,
+        `${this.indexFile}: ${where} is stored as ${part.dtype}[${part.shape.join()}] but should be ${entry.dtype}[${expected.join()}]`,
         { file: this.indexFile, key: entry.key },
       );
     }
@@ -364,7 +367,7 @@ export class BundleReader {
     parts.forEach((part, i) => {
       const data = part.data as Exclude<TensorValue['data'], Uint8Array[]>;
       const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => full.set(src.subarray(s * width, (s + n) * width), d * width));
+      forEachSliceRun(at(entry.slices, i, `slices of ${entry.key}`), entry.shape, (s, d, n) => full.set(src.subarray(s * width, (s + n) * width), d * width));
     });
     // The parts were verified and byte-swapped already; decode the assembled bytes as native little-endian.
     return decodeFixedSize(entry, full, { file: this.indexFile, endianness: 'little', verifyChecksums: false });
@@ -405,23 +408,29 @@ function allocateChecked(source: ByteSource, entry: TensorEntry): Uint8Array {
 }
 
 function sliceShape(entry: TensorEntry, index: number): number[] {
-  return entry.slices[index]!.extents.map((e, d) => (e.length === -1 ? entry.shape[d]! : e.length));
+  return at(entry.slices, index, `slices of ${entry.key}`).extents.map((e, d) => (e.length === -1 ? at(entry.shape, d, `shape of ${entry.key}`) : e.length));
 }
 
 /** A partitioned string tensor's values, as one buffer plus offsets (no object per element). */
 function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number): TensorValue {
-  const stores = parts.map((p) => storageOf(p.data as Uint8Array[])!);
+  const stores = parts.map((p) => present(storageOf(p.data as Uint8Array[]), `the string storage of a slice of ${entry.key}`));
   const total = stores.reduce((n, st) => n + st.payload.length, 0);
   const lengths = offsetsFor(count, total);
+  const sliceAt = (i: number): TensorSlice => at(entry.slices, i, `slices of ${entry.key}`);
   stores.forEach((st, i) => {
-    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => {
-      for (let k = 0; k < n; k++) lengths[d + k + 1] = st.offsets[s + k + 1]! - st.offsets[s + k]!;
+    forEachSliceRun(sliceAt(i), entry.shape, (s, d, n) => {
+      for (let k = 0; k < n; k++) lengths[d + k + 1] = at(st.offsets, s + k + 1, 'string offsets') - at(st.offsets, s + k, 'string offsets');
     });
   });
-  for (let i = 1; i <= count; i++) lengths[i]! += lengths[i - 1]!;
+  // Lengths to offsets, in place.
+  let sum = 0;
+  for (let i = 0; i <= count; i++) {
+    sum += at(lengths, i, 'string lengths');
+    lengths[i] = sum;
+  }
   const payload = new Uint8Array(total);
   stores.forEach((st, i) => {
-    forEachSliceRun(entry.slices[i]!, entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s]!, st.offsets[s + n]!), lengths[d]!));
+    forEachSliceRun(sliceAt(i), entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s], st.offsets[s + n]), lengths[d]));
   });
   return { dtype: 'string', shape: entry.shape, data: byteStrings(payload, lengths) };
 }

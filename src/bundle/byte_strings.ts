@@ -40,11 +40,12 @@ export function byteStrings(payload: Uint8Array, offsets: Offsets): Uint8Array[]
   const storage: Storage = { payload, offsets, modified: false };
   // A holey array of that length: no per-element storage until an element is assigned.
   const target = new Array<Uint8Array>(count);
-  const element = (t: Uint8Array[], i: number): Uint8Array => (Object.prototype.hasOwnProperty.call(t, i) ? t[i]! : payload.subarray(offsets[i]!, offsets[i + 1]!));
+  // An assigned element, else the view of its bytes (a hole reads as undefined).
+  const element = (t: Uint8Array[], i: number): Uint8Array => t[i] ?? payload.subarray(offsets[i], offsets[i + 1]);
   const proxy = new Proxy(target, {
     get(t, prop, receiver) {
       const i = indexOf(prop, count);
-      return i >= 0 ? element(t, i) : Reflect.get(t, prop, receiver);
+      return i >= 0 ? element(t, i) : (Reflect.get(t, prop, receiver) as unknown);
     },
     has(t, prop) {
       return indexOf(prop, count) >= 0 || Reflect.has(t, prop);

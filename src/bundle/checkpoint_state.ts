@@ -30,23 +30,23 @@ function unquote(body: string, fail: (what: string) => never): Uint8Array {
   const out: number[] = [];
   const utf8 = new TextEncoder();
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
+    const ch = body.charAt(i);
     if (ch !== '\\') {
       out.push(...utf8.encode(ch));
       continue;
     }
     const next = body[++i];
     if (next === undefined) fail('dangling escape');
-    if (SIMPLE_ESCAPES[next!] !== undefined) out.push(SIMPLE_ESCAPES[next!]!);
-    else if (/[0-7]/.test(next!)) {
-      const m = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+    if (SIMPLE_ESCAPES[next] !== undefined) out.push(SIMPLE_ESCAPES[next]);
+    else if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{1,3}/.exec(body.slice(i))?.[0] ?? fail('bad octal escape');
       out.push(parseInt(m, 8) & 0xff);
       i += m.length - 1;
     } else if (next === 'x' || next === 'X') {
       const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
       if (!m) fail('bad \\x escape');
-      out.push(parseInt(m![0], 16));
-      i += m![0].length;
+      out.push(parseInt(m[0], 16));
+      i += m[0].length;
     } else fail(`unknown escape \\${next}`);
   }
   return Uint8Array.from(out);
@@ -62,17 +62,18 @@ function tokenize(text: string, fail: (what: string) => never): Token[] {
     m = re.exec(text);
     if (!m || m[0].length === 0) fail(`unexpected character ${JSON.stringify(text[pos])} at offset ${pos}`);
     pos = re.lastIndex;
-    if (m![1] !== undefined) tokens.push({ kind: 'ident', text: m![1] });
-    else if (m![2] !== undefined) tokens.push({ kind: 'string', text: m![2], bytes: unquote(m![2].slice(1, -1), fail) });
-    else if (m![3] !== undefined) tokens.push({ kind: 'number', text: m![3] });
-    else if (m![4] !== undefined) tokens.push({ kind: 'punct', text: m![4] });
+    if (m[1] !== undefined) tokens.push({ kind: 'ident', text: m[1] });
+    else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2], bytes: unquote(m[2].slice(1, -1), fail) });
+    else if (m[3] !== undefined) tokens.push({ kind: 'number', text: m[3] });
+    else if (m[4] !== undefined) tokens.push({ kind: 'punct', text: m[4] });
   }
   return tokens;
 }
 
 /** Parses the state file's text. Unknown fields are an error, as in TensorFlow's `text_format.Merge`. */
 export function parseCheckpointState(text: string, file: string): CheckpointState {
-  const fail = (what: string): never => {
+  // Typed where declared, so that a call ends control flow for the narrowing below.
+  const fail: (what: string) => never = (what) => {
     throw new CorruptCheckpointError(`Invalid checkpoint state file ${file}: ${what}`, { file });
   };
   const state: CheckpointState = { modelCheckpointPath: '', allModelCheckpointPaths: [], allModelCheckpointTimestamps: [], lastPreservedTimestamp: 0 };
@@ -84,18 +85,18 @@ export function parseCheckpointState(text: string, file: string): CheckpointStat
     if (tokens[i]?.text === ':') i++;
     const readString = (): string => {
       let s = '';
-      if (tokens[i]?.kind !== 'string') fail(`field ${name!.text} expects a string`);
+      if (tokens[i]?.kind !== 'string') fail(`field ${name.text} expects a string`);
       // Adjacent string literals concatenate, as in the text format.
-      while (tokens[i]?.kind === 'string') s += decoder.decode(tokens[i++]!.bytes);
+      for (let t = tokens[i]; t?.kind === 'string'; t = tokens[++i]) s += decoder.decode(t.bytes);
       return s;
     };
     const readNumber = (): number => {
       const t = tokens[i++];
-      if (t?.kind !== 'number') fail(`field ${name!.text} expects a number`);
-      const v = Number(t!.text.replace(/^\+/, '').replace(/inf$/, 'Infinity').replace(/nan$/, 'NaN'));
+      if (t?.kind !== 'number') fail(`field ${name.text} expects a number`);
+      const v = Number(t.text.replace(/^\+/, '').replace(/inf$/, 'Infinity').replace(/nan$/, 'NaN'));
       return v;
     };
-    switch (name!.text) {
+    switch (name.text) {
       case 'model_checkpoint_path':
         state.modelCheckpointPath = readString();
         break;
@@ -109,7 +110,7 @@ export function parseCheckpointState(text: string, file: string): CheckpointStat
         state.lastPreservedTimestamp = readNumber();
         break;
       default:
-        fail(`unknown field ${name!.text}`);
+        fail(`unknown field ${name.text}`);
     }
     if (tokens[i]?.text === ';' || tokens[i]?.text === ',') i++;
   }

@@ -1,9 +1,9 @@
 /**
  * Reading a tensor and computing its crc32c in one pass. Checksumming a large tensor after reading it streams it
  * from main memory a second time; folding each piece into the crc as soon as it lands, while the next pieces are
- * still being read, keeps the checksum on cache-warm bytes and overlaps it with the I/O (a 131 MB tensor from a
- * local file: ≈115 ms instead of ≈160–230 ms on 2 cores).
+ * still being read, keeps the checksum on cache-warm bytes and overlaps it with the I/O.
  */
+import { at } from '../checked';
 import type { ByteSource } from '../io';
 import { crc32c } from './crc32c';
 
@@ -25,7 +25,7 @@ export async function readChecksummed(source: ByteSource, offset: number, target
   try {
     for (let i = 0; i < Math.min(READ_AHEAD, count); i++) issue(i);
     for (let i = 0; i < count; i++) {
-      const bytes = await pending[i]!;
+      const bytes = await at(pending, i, 'pending reads');
       if (i + READ_AHEAD < count) issue(i + READ_AHEAD);
       crc = crc32c(bytes, crc);
     }

@@ -1,9 +1,9 @@
 /**
  * CRC-32C (Castagnoli) and TensorFlow's checksum masking, with the fastest implementation that loads:
- *  - `aws-crt`'s (optional; SSE4.2 three-way and PCLMUL on x86-64, CRC instructions on ARMv8: ~22 GB/s on the
- *    benchmark machine). Loading it takes ~80 ms, so it is loaded only before checksumming a large batch
+ *  - `aws-crt`'s (optional; SSE4.2 three-way and PCLMUL on x86-64, CRC instructions on ARMv8: the fastest by
+ *    far, see `npm run bench`). Loading it is slow, so it is loaded only before checksumming a large batch
  *    (`prepareCrc32c`), never for a small read;
- *  - `@node-rs/crc32`'s (a dependency; ~4.7 GB/s there: its x86-64 build issues each crc32 instruction through a
+ *  - `@node-rs/crc32`'s (a dependency; slower: its x86-64 build issues each crc32 instruction through a
  *    function call, as the instruction is not enabled for the whole build);
  *  - SheetJS `crc-32/crc32c` (portable slicing-by-16 JS) elsewhere (browsers, unusual platforms).
  * The two native ones load through crc32c_native.ts, which browser builds replace with a stub.
@@ -20,7 +20,7 @@ let impl: Crc32cFn = nodeRs ?? ((data, initial) => portableCrc32c.buf(data, init
 let implName: Crc32cImplementation = nodeRs ? 'native' : 'portable';
 let triedAwsCrt = false;
 
-/** Below this many bytes to checksum, loading aws-crt (~80 ms) costs more than its speed saves. */
+/** Below this many bytes to checksum, loading aws-crt costs more than its speed saves. */
 export const FAST_CRC32C_THRESHOLD = 512 * 2 ** 20;
 
 /**

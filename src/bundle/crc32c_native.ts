@@ -31,8 +31,8 @@ export function loadNodeRs(): Crc32cFn | null {
 /**
  * aws-crt's native binding loaded without its JS loader, which runs `ldd --version` in a child process to choose
  * between its glibc and musl builds. Spawning it forks this process: every page is then write-protected until
- * written again, so the next write to each page of an already loaded model faults (a 1 GiB in-place restore right
- * after the spawn measured 0.87 s instead of 0.40 s). Each build is tried instead: the wrong C library fails to load.
+ * written again, so the next write to each page of an already loaded model faults (an in-place restore right after
+ * the spawn took twice as long). Each build is tried instead: the wrong C library fails to load.
  */
 function loadAwsCrtNative(): Crc32cFn | null {
   if (process.platform !== 'linux') return null;
@@ -43,7 +43,7 @@ function loadAwsCrtNative(): Crc32cFn | null {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const native = require(`${bin}/linux-${process.arch}-${libc}/aws-crt-nodejs.node`) as {
-          checksums_crc32c?(data: Uint8Array, previous?: number): number;
+          checksums_crc32c?: (data: Uint8Array, previous?: number) => number;
         };
         const fn = native.checksums_crc32c;
         if (typeof fn === 'function') return probed((data, initial) => fn(data, initial));

@@ -55,8 +55,10 @@ export function decodeHeader(bytes: Uint8Array, file: string): BundleHeader {
   if (!Number.isInteger(h.numShards) || h.numShards < 1 || h.numShards > MAX_SHARDS) {
     throw new CorruptCheckpointError(`${file}: invalid number of shards ${h.numShards} in bundle header`, { file });
   }
-  if (h.endianness !== 0 && h.endianness !== 1) {
-    throw new CorruptCheckpointError(`${file}: unknown endianness ${h.endianness} in bundle header`, { file });
+  // Decoding keeps enum numbers it does not know: 0 is LITTLE, 1 is BIG.
+  const endianness: number = h.endianness;
+  if (endianness !== 0 && endianness !== 1) {
+    throw new CorruptCheckpointError(`${file}: unknown endianness ${endianness} in bundle header`, { file });
   }
   const version = h.version ?? {};
   const producer = version.producer ?? 0;
@@ -69,7 +71,7 @@ export function decodeHeader(bytes: Uint8Array, file: string): BundleHeader {
       { file },
     );
   }
-  return { numShards: h.numShards, endianness: h.endianness === 1 ? 'big' : 'little', version: { producer, minConsumer, badConsumers } };
+  return { numShards: h.numShards, endianness: endianness === 1 ? 'big' : 'little', version: { producer, minConsumer, badConsumers } };
 }
 
 /** Product of dimensions, or null if it is not a safe integer. */

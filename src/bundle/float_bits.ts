@@ -1,11 +1,13 @@
 /** Conversions between numbers and float16 / bfloat16 bits. float32 → bits rounds to nearest even (as numpy and TensorFlow cast). */
 
+import { at } from '../checked';
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
 export function floatToBfloat16Bits(v: number): number {
   f32[0] = v;
-  const x = u32[0]!;
+  const x = at(u32, 0, 'float bits');
   if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) | 0x0040) & 0xffff; // NaN stays a quiet NaN
   const rounded = x + 0x7fff + ((x >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
@@ -14,7 +16,7 @@ export function floatToBfloat16Bits(v: number): number {
 /** A number's float16 (IEEE half) bits, rounded to nearest even as numpy and TensorFlow cast. */
 export function floatToHalfBits(v: number): number {
   f32[0] = v;
-  const x = u32[0]!;
+  const x = at(u32, 0, 'float bits');
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;

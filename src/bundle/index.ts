@@ -1,12 +1,10 @@
 export { BundleReader, type BundleReadOptions } from './bundle_reader';
-export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState, parseCheckpointState } from './checkpoint_state';
-export { crc32c, type Crc32cImplementation, crc32cImplementation, Crc32cHasher, maskCrc, prepareCrc32c, unmaskCrc } from './crc32c';
+export { type CheckpointState, CHECKPOINT_STATE_FILENAME, formatCheckpointState } from './checkpoint_state';
+export { crc32c, type Crc32cImplementation, crc32cImplementation, maskCrc, prepareCrc32c, unmaskCrc } from './crc32c';
 export {
   type DTypeInfo,
   type DTypeName,
-  dtypeByName,
   dtypeInfo,
-  isReadableDType,
   type OpaqueDType,
   type ReadableDType,
   type TensorDataByDType,
@@ -18,4 +16,4 @@ export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
 export { floatToBfloat16Bits, floatToHalfBits, halfToFloat } from './float_bits';
 export { type BundleEncodeOptions, bundleFiles, encodeBundle, type EncodedBundle, type TensorToWrite } from './bundle_encoder';
-export { assertStoredCrc, PIECE_BYTES, PieceBuffers, type ReadDestination, readEntryInto, streamChecksummed, verifyEntry } from './piece_reads';
+export { assertStoredCrc, PieceBuffers, readEntryInto, verifyEntry } from './piece_reads';

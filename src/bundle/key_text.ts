@@ -6,6 +6,8 @@
  * keys one), and keyBytes gives the stored bytes back.
  */
 
+import { at } from '../checked';
+
 const strict = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
 
@@ -22,7 +24,7 @@ function escapedText(b: Uint8Array): string {
   let out = '';
   let i = 0;
   while (i < b.length) {
-    const c = b[i]!;
+    const c = at(b, i, 'key bytes');
     let more = 0;
     let cp = 0;
     let min = 0;
@@ -35,7 +37,7 @@ function escapedText(b: Uint8Array): string {
     else if (c >= 0xf0 && c <= 0xf4) [more, cp, min] = [3, c & 0x07, 0x10000];
     let ok = more > 0 && i + more < b.length;
     for (let k = 1; ok && k <= more; k++) {
-      const next = b[i + k]!;
+      const next = at(b, i + k, 'key bytes');
       if ((next & 0xc0) !== 0x80) ok = false;
       cp = (cp << 6) | (next & 0x3f);
     }
@@ -55,7 +57,7 @@ export function keyBytes(key: string): Uint8Array {
   if (!/[\udc80-\udcff]/.test(key)) return utf8.encode(key);
   const out: number[] = [];
   for (const ch of key) {
-    const cp = ch.codePointAt(0)!;
+    const cp = ch.codePointAt(0) ?? 0; // a string's characters all have a code point
     if (cp >= 0xdc80 && cp <= 0xdcff) out.push(cp - 0xdc00);
     else out.push(...utf8.encode(ch));
   }

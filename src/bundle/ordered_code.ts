@@ -4,6 +4,7 @@
  *   SignedNumIncreasing(length))* with length −1 for a full extent;
  * it starts with byte 0x00, so slice keys sort right after the header key and are not valid UTF-8 in general.
  */
+import { at } from '../checked';
 import type { TensorSlice } from './entry';
 import { keyBytes } from './key_text';
 
@@ -46,8 +47,8 @@ function writeSignedNumIncreasing(out: number[], value: number): void {
   // Header: `len` one-bits from the top, spilling into the second byte for lengths 9 and 10.
   const headerBits = (1n << BigInt(len)) - 1n;
   const header = headerBits << BigInt(16 - len);
-  bytes[0] = (bytes[0]! ^ Number((header >> 8n) & 0xffn)) & 0xff;
-  bytes[1] = (bytes[1]! ^ Number(header & 0xffn)) & 0xff;
+  bytes[0] = (at(bytes, 0, 'ordered code') ^ Number((header >> 8n) & 0xffn)) & 0xff;
+  bytes[1] = (at(bytes, 1, 'ordered code') ^ Number(header & 0xffn)) & 0xff;
   out.push(...bytes);
 }
 
@@ -62,9 +63,4 @@ export function encodeTensorNameSlice(key: string, slice: TensorSlice): Uint8Arr
     writeSignedNumIncreasing(out, length);
   }
   return Uint8Array.from(out);
-}
-
-/** Whether a raw table key names a slice (rather than a whole tensor or the header). */
-export function isSliceKey(key: Uint8Array): boolean {
-  return key.length > 0 && key[0] === 0x00;
 }

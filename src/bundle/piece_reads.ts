@@ -5,6 +5,7 @@
  * awaits). The buffers stay mapped and in the CPU cache, so these reads fault no pages and the checksum reads
  * cache-warm bytes.
  */
+import { at } from '../checked';
 import { CorruptCheckpointError } from '../errors';
 import { checkRange, type ByteSource } from '../io';
 import { crc32c, unmaskCrc } from './crc32c';
@@ -54,7 +55,7 @@ export async function streamChecksummed(
   try {
     for (let i = 0; i < Math.min(SLOTS, count); i++) issue(i);
     for (let i = 0; i < count; i++) {
-      const bytes = await pending[i]!;
+      const bytes = await at(pending, i, 'pending reads');
       if (checksum) crc = crc32c(bytes, crc);
       each?.(bytes, i * piece);
       if (i + SLOTS < count) issue(i + SLOTS);

@@ -3,16 +3,14 @@
  * the full row-major array, a contiguous run (the slice's last dimension) at a time. Works for any rank, since
  * TensorFlow ≥ 2.13 cuts variables along several dimensions (row bands, then columns).
  */
+import { at } from '../checked';
 import type { TensorSlice } from './entry';
 
-/** The concrete (start, length) of every dimension of a slice of a tensor with `shape`. */
-export function resolveSlice(slice: TensorSlice, shape: readonly number[]): Array<{ start: number; length: number }> {
-  return slice.extents.map(({ start, length }, d) => ({ start, length: length === -1 ? shape[d]! : length }));
-}
+type Extent = { start: number; length: number };
 
-/** Number of elements a slice holds. */
-export function sliceElements(slice: TensorSlice, shape: readonly number[]): number {
-  return resolveSlice(slice, shape).reduce((n, e) => n * e.length, 1);
+/** The concrete (start, length) of every dimension of a slice of a tensor with `shape`. */
+export function resolveSlice(slice: TensorSlice, shape: readonly number[]): Extent[] {
+  return slice.extents.map(({ start, length }, d) => ({ start, length: length === -1 ? at(shape, d, 'shape') : length }));
 }
 
 /**
@@ -31,21 +29,24 @@ export function forEachSliceRun(
     return;
   }
   if (ext.some((e) => e.length === 0)) return;
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1]! * shape[d + 1]!;
-  const run = ext[rank - 1]!.length;
+  const strides = new Array<number>(rank).fill(1);
+  for (let d = rank - 2; d >= 0; d--) strides[d] = at(strides, d + 1, 'strides') * at(shape, d + 1, 'shape');
+  const last = at(ext, rank - 1, 'extents');
+  const run = last.length;
   const index = new Array<number>(rank - 1).fill(0);
   let src = 0;
   for (;;) {
-    let dst = ext[rank - 1]!.start;
-    for (let d = 0; d < rank - 1; d++) dst += (ext[d]!.start + index[d]!) * strides[d]!;
+    let dst = last.start;
+    for (let d = 0; d < rank - 1; d++) dst += (at(ext, d, 'extents').start + at(index, d, 'index')) * at(strides, d, 'strides');
     copy(src, dst, run);
     src += run;
     let d = rank - 2;
     while (d >= 0) {
-      index[d]!++;
-      if (index[d]! < ext[d]!.length) break;
+      const next = at(index, d, 'index') + 1;
+      if (next < at(ext, d, 'extents').length) {
+        index[d] = next;
+        break;
+      }
       index[d] = 0;
       d--;
     }
@@ -77,26 +78,28 @@ export function slicesProblem(key: string, slices: readonly TensorSlice[], shape
   let axis = 0;
   let most = -1;
   for (let d = 0; d < rank; d++) {
-    const distinct = new Set(boxes.map((b) => b[d]!.start)).size;
+    const distinct = new Set(boxes.map((b) => at(b, d, 'extents').start)).size;
     if (distinct > most) [axis, most] = [d, distinct];
   }
-  const order = boxes.map((_, i) => i);
-  if (rank > 0) order.sort((a, b) => boxes[a]![axis]!.start - boxes[b]![axis]!.start || a - b);
-  const empty = (b: (typeof boxes)[number]): boolean => b.some((e) => e.length === 0);
-  for (let x = 0; x < order.length; x++) {
-    const i = order[x]!;
-    const bi = boxes[i]!;
+  // Each box with its position in `slices`, sorted along the sweep axis.
+  const order = boxes.map((box, i) => ({ box, i }));
+  const startOf = (box: Extent[]): number => at(box, axis, 'extents').start;
+  if (rank > 0) order.sort((a, b) => startOf(a.box) - startOf(b.box) || a.i - b.i);
+  const empty = (b: Extent[]): boolean => b.some((e) => e.length === 0);
+  for (const [x, { box: bi, i }] of order.entries()) {
     if (empty(bi)) continue;
-    const end = rank > 0 ? bi[axis]!.start + bi[axis]!.length : 1;
+    const end = rank > 0 ? startOf(bi) + at(bi, axis, 'extents').length : 1;
     for (let y = x + 1; y < order.length; y++) {
-      const j = order[y]!;
-      const bj = boxes[j]!;
-      if (rank > 0 && bj[axis]!.start >= end) break;
+      const { box: bj, i: j } = at(order, y, 'sweep order');
+      if (rank > 0 && startOf(bj) >= end) break;
       if (empty(bj)) continue;
-      if (bi.every((e, d) => e.start < bj[d]!.start + bj[d]!.length && bj[d]!.start < e.start + e.length)) {
+      if (bi.every((e, d) => {
+        const f = at(bj, d, 'extents');
+        return e.start < f.start + f.length && f.start < e.start + e.length;
+      })) {
         // TensorFlow registers slices in listed order and names the earlier one "existing".
         const [first, second] = i < j ? [i, j] : [j, i];
-        return `Overlapping slices: existing slice = ${sliceDebugString(slices[first]!)}, new slice = ${sliceDebugString(slices[second]!)}`;
+        return `Overlapping slices: existing slice = ${sliceDebugString(at(slices, first, 'slices'))}, new slice = ${sliceDebugString(at(slices, second, 'slices'))}`;
       }
     }
   }

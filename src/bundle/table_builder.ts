@@ -6,9 +6,10 @@
  */
 import { compress } from 'snappyjs';
 
+import { at, present } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
-import { BLOCK_TRAILER_LENGTH, type BlockHandle, BlockType, compareBytes, FOOTER_LENGTH, TABLE_MAGIC_HI, TABLE_MAGIC_LO } from './table';
+import { BLOCK_TRAILER_LENGTH, type BlockHandle, BlockType, compareBytes, FOOTER_LENGTH, FOOTER_MAGIC_OFFSET, TABLE_MAGIC_HI, TABLE_MAGIC_LO } from './table';
 import { varintLength, writeVarint } from './varint';
 
 export interface TableBuilderOptions {
@@ -81,8 +82,8 @@ export function shortestSeparator(start: Uint8Array, limit: Uint8Array): Uint8Ar
   let i = 0;
   while (i < n && start[i] === limit[i]) i++;
   if (i >= n) return start;
-  const b = start[i]!;
-  if (b < 0xff && b + 1 < limit[i]!) {
+  const b = at(start, i, 'start key');
+  if (b < 0xff && b + 1 < at(limit, i, 'limit key')) {
     const out = start.slice(0, i + 1);
     out[i] = b + 1;
     return out;
@@ -95,7 +96,7 @@ export function shortSuccessor(key: Uint8Array): Uint8Array {
   for (let i = 0; i < key.length; i++) {
     if (key[i] !== 0xff) {
       const out = key.slice(0, i + 1);
-      out[i] = key[i]! + 1;
+      out[i] = at(key, i, 'key') + 1;
       return out;
     }
   }
@@ -126,7 +127,8 @@ export class TableBuilder {
       throw new InvalidArgumentError('Table keys must be added in strictly increasing order');
     }
     if (this.pendingHandle !== null) {
-      this.index.add(shortestSeparator(this.lastKey!, key), encodeHandle(this.pendingHandle));
+      // A pending handle means a block was written, so a key was added before.
+      this.index.add(shortestSeparator(present(this.lastKey, 'the last key'), key), encodeHandle(this.pendingHandle));
       this.pendingHandle = null;
     }
     this.lastKey = key;
@@ -166,7 +168,7 @@ export class TableBuilder {
     this.flush();
     const metaindex = this.writeBlock(new BlockBuilder(this.restartInterval).finish(), false);
     if (this.pendingHandle !== null) {
-      this.index.add(shortSuccessor(this.lastKey!), encodeHandle(this.pendingHandle));
+      this.index.add(shortSuccessor(present(this.lastKey, 'the last key')), encodeHandle(this.pendingHandle));
       this.pendingHandle = null;
     }
     const indexHandle = this.writeBlock(this.index.finish(), false);
@@ -176,8 +178,8 @@ export class TableBuilder {
     p = writeVarint(footer, p, indexHandle.offset);
     writeVarint(footer, p, indexHandle.size);
     const view = new DataView(footer.buffer);
-    view.setUint32(40, TABLE_MAGIC_LO, true);
-    view.setUint32(44, TABLE_MAGIC_HI, true);
+    view.setUint32(FOOTER_MAGIC_OFFSET, TABLE_MAGIC_LO, true);
+    view.setUint32(FOOTER_MAGIC_OFFSET + 4, TABLE_MAGIC_HI, true);
     this.out.push(footer);
     return this.out;
   }

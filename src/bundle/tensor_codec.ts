@@ -5,6 +5,7 @@
  *    ≥ 4 GiB), then the bytes; entry crc = crc32c over (lengths as fixed-width LE, the 4 stored length-crc bytes,
  *    the string bytes), not over the stored bytes.
  */
+import { at, present } from '../checked';
 import { ChecksumError, CorruptCheckpointError, UnsupportedError } from '../errors';
 import { crc32c, Crc32cHasher, maskCrc, unmaskCrc } from './crc32c';
 import { type DTypeInfo, dtypeInfo, type TensorValue } from './dtypes';
@@ -46,8 +47,8 @@ export function byteSwap(bytes: Uint8Array, width: number): void {
   if (width <= 1) return;
   for (let i = 0; i + width <= bytes.length; i += width) {
     for (let a = i, b = i + width - 1; a < b; a++, b--) {
-      const t = bytes[a]!;
-      bytes[a] = bytes[b]!;
+      const t = at(bytes, a, 'tensor bytes');
+      bytes[a] = at(bytes, b, 'tensor bytes');
       bytes[b] = t;
     }
   }
@@ -65,7 +66,7 @@ export function decodeFixedSize(entry: TensorEntry, bytes: Uint8Array, ctx: Deco
     if (calculated !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, ctx, calculated);
   }
   if (ctx.endianness === 'big') byteSwap(bytes, info.swapSize);
-  const Ctor = info.array!;
+  const Ctor = present(info.array, `the typed array of ${info.name}`);
   const perElement = info.name === 'complex64' || info.name === 'complex128' ? 2 : 1;
   const length = (numElements(entry.shape) ?? 0) * perElement;
   const data = new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, length);
@@ -107,8 +108,8 @@ export function decodeStrings(entry: TensorEntry, bytes: Uint8Array, ctx: Decode
   let batched = 0;
   for (let i = 0; i < count; i++) {
     // Most strings are shorter than 128 bytes: their length is one byte.
-    const first = bytes[c.pos]!;
-    const n = first < 0x80 && c.pos < bytes.length ? (c.pos++, first) : readVarint64(bytes, c, bytes.length);
+    const first = bytes[c.pos];
+    const n = first !== undefined && first < 0x80 ? (c.pos++, first) : readVarint64(bytes, c, bytes.length);
     if (n < 0) fail(`bad length of element ${i}`);
     total += n;
     offsets[i + 1] = total;

@@ -11,7 +11,8 @@ export interface Cursor {
 export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
   let result = 0;
   for (let shift = 0, i = c.pos; shift <= 28 && i < end; shift += 7, i++) {
-    const byte = buf[i]!;
+    const byte = buf[i];
+    if (byte === undefined) return -1; // `end` past the buffer
     if (shift === 28 && byte > 0x0f) return -1;
     result += (byte & 0x7f) * 2 ** shift;
     if ((byte & 0x80) === 0) {
@@ -29,7 +30,8 @@ export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
 export function readVarint64(buf: Uint8Array, c: Cursor, end: number): number {
   let result = 0;
   for (let shift = 0, i = c.pos; shift <= 63 && i < end; shift += 7, i++) {
-    const byte = buf[i]!;
+    const byte = buf[i];
+    if (byte === undefined) return -1; // `end` past the buffer
     result += (byte & 0x7f) * 2 ** shift;
     if ((byte & 0x80) === 0) {
       if (!Number.isSafeInteger(result)) return -1;

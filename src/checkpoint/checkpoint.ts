@@ -35,7 +35,7 @@ export class SaveCounter implements Restorable {
   created = false;
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map<string, Restorable>([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: Parameters<Restorable['prepare']>[0], path: string): PreparedWrite {
@@ -96,7 +96,8 @@ export class Checkpoint {
   /** The objects to checkpoint, by the names they have under the checkpoint's root. */
   constructor(objects: Record<string, object>) {
     const entries = Object.entries(objects);
-    for (const [name, value] of entries) {
+    // Checked at run time as well: callers from plain JavaScript can pass anything.
+    for (const [name, value] of entries as Array<[string, unknown]>) {
       if (typeof value !== 'object' || value === null) {
         throw new InvalidArgumentError(`\`Checkpoint\` was expecting ${name} to be a trackable object (an object deriving from \`Trackable\`), got ${String(value)}.`);
       }
@@ -185,10 +186,7 @@ export async function restoreWithReader(root: object, reader: ValueSource, saveP
   try {
     await executeRestore(plan, reader, options.onProgress, options);
   } catch (err) {
-    if (err instanceof CheckpointError && err.file === undefined) {
-      throw Object.assign(err, { file: reader.prefix }) as CheckpointError;
-    }
-    throw err;
+    throw err instanceof CheckpointError ? err.inFile(reader.prefix) : err;
   }
   const status = new LoadStatus(plan, savePath);
   return options.expectPartial ? status.expectPartial() : status;

@@ -23,6 +23,7 @@ import {
   indexFilename,
   parseBundleFileName,
 } from '../bundle';
+import { at } from '../checked';
 import { currentProcessId, type FileSystem, processAlive } from '../io';
 
 /** The shard count of a data file of the checkpoint whose base name is `base`, or null for any other file. */
@@ -81,7 +82,7 @@ export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: E
   const index = indexFilename(prefix);
   const placed: string[] = [];
   try {
-    for (let i = 0; i < numShards; i++) await fs.writeFile(dataFiles[i]! + suffix, bundle.shards[i]!, { durable: true });
+    for (const [i, file] of dataFiles.entries()) await fs.writeFile(file + suffix, at(bundle.shards, i, 'shards'), { durable: true });
     await fs.writeFile(index + suffix, bundle.index, { durable: true });
     for (const file of dataFiles) {
       await fs.rename(file + suffix, file);

@@ -67,7 +67,8 @@ export class CheckpointManager {
     }
     if (state === null) return;
     const now = Date.now() / 1000;
-    state.allModelCheckpointPaths.forEach((p, i) => this.kept.set(p, state!.allModelCheckpointTimestamps[i] ?? now));
+    const { allModelCheckpointPaths, allModelCheckpointTimestamps } = state;
+    allModelCheckpointPaths.forEach((p, i) => this.kept.set(p, allModelCheckpointTimestamps[i] ?? now));
     if (state.lastPreservedTimestamp) this.lastPreserved = state.lastPreservedTimestamp;
     this.latest = state.modelCheckpointPath || null;
   }

@@ -31,7 +31,8 @@ export class NodeNames {
     if (path !== undefined) return path;
     const slot = this.slots.get(id);
     if (slot === undefined) return undefined;
-    return `${this.tree.shortPath(slot.optimizerId, '(root)')!}'s state '${slot.slotName}' for ${this.tree.shortPath(slot.variableId, '(root)')!}`;
+    const pathOf = (node: number): string => this.tree.shortPath(node, '(root)') ?? `#${node}`;
+    return `${pathOf(slot.optimizerId)}'s state '${slot.slotName}' for ${pathOf(slot.variableId)}`;
   }
 }
 

@@ -13,6 +13,7 @@
  * Framework knowledge reaches this file only through the adapter hooks (TrackableAdapter).
  */
 import type { TensorValue } from '../bundle';
+import { at } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { CheckpointReader, type CheckpointView, describeLive, matchBreadthFirst, RESTORE_LISTING, TrackableView, type ValueSource } from '../graph';
 import { logger } from '../logger';
@@ -145,10 +146,14 @@ function subtreeHasValues(view: CheckpointView, id: number): boolean {
   if (node.hasCheckpointValues !== null) return node.hasCheckpointValues;
   const seen = new Set<number>();
   const stack = [id];
-  while (stack.length > 0) {
-    const n = view.node(stack.pop()!);
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const n = view.node(top);
     if (n.attributes.length > 0 || n.slotVariables.length > 0) return true;
-    for (const c of n.children) if (!seen.has(c.nodeId)) seen.add(c.nodeId), stack.push(c.nodeId);
+    for (const c of n.children) {
+      if (seen.has(c.nodeId)) continue;
+      seen.add(c.nodeId);
+      stack.push(c.nodeId);
+    }
   }
   return false;
 }
@@ -185,7 +190,7 @@ export async function executeRestore(
   let done = 0;
   const prepare = (i: number, value: TensorValue): void => {
     prepared[i] = prepareWrite(plan, i, value);
-    done += sizes[i]!;
+    done += at(sizes, i, 'sizes');
     onProgress?.(done, total);
   };
   try {

@@ -35,6 +35,7 @@
  *    failure leaves the variables it reached with new values, named in a PartialRestoreError.
  */
 import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
+import { at } from '../checked';
 import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
 import type { CheckpointReader } from '../graph';
 import { checkRange, type ByteSource } from '../io';
@@ -83,7 +84,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** The current in-place memory of write `i`'s target, if it still fits the entry. */
 function memoryFor(plan: RestorePlan, i: number, entry: TensorEntry): InPlaceMemory | undefined {
-  const memory = plan.writes[i]!.target.inPlace?.().memory;
+  const memory = at(plan.writes, i, 'writes').target.inPlace?.().memory;
   return memory !== undefined && memory.byteLength === entry.size ? memory : undefined;
 }
 
@@ -102,7 +103,7 @@ function inPlaceWrites(plan: RestorePlan, reader: CheckpointReader, mode: Restor
     if (memory !== undefined) byValue.set(memory.dataId, [...(byValue.get(memory.dataId) ?? []), i]);
   });
   // Two targets that are one value are assigned the old way, in plan order, so the last one wins as before.
-  return new Set([...byValue.values()].filter((list) => list.length === 1).map((list) => list[0]!));
+  return new Set([...byValue.values()].flatMap((list) => (list.length === 1 ? list : [])));
 }
 
 /**
@@ -111,7 +112,8 @@ function inPlaceWrites(plan: RestorePlan, reader: CheckpointReader, mode: Restor
  */
 async function forEachConcurrently(n: number, streams: number, task: (k: number, stream: number) => Promise<void>): Promise<void> {
   let next = 0;
-  let failure: { error: unknown } | null = null;
+  // Set by any worker, which narrowing does not see.
+  let failure = null as { error: unknown } | null;
   const worker = async (stream: number): Promise<void> => {
     while (failure === null && next < n) {
       const k = next++;
@@ -123,7 +125,7 @@ async function forEachConcurrently(n: number, streams: number, task: (k: number,
     }
   };
   await Promise.all(Array.from({ length: Math.min(streams, n) }, (_, s) => worker(s)));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (failure !== null) throw failure.error;
 }
 
 /** The error of a restore that failed after changing the variables `reached` (write indices). */
@@ -156,7 +158,7 @@ export async function restoreInPlace(
   const total = entries.reduce((n, e) => n + e.size, 0);
   let done = 0;
   const progress = (i: number): void => {
-    done += entries[i]!.size;
+    done += at(entries, i, 'entries').size;
     onProgress?.(done, total);
   };
   const verify = mode.verifyChecksums !== false;
@@ -206,7 +208,7 @@ async function restoreAtomically(
   const small: number[] = [];
   const large: number[] = [];
   for (const i of inPlace) {
-    const size = entries[i]!.size;
+    const size = at(entries, i, 'entries').size;
     if (size <= KEEP_MAX && keptBytes + size <= KEEP_BUDGET) {
       keptBytes += size;
       small.push(i);
@@ -222,21 +224,22 @@ async function restoreAtomically(
     rest.length === 0
       ? Promise.resolve()
       : reader.getTensors(
-          rest.map((i) => plan.writes[i]!.key),
+          rest.map((i) => at(plan.writes, i, 'writes').key),
           (j, value) => {
-            prepared[rest[j]!] = prepareWrite(plan, rest[j]!, value);
-            progress(rest[j]!);
+            const i = at(rest, j, 'writes read');
+            prepared[i] = prepareWrite(plan, i, value);
+            progress(i);
           },
           READ_CONCURRENCY,
         ),
     forEachConcurrently(large.length, STREAMS, async (k, stream) => {
-      const i = large[k]!;
-      await verifyEntry(await reader.dataSource(plan.writes[i]!.key), entries[i]!, 'little', buffers[stream]!);
+      const i = at(large, k, 'large writes');
+      await verifyEntry(await reader.dataSource(at(plan.writes, i, 'writes').key), at(entries, i, 'entries'), 'little', at(buffers, stream, 'read buffers'));
     }),
     forEachConcurrently(small.length, READ_CONCURRENCY, async (k) => {
-      const i = small[k]!;
-      const entry = entries[i]!;
-      const source = await reader.dataSource(plan.writes[i]!.key);
+      const i = at(small, k, 'small writes');
+      const entry = at(entries, i, 'entries');
+      const source = await reader.dataSource(at(plan.writes, i, 'writes').key);
       checkRange(source.name, source.size, entry.offset, entry.size);
       const bytes = await source.read(entry.offset, entry.size);
       assertStoredCrc(entry, source.name, crc32c(bytes));
@@ -252,14 +255,14 @@ async function restoreAtomically(
   const reached: number[] = [];
   /** A target whose value was replaced or became shared while pass 1 ran gets new memory, like the rest. */
   const assignAnew = async (i: number): Promise<void> => {
-    prepared[i] = prepareWrite(plan, i, await reader.getTensor(plan.writes[i]!.key));
+    prepared[i] = prepareWrite(plan, i, await reader.getTensor(at(plan.writes, i, 'writes').key));
   };
   /** Values read from pinned files without a checksum, and the memory they went into. */
   const unchecked: Array<{ source: ByteSource; entry: TensorEntry; memory: InPlaceMemory }> = [];
   try {
     const moved: number[] = [];
     for (const [i, bytes] of kept) {
-      const memory = memoryFor(plan, i, entries[i]!);
+      const memory = memoryFor(plan, i, at(entries, i, 'entries'));
       if (memory === undefined) {
         moved.push(i);
         continue;
@@ -271,9 +274,9 @@ async function restoreAtomically(
     kept.clear();
     for (const i of moved) await assignAnew(i);
     await forEachConcurrently(large.length, STREAMS, async (k, stream) => {
-      const i = large[k]!;
-      const { key } = plan.writes[i]!;
-      const entry = entries[i]!;
+      const i = at(large, k, 'large writes');
+      const { key } = at(plan.writes, i, 'writes');
+      const entry = at(entries, i, 'entries');
       const memory = memoryFor(plan, i, entry);
       if (memory === undefined) {
         await assignAnew(i);
@@ -282,7 +285,7 @@ async function restoreAtomically(
         reached.push(i);
         const pinned = pins.has(source);
         if (pinned) unchecked.push({ source, entry, memory });
-        const crc = await readEntryInto(source, entry, memory, buffers[stream]!, !pinned);
+        const crc = await readEntryInto(source, entry, memory, at(buffers, stream, 'read buffers'), !pinned);
         if (crc !== null && crc !== unmaskCrc(entry.crc32c)) throw changedWhileRestoring(source.name, entry, crc);
       }
       progress(i);
@@ -324,13 +327,13 @@ async function restoreAsRead(
   const reached: number[] = [];
   try {
     await forEachConcurrently(plan.writes.length, STREAMS, async (i, stream) => {
-      const { key } = plan.writes[i]!;
-      const entry = entries[i]!;
+      const { key } = at(plan.writes, i, 'writes');
+      const entry = at(entries, i, 'entries');
       const memory = inPlace.has(i) ? memoryFor(plan, i, entry) : undefined;
       if (memory !== undefined) {
         const source = await reader.dataSource(key);
         reached.push(i);
-        const crc = await readEntryInto(source, entry, memory, buffers[stream]!, verify);
+        const crc = await readEntryInto(source, entry, memory, at(buffers, stream, 'read buffers'), verify);
         if (crc !== null) assertStoredCrc(entry, source.name, crc);
       } else {
         const p = prepareWrite(plan, i, await reader.getTensor(key));

@@ -180,9 +180,8 @@ export function planSave(root: SaveRoot, listing: ChildListing): { graph: Object
 
 function storeFloat32As(value: TensorValue, as: SaveOptions['float32As']): TensorValue {
   if (value.dtype !== 'float32' || as === undefined || as === 'float32') return value;
-  const bits = new Uint16Array(value.data.length);
   const convert = as === 'float16' ? floatToHalfBits : floatToBfloat16Bits;
-  value.data.forEach((v, i) => (bits[i] = convert(v)));
+  const bits = Uint16Array.from(value.data, (v) => convert(v));
   return { dtype: as, shape: value.shape, data: bits };
 }
 

@@ -7,6 +7,7 @@
  */
 
 // C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line and paragraph separators, surrogates.
+// eslint-disable-next-line no-control-regex -- control characters are what this module exists to find
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
 // Pairs of surrogates are ordinary characters: the `u` flag makes them one match that is put back unchanged.
 const NAMED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -15,7 +16,8 @@ export function displayText(s: string): string {
   return s.replace(UNSAFE, (ch) => {
     const named = NAMED[ch];
     if (named !== undefined) return named;
-    const code = ch.codePointAt(0)!;
+    // Every match is one character (or one surrogate pair), so it has a first code point.
+    const code = ch.codePointAt(0) ?? 0;
     if (code > 0xffff) return ch;
     if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
     if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;

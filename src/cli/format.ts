@@ -2,7 +2,7 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import { type CheckpointReader, type CheckpointView, dtypeInfo, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
+import { type CheckpointReader, type CheckpointView, dtypeInfo, InternalError, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
 import { displayText } from './display_text';
 
 export function formatBytes(n: number): string {
@@ -44,6 +44,12 @@ export function tensorListing(reader: CheckpointReader): string {
     .join('');
 }
 
+/**
+ * How every path the command line prints begins, in text and JSON alike: TensorFlow's restore warnings write
+ * `(root).model.kernel`, and the package's own status messages follow them.
+ */
+const ROOT = '(root)';
+
 /** Nesting deeper than this is drawn at this indentation, with the depth in the label, so lines stay short. */
 export const TREE_INDENT_LEVELS = 64;
 
@@ -55,7 +61,7 @@ export const TREE_INDENT_LEVELS = 64;
  */
 export function objectTreeLines(reader: ValueSource, view: CheckpointView): string[] {
   const tree = view.spanningTree();
-  const pathOf = (id: number): string => displayText(tree.shortPath(id, '(root)') ?? `#${id}`);
+  const pathOf = (id: number): string => displayText(tree.shortPath(id, ROOT) ?? `#${id}`);
   const lines: string[] = [];
   const printed = new Uint8Array(view.numNodes);
   const stack: Array<{ id: number; childPrefix: string; depth: number; next: number }> = [];
@@ -65,9 +71,8 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     printed[id] = 1;
     stack.push({ id, childPrefix, depth, next: 0 });
   };
-  open(0, '(root)', '', '', 0);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
+  open(0, ROOT, '', '', 0);
+  for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
     const node = view.node(frame.id);
     const total = node.children.length + node.slotVariables.length;
     if (frame.next >= total) {
@@ -77,8 +82,8 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     const i = frame.next++;
     const last = i === total - 1;
     const branch = `${frame.childPrefix}${last ? '└─ ' : '├─ '}`;
-    if (i < node.children.length) {
-      const child = node.children[i]!;
+    const child = node.children[i];
+    if (child !== undefined) {
       const name = displayText(child.localName);
       if (tree.parentOf(child.nodeId) === frame.id && tree.edgeIndexOf(child.nodeId) === i && printed[child.nodeId] === 0) {
         const depth = frame.depth + 1;
@@ -88,7 +93,8 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
         lines.push(`${branch}${name} → #${child.nodeId} ${pathOf(child.nodeId)}`);
       }
     } else {
-      const slot = node.slotVariables[i - node.children.length]!;
+      const slot = node.slotVariables[i - node.children.length];
+      if (slot === undefined) throw new InternalError(`node #${frame.id}: no child or slot variable ${i} of ${total}`);
       const values = attributeSummary(reader, view.node(slot.slotVariableNodeId));
       lines.push(`${branch}slot '${displayText(slot.slotName)}' for ${pathOf(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`);
     }
@@ -104,13 +110,13 @@ export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
   const tree = view.spanningTree();
   const slotNames = new Map<number, string>();
   for (const [optimizerId, s] of view.slotVariables()) {
-    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId) ?? `#${s.originalVariableNodeId}`}`);
+    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId, ROOT) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId, ROOT) ?? `#${s.originalVariableNodeId}`}`);
   }
   return {
     prefix: reader.prefix,
     nodes: view.objectGraph.nodes.map((node, id) => ({
       id,
-      path: tree.shortPath(id) ?? slotNames.get(id) ?? null,
+      path: tree.shortPath(id, ROOT) ?? slotNames.get(id) ?? null,
       parent: tree.has(id) && id !== 0 ? tree.parentOf(id) : null,
       children: node.children.map((c) => ({ name: c.localName, id: c.nodeId })),
       values: node.attributes.flatMap((a) =>

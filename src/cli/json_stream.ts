@@ -59,13 +59,18 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
     yield `\n${indent}}`;
     return;
   }
-  yield JSON.stringify(value) ?? 'null';
+  yield stringify(value);
 }
 
 function scalarJson(v: unknown): string {
   // String() is JSON's form of a finite number, and much faster than JSON.stringify for millions of them.
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  return JSON.stringify(v) ?? 'null';
+  return stringify(v);
+}
+
+/** JSON.stringify, with `null` where it gives undefined (for undefined, functions and symbols) whatever its type says. */
+function stringify(v: unknown): string {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol' ? 'null' : JSON.stringify(v);
 }
 
 function isContainer(v: unknown): boolean {

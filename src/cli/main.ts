@@ -15,6 +15,7 @@
  *
  * Exit codes: 0 ok, 1 mismatch (diff: values that would not restore), 2 error (one line on stderr).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { SingleBar } from 'cli-progress';
@@ -26,6 +27,7 @@ import {
   CheckpointReader,
   CheckpointView,
   type Comparison,
+  InternalError,
   compareWithCheckpoint,
   type TensorValue,
   type ValueSource,
@@ -66,7 +68,8 @@ function tfForModel(): ReturnType<typeof loadTf> {
 function valueJson(v: TensorValue): unknown {
   const data = v.data as ArrayLike<number | bigint | Uint8Array>;
   const element = (i: number): unknown => {
-    const x = data[i]!;
+    const x = data[i];
+    if (x === undefined) throw new InternalError(`value ${i} of ${data.length} is missing`);
     return typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x.buffer, x.byteOffset, x.length).toString('base64') : x;
   };
   const values = new LazyJsonArray(data.length, element);
@@ -79,6 +82,9 @@ interface InspectOptions {
   allTensorNames?: boolean;
   json?: boolean;
 }
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 async function inspect(target: string | undefined, opts: InspectOptions): Promise<number> {
   const file = target ?? EXAMPLE_CHECKPOINT;
@@ -105,8 +111,8 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
       }
       await sink.write(keys.length === 0 ? ']' : '\n  ]');
       const graph = await reader.objectGraph();
-      await sink.write(',\n  "objectGraph": ');
-      await sink.writeAll(jsonPieces(graph ? { nodes: graph.numNodes } : null, '  '));
+      // A count, named as one: `tree --json` is the command that lists the nodes.
+      await sink.write(`,\n  "objectGraphNodeCount": ${graph ? graph.numNodes : 'null'}`);
       await sink.write('\n}\n');
       await sink.flush();
       return EXIT_OK;
@@ -157,7 +163,7 @@ async function inspectSource(source: ValueSource, opts: InspectOptions): Promise
       tensors.push(item);
     }
     const graph = await source.objectGraph();
-    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraph: graph ? { nodes: graph.nodes.length } : null }, null, 2)}\n`);
+    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraphNodeCount: graph ? graph.nodes.length : null }, null, 2)}\n`);
     return EXIT_OK;
   }
   if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
@@ -236,7 +242,9 @@ async function placeModel(model: object, file: string, under: string | undefined
     // Every model weight found a value: no other placement can do better.
     if (comparison.matched.length > 0 && comparison.onlyInLive.length === 0 && comparison.shapeMismatches.length === 0) break;
   }
-  return best!;
+  // `candidates` always holds the root (null), so the loop ran.
+  if (best === null) throw new InternalError(`${file}: no placement of the model was compared`, { file });
+  return best;
 }
 
 const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
@@ -249,8 +257,9 @@ function diffTable(c: Comparison, file: string, modelFile: string, under: string
       lines.push('  none', '');
       return;
     }
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) lines.push(`  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd());
+    const columns = Math.max(...rows.map((r) => r.length));
+    const widths = Array.from({ length: columns }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    for (const r of rows) lines.push(`  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd());
     lines.push('');
   };
   section('Matched', c.matched.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, `→ ${m.target}`]));
@@ -300,7 +309,7 @@ async function convertArchive(file: string, outDir: string): Promise<number> {
     throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
   }
   // The archive's weights are restored below, by loadWeights, for its report.
-  const model = (await loadKerasModel(file, { archiveWeights: () => undefined })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  const model = await loadKerasModel(file, { archiveWeights: () => undefined });
   const status = await api.loadWeights(model, file, { expectPartial: true });
   const written = await saveModelJson(model, outDir);
   out(`Restored ${status.report().restored.length} values from ${file}; wrote ${written.join(' and ')}\n`);
@@ -319,7 +328,7 @@ async function convert(file: string, opts: { model?: string; out: string; under?
     bar.stop();
     const report = status.report();
     const written = await saveModelJson(model, opts.out);
-    out(`Restored ${report.restored.length} values into ${opts.model!}; wrote ${written.join(' and ')}\n`);
+    out(`Restored ${report.restored.length} values into ${opts.model}; wrote ${written.join(' and ')}\n`);
     if (report.liveVariablesWithoutValue.length > 0) {
       process.stderr.write(`warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`);
     }
@@ -340,12 +349,10 @@ async function demo(): Promise<number> {
   const model = await loadModelJson(modelFile);
   const status = (await new Checkpoint({ model }).restore(EXAMPLE_DIR)).expectPartial();
   out(`restored ${status.report().restored.length} values\n`);
-  const expected = require(path.join(EXAMPLE_DIR, 'expected.json')) as { input: number[][]; predictions: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DIR, 'expected.json'), 'utf8')) as { input: number[][]; predictions: number[][] };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as import('@tensorflow/tfjs').Tensor).array()) as number[][];
-  predictions.forEach((p, i) => {
-    const fmt = (v: number[]): string => `[${v.map((x) => x.toFixed(6)).join(', ')}]`;
-    out(`tfjs  ${fmt(p)}\nKeras ${fmt(expected.predictions[i]!)}\n`);
-  });
+  const fmt = (v: readonly number[]): string => `[${v.map((x) => x.toFixed(6)).join(', ')}]`;
+  for (const [i, p] of predictions.entries()) out(`tfjs  ${fmt(p)}\nKeras ${fmt(expected.predictions[i] ?? [])}\n`);
   return EXIT_OK;
 }
 
@@ -418,9 +425,9 @@ export async function main(argv: string[]): Promise<number> {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT_OK;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
-    const message = err instanceof CheckpointError ? err.message : err instanceof Error ? err.message : String(err);
+    const [firstLine = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     // Messages quote keys from the file: control characters are shown escaped, never sent to the terminal.
-    process.stderr.write(`tfjs-checkpoint: ${message.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+    process.stderr.write(`tfjs-checkpoint: ${firstLine.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
     return EXIT_ERROR;
   }
 }
@@ -431,7 +438,8 @@ if (require.main === module) {
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? EXIT_OK);
   });
-  main(process.argv.slice(2)).then((code) => {
+  // main() reports every failure itself and resolves to the exit code.
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

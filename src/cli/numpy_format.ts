@@ -4,6 +4,7 @@
  * floats in positional or scientific notation by numpy's rules (shortest unique digits, at most 8 after the point).
  * float32/float64/float16, integers, bool and bytes follow numpy exactly; complex and bfloat16 approximately.
  */
+import { at } from '../checked';
 import { floatToHalfBits, halfToFloat, type TensorValue } from '../index';
 
 const LINE_WIDTH = 75;
@@ -12,6 +13,16 @@ const EDGE_ITEMS = 3;
 const PRECISION = 8;
 
 type Kind = 'float32' | 'float64' | 'float16';
+/** A complex element: real and imaginary part. */
+type Complex = [number, number];
+
+const bfloat16Word = new Uint32Array(1);
+const bfloat16Float = new Float32Array(bfloat16Word.buffer);
+/** bfloat16 bits are the upper half of a float32's. */
+function bfloat16ToFloat(bits: number): number {
+  bfloat16Word[0] = bits << 16;
+  return at(bfloat16Float, 0, 'bfloat16 conversion');
+}
 
 const f32 = (x: number): number => Math.fround(x);
 
@@ -52,7 +63,7 @@ function positional(x: number, kind: Kind, precision: number): string {
     body = Math.abs(x).toFixed(precision).replace(/0+$/, '');
     if (!body.includes('.')) body += '.';
   }
-  if (body.endsWith('.') === false && body.includes('.')) body = body.replace(/(\.\d*?)0+$/, '$1');
+  if (!body.endsWith('.') && body.includes('.')) body = body.replace(/(\.\d*?)0+$/, '$1');
   return (x < 0 || Object.is(x, -0) ? '-' : '') + body;
 }
 
@@ -82,21 +93,20 @@ function floatFormatter(values: number[], kind: Kind): (x: number) => string {
     fmt = () => '';
   } else if (expFormat) {
     const strs = finite.map((v) => scientific(v, kind, null, 2));
-    const expSize = Math.max(...strs.map((s) => s.split('e')[1]!.length)) - 1;
-    const precision = Math.max(...strs.map((s) => s.split('e')[0]!.split('.')[1]!.length));
-    padLeft = Math.max(...strs.map((s) => s.split('.')[0]!.length));
+    const expSize = Math.max(...strs.map((s) => part(s, 'e', 1).length)) - 1;
+    const precision = Math.max(...strs.map((s) => part(part(s, 'e', 0), '.', 1).length));
+    padLeft = Math.max(...strs.map((s) => part(s, '.', 0).length));
     padRight = expSize + 2 + precision;
     fmt = (x) => {
       const s = scientific(x, kind, precision, expSize);
-      const [int] = s.split('.');
-      return ' '.repeat(Math.max(0, padLeft - int!.length)) + s;
+      return ' '.repeat(Math.max(0, padLeft - part(s, '.', 0).length)) + s;
     };
   } else {
     const strs = finite.map((v) => positional(v, kind, PRECISION));
-    padLeft = Math.max(...strs.map((s) => s.split('.')[0]!.length));
-    padRight = Math.max(...strs.map((s) => s.split('.')[1]!.length));
+    padLeft = Math.max(...strs.map((s) => part(s, '.', 0).length));
+    padRight = Math.max(...strs.map((s) => part(s, '.', 1).length));
     fmt = (x) => {
-      const [int, frac] = positional(x, kind, PRECISION).split('.') as [string, string];
+      const [int = '', frac = ''] = positional(x, kind, PRECISION).split('.');
       return `${' '.repeat(Math.max(0, padLeft - int.length))}${int}.${frac}${' '.repeat(Math.max(0, padRight - frac.length))}`;
     };
   }
@@ -138,18 +148,22 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
     case 'float16':
     case 'bfloat16': {
       const kind: Kind = value.dtype === 'float64' ? 'float64' : value.dtype === 'float32' ? 'float32' : 'float16';
-      const at = (i: number): number =>
-        value.dtype === 'float16' ? halfToFloat(value.data[i]!) : value.dtype === 'bfloat16' ? new Float32Array(new Uint32Array([value.data[i]! << 16]).buffer)[0]! : (value.data as Float32Array)[i]!;
+      const valueAt = (i: number): number =>
+        value.dtype === 'float16'
+          ? halfToFloat(at(value.data, i, 'float16 values'))
+          : value.dtype === 'bfloat16'
+            ? bfloat16ToFloat(at(value.data, i, 'bfloat16 values'))
+            : at(value.data, i, 'float values');
       const scalarStr = (v: unknown): string => {
         const x = v as number;
         if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
         const { digits, exp } = uniqueDigits(x, kind);
         const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-        if (exp >= 16 || exp < -4) return sign + (digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits[0]) + `e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+        if (exp >= 16 || exp < -4) return `${sign}${digits.length > 1 ? `${digits.slice(0, 1)}.${digits.slice(1)}` : digits}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
         const p = positional(x, kind, 17);
         return p.endsWith('.') ? `${p}0` : p;
       };
-      return { count: value.data.length, at, make: (shown) => floatFormatter(shown as number[], kind) as (v: unknown) => string, scalar: scalarStr };
+      return { count: value.data.length, at: valueAt, make: (shown) => floatFormatter(shown as number[], kind) as (v: unknown) => string, scalar: scalarStr };
     }
     case 'bool':
       return {
@@ -157,7 +171,7 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
         at: (i) => value.data[i] !== 0,
         make: (shown) => {
           const width = shown.some((b) => b === false) ? 5 : 4;
-          return (v) => String(v ? 'True' : 'False').padStart(width);
+          return (v) => (v ? 'True' : 'False').padStart(width);
         },
         scalar: (v) => (v ? 'True' : 'False'),
       };
@@ -168,18 +182,21 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
       const d = value.data;
       return {
         count: d.length / 2,
-        at: (i) => [d[2 * i]!, d[2 * i + 1]!],
+        at: (i): Complex => [at(d, 2 * i, 'complex values'), at(d, 2 * i + 1, 'complex values')],
         make: (shown) => {
           const kind: Kind = value.dtype === 'complex64' ? 'float32' : 'float64';
-          const re = floatFormatter((shown as number[][]).map((c) => c[0]!), kind);
-          const im = floatFormatter((shown as number[][]).map((c) => c[1]!), kind);
+          const re = floatFormatter((shown as Complex[]).map(([r]) => r), kind);
+          const im = floatFormatter((shown as Complex[]).map(([, i]) => i), kind);
           return (v) => {
-            const [r, i] = v as number[];
-            const imag = im(i!).trimStart();
-            return `${re(r!)}${imag.startsWith('-') ? '' : '+'}${imag}j`;
+            const [r, i] = v as Complex;
+            const imag = im(i).trimStart();
+            return `${re(r)}${imag.startsWith('-') ? '' : '+'}${imag}j`;
           };
         },
-        scalar: (v) => `(${(v as number[])[0]}${(v as number[])[1]! < 0 ? '' : '+'}${(v as number[])[1]}j)`,
+        scalar: (v) => {
+          const [r, i] = v as Complex;
+          return `(${r}${i < 0 ? '' : '+'}${i}j)`;
+        },
       };
     }
     default: {
@@ -208,11 +225,11 @@ export function formatNumpy(value: TensorValue): string {
   // The elements numpy formats (edge items only when summarising) decide widths.
   const shown: unknown[] = [];
   const collect = (dim: number, offset: number): void => {
-    const n = shape[dim]!;
+    const n = at(shape, dim, 'shape');
     const idx = summarize && n > 2 * EDGE_ITEMS ? [...Array(EDGE_ITEMS).keys(), ...Array.from({ length: EDGE_ITEMS }, (_, k) => n - EDGE_ITEMS + k)] : [...Array(n).keys()];
     for (const i of idx) {
       if (dim === shape.length - 1) shown.push(e.at(offset + i));
-      else collect(dim + 1, offset + i * strides[dim]!);
+      else collect(dim + 1, offset + i * at(strides, dim, 'strides'));
     }
   };
   collect(0, 0);
@@ -233,17 +250,17 @@ export function formatNumpy(value: TensorValue): string {
     let indent: string;
     if (line.length + maxLen > width && line.length > prefix.length) {
       s += `${line.trimEnd()}\n`;
-      line = prefix + words[0];
+      line = prefix + at(words, 0, 'lines');
       indent = prefix;
     } else {
       indent = ' '.repeat(line.length);
-      line += words[0];
+      line += at(words, 0, 'lines');
     }
     for (const w of words.slice(1)) {
       s += `${line.trimEnd()}\n`;
       line = indent + w;
     }
-    line += ' '.repeat(maxLen - words[words.length - 1]!.length);
+    line += ' '.repeat(maxLen - at(words, words.length - 1, 'lines').length);
     return [s, line];
   };
 
@@ -251,17 +268,18 @@ export function formatNumpy(value: TensorValue): string {
     if (dim === shape.length) return fmt(e.at(offset));
     const nextHanging = `${hanging} `;
     const nextWidth = width - 1;
-    const n = shape[dim]!;
+    const n = at(shape, dim, 'shape');
+    const stride = at(strides, dim, 'strides');
     const summary = summarize && 2 * EDGE_ITEMS < n;
     const leading = summary ? EDGE_ITEMS : 0;
     const trailing = summary ? EDGE_ITEMS : n;
-    const at = (i: number): number => offset + (i < 0 ? n + i : i) * strides[dim]!;
+    const offsetOf = (i: number): number => offset + (i < 0 ? n + i : i) * stride;
     let s = '';
     if (dim === shape.length - 1) {
       const elemWidth = width - 1;
       let line = hanging;
       for (let i = 0; i < leading; i++) {
-        [s, line] = extend(s, line, recurse(dim + 1, at(i), nextHanging, nextWidth), elemWidth, hanging);
+        [s, line] = extend(s, line, recurse(dim + 1, offsetOf(i), nextHanging, nextWidth), elemWidth, hanging);
         line += ' ';
       }
       if (summary) {
@@ -269,19 +287,24 @@ export function formatNumpy(value: TensorValue): string {
         line += ' ';
       }
       for (let i = trailing; i > 1; i--) {
-        [s, line] = extend(s, line, recurse(dim + 1, at(-i), nextHanging, nextWidth), elemWidth, hanging);
+        [s, line] = extend(s, line, recurse(dim + 1, offsetOf(-i), nextHanging, nextWidth), elemWidth, hanging);
         line += ' ';
       }
-      [s, line] = extend(s, line, recurse(dim + 1, at(-1), nextHanging, nextWidth), elemWidth, hanging);
+      [s, line] = extend(s, line, recurse(dim + 1, offsetOf(-1), nextHanging, nextWidth), elemWidth, hanging);
       s += line;
     } else {
       const lineSep = `\n`.repeat(shape.length - dim - 1);
-      for (let i = 0; i < leading; i++) s += hanging + recurse(dim + 1, at(i), nextHanging, nextWidth) + lineSep;
+      for (let i = 0; i < leading; i++) s += hanging + recurse(dim + 1, offsetOf(i), nextHanging, nextWidth) + lineSep;
       if (summary) s += `${hanging}...${lineSep}`;
-      for (let i = trailing; i > 1; i--) s += hanging + recurse(dim + 1, at(-i), nextHanging, nextWidth) + lineSep;
-      s += hanging + recurse(dim + 1, at(-1), nextHanging, nextWidth);
+      for (let i = trailing; i > 1; i--) s += hanging + recurse(dim + 1, offsetOf(-i), nextHanging, nextWidth) + lineSep;
+      s += hanging + recurse(dim + 1, offsetOf(-1), nextHanging, nextWidth);
     }
     return `[${s.slice(hanging.length)}]`;
   };
   return recurse(0, 0, ' ', LINE_WIDTH);
+}
+
+/** The `index`th piece of `s` split at `separator`, '' when there are fewer pieces. */
+function part(s: string, separator: string, index: number): string {
+  return s.split(separator)[index] ?? '';
 }

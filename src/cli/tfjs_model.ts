@@ -34,7 +34,7 @@ export function loadTf(): Tf {
       return tfModule;
     } catch (err) {
       // try the next one
-      if (name === '@tensorflow/tfjs-node') nativeSkipped = String((err as Error).message ?? err).split('\n')[0]!;
+      if (name === '@tensorflow/tfjs-node') [nativeSkipped = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     }
   }
   throw new InvalidArgumentError('This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');
@@ -59,7 +59,7 @@ export function backendDescription(): string {
  */
 export async function loadModelJson(file: string): Promise<import('@tensorflow/tfjs').LayersModel> {
   loadTf();
-  return (await loadKerasModel(file, { fs: files })) as unknown as import('@tensorflow/tfjs').LayersModel;
+  return await loadKerasModel(file, { fs: files });
 }
 
 /** Saves a model as tfjs's layers format (model.json + weights.bin) that tf.loadLayersModel loads. */
@@ -71,7 +71,7 @@ export async function saveModelJson(model: import('@tensorflow/tfjs').LayersMode
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
       const parts = data === undefined ? [] : Array.isArray(data) ? data : [data];
-      const bin = Buffer.concat(parts.map((p) => Buffer.from(p as ArrayBuffer)));
+      const bin = Buffer.concat(parts.map((p) => Buffer.from(p)));
       const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
       const json = {
         format: 'layers-model',

@@ -5,6 +5,7 @@
  */
 import { BundleReader, dtypeInfo, type BundleReadOptions, type DTypeName, resolveCheckpointPrefix, type TensorEntry, type TensorValue } from '../bundle';
 import type { BundleHeader } from '../bundle/entry';
+import { at } from '../checked';
 import { CorruptCheckpointError } from '../errors';
 import { type ByteSource, defaultFileSystem, type FileSystem } from '../io';
 import { decodeObjectGraph, OBJECT_GRAPH_PROTO_KEY, type StoredObjectGraph } from './object_graph';
@@ -78,11 +79,11 @@ export class CheckpointReader {
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < checkpointKey) lo = mid + 1;
+      if (at(sorted, mid, 'sorted keys') < checkpointKey) lo = mid + 1;
       else hi = mid;
     }
     const out: string[] = [];
-    for (let i = lo; i < sorted.length && sorted[i]!.startsWith(checkpointKey); i++) {
+    for (let i = lo, key = sorted[i]; key?.startsWith(checkpointKey) === true; key = sorted[++i]) {
       if (out.length === MAX_ATTRIBUTE_KEYS) {
         throw new CorruptCheckpointError(
           `${this.bundle.indexFile}: the attribute key ${JSON.stringify(checkpointKey)} is stored as more than ` +
@@ -90,7 +91,7 @@ export class CheckpointReader {
           { file: this.bundle.indexFile, key: checkpointKey },
         );
       }
-      out.push(sorted[i]!);
+      out.push(key);
     }
     return out;
   }
@@ -196,15 +197,15 @@ async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
   const entry = bundle.entry(OBJECT_GRAPH_PROTO_KEY);
   if (entry.dtype !== 'string' || entry.shape.length !== 0) {
     throw new CorruptCheckpointError(
-      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${entry.dtype}[${entry.shape}], expected a scalar string`,
+      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${entry.dtype}[${entry.shape.join(',')}], expected a scalar string`,
       { file: bundle.indexFile, key: OBJECT_GRAPH_PROTO_KEY },
     );
   }
   const value = await bundle.getTensor(OBJECT_GRAPH_PROTO_KEY);
-  const bytes = value.dtype === 'string' && value.data.length === 1 ? value.data[0]! : null;
+  const bytes = value.dtype === 'string' && value.data.length === 1 ? (value.data[0] ?? null) : null;
   if (bytes === null) {
     throw new CorruptCheckpointError(
-      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${value.dtype}[${value.shape}], expected a scalar string`,
+      `${bundle.indexFile}: ${OBJECT_GRAPH_PROTO_KEY} is ${value.dtype}[${value.shape.join(',')}], expected a scalar string`,
       { file: bundle.indexFile, key: OBJECT_GRAPH_PROTO_KEY },
     );
   }

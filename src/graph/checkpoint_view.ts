@@ -3,7 +3,8 @@
  * root is node 0. `match` and `diff` take live objects (see ./live_objects.ts for what their children are) and return
  * those same objects, compared by identity.
  */
-import { InvalidArgumentError, NotObjectBasedError } from '../errors';
+import { got } from '../checked';
+import { InternalError, InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
@@ -159,21 +160,22 @@ export class CheckpointView {
     const paths = new Map<number, string>();
     for (const id of tree.order) {
       const parent = tree.parentOf(id);
-      paths.set(id, parent < 0 ? 'root' : `${paths.get(parent)!}.${tree.edgeName(id)}`);
+      // Breadth-first order: a parent's path is set before its children's.
+      paths.set(id, parent < 0 ? 'root' : `${got(paths, parent, 'paths')}.${tree.edgeName(id)}`);
     }
     return paths;
   }
 
   /** The breadth-first tree TensorFlow names nodes by (computed once per view; linear in nodes and edges). */
   spanningTree(): SpanningTree {
-    this.tree ??= new SpanningTree(this.numNodes, (id) => this.nodeAt(id)!);
+    this.tree ??= new SpanningTree(this.numNodes, (id) => this.node(id));
     return this.tree;
   }
 
   /** Slot references of every optimizer node: [optimizer node id, reference]. */
   slotVariables(): Array<[number, SlotVariableReference]> {
     const out: Array<[number, SlotVariableReference]> = [];
-    for (let id = 0; id < this.numNodes; id++) for (const s of this.nodeAt(id)!.slotVariables) out.push([id, s]);
+    for (let id = 0; id < this.numNodes; id++) for (const s of this.node(id).slotVariables) out.push([id, s]);
     return out;
   }
 
@@ -240,12 +242,15 @@ export class SpanningTree {
     order[n++] = 0;
     this.depths[0] = 0;
     for (let head = 0; head < n; head++) {
-      const id = order[head]!;
+      // Typed-array reads below are in range by construction (ids < size, head < n); `?? 0` only satisfies the
+      // checker, at no cost in this loop over every node.
+      const id = order[head] ?? 0;
       const children = nodeAt(id).children;
+      const depth = (this.depths[id] ?? 0) + 1;
       for (let k = 0; k < children.length; k++) {
-        const child = children[k]!.nodeId;
+        const child = children[k]?.nodeId ?? 0;
         if (this.depths[child] !== -1) continue;
-        this.depths[child] = this.depths[id]! + 1;
+        this.depths[child] = depth;
         this.parent[child] = id;
         this.edge[child] = k;
         order[n++] = child;
@@ -271,7 +276,10 @@ export class SpanningTree {
 
   /** The local name of the edge that reached the node. */
   edgeName(id: number): string {
-    return this.nodeAt(this.parent[id]!).children[this.edge[id]!]!.localName;
+    const parent = this.parent[id] ?? -1;
+    const edge = parent < 0 ? undefined : this.nodeAt(parent).children[this.edge[id] ?? -1];
+    if (edge === undefined) throw new InternalError(`node ${id} was reached by no edge`);
+    return edge.localName;
   }
 
   /** Edges from the root to the node, −1 when unreachable. */
@@ -298,14 +306,14 @@ export class SpanningTree {
     const half = PATH_EDGES_SHOWN / 2;
     const tail: string[] = [];
     let at = id;
-    for (let i = 0; i < half; i++, at = this.parent[at]!) tail.push(this.edgeName(at));
-    return `${this.pathFrom(this.headAnchor()[id]!, half, root)}.…(${depth - 2 * half} more)….${tail.reverse().join('.')}`;
+    for (let i = 0; i < half; i++, at = this.parentOf(at)) tail.push(this.edgeName(at));
+    return `${this.pathFrom(this.headAnchor()[id] ?? -1, half, root)}.…(${depth - 2 * half} more)….${tail.reverse().join('.')}`;
   }
 
   private pathFrom(id: number, edges: number, root: string): string {
     const names = new Array<string>(edges + 1);
     let at = id;
-    for (let i = edges; i > 0; i--, at = this.parent[at]!) names[i] = this.edgeName(at);
+    for (let i = edges; i > 0; i--, at = this.parentOf(at)) names[i] = this.edgeName(at);
     names[0] = root;
     return names.join('.');
   }
@@ -315,9 +323,10 @@ export class SpanningTree {
     if (this.anchors === null) {
       const anchors = new Int32Array(this.depths.length).fill(-1);
       for (const id of this.order) {
-        const d = this.depths[id]!;
+        const d = this.depth(id);
         if (d === PATH_EDGES_SHOWN / 2) anchors[id] = id;
-        else if (d > PATH_EDGES_SHOWN / 2) anchors[id] = anchors[this.parent[id]!]!;
+        // Breadth-first order: the parent's anchor is set first.
+        else if (d > PATH_EDGES_SHOWN / 2) anchors[id] = anchors[this.parentOf(id)] ?? -1;
       }
       this.anchors = anchors;
     }

@@ -21,7 +21,7 @@ export function escapeLocalName(name: string): string {
 export function unescapeLocalName(escaped: string): string | null {
   let out = '';
   for (let i = 0; i < escaped.length; i++) {
-    const ch = escaped[i]!;
+    const ch = escaped.charAt(i);
     if (ch !== '.') {
       out += ch;
       continue;

@@ -59,8 +59,8 @@ export interface ObjectGraph {
 
 /**
  * An object graph as stored, decoded node by node on first use. Opening a graph then costs one pass over its
- * framing, recording where each node's bytes lie: for 40,000 nodes a few ms, where decoding every node at once
- * made ~400,000 objects whose garbage collection took 60–150 ms on its own. Each node is validated when it is
+ * framing, recording where each node's bytes lie, where decoding every node at once made about ten objects per
+ * node whose garbage collection cost more than the decoding. Each node is validated when it is
  * decoded (its node ids in range), so traversals never index past the node list.
  */
 export class StoredObjectGraph implements ObjectGraph {

@@ -127,7 +127,8 @@ export class BlobFileSystem implements FileSystem {
 
   /** Adds (or replaces) a file at `path`. */
   add(path: string, file: FileLike | BlobLike): void {
-    if (typeof file?.slice !== 'function' || typeof file.size !== 'number') {
+    // Checked at run time as well: callers from plain JavaScript can pass anything.
+    if (!isBlobLike(file)) {
       throw new InvalidArgumentError(`${path}: not a Blob or File`, { file: path });
     }
     this.files.set(normalize(path), file);
@@ -153,8 +154,9 @@ export class BlobFileSystem implements FileSystem {
       throw err instanceof CheckpointError ? err : new IOError(`Failed to read a dropped item: ${String(err)}`, { cause: err });
     };
     const walk = async (entry: EntryLike, prefix: string): Promise<void> => {
-      if (entry.isFile && entry.file) {
-        const file = await new Promise<FileLike>((resolve, reject) => entry.file!(resolve, reject)).catch(fail);
+      const getFile = entry.isFile ? entry.file?.bind(entry) : undefined;
+      if (getFile) {
+        const file = await new Promise<FileLike>((resolve, reject) => getFile(resolve, reject)).catch(fail);
         fsys.add(`${prefix}${entry.name}`, file);
       } else if (entry.isDirectory && entry.createReader) {
         const reader = entry.createReader();
@@ -169,11 +171,11 @@ export class BlobFileSystem implements FileSystem {
     // Entries must be taken synchronously, before the drop event's data store closes.
     const items = Array.from(transfer.items).filter((i) => i.kind === 'file');
     const entries = items.map((i) => i.webkitGetAsEntry?.() ?? null);
-    for (let i = 0; i < items.length; i++) {
+    for (const [i, item] of items.entries()) {
       const entry = entries[i];
       if (entry) await walk(entry, '');
       else {
-        const file = items[i]!.getAsFile?.();
+        const file = item.getAsFile?.();
         if (file) fsys.add(file.name, file);
       }
     }
@@ -217,7 +219,11 @@ export class BlobFileSystem implements FileSystem {
     const d = normalize(dir);
     const prefix = d === '' ? '' : `${d}/`;
     const names = new Set<string>();
-    for (const f of this.files.keys()) if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]!);
+    for (const f of this.files.keys()) {
+      if (!f.startsWith(prefix)) continue;
+      const [name = ''] = f.slice(prefix.length).split('/');
+      names.add(name);
+    }
     return [...names].sort();
   }
 
@@ -258,4 +264,10 @@ export class BlobFileSystem implements FileSystem {
     const p = normalize(path);
     return f !== '' && p.startsWith(`${f}/`) ? p.slice(f.length + 1) : p;
   }
+}
+
+function isBlobLike(value: unknown): value is BlobLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const { slice, size } = value as { slice?: unknown; size?: unknown };
+  return typeof slice === 'function' && typeof size === 'number';
 }

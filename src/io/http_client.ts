@@ -3,7 +3,7 @@
  * pass (network errors, timeouts, 5xx, a body cut short), an idle and a total timeout per attempt, the caller's
  * AbortSignal, a bounded number of requests in flight, and every failure as a CheckpointError naming the URL.
  */
-import { CheckpointError, IOError, NotFoundError } from '../errors';
+import { CheckpointError, InternalError, IOError, NotFoundError } from '../errors';
 import { Limiter } from './limiter';
 
 /** What the package uses of a fetch Response (browsers' and Node's both fit). */
@@ -143,7 +143,9 @@ export class HttpClient {
         last = err.error;
       }
     }
-    throw new IOError(`${last!.message} (gave up after ${this.retries + 1} attempts)`, { file: url, cause: last });
+    // retries >= 0, so the loop ran and every attempt set `last`.
+    if (last === null) throw new InternalError(`${url}: no attempt was made`, { file: url });
+    throw new IOError(`${last.message} (gave up after ${this.retries + 1} attempts)`, { file: url, cause: last });
   }
 
   private aborted(url: string): IOError {

@@ -27,7 +27,7 @@ interface Run {
   /** Bytes of the run delivered so far. */
   received: number;
   done: Promise<void>;
-  failed: unknown;
+  failed: Error | null;
   /** Reads waiting for the run to reach `needed` bytes (woken only then, not on every chunk). */
   waiters: Array<{ needed: number; wake: () => void }>;
 }
@@ -175,9 +175,8 @@ export class HttpSource implements ByteSource {
     let first = 0;
     const deliver = (at: number, chunk: Uint8Array): void => {
       const chunkEnd = at + chunk.length;
-      while (first < order.length && order[first]!.offset + order[first]!.length <= at) first++;
-      for (let i = first; i < order.length && order[i]!.offset < chunkEnd; i++) {
-        const r = order[i]!;
+      for (let r = order[first]; r !== undefined && r.offset + r.length <= at; r = order[first]) first++;
+      for (let i = first, r = order[i]; r !== undefined && r.offset < chunkEnd; r = order[++i]) {
         const from = Math.max(at, r.offset);
         const to = Math.min(chunkEnd, r.offset + r.length);
         if (from < to) r.target.set(chunk.subarray(from - at, to - at), from - r.offset);
@@ -192,7 +191,7 @@ export class HttpSource implements ByteSource {
         wake();
       },
       (err: unknown) => {
-        run.failed = err;
+        run.failed = err instanceof Error ? err : new IOError(`Failed to read ${this.url}: ${String(err)}`, { file: this.url, cause: err });
         wake();
       },
     );

@@ -74,7 +74,7 @@ export class MemoryFileSystem implements FileSystem {
     const prefix = d === '' || d === '/' ? d : `${d}/`;
     const names = new Set<string>();
     for (const p of [...this.files.keys(), ...this.dirs]) {
-      if (p.startsWith(prefix) && p.length > prefix.length) names.add(p.slice(prefix.length).split('/')[0]!);
+      if (p.startsWith(prefix) && p.length > prefix.length) names.add(p.slice(prefix.length).split('/')[0] ?? '');
     }
     return [...names].sort();
   }

@@ -130,8 +130,12 @@ async function writeAll(handle: fsp.FileHandle, path: string, chunks: readonly U
     if (bytesWritten <= 0) throw new IOError(`Failed to write ${path}: no bytes written at offset ${position}`, { file: path });
     position += bytesWritten;
     let skip = bytesWritten;
-    while (first < pending.length && skip >= pending[first]!.length) skip -= pending[first++]!.length;
-    if (skip > 0) pending[first] = pending[first]!.subarray(skip);
+    for (let head = pending[first]; head !== undefined && skip >= head.length; head = pending[first]) {
+      skip -= head.length;
+      first++;
+    }
+    const partly = pending[first];
+    if (skip > 0 && partly !== undefined) pending[first] = partly.subarray(skip);
   }
 }
 

@@ -4,11 +4,13 @@
  * `bias` [filters] — so checkpoints restore into it. Output channel o belongs to group o / (filters/groups), as in
  * Keras; when every group is one input channel this is a depthwise convolution with multiplier filters/in.
  */
+import { InternalError, InvalidArgumentError } from '../errors';
 import type { TfRuntime } from './tfjs_runtime';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 type ConfigDict = import('@tensorflow/tfjs-core').serialization.ConfigDict;
+type Initializer = Parameters<import('@tensorflow/tfjs-layers').layers.Layer['addWeight']>[3];
 type Shape = Array<number | null>;
 
 interface Serializable {
@@ -28,11 +30,12 @@ export function registerGroupedConv(tf: TfRuntime): void {
     core.serialization.SerializationMap.getMap().classNameMap as never;
 
   /** An initializer or activation from its serialized form, through tfjs's registry. */
-  const fromRegistry = <T>(spec: unknown, fallback: string): T => {
+  // The registry is untyped: callers say what kind of object their spec names.
+  const fromRegistry = (spec: unknown, fallback: string): unknown => {
     const s = (typeof spec === 'string' ? { className: spec, config: {} } : (spec ?? { className: fallback, config: {} })) as { className: string; config?: ConfigDict };
     const entry = registry()[s.className];
     if (entry === undefined) throw new Error(`Unknown ${fallback === 'linear' ? 'activation' : 'initializer'}: ${s.className}`);
-    return entry[1](entry[0], s.config ?? {}) as T;
+    return entry[1](entry[0], s.config ?? {});
   };
   const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
 
@@ -64,39 +67,44 @@ export function registerGroupedConv(tf: TfRuntime): void {
       this.activationSpec = args['activation'] ?? 'linear';
       this.kernelInitializerSpec = args['kernelInitializer'];
       this.biasInitializerSpec = args['biasInitializer'];
-      this.activation = fromRegistry(this.activationSpec, 'linear');
+      this.activation = fromRegistry(this.activationSpec, 'linear') as KerasGroupedConv2D['activation'];
     }
 
     override build(inputShape: Shape | Shape[]): void {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
       const channels = Number(shape[shape.length - 1]);
       const [kh, kw] = this.kernelSize;
-      this.kernel = this.addWeight('kernel', [kh, kw, channels / this.groups, this.filters], 'float32', fromRegistry(this.kernelInitializerSpec, 'GlorotUniform'));
-      if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', fromRegistry(this.biasInitializerSpec, 'Zeros'));
+      this.kernel = this.addWeight('kernel', [kh, kw, channels / this.groups, this.filters], 'float32', fromRegistry(this.kernelInitializerSpec, 'GlorotUniform') as Initializer);
+      if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', fromRegistry(this.biasInitializerSpec, 'Zeros') as Initializer);
       this.built = true;
     }
 
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-      const out = [1, 2].map((axis, i) => {
-        const n = shape[axis];
+      const outSize = (n: number | null | undefined, kernel: number, dilation: number, stride: number): number | null => {
         if (n === null || n === undefined) return null;
-        const span = (this.kernelSize[i]! - 1) * this.dilationRate[i]! + 1;
-        return this.padding === 'same' ? Math.ceil(n / this.strides[i]!) : Math.ceil((n - span + 1) / this.strides[i]!);
-      });
-      return [shape[0] ?? null, out[0]!, out[1]!, this.filters];
+        const span = (kernel - 1) * dilation + 1;
+        return this.padding === 'same' ? Math.ceil(n / stride) : Math.ceil((n - span + 1) / stride);
+      };
+      const [kh, kw] = this.kernelSize;
+      const [dh, dw] = this.dilationRate;
+      const [sh, sw] = this.strides;
+      return [shape[0] ?? null, outSize(shape[1], kh, dh, sh), outSize(shape[2], kw, dw, sw), this.filters];
     }
 
     override call(inputs: Tensor | Tensor[]): Tensor {
       return core.tidy(() => {
-        const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as Tensor4D;
-        const kernel = this.kernel!.read() as Tensor4D;
+        const input = Array.isArray(inputs) ? inputs[0] : inputs;
+        if (input === undefined) throw new InvalidArgumentError('KerasGroupedConv2D was called with no inputs');
+        const x = input as Tensor4D;
+        if (this.kernel === null) throw new InternalError('KerasGroupedConv2D was called before build()');
+        const kernel = this.kernel.read() as Tensor4D;
         const channels = x.shape[3];
         const [kh, kw] = this.kernelSize;
         let y: Tensor;
         if (channels === this.groups) {
           // One input channel per group: a depthwise convolution with multiplier filters / channels.
-          const depthwise = core.reshape(kernel, [kh, kw, channels, this.filters / channels]) as Tensor4D;
+          const depthwise: Tensor4D = core.reshape(kernel, [kh, kw, channels, this.filters / channels]);
           y = core.depthwiseConv2d(x, depthwise, this.strides, this.padding, 'NHWC', this.dilationRate);
         } else {
           const xs = core.split(x, this.groups, 3);
@@ -125,5 +133,5 @@ export function registerGroupedConv(tf: TfRuntime): void {
     }
   }
 
-  core.serialization.registerClass(KerasGroupedConv2D as never);
+  core.serialization.registerClass(KerasGroupedConv2D);
 }

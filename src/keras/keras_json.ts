@@ -10,7 +10,8 @@ export type JsonObject = { [key: string]: Json };
 /** A serialized Keras object: `{class_name, config}`, with `module` and `registered_name` in Keras 3. */
 export interface KerasObject {
   class_name: string;
-  config: JsonObject;
+  /** Absent from some hand-written and older configs. */
+  config?: JsonObject;
   module?: string | null;
   registered_name?: string | null;
   build_config?: JsonObject | null;

@@ -52,7 +52,8 @@ export interface LayerTranslation {
 }
 
 function problem(t: LayerTranslation, layer: KerasObject, reason: string): void {
-  t.problems.push({ name: String(layer.config?.['name'] ?? layer.name ?? '?'), className: layer.class_name, reason });
+  const name = layer.config?.['name'] ?? layer.name;
+  t.problems.push({ name: typeof name === 'string' ? name : '?', className: layer.class_name, reason });
 }
 
 /** A Keras 3 object without its `module`/`registered_name` wrapper. */
@@ -106,7 +107,7 @@ function cleanConfig(layer: KerasObject, t: LayerTranslation): JsonObject {
     if (key === 'groups' && layer.class_name === 'Conv2D') out[key] = value; // KerasGroupedConv2D
     else if (key in MUST_BE) {
       const allowed = MUST_BE[key];
-      if (value !== allowed && !(value === undefined && allowed === null)) fail(`${key}=${JSON.stringify(value)} (tfjs supports only ${JSON.stringify(allowed)})`);
+      if (value !== allowed && !(value == null && allowed === null)) fail(`${key}=${JSON.stringify(value)} (tfjs supports only ${JSON.stringify(allowed)})`);
     } else if (key === 'dtype') {
       const name = isKerasObject(value) ? value.config?.['name'] : value;
       if (name === null || name === undefined) continue;
@@ -159,7 +160,10 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
     case 'MultiHeadAttention': {
       // The input shapes Keras built the layer for (its weights' shapes depend on them).
       const shapes = isObject(layer.build_config) && isObject(layer.build_config['shapes_dict']) ? layer.build_config['shapes_dict'] : {};
-      for (const key of ['query_shape', 'value_shape', 'key_shape']) if (shapes[key] !== undefined && config[key] === undefined) config[key] = shapes[key]!;
+      for (const key of ['query_shape', 'value_shape', 'key_shape']) {
+        const shape = shapes[key];
+        if (shape !== undefined && config[key] === undefined) config[key] = shape;
+      }
       break;
     }
     case 'LayerScale':
@@ -172,7 +176,7 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
     case 'ReLU':
       for (const k of ['negative_slope', 'threshold']) {
         if ((config[k] ?? 0) !== 0) problem(t, layer, `${k}=${JSON.stringify(config[k])} (tfjs's ReLU has only max_value)`);
-        delete config[k];
+        Reflect.deleteProperty(config, k);
       }
       break;
     case 'LeakyReLU':
@@ -201,12 +205,12 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
         if (!isKerasObject(inner)) problem(t, layer, 'no wrapped layer');
         return null;
       }
-      config['layer'] = innerTranslated as unknown as Json;
+      config['layer'] = innerTranslated;
       if (cls === 'Bidirectional' && isKerasObject(config['backward_layer'])) {
         // tfjs always builds the backward layer as the forward one run backwards: accept only that.
         const backward = config['backward_layer'] as unknown as KerasObject;
         const strip = (c: JsonObject): string => JSON.stringify({ ...c, name: null, go_backwards: null }, (k, v: unknown) => (k === 'shared_object_id' ? undefined : v));
-        if (!isKerasObject(inner) || backward.class_name !== inner.class_name || strip(backward.config) !== strip(inner.config)) {
+        if (!isKerasObject(inner) || backward.class_name !== inner.class_name || strip(backward.config ?? {}) !== strip(inner.config ?? {})) {
           problem(t, layer, 'a backward layer that is not the forward layer run backwards');
         }
       }

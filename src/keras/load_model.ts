@@ -51,7 +51,7 @@ function declareOperations(model: LayersModel, json: unknown): void {
     byName.set(m.name, m);
     for (const l of m.layers) if (isLayersModel(l)) visit(l);
   };
-  visit(model as unknown as LayersModelLike);
+  visit(model);
   for (const [name, operations] of kerasOperationOrder(json)) {
     const m = byName.get(name);
     if (m === undefined || m.getClassName() === 'Sequential') continue;
@@ -75,7 +75,7 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
   registerKerasClasses();
   const fs = options.fs ?? (typeof source === 'string' ? defaultFileSystem() : undefined);
   const file = typeof source === 'string' ? source : undefined;
-  const bytes = typeof source === 'string' ? await fs!.readFile(source) : source instanceof Uint8Array ? source : null;
+  const bytes = typeof source === 'string' ? await (fs ?? defaultFileSystem()).readFile(source) : source instanceof Uint8Array ? source : null;
   let archive: KerasArchive | null = null;
   let json: unknown;
   if (bytes !== null && isZip(bytes)) {

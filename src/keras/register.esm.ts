@@ -13,7 +13,7 @@ let started: Promise<boolean> | null = null;
 
 async function register(): Promise<boolean> {
   const [core, layers] = await Promise.all([loadTfjsCore(), loadTfjsLayers()]);
-  bindTfjsCore(core as unknown as Record<string, unknown>);
+  bindTfjsCore(core);
   bindTfjsLayers(layers as unknown as Record<string, unknown>);
   (await import('./layers')).registerKerasLayers();
   registerKerasClasses();
@@ -28,8 +28,7 @@ export function registerKerasLayers(): boolean {
 
 /** Resolves to whether the Keras layers were registered (false when tfjs is not available). */
 export function kerasLayersReady(): Promise<boolean> {
-  registerKerasLayers();
-  return started!;
+  return (started ??= register().catch(() => false));
 }
 
 registerKerasLayers();

@@ -7,6 +7,7 @@
  *                       `x * y`) and Keras's `Subtract` layer: operands are the node's tensors (null slots) and
  *                       constants, in Keras's order.
  */
+import { InvalidArgumentError } from '../errors';
 import type { TfRuntime } from './tfjs_runtime';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -53,7 +54,11 @@ export function registerStatelessLayers(tf: TfRuntime): void {
   const { core, layers } = tf;
   const Layer = layers.layers.Layer;
   type LayerArgs = ConstructorParameters<typeof Layer>[0] & Record<string, unknown>;
-  const single = (x: Tensor | Tensor[]): Tensor => (Array.isArray(x) ? x[0]! : x);
+  const single = (x: Tensor | Tensor[]): Tensor => {
+    const first = Array.isArray(x) ? x[0] : x;
+    if (first === undefined) throw new InvalidArgumentError('a Keras layer was called with no inputs');
+    return first;
+  };
 
   class KerasIdentity extends Layer {
     static className = 'KerasIdentity';
@@ -114,9 +119,16 @@ export function registerStatelessLayers(tf: TfRuntime): void {
     override call(inputs: Tensor | Tensor[]): Tensor {
       return core.tidy(() => {
         const tensors = Array.isArray(inputs) ? [...inputs] : [inputs];
-        const values = this.operands.map((v) => (v === null ? tensors.shift()! : core.scalar(v)));
+        const values = this.operands.map((v) => {
+          if (v !== null) return core.scalar(v);
+          const input = tensors.shift();
+          if (input === undefined) throw new InvalidArgumentError(`${this.name}: fewer inputs than the operation's operands`);
+          return input;
+        });
         const fn = { add: core.add, subtract: core.sub, multiply: core.mul, divide: core.div, maximum: core.maximum, minimum: core.minimum, power: core.pow }[this.op];
-        return values.slice(1).reduce<Tensor>((acc, v) => fn(acc, v), values[0]!);
+        const [first, ...rest] = values;
+        if (first === undefined) throw new InvalidArgumentError(`${this.name}: an operation without operands`);
+        return rest.reduce<Tensor>((acc, v) => fn(acc, v), first);
       });
     }
     override getConfig(): ConfigDict {
@@ -124,5 +136,5 @@ export function registerStatelessLayers(tf: TfRuntime): void {
     }
   }
 
-  for (const cls of [KerasIdentity, KerasGlobalPooling, KerasNumpyOp]) core.serialization.registerClass(cls as never);
+  for (const cls of [KerasIdentity, KerasGlobalPooling, KerasNumpyOp]) core.serialization.registerClass(cls);
 }

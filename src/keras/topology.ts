@@ -46,7 +46,8 @@ function tensorsOf(node: JsonObject): Array<{ ref: KerasTensorRef; kwarg: string
 }
 
 function nameOf(layer: KerasObject): string {
-  return String(layer.name ?? layer.config?.['name'] ?? '?');
+  const name = layer.name ?? layer.config?.['name'];
+  return typeof name === 'string' ? name : name == null ? '?' : JSON.stringify(name);
 }
 
 /**
@@ -106,7 +107,7 @@ class Translator implements LayerTranslation {
       const built = isObject(model.build_config) ? model.build_config['input_shape'] : cfg['build_input_shape'];
       if (Array.isArray(built)) first.config['batch_input_shape'] = built;
     }
-    return { class_name: 'Sequential', config: { name: cfg['name'] ?? nameOf(model), layers: layers as unknown as Json[] } };
+    return { class_name: 'Sequential', config: { name: cfg['name'] ?? nameOf(model), layers: layers } };
   }
 
   private functional(model: KerasObject): TfjsTopology {
@@ -225,7 +226,7 @@ function modelConfigOf(json: unknown): KerasObject {
     const topology = json['modelTopology'];
     return (isKerasObject(topology['model_config']) ? topology['model_config'] : topology) as KerasObject;
   }
-  if (isObject(json) && isKerasObject(json['model_config'])) return json['model_config'] as KerasObject;
+  if (isObject(json) && isKerasObject(json['model_config'])) return json['model_config'];
   if (isKerasObject(json)) return json;
   throw new InvalidArgumentError('Not a Keras model config (no class_name/config) nor a tfjs model.json (no modelTopology)');
 }
@@ -257,7 +258,8 @@ export function kerasOperationOrder(json: unknown): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const walk = (model: KerasObject): void => {
     const layers = kerasObjects(model.config?.['layers']);
-    if (model.class_name !== 'Sequential') out.set(String(model.config?.['name'] ?? nameOf(model)), layers.map(nameOf));
+    const name = model.config?.['name'];
+    if (model.class_name !== 'Sequential') out.set(typeof name === 'string' ? name : nameOf(model), layers.map(nameOf));
     for (const l of layers) if (isModel(l)) walk(l);
   };
   walk(modelConfigOf(parsed));

@@ -38,11 +38,12 @@ export type InPlaceSupport = { memory: InPlaceMemory; reason?: undefined } | { m
 /** Bytes per element of the dtypes stored the same way in a checkpoint and in tfjs's JS-visible backends. */
 const ELEMENT_BYTES: Partial<Record<TfjsDType, number>> = { float32: 4, int32: 4, bool: 1 };
 
-const TYPED_ARRAY: Partial<Record<TfjsDType, Function>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+const TYPED_ARRAY: Partial<Record<TfjsDType, new (length: number) => ArrayBufferView>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
 
+// tfjs internals, read defensively (each field optional): another tfjs version may lay them out otherwise.
 interface EngineInternals {
-  registry: Record<string, object>;
-  state: { tensorInfo: WeakMap<object, { backend: object }> };
+  registry?: Record<string, object>;
+  state?: { tensorInfo?: WeakMap<object, { backend: object }> };
 }
 
 interface CpuData {
@@ -56,11 +57,11 @@ interface WasmData {
 }
 
 interface CpuBackendInternals {
-  data: { get(dataId: object): CpuData | undefined };
+  data?: { get(dataId: object): CpuData | undefined };
 }
 
 interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): WasmData | undefined };
+  dataIdMap?: { get(dataId: object): WasmData | undefined };
   wasm: { HEAPU8: Uint8Array } | null;
 }
 
@@ -74,14 +75,15 @@ function cpuMemory(backend: CpuBackendInternals, v: TfjsVariableLike, dtype: Tfj
   const data = backend.data?.get(v.dataId);
   if (data === undefined) return { reason: 'the cpu backend holds no data for it' };
   if (data.refCount !== 1) return { reason: `its value is shared with ${(data.refCount ?? 0) - 1} other tensor(s)` };
-  const values = data.values as ArrayBufferView | undefined;
-  if (!(values instanceof (TYPED_ARRAY[dtype] as never)) || values!.byteLength !== bytes) {
+  const values = data.values;
+  const expected = TYPED_ARRAY[dtype];
+  if (expected === undefined || !(values instanceof expected) || values.byteLength !== bytes) {
     return { reason: 'its values are not a typed array of its size' };
   }
-  if (values!.byteOffset !== 0 || values!.buffer.byteLength !== bytes) {
+  if (values.byteOffset !== 0 || values.buffer.byteLength !== bytes) {
     return { reason: 'its values are a view into a larger buffer (another tensor may use the rest)' };
   }
-  const view = new Uint8Array(values!.buffer, 0, bytes);
+  const view = new Uint8Array(values.buffer, 0, bytes);
   return { memory: { backend: 'cpu', byteLength: bytes, view: () => view, fixed: true, dataId: v.dataId } };
 }
 
@@ -111,7 +113,7 @@ export function inPlaceSupport(v: TfjsVariableLike): InPlaceSupport {
   if (backend === undefined) return { reason: 'the engine does not know its backend' };
   const name = backendName(engine, backend);
   const bytes = v.size * width;
-  if (name === 'cpu') return cpuMemory(backend as CpuBackendInternals, v, dtype, bytes);
+  if (name === 'cpu') return cpuMemory(backend, v, dtype, bytes);
   if (name === 'wasm') return wasmMemory(backend as WasmBackendInternals, v, bytes);
   return { reason: `the ${name ?? 'unregistered'} backend keeps values in memory JavaScript cannot write` };
 }

@@ -11,7 +11,7 @@ import { MismatchError } from '../errors';
 import { OBJECT_CONFIG_JSON, VARIABLE_VALUE } from '../graph';
 import { type InPlaceSupport, inPlaceSupport } from './in_place_target';
 import { toTfjsTensor } from './tfjs_tensor';
-import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type LayerVariableLike, type TfjsVariableLike } from './tfjs_types';
+import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type TfjsVariableLike } from './tfjs_types';
 import { tfjsCore } from './tfjs_module';
 
 /** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
@@ -112,15 +112,18 @@ export async function valueOf(t: tfc.Tensor): Promise<TensorValue> {
       return { dtype: 'string', shape, data: (await t.bytes()) as Uint8Array[] };
     case 'complex64': {
       const [re, im] = await Promise.all([tfjsCore().real(t).data(), tfjsCore().imag(t).data()]);
+      // Interleaved real and imaginary parts, as TensorFlow stores complex64.
       const data = new Float32Array(re.length * 2);
-      for (let i = 0; i < re.length; i++) {
-        data[2 * i] = re[i]!;
-        data[2 * i + 1] = im[i]!;
-      }
+      re.forEach((r, i) => {
+        data[2 * i] = r;
+      });
+      im.forEach((m, i) => {
+        data[2 * i + 1] = m;
+      });
       return { dtype: 'complex64', shape, data };
     }
     default:
-      throw new MismatchError(`Unsupported tfjs dtype ${t.dtype}`);
+      throw new MismatchError(`Unsupported tfjs dtype ${String(t.dtype)}`);
   }
 }
 
@@ -169,10 +172,10 @@ export function restorablesOf(obj: object): Map<string, Restorable> | null {
   else if (isLayerVariable(obj)) {
     // Assign the core variable directly: LayerVariable.write would also apply the layer's weight constraint, which
     // a restore must not do (TensorFlow restores values as stored).
-    const lv = obj as LayerVariableLike;
+    const lv = obj;
     result = new Map([[VARIABLE_VALUE, variableRestorable(() => lv.read() as TfjsVariableLike, lv.shape as number[], lv.dtype)]]);
   } else if (isTfjsVariable(obj)) {
-    const v = obj as TfjsVariableLike;
+    const v = obj;
     result = new Map([[VARIABLE_VALUE, variableRestorable(() => v, v.shape, v.dtype)]]);
   } else if (isLayer(obj) || isOptimizer(obj)) {
     result = new Map([[OBJECT_CONFIG_JSON, configJson]]);

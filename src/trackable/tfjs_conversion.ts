@@ -6,6 +6,7 @@
  *  - int64, uint32, uint64 → int32 only when every value fits, else an UnsupportedError naming the key;
  *  - complex128 → complex64 (rounded); bool, float32, int32, complex64, string unchanged (float32/int32 without copy).
  */
+import { at } from '../checked';
 import { UnsupportedError } from '../errors';
 import { halfToFloat, type TensorValue } from '../bundle';
 
@@ -42,16 +43,14 @@ export function tfjsDTypeOf(dtype: TensorValue['dtype']): TfjsDType {
 }
 
 function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < bits.length; i++) outBits[i] = bits[i]! << 16;
-  return out;
+  // bfloat16 bits are a float32's upper half: widen the bits, then read their buffer as float32.
+  return new Float32Array(Uint32Array.from(bits, (b) => b << 16).buffer);
 }
 
 function toInt32Checked(data: ArrayLike<number | bigint>, dtype: string, key: string): Int32Array {
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
+    const v = at(data, i, `${key} values`);
     const n = typeof v === 'bigint' ? (v >= -2147483648n && v <= 2147483647n ? Number(v) : NaN) : v;
     if (!(n >= -2147483648 && n <= 2147483647)) {
       throw new UnsupportedError(
@@ -73,9 +72,7 @@ export function toTfjsValues(value: TensorValue, key = '(tensor)'): TfjsValues {
     case 'float64':
       return { dtype: 'float32', shape, values: Float32Array.from(value.data) };
     case 'float16': {
-      const out = new Float32Array(value.data.length);
-      for (let i = 0; i < out.length; i++) out[i] = halfToFloat(value.data[i]!);
-      return { dtype: 'float32', shape, values: out };
+      return { dtype: 'float32', shape, values: Float32Array.from(value.data, halfToFloat) };
     }
     case 'bfloat16':
       return { dtype: 'float32', shape, values: bfloat16ToFloat32(value.data) };

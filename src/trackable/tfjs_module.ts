@@ -63,7 +63,9 @@ export async function loadTfjsLayers(): Promise<TfjsLayers> {
   if (layers !== null) return layers;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    layers = require('@tensorflow/tfjs-layers') as TfjsLayers;
+    const required = require('@tensorflow/tfjs-layers') as TfjsLayers;
+    layers = required;
+    return required;
   } catch {
     let loaded: TfjsLayers;
     try {
@@ -72,8 +74,8 @@ export async function loadTfjsLayers(): Promise<TfjsLayers> {
       throw missing(err);
     }
     layers ??= loaded;
+    return layers;
   }
-  return layers!;
 }
 
 /** tfjs-core, loaded with `import()` when `require` cannot load it; fails with UnsupportedError when absent. */
@@ -84,14 +86,14 @@ export async function loadTfjsCore(): Promise<TfjsCore> {
   } catch {
     let loaded: TfjsCore;
     try {
-      loaded = (await import('@tensorflow/tfjs-core')) as TfjsCore;
+      loaded = await import('@tensorflow/tfjs-core');
     } catch (err) {
       throw missing(err);
     }
     // A module handed over with setTfjsCore while this import ran wins: it is the app's own.
     core ??= loaded;
+    return core;
   }
-  return core!;
 }
 
 /** tfjs-core if it is loaded or loads synchronously (require), else null: for code that works without tfjs. */
@@ -108,7 +110,9 @@ export function tfjsLayersIfAvailable(): TfjsLayers | null {
   if (layers !== null) return layers;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    layers = require('@tensorflow/tfjs-layers') as TfjsLayers;
+    const required = require('@tensorflow/tfjs-layers') as TfjsLayers;
+    layers = required;
+    return required;
   } catch {
     return null;
   }

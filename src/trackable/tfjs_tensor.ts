@@ -16,10 +16,11 @@ export function toTfjsTensor(value: TensorValue, key?: string): tfc.Tensor {
       const n = v.values.length / 2;
       const real = new Float32Array(n);
       const imag = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        real[i] = v.values[2 * i]!;
-        imag[i] = v.values[2 * i + 1]!;
-      }
+      // TensorFlow stores complex64 as interleaved real and imaginary parts.
+      v.values.forEach((x, i) => {
+        if (i % 2 === 0) real[i / 2] = x;
+        else imag[(i - 1) / 2] = x;
+      });
       const tf = tfjsCore();
       return tf.tidy(() => tf.complex(tf.tensor(real, v.shape), tf.tensor(imag, v.shape)));
     }

@@ -29,7 +29,8 @@ declare module 'jsfive' {
   }
   export class Dataset {
     readonly name: string;
-    readonly shape: number[];
+    /** null for a null dataspace. */
+    readonly shape: number[] | null;
     /** A numpy-like dtype string (`<f4`) or an array describing a compound/vlen/reference type. */
     readonly dtype: string | unknown[];
     readonly attrs: Record<string, unknown>;

@@ -73,8 +73,10 @@ function locate(source: string | ArrayLike<FileLike> | Iterable<FileLike> | { fs
   const paths = fsys.paths();
   const state = paths.filter((p) => p === 'checkpoint' || p.endsWith('/checkpoint'));
   const indexes = paths.filter((p) => p.endsWith('.index'));
-  if (indexes.length === 1) return { fs: fsys, path: indexes[0]!.slice(0, -'.index'.length) };
-  if (state.length === 1) return { fs: fsys, path: fsys.dirname(state[0]!) };
+  const [index, ...otherIndexes] = indexes;
+  if (index !== undefined && otherIndexes.length === 0) return { fs: fsys, path: index.slice(0, -'.index'.length) };
+  const [stateFile, ...otherStateFiles] = state;
+  if (stateFile !== undefined && otherStateFiles.length === 0) return { fs: fsys, path: fsys.dirname(stateFile) };
   throw new NotFoundError(
     indexes.length === 0
       ? 'None of the files given is a checkpoint index (.index)'
@@ -95,7 +97,7 @@ async function topologyOf(source: TopologySource, http?: HttpFileSystemOptions):
   }
   if (typeof json !== 'object' || json === null) throw new InvalidArgumentError('topology must be a model.json object or its URL');
   const withTopology = json as { modelTopology?: unknown };
-  const topology = (typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null ? withTopology.modelTopology : json) as object;
+  const topology = (typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null ? withTopology.modelTopology : json);
   for (const translate of translators) {
     const translated = translate(topology);
     if (translated !== null) return translated;
@@ -153,7 +155,7 @@ export function fromCheckpoint(
           format: 'layers-model',
           generatedBy: 'tfjs-checkpoint',
           convertedBy: null,
-          weightSpecs: model.weights.map((w) => ({ name: w.originalName ?? w.name, shape: w.shape.map((d) => d ?? 0), dtype: w.dtype as 'float32' })),
+          weightSpecs: model.weights.map((w) => ({ name: w.originalName, shape: w.shape.map((d) => d ?? 0), dtype: w.dtype as 'float32' })),
           weightData: weightData.buffer,
         };
       } finally {

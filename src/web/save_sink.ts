@@ -22,18 +22,19 @@ export async function saveToSink(checkpoint: Checkpoint, sink: CheckpointSink, o
   await checkpoint.write(prefix, { ...options, fs: memory });
   const state = `model_checkpoint_path: ${JSON.stringify(prefix)}\nall_model_checkpoint_paths: ${JSON.stringify(prefix)}\n`;
   await memory.writeFile('checkpoint', new TextEncoder().encode(state));
-  const names = [...memory.files.keys()].sort();
-  for (const name of names) await sink(name, memory.files.get(name)!);
-  return names;
+  const files = [...memory.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, bytes] of files) await sink(name, bytes);
+  return files.map(([name]) => name);
 }
 
 /** A sink that saves each file to the user's downloads (a browser's `<a download>`). */
 export function downloadSink(): CheckpointSink {
   const doc = (globalThis as { document?: { createElement(tag: string): { href: string; download: string; click(): void } } }).document;
   const urls = (globalThis as { URL: { createObjectURL?(b: Blob): string; revokeObjectURL?(u: string): void } }).URL;
-  if (doc === undefined || urls.createObjectURL === undefined) throw new UnsupportedError('downloadSink needs a browser page (document and URL.createObjectURL)');
+  const createObjectURL = urls.createObjectURL?.bind(urls);
+  if (doc === undefined || createObjectURL === undefined) throw new UnsupportedError('downloadSink needs a browser page (document and URL.createObjectURL)');
   return (name, bytes) => {
-    const url = urls.createObjectURL!(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    const url = createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
     const a = doc.createElement('a');
     a.href = url;
     a.download = name;

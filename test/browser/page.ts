@@ -33,7 +33,7 @@ async function sha256(parts: Uint8Array[]): Promise<string> {
 function tensorSha256(value: Value): Promise<string> {
   if (value.dtype === 'string') {
     const parts: Uint8Array[] = [];
-    for (const s of value.data as Uint8Array[]) {
+    for (const s of value.data) {
       const len = new Uint8Array(8);
       new DataView(len.buffer).setBigUint64(0, BigInt(s.length), true);
       parts.push(len, s);
@@ -45,8 +45,9 @@ function tensorSha256(value: Value): Promise<string> {
 }
 
 function errorOf(err: unknown): { name: string; code: string | null; message: string; isCheckpointError: boolean } {
-  const e = err as Error & { code?: string };
-  return { name: e?.constructor?.name ?? typeof err, code: e?.code ?? null, message: String(e?.message ?? err), isCheckpointError: err instanceof CheckpointError };
+  if (!(err instanceof Error)) return { name: typeof err, code: null, message: String(err), isCheckpointError: false };
+  const { code } = err as { code?: unknown };
+  return { name: err.constructor.name, code: typeof code === 'string' ? code : null, message: err.message, isCheckpointError: err instanceof CheckpointError };
 }
 
 function http(base: string, options: Record<string, unknown> = {}): HttpFileSystem {
@@ -92,7 +93,7 @@ const checks = {
         if ((await sha256([new Uint8Array(back.buffer, back.byteOffset, back.byteLength)])) !== sha) tfjsDifferent.push(keys[i]!);
       }
     }
-    return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: 'base' in source ? (fsys as HttpFileSystem).stats : null };
+    return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: fsys instanceof HttpFileSystem ? fsys.stats : null };
   },
 
   /**
@@ -103,7 +104,7 @@ const checks = {
     const files = Array.from((document.getElementById('files') as HTMLInputElement).files!);
     const transfer = new DataTransfer();
     for (const f of files) transfer.items.add(f);
-    const dropped = await BlobFileSystem.fromDataTransfer(transfer as never);
+    const dropped = await BlobFileSystem.fromDataTransfer(transfer);
     const root = await navigator.storage.getDirectory();
     await root.removeEntry('picked', { recursive: true }).catch(() => undefined);
     const dir = await root.getDirectoryHandle('picked', { create: true });
@@ -140,7 +141,7 @@ const checks = {
   async kerasArchive(url: string, input: number[][]): Promise<number[][]> {
     await kerasLayersReady();
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    const model = (await loadKerasModel(bytes)) as unknown as tf.LayersModel;
+    const model = await loadKerasModel(bytes);
     const out = tf.tidy(() => model.predict(tf.tensor(input)) as tf.Tensor);
     const values = (await out.array()) as number[][];
     out.dispose();

@@ -147,7 +147,8 @@ function mutateHeader(bytes: Uint8Array, rng: Rng): [Uint8Array, string] {
   const h = tensorflow.BundleHeaderProto.decode(bytes);
   const what = rng.int(3);
   if (what === 0) h.numShards = rng.pick([0, -3, 2 ** 30, 3]);
-  else if (what === 1) h.endianness = rng.pick([1, 7]) as never;
+  // 7 is no Endianness value: the point is a header the reader must reject.
+  else if (what === 1) h.endianness = rng.pick([1, 7]) as tensorflow.BundleHeaderProto.Endianness;
   else h.version = { producer: 1, minConsumer: rng.pick([0, 2, 1000]), badConsumers: rng.int(2) ? [1] : [] };
   return [tensorflow.BundleHeaderProto.encode(h).finish(), `header ${['shards', 'endianness', 'version'][what]}`];
 }
@@ -156,8 +157,9 @@ function mutateGraph(graph: tensorflow.TrackableObjectGraph, rng: Rng): string {
   const nodes = graph.nodes as unknown[];
   if (nodes.length === 0) return 'graph empty';
   const node = rng.pick(nodes) as { children: Array<{ nodeId: number; localName: string }>; slotVariables: unknown[] };
-  node.children ??= [];
-  node.slotVariables ??= [];
+  // Absent from a decoded node that had none (protobufjs leaves defaults to the prototype).
+  (node as Partial<typeof node>).children ??= [];
+  (node as Partial<typeof node>).slotVariables ??= [];
   const id = nodes.indexOf(node);
   switch (rng.int(6)) {
     case 0:

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   if (structured.failures.length > 0) process.exitCode = 1;
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 2;
 });

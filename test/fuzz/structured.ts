@@ -54,7 +54,7 @@ class Rng {
   }
 }
 
-type Slices = Array<Array<[number, number]>>;
+type Slices = Array<[[number, number], [number, number]]>;
 
 /** A grid tiling of [rows, cols] into about `bands` row bands × `columns` column bands. */
 function grid(rows: number, cols: number, bands: number, columns: number): Slices {

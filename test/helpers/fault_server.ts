@@ -128,33 +128,33 @@ export class FaultServer {
 
     if (this.fault === '503' && this.faultsLeft > 0) {
       this.faultsLeft--;
-      return send(503, { 'content-length': 0 });
+      send(503, { 'content-length': 0 }); return;
     }
     const isData = /\.data-\d+-of-\d+$/.test(urlPath);
     if (this.fault === 'replace' && isData && req.method === 'GET' && this.faultsLeft-- <= 0) this.version = 1;
     const bytes = this.content(urlPath);
-    if (bytes === null) return send(404, { 'content-length': 0 });
+    if (bytes === null) { send(404, { 'content-length': 0 }); return; }
     const size = bytes.length;
     const etag = `"${size.toString(16)}-v${this.version}"`;
-    if (req.method === 'HEAD' && this.fault === 'no-head') return send(405, { 'content-length': 0 });
+    if (req.method === 'HEAD' && this.fault === 'no-head') { send(405, { 'content-length': 0 }); return; }
     const ifMatch = req.headers['if-match'];
-    if (ifMatch !== undefined && ifMatch !== etag) return send(412, { 'content-length': 0 });
+    if (ifMatch !== undefined && ifMatch !== etag) { send(412, { 'content-length': 0 }); return; }
     const common: http.OutgoingHttpHeaders = { etag, 'accept-ranges': 'bytes' };
-    if (req.method === 'HEAD' && this.fault === 'huge-head') return send(200, { ...common, 'content-length': 3 * 2 ** 30 });
-    if (req.method === 'HEAD') return send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size });
+    if (req.method === 'HEAD' && this.fault === 'huge-head') { send(200, { ...common, 'content-length': 3 * 2 ** 30 }); return; }
+    if (req.method === 'HEAD') { send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }); return; }
 
     const m = this.fault === 'ignore-range' ? null : /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (m === null) {
-      if (this.fault === 'gzip') return send(200, { ...common, 'content-encoding': 'gzip' }, zlib.gzipSync(bytes));
-      return send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }, bytes);
+      if (this.fault === 'gzip') { send(200, { ...common, 'content-encoding': 'gzip' }, zlib.gzipSync(bytes)); return; }
+      send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }, bytes); return;
     }
     const start = Number(m[1]);
     const end = Math.min(Number(m[2]), size - 1);
-    if (start >= size) return send(416, { 'content-range': `bytes */${size}` });
+    if (start >= size) { send(416, { 'content-range': `bytes */${size}` }); return; }
     const body = bytes.subarray(start, end + 1);
     const shift = this.fault === 'wrong-range' ? 1 : 0;
     const headers: http.OutgoingHttpHeaders = { ...common, 'content-range': `bytes ${start + shift}-${end + shift}/${size}` };
-    if (this.fault === 'gzip') return send(206, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(body));
+    if (this.fault === 'gzip') { send(206, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(body)); return; }
     if (this.fault === 'stall') {
       entry.status = 206;
       res.writeHead(206, { ...headers, 'content-length': body.length });
@@ -170,6 +170,6 @@ export class FaultServer {
       res.write(half, () => setTimeout(() => res.destroy(), 10));
       return;
     }
-    return send(206, this.fault === 'no-length' ? headers : { ...headers, 'content-length': body.length }, body);
+    send(206, this.fault === 'no-length' ? headers : { ...headers, 'content-length': body.length }, body);
   }
 }

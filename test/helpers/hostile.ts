@@ -54,7 +54,7 @@ export class DataFile {
   /** An entry pointing at bytes already in the file (an alias). */
   entry(key: string | Uint8Array, dtype: string, shape: readonly number[], at: { offset: number; size: number; crc: number }): void {
     const k = typeof key === 'string' ? utf8.encode(key) : key;
-    this.entries.push([k, encodeEntryProto({ dtypeId: dtypeByName(dtype as never)!.id, shape, shardId: 0, offset: at.offset, size: at.size, crc32c: at.crc })]);
+    this.entries.push([k, encodeEntryProto({ dtypeId: dtypeByName(dtype)!.id, shape, shardId: 0, offset: at.offset, size: at.size, crc32c: at.crc })]);
   }
 
   /** Raw bytes at the end of the file. */

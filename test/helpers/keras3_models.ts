@@ -26,7 +26,7 @@ export const KERAS3: Record<string, () => tf.LayersModel> = {
     tf.sequential({
       layers: [
         L.gru({ units: 6, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [7, 5], recurrentInitializer: 'zeros' }),
-        L.bidirectional({ layer: L.lstm({ units: 4, recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros' }) as tf.RNN }),
+        L.bidirectional({ layer: L.lstm({ units: 4, recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros' }) }),
         L.dense({ units: 2 }),
       ],
     }),

@@ -31,7 +31,10 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: string):
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${fs.readFileSync(errorLog, 'utf8')}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (ok) return;
@@ -115,7 +118,8 @@ ${this.root ? `    location / { root ${path.resolve(this.root)}; }` : ''}
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
       clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // Set by the exit that may have come while waiting, which narrowing does not see.
+      if ((child.exitCode as number | null) === null && child.signalCode === null) child.kill('SIGKILL');
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

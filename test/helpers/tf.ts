@@ -19,7 +19,9 @@ export function tfAvailable(): boolean {
   return available;
 }
 
-export function tfJudge<T = Record<string, any>>(command: string, args: object): T {
+// What the Python judge prints depends on the command, so the caller names the shape it reads.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function tfJudge<T = Record<string, unknown>>(command: string, args: object): T {
   const out = execFileSync(TF_PYTHON, [path.join(ROOT, 'test', 'tf_judge.py'), command, JSON.stringify(args)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

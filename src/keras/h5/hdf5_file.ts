@@ -156,7 +156,9 @@ function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Data
       const dobj = ds._dataobjects;
       const msg = dobj.find_msg_type(DATA_LAYOUT_MESSAGE)[0];
       if (msg === undefined) throw new Error('no data layout message');
-      const [version, , layoutClass, propertyOffset] = dobj._get_data_message_properties(msg.get('offset_to_message')!);
+      const offset = msg.get('offset_to_message');
+      if (offset === undefined) throw new Error('a data layout message without an offset');
+      const [version, , layoutClass, propertyOffset] = dobj._get_data_message_properties(offset);
       return { version, layoutClass, propertyOffset };
     });
     if (bigEndian && itemSize > 1) {
@@ -187,11 +189,16 @@ function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Data
       }
     } else {
       // Chunked or compact storage (other HDF5 writers; Keras writes contiguous datasets): jsfive decodes it.
-      const values = ctx.guard('the values of dataset', path, () => ds.value) as ArrayLike<number | bigint>;
-      if (!values || values.length !== count) throw ctx.corrupt(path, `holds ${values?.length ?? 0} values, its shape says ${count}`);
+      // jsfive gives null or undefined for storage it cannot decode.
+      const values = ctx.guard('the values of dataset', path, () => ds.value) as ArrayLike<number | bigint> | null | undefined;
+      if (values?.length !== count) throw ctx.corrupt(path, `holds ${values?.length ?? 0} values, its shape says ${count}`);
       const out = typedArrayFor(dtype, new ArrayBuffer(byteSize)) as unknown as { [i: number]: number | bigint };
       const big = dtype === 'int64' || dtype === 'uint64';
-      for (let i = 0; i < count; i++) out[i] = big ? BigInt(values[i]!) : Number(values[i]);
+      for (let i = 0; i < count; i++) {
+        const v = values[i];
+        if (v === undefined) throw ctx.corrupt(path, `has no value ${i} of ${count}`);
+        out[i] = big ? BigInt(v) : Number(v);
+      }
       return { dtype, shape: [...shape], data: out } as unknown as TensorValue;
     }
     return { dtype, shape: [...shape], data: typedArrayFor(dtype, bytes.buffer as ArrayBuffer) } as TensorValue;

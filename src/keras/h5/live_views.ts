@@ -100,7 +100,7 @@ function layerGroupNames(layers: readonly LayerLike[], recorded: ReadonlyMap<str
   const byPosition = containerNames(layers.map(kerasClassName));
   const byName = layers.map((l) => recorded?.get(l.name));
   const taken = new Set(byName.filter((n): n is string => n !== undefined));
-  return layers.map((_, i) => byName[i] ?? (taken.has(byPosition[i]!) ? `(unnamed ${i})` : byPosition[i]!));
+  return byPosition.map((positional, i) => byName[i] ?? (taken.has(positional) ? `(unnamed ${i})` : positional));
 }
 
 class Keras3Views {
@@ -115,7 +115,7 @@ class Keras3Views {
         const layersPath = path === '' ? 'layers' : `${path}/layers`;
         const names = layerGroupNames(layers, this.recordedNames.get(layersPath));
         const out: Entries = [
-          ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i]!, this.layer(l, `${layersPath}/${names[i]!}`)]))],
+          ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i] ?? `(unnamed ${i})`, this.layer(l, `${layersPath}/${names[i] ?? `(unnamed ${i})`}`)]))],
           ['vars', []],
         ];
         if (optimizer !== undefined) out.push(['optimizer', optimizerView(optimizer)]);
@@ -170,12 +170,12 @@ function modelAndOptimizer(obj: object): { model: LayersModelLike; optimizer: Op
   // A Checkpoint's positional root (`{ root: model }`) is the object its node 0 stands for.
   const root = (obj as { standsFor?: unknown }).standsFor;
   const models = isLayersModel(root) ? [root] : children.filter(isLayersModel);
-  if (models.length !== 1) {
+  const [model] = models;
+  if (model === undefined || models.length !== 1) {
     throw new InvalidArgumentError(
       `A Keras weights file restores into one model; the object given tracks ${models.length} models. Pass the model itself.`,
     );
   }
-  const model = models[0]!;
   const optimizer = isOptimizer(model.optimizer) ? model.optimizer : children.find(isOptimizer);
   if (optimizer !== undefined) inferOptimizerVariables(optimizer, model);
   return { model, optimizer };

@@ -10,6 +10,7 @@
  *    listed in order by `weight_names`; Keras matches them, in order, to the model's layers that have weights.
  *    They become `layer_with_weights-K/vars/<i>`, and `optimizer_weights` becomes `optimizer/vars/<i>`.
  */
+import { at } from '../../checked';
 import { CorruptCheckpointError } from '../../errors';
 import type { ObjectGraph, ObjectReference, TrackableObject } from '../../graph';
 import { VARIABLE_VALUE } from '../../trackable';
@@ -41,14 +42,18 @@ class GraphBuilder {
 
   child(parent: number, localName: string): number {
     const id = this.add();
-    this.nodes[parent]!.children.push({ nodeId: id, localName });
+    this.node(parent).children.push({ nodeId: id, localName });
     return id;
   }
 
   value(parent: number, localName: string, key: string): void {
     const id = this.child(parent, localName);
-    this.nodes[id]!.attributes = [{ name: VARIABLE_VALUE, fullName: '', checkpointKey: key, optionalRestore: false }];
+    this.node(id).attributes = [{ name: VARIABLE_VALUE, fullName: '', checkpointKey: key, optionalRestore: false }];
     this.keys.push(key);
+  }
+
+  private node(id: number): { children: ObjectReference[]; attributes: TrackableObject['attributes'] } {
+    return at(this.nodes, id, 'weights graph nodes');
   }
 
   build(): ObjectGraph {
@@ -61,12 +66,12 @@ class GraphBuilder {
 }
 
 /** Dataset names `0`, `1`, … sort as text in HDF5 (`10` before `2`); Keras's order is numeric. */
-function byIndex(names: Iterable<string>): string[] {
-  return [...names].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
+function compareIndexNames(a: string, b: string): number {
+  return /^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0;
 }
 
 function addGroup(b: GraphBuilder, id: number, group: H5Group, layerNames: Map<string, Map<string, string>>): void {
-  for (const name of byIndex(group.datasets.keys())) b.value(id, name, group.datasets.get(name)!.path);
+  for (const [name, dataset] of [...group.datasets].sort(([a], [b]) => compareIndexNames(a, b))) b.value(id, name, dataset.path);
   for (const [name, sub] of group.groups) addGroup(b, b.child(id, name), sub, layerNames);
   if (group.path === 'layers' || group.path.endsWith('/layers')) {
     const names = new Map<string, string>();
@@ -125,11 +130,17 @@ export function kerasWeightsGraph(root: H5Group, file: string): KerasWeightsGrap
   // Keras 3 lists its optimizer's variables as Keras 3 orders them (iterations, learning rate, then each variable's
   // slots); Keras 2's legacy optimizers ordered slots by kind, an order tfjs cannot be told apart from, so their
   // state stays unrestored (reported) rather than being guessed.
-  const version = String(modelWeights.attrs()['keras_version'] ?? root.attrs()['keras_version'] ?? '');
+  const version = textAttribute(modelWeights.attrs()['keras_version'] ?? root.attrs()['keras_version']);
   const optimizer = /^[3-9]\./.test(version) ? root.groups.get('optimizer_weights') : undefined;
   if (optimizer !== undefined) {
     const names = stringList(file, optimizer, 'weight_names');
     if (names.length > 0) legacyValues(file, b, b.child(rootId, 'optimizer'), root, optimizer, names);
   }
   return { layout: 'legacy', graph: b.build(), keys: b.keys, layerNames: new Map() };
+}
+
+/** A string attribute as text: jsfive gives a string, or a one-element array for a one-element dataspace. */
+function textAttribute(value: unknown): string {
+  const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first : '';
 }

@@ -6,6 +6,7 @@
 import { unzipSync } from 'fflate';
 
 import type { TensorValue } from '../../bundle';
+import { present } from '../../checked';
 import { CheckpointError, CorruptCheckpointError, NotFoundError } from '../../errors';
 import { type ObjectGraph, type OpenOptions, type ValueEntry, type ValueSource } from '../../graph';
 import { defaultFileSystem } from '../../io';
@@ -38,7 +39,8 @@ export class KerasWeightsSource implements ValueSource {
     const file = h5 === bytes ? name : `${name}/${KERAS_ARCHIVE_WEIGHTS}`;
     const root = openHdf5(h5, file);
     const { layout, graph, keys, layerNames } = kerasWeightsGraph(root, file);
-    return new KerasWeightsSource(file, layout, graph, new Map(keys.map((k) => [k, datasetAt(root, k)!])), layerNames);
+    const datasets = new Map(keys.map((k): [string, H5Dataset] => [k, present(datasetAt(root, k), `dataset ${k} of the weights graph`)]));
+    return new KerasWeightsSource(file, layout, graph, datasets, layerNames);
   }
 
   /** Reads the file at `path` (whole: HDF5 metadata is scattered through it) and checks its structure. */
@@ -81,12 +83,12 @@ export class KerasWeightsSource implements ValueSource {
     try {
       return Promise.resolve(this.dataset(key).read());
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new CorruptCheckpointError(`${this.prefix}: ${String(err)}`, { file: this.prefix, key }));
     }
   }
 
   async getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void): Promise<void> {
-    for (let i = 0; i < keys.length; i++) each(i, await this.getTensor(keys[i]!));
+    for (const [i, key] of keys.entries()) each(i, await this.getTensor(key));
   }
 
   objectGraph(): Promise<ObjectGraph> {

@@ -43,21 +43,25 @@ export function einsum2(eq: ParsedEquation, x: tfc.Tensor, y: tfc.Tensor): tfc.T
       throw new InvalidArgumentError(`Einsum ${a},${b}->${out} got operands of rank ${x.rank} and ${y.rank}`);
     }
     // Letters in one operand only and not in the output are summed away first.
-    const aOnly = [...a].filter((c) => !b.includes(c) && !out.includes(c));
+    const aOnly = Array.from(a).filter((c) => !b.includes(c) && !out.includes(c));
     if (aOnly.length > 0) {
       x = tfc.sum(x, positions(a, aOnly));
-      a = [...a].filter((c) => !aOnly.includes(c)).join('');
+      a = Array.from(a).filter((c) => !aOnly.includes(c)).join('');
     }
-    const bOnly = [...b].filter((c) => !a.includes(c) && !out.includes(c));
+    const bOnly = Array.from(b).filter((c) => !a.includes(c) && !out.includes(c));
     if (bOnly.length > 0) {
       y = tfc.sum(y, positions(b, bOnly));
-      b = [...b].filter((c) => !bOnly.includes(c)).join('');
+      b = Array.from(b).filter((c) => !bOnly.includes(c)).join('');
     }
-    const batch = [...out].filter((c) => a.includes(c) && b.includes(c));
-    const contract = [...a].filter((c) => b.includes(c) && !out.includes(c));
-    const aFree = [...a].filter((c) => out.includes(c) && !b.includes(c));
-    const bFree = [...b].filter((c) => out.includes(c) && !a.includes(c));
-    const dim = (c: string): number => (a.includes(c) ? x.shape[a.indexOf(c)]! : y.shape[b.indexOf(c)]!);
+    const batch = Array.from(out).filter((c) => a.includes(c) && b.includes(c));
+    const contract = Array.from(a).filter((c) => b.includes(c) && !out.includes(c));
+    const aFree = Array.from(a).filter((c) => out.includes(c) && !b.includes(c));
+    const bFree = Array.from(b).filter((c) => out.includes(c) && !a.includes(c));
+    const dim = (c: string): number => {
+      const size = a.includes(c) ? x.shape[a.indexOf(c)] : y.shape[b.indexOf(c)];
+      if (size === undefined) throw new InvalidArgumentError(`Einsum ${a},${b}->${out}: no dimension '${c}'`);
+      return size;
+    };
     for (const c of [...batch, ...contract]) {
       if (x.shape[a.indexOf(c)] !== y.shape[b.indexOf(c)]) {
         throw new InvalidArgumentError(`Einsum ${a},${b}->${out}: dimension '${c}' is ${x.shape[a.indexOf(c)]} in one operand and ${y.shape[b.indexOf(c)]} in the other`);
@@ -74,7 +78,7 @@ export function einsum2(eq: ParsedEquation, x: tfc.Tensor, y: tfc.Tensor): tfc.T
       : tfc.matMul(tfc.reshape(xt, [m, k]), tfc.reshape(yt, [k, n]));
     const natural = [...batch, ...aFree, ...bFree];
     const result = tfc.reshape(product, natural.map(dim));
-    const perm = [...out].map((c) => natural.indexOf(c));
+    const perm = Array.from(out).map((c) => natural.indexOf(c));
     return isIdentity(perm) ? result : tfc.transpose(result, perm);
   });
 }

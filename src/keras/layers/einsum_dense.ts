@@ -8,8 +8,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { present } from '../../checked';
 import { InvalidArgumentError, UnsupportedError } from '../../errors';
 import { einsum2, type ParsedEquation, parseEquation } from './einsum';
+import { firstInput } from './inputs';
 import {
   deserializeObject,
   getActivation,
@@ -93,7 +95,7 @@ export function analyzeEinsumDense(equation: string, biasAxes: string | null, in
   else full = [inputShape[0] ?? null, ...part, ...inputShape.slice(inputShape.length - elided)];
   if (full.length !== out.length) fail(`output_shape [${part.join(', ')}] does not fit the output '${outSpec}'`);
   full = full.map((d, i) => {
-    const c = out[i]!;
+    const c = out.charAt(i);
     const j = a.indexOf(c);
     if (j < 0) return d;
     const fromInput = inputShape[j] ?? null;
@@ -102,7 +104,7 @@ export function analyzeEinsumDense(equation: string, biasAxes: string | null, in
   });
   if (elision !== 'left') full[0] = inputShape[0] ?? null;
 
-  const kernelShape = [...weightSpec].map((c) => {
+  const kernelShape = Array.from(weightSpec).map((c) => {
     const d = out.includes(c) ? full[out.indexOf(c)] : a.includes(c) ? inputShape[a.indexOf(c)] : fail(`weight letter '${c}' is in neither the input nor the output`);
     if (d === null || d === undefined) return fail(`the kernel dimension '${c}' is unknown`);
     return d;
@@ -111,8 +113,8 @@ export function analyzeEinsumDense(equation: string, biasAxes: string | null, in
   let biasShape: number[] | null = null;
   if (biasAxes) {
     for (const c of biasAxes) if (!outSpec.includes(c)) fail(`bias axis '${c}' is not in the output '${outSpec}'`);
-    const first = Math.min(...[...biasAxes].map((c) => outSpec.indexOf(c)));
-    biasShape = [...outSpec.slice(first)].map((c) => {
+    const first = Math.min(...Array.from(biasAxes).map((c) => outSpec.indexOf(c)));
+    biasShape = Array.from(outSpec.slice(first)).map((c) => {
       if (!biasAxes.includes(c)) return 1;
       const d = full[out.indexOf(c)];
       return d === null || d === undefined ? fail(`the bias dimension '${c}' is unknown`) : d;
@@ -146,7 +148,8 @@ export class EinsumDense extends tfl.layers.Layer {
   constructor(args: EinsumDenseArgs) {
     super(args);
     if (typeof args.equation !== 'string') throw new InvalidArgumentError('EinsumDense needs an `equation`');
-    if (args.outputShape === undefined || args.outputShape === null) throw new InvalidArgumentError('EinsumDense needs an `outputShape`');
+    // Checked at run time as well: configs come from JSON.
+    if ((args.outputShape as EinsumDenseArgs['outputShape'] | null | undefined) == null) throw new InvalidArgumentError('EinsumDense needs an `outputShape`');
     if (args.loraRank != null || args.quantizationConfig != null) {
       throw new UnsupportedError(`EinsumDense ${args.name ?? ''}: LoRA and quantized kernels are not supported (loraRank, quantizationConfig)`);
     }
@@ -154,13 +157,13 @@ export class EinsumDense extends tfl.layers.Layer {
     this.partialOutputShape = args.outputShape;
     this.biasAxes = args.biasAxes ?? null;
     this.activation = getActivation(args.activation);
-    this.kernelInitializer = deserializeObject<TfjsInitializer>('initializer', args.kernelInitializer ?? 'glorotUniform')!;
-    this.biasInitializer = deserializeObject<TfjsInitializer>('initializer', args.biasInitializer ?? 'zeros')!;
-    this.kernelRegularizer = deserializeObject<TfjsRegularizer>('regularizer', args.kernelRegularizer);
-    this.biasRegularizer = deserializeObject<TfjsRegularizer>('regularizer', args.biasRegularizer);
-    this.activityRegularizer = deserializeObject<TfjsRegularizer>('regularizer', args.activityRegularizer) as never;
-    this.kernelConstraint = deserializeObject<TfjsConstraint>('constraint', args.kernelConstraint);
-    this.biasConstraint = deserializeObject<TfjsConstraint>('constraint', args.biasConstraint);
+    this.kernelInitializer = present(deserializeObject('initializer', args.kernelInitializer ?? 'glorotUniform'), 'kernel initializer');
+    this.biasInitializer = present(deserializeObject('initializer', args.biasInitializer ?? 'zeros'), 'bias initializer');
+    this.kernelRegularizer = deserializeObject('regularizer', args.kernelRegularizer);
+    this.biasRegularizer = deserializeObject('regularizer', args.biasRegularizer);
+    this.activityRegularizer = deserializeObject('regularizer', args.activityRegularizer) as never;
+    this.kernelConstraint = deserializeObject('constraint', args.kernelConstraint);
+    this.biasConstraint = deserializeObject('constraint', args.biasConstraint);
   }
 
   private analyze(inputShape: Dim[]): EinsumAnalysis {
@@ -185,9 +188,9 @@ export class EinsumDense extends tfl.layers.Layer {
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], _kwargs: Kwargs): tfc.Tensor {
     return tfc.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const x = firstInput(inputs, 'EinsumDense');
       const analysis = this.analysis !== null && this.analysis.equation.a.length === x.rank ? this.analysis : this.analyze(x.shape);
-      let y = einsum2(analysis.equation, x, this.kernel!.read());
+      let y = einsum2(analysis.equation, x, present(this.kernel, 'EinsumDense kernel (build() makes it)').read());
       if (this.bias !== null) y = tfc.add(y, this.bias.read());
       return this.activation.apply(y);
     });
@@ -204,7 +207,7 @@ export class EinsumDense extends tfl.layers.Layer {
       biasInitializer: serializeObject(this.biasInitializer),
       kernelRegularizer: serializeObject(this.kernelRegularizer),
       biasRegularizer: serializeObject(this.biasRegularizer),
-      activityRegularizer: serializeObject((this.activityRegularizer as unknown as TfjsRegularizer | null) ?? null),
+      activityRegularizer: serializeObject(this.activityRegularizer),
       kernelConstraint: serializeObject(this.kernelConstraint),
       biasConstraint: serializeObject(this.biasConstraint),
     };

@@ -50,6 +50,23 @@ export class KerasGRUCell extends tfjsGRUCell() {
     this.resetAfter = args.resetAfter ?? true;
   }
 
+  /** The dropout masks, which tfjs's types declare always set; they are null until a training call makes them. */
+  private get masks(): { dropoutMask?: tfc.Tensor | null; recurrentDropoutMask?: tfc.Tensor | null } {
+    return this as unknown as { dropoutMask?: tfc.Tensor | null; recurrentDropoutMask?: tfc.Tensor | null };
+  }
+
+  /** Drops the masks of the last sequence (Keras makes new ones per sequence). */
+  clearMasks(): void {
+    const masks = this.masks;
+    for (const key of ['dropoutMask', 'recurrentDropoutMask'] as const) {
+      const mask = masks[key];
+      if (mask != null) {
+        tfc.dispose(mask);
+        masks[key] = null;
+      }
+    }
+  }
+
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const inputDim = shape[shape.length - 1] as number;
@@ -65,17 +82,19 @@ export class KerasGRUCell extends tfjsGRUCell() {
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor[] {
     return tfc.tidy(() => {
       if (!Array.isArray(inputs) || inputs.length !== 2) throw new InvalidArgumentError('KerasGRUCell expects [inputs, state]');
-      let [x, h] = inputs as [tfc.Tensor2D, tfc.Tensor2D];
+      const [input, h] = inputs as [tfc.Tensor2D, tfc.Tensor2D];
+      let x = input;
       const training = kwargs['training'] === true;
+      const masks = this.masks;
       // One mask per sequence, as Keras: created on the first step, cleared by KerasGRU before each call.
-      if (training && this.dropout > 0 && this.dropout < 1 && this.dropoutMask == null) {
-        this.dropoutMask = tfc.keep(tfc.dropout(tfc.onesLike(x), this.dropout));
+      if (training && this.dropout > 0 && this.dropout < 1 && masks.dropoutMask == null) {
+        masks.dropoutMask = tfc.keep(tfc.dropout(tfc.onesLike(x), this.dropout));
       }
-      if (training && this.recurrentDropout > 0 && this.recurrentDropout < 1 && this.recurrentDropoutMask == null) {
-        this.recurrentDropoutMask = tfc.keep(tfc.dropout(tfc.onesLike(h), this.recurrentDropout));
+      if (training && this.recurrentDropout > 0 && this.recurrentDropout < 1 && masks.recurrentDropoutMask == null) {
+        masks.recurrentDropoutMask = tfc.keep(tfc.dropout(tfc.onesLike(h), this.recurrentDropout));
       }
-      if (training && this.dropoutMask != null) x = tfc.mul(x, this.dropoutMask as tfc.Tensor);
-      const hMasked = training && this.recurrentDropoutMask != null ? tfc.mul(h, this.recurrentDropoutMask as tfc.Tensor) : h;
+      if (training && masks.dropoutMask != null) x = tfc.mul(x, masks.dropoutMask);
+      const hMasked = training && masks.recurrentDropoutMask != null ? tfc.mul(h, masks.recurrentDropoutMask) : h;
       const u = this.units;
       const kernel = this.kernel.read();
       const recurrent = this.recurrentKernel.read();
@@ -83,14 +102,14 @@ export class KerasGRUCell extends tfjsGRUCell() {
       let inputBias: tfc.Tensor | null = bias;
       let recurrentBias: tfc.Tensor | null = null;
       if (bias !== null && this.resetAfter) [inputBias, recurrentBias] = tfc.unstack(bias, 0) as [tfc.Tensor, tfc.Tensor];
-      let matrixX = tfc.matMul(x, kernel as tfc.Tensor2D);
+      let matrixX = tfc.matMul(x, kernel);
       if (inputBias !== null) matrixX = tfc.add(matrixX, inputBias);
       const [xz, xr, xh] = tfc.split(matrixX, 3, 1) as [tfc.Tensor, tfc.Tensor, tfc.Tensor];
       let z: tfc.Tensor;
       let r: tfc.Tensor;
       let hh: tfc.Tensor;
       if (this.resetAfter) {
-        let inner = tfc.matMul(hMasked, recurrent as tfc.Tensor2D);
+        let inner = tfc.matMul(hMasked, recurrent);
         if (recurrentBias !== null) inner = tfc.add(inner, recurrentBias);
         const [rz, rr, rh] = tfc.split(inner, 3, 1) as [tfc.Tensor, tfc.Tensor, tfc.Tensor];
         z = this.recurrentActivation.apply(tfc.add(xz, rz));
@@ -101,7 +120,7 @@ export class KerasGRUCell extends tfjsGRUCell() {
         const [rz, rr] = tfc.split(tfc.matMul(hMasked, rk1), 2, 1) as [tfc.Tensor, tfc.Tensor];
         z = this.recurrentActivation.apply(tfc.add(xz, rz));
         r = this.recurrentActivation.apply(tfc.add(xr, rr));
-        hh = this.activation.apply(tfc.add(xh, tfc.matMul(tfc.mul(r, hMasked) as tfc.Tensor2D, rk2)));
+        hh = this.activation.apply(tfc.add(xh, tfc.matMul(tfc.mul(r, hMasked), rk2)));
       }
       const out = tfc.add(tfc.mul(z, h), tfc.mul(tfc.sub(1, z), hh));
       return [out, out];
@@ -118,19 +137,14 @@ export class KerasGRU extends tfl.layers.RNN {
   static override className = 'KerasGRU';
 
   constructor(args: KerasGRUArgs) {
-    super({ ...args, cell: new KerasGRUCell(args) } as tfl.RNNLayerArgs);
+    super({ ...args, cell: new KerasGRUCell(args) });
   }
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor | tfc.Tensor[] {
     return tfc.tidy(() => {
-      const cell = this.cell as KerasGRUCell;
-      for (const key of ['dropoutMask', 'recurrentDropoutMask'] as const) {
-        if (cell[key] != null) {
-          tfc.dispose(cell[key]);
-          cell[key] = null as never;
-        }
-      }
-      return super.call(inputs, { mask: kwargs?.['mask'], training: kwargs?.['training'], initialState: kwargs?.['initialState'] });
+      if (this.cell instanceof KerasGRUCell) this.cell.clearMasks();
+      const { mask, training, initialState } = kwargs as { mask?: unknown; training?: unknown; initialState?: unknown };
+      return super.call(inputs, { mask, training, initialState });
     });
   }
 

@@ -4,7 +4,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { present } from '../../checked';
 import { InvalidArgumentError } from '../../errors';
+import { firstInput } from './inputs';
 
 export interface LayerScaleArgs extends LayerArgs {
   /** Keras's `init_values`: the initial value of every scale. `initValue` is accepted too. */
@@ -29,7 +31,7 @@ export class LayerScale extends tfl.layers.Layer {
   }
 
   override build(_inputShape: tfl.Shape | tfl.Shape[]): void {
-    this.gamma = this.addWeight('gamma', [this.projectionDim], 'float32', tfl.initializers.constant({ value: this.initValues }) as never, undefined, true);
+    this.gamma = this.addWeight('gamma', [this.projectionDim], 'float32', tfl.initializers.constant({ value: this.initValues }), undefined, true);
     this.built = true;
   }
 
@@ -38,7 +40,8 @@ export class LayerScale extends tfl.layers.Layer {
   }
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], _kwargs: Kwargs): tfc.Tensor {
-    return tfc.tidy(() => tfc.mul(Array.isArray(inputs) ? inputs[0]! : inputs, this.gamma!.read()));
+    const gamma = present(this.gamma, 'LayerScale gamma (build() makes it)');
+    return tfc.tidy(() => tfc.mul(firstInput(inputs, 'LayerScale'), gamma.read()));
   }
 
   override getConfig(): tfc.serialization.ConfigDict {

@@ -20,10 +20,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { present } from '../../checked';
 import { InvalidArgumentError, UnsupportedError } from '../../errors';
 import { einsum2, type ParsedEquation, parseEquation } from './einsum';
 import { EinsumDense } from './einsum_dense';
-import { deserializeObject, type Identifier, serializeObject, type TfjsRegularizer } from './tfjs_objects';
+import { firstInput } from './inputs';
+import { deserializeObject, type Identifier, serializeObject } from './tfjs_objects';
 
 type Dim = number | null;
 
@@ -76,7 +78,7 @@ function attentionEquations(rank: number, axes: number[]): { dot: ParsedEquation
   const batchDims = [...Array(rank).keys()].filter((i) => !axes.includes(i) && i !== rank - 1);
   let offset = rank;
   let source = '';
-  for (let i = 0; i < rank; i++) source += batchDims.includes(i) || i === rank - 1 ? target[i] : LETTERS[offset++];
+  for (let i = 0; i < rank; i++) source += batchDims.includes(i) || i === rank - 1 ? target.charAt(i) : LETTERS.charAt(offset++);
   const product = [...batchDims.map((i) => target[i]), ...axes.map((i) => target[i]), ...axes.map((i) => source[i])].join('');
   return { dot: parseEquation(`${source},${target}->${product}`), combine: parseEquation(`${product},${source}->${target}`), scoresRank: product.length };
 }
@@ -144,7 +146,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       kernelConstraint: serialized('constraint', args.kernelConstraint),
       biasConstraint: serialized('constraint', args.biasConstraint),
     };
-    this.activityRegularizer = deserializeObject<TfjsRegularizer>('regularizer', args.activityRegularizer) as never;
+    this.activityRegularizer = deserializeObject('regularizer', args.activityRegularizer) as never;
   }
 
   private sublayer(name: string, equation: string, outputShape: Dim[], biasAxes: string, activation?: string): EinsumDense {
@@ -167,11 +169,9 @@ export class MultiHeadAttention extends tfl.layers.Layer {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Dim[][];
-    const query = shapes[0]!;
-    const value = shapes[1] ?? query;
-    const key = shapes[2] ?? value;
+    const [query = [], value = query, key = value] = shapes;
     if (value.slice(1, -1).join() !== key.slice(1, -1).join()) {
-      throw new InvalidArgumentError(`MultiHeadAttention: value [${value}] and key [${key}] must agree in every dimension but the last`);
+      throw new InvalidArgumentError(`MultiHeadAttention: value [${value.join()}] and key [${key.join()}] must agree in every dimension but the last`);
     }
     const q = projectionEquation(query.length - 1, 1, 2);
     this.queryDense = this.sublayer('query', q.equation, partialShape(q.outputRank - 1, [this.numHeads, this.keyDim]), q.biasAxes);
@@ -219,7 +219,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   }
 
   override apply(inputs: tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[], kwargs?: Kwargs): tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
-    const flag = kwargs?.['useCausalMask'] ?? kwargs?.['use_causal_mask'];
+    const flag: unknown = kwargs?.['useCausalMask'] ?? kwargs?.['use_causal_mask'];
     const symbolic = (Array.isArray(inputs) ? inputs : [inputs]).some((x) => x instanceof tfl.SymbolicTensor);
     if (symbolic && typeof flag === 'boolean') {
       if (this.appliedCausal !== undefined && this.appliedCausal !== flag) {
@@ -244,7 +244,8 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     if (queryMask) mask = and(mask, tfc.expandDims(toBool(queryMask), -1));
     if (valueMask) mask = and(mask, tfc.expandDims(toBool(valueMask), -2));
     if (keyMask) mask = and(mask, tfc.expandDims(toBool(keyMask), -2));
-    const [t, s] = [query.shape[1]!, value.shape[1]!];
+    const [, t = 1] = query.shape;
+    const [, s = 1] = value.shape;
     const row = tfc.reshape(tfc.range(0, t, 1, 'int32'), [1, t, 1]);
     const col = tfc.reshape(tfc.range(0, s, 1, 'int32'), [1, 1, s]);
     if (causal) mask = and(mask, tfc.greaterEqual(row, col));
@@ -256,23 +257,24 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor {
     return tfc.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];
-      const query = list[0]!;
+      const query = firstInput(list, 'MultiHeadAttention');
       const value = list[1] ?? query;
       const key = list[2] ?? value;
-      const attentionMask = (kwargs?.['attentionMask'] as tfc.Tensor | undefined) ?? list[3] ?? null;
-      const causal = (kwargs?.['useCausalMask'] as boolean | undefined) ?? (kwargs?.['use_causal_mask'] as boolean | undefined) ?? this.useCausalMask;
-      const training = kwargs?.['training'] === true;
-      const given = kwargs?.['mask'] as tfc.Tensor | Array<tfc.Tensor | null> | undefined;
+      const attentionMask = (kwargs['attentionMask'] as tfc.Tensor | undefined) ?? list[3] ?? null;
+      const causal = (kwargs['useCausalMask'] as boolean | undefined) ?? (kwargs['use_causal_mask'] as boolean | undefined) ?? this.useCausalMask;
+      const training = kwargs['training'] === true;
+      const given = kwargs['mask'] as tfc.Tensor | Array<tfc.Tensor | null> | undefined;
       // tfjs's executor hands over only the first input's mask: it is the value's and key's too when they are the query.
       const masks: Array<tfc.Tensor | null> = Array.isArray(given)
         ? [given[0] ?? null, given[1] ?? null, list[2] === undefined ? null : given[2] ?? null]
         : [given ?? null, given && value === query ? given : null, given && list[2] !== undefined && key === query ? given : null];
       const mask = this.combinedMask(query, value, masks, attentionMask, causal);
 
-      const q = this.queryDense!.call(query, {}) as tfc.Tensor;
-      const k = this.keyDense!.call(key, {}) as tfc.Tensor;
-      const v = this.valueDense!.call(value, {}) as tfc.Tensor;
-      const { axes, dot, combine, scoresRank } = this.attention!;
+      const built = 'MultiHeadAttention sublayer (build() makes it)';
+      const q = present(this.queryDense, built).call(query, {});
+      const k = present(this.keyDense, built).call(key, {});
+      const v = present(this.valueDense, built).call(value, {});
+      const { axes, dot, combine, scoresRank } = present(this.attention, 'MultiHeadAttention equations (build() makes them)');
       const scale = 1 / Math.sqrt(this.keyDim);
       const expand = (m: tfc.Tensor): tfc.Tensor => {
         while (m.rank < scoresRank) m = tfc.expandDims(m, m.rank - axes.length * 2);
@@ -293,8 +295,8 @@ export class MultiHeadAttention extends tfl.layers.Layer {
         if (training && this.dropout > 0) probs = tfc.dropout(probs, this.dropout);
       }
       let output = einsum2(combine, probs, v);
-      if (this.gateDense !== null) output = tfc.mul(output, this.gateDense.call(query, {}) as tfc.Tensor);
-      return this.outputDense!.call(output, {}) as tfc.Tensor;
+      if (this.gateDense !== null) output = tfc.mul(output, this.gateDense.call(query, {}));
+      return present(this.outputDense, built).call(output, {});
     });
   }
 

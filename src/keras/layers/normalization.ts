@@ -10,7 +10,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 
+import { at, present } from '../../checked';
 import { InvalidArgumentError } from '../../errors';
+import { firstInput } from './inputs';
 
 /** keras.backend.epsilon() */
 const KERAS_EPSILON = 1e-7;
@@ -26,7 +28,9 @@ export interface NormalizationArgs extends LayerArgs {
 }
 
 function shapeOf(v: Statistic): number[] {
-  return Array.isArray(v) ? [v.length, ...(v.length > 0 ? shapeOf(v[0]!) : [])] : [];
+  if (!Array.isArray(v)) return [];
+  const [first] = v;
+  return [v.length, ...(first === undefined ? [] : shapeOf(first))];
 }
 
 export class Normalization extends tfl.layers.Layer {
@@ -38,6 +42,8 @@ export class Normalization extends tfl.layers.Layer {
   mean: tfl.LayerVariable | null = null;
   variance: tfl.LayerVariable | null = null;
   count: tfl.LayerVariable | null = null;
+  /** The config's mean and variance, when given: both or neither. */
+  private readonly given: [Statistic, Statistic] | null;
   /** Where the statistics broadcast against the input: kept axes keep their size, the others are 1. */
   private broadcastShape: number[] | null = null;
 
@@ -49,12 +55,14 @@ export class Normalization extends tfl.layers.Layer {
     this.inputMean = args.mean ?? null;
     this.inputVariance = args.variance ?? null;
     this.invert = args.invert ?? false;
-    if ((this.inputMean === null) !== (this.inputVariance === null)) {
+    const [mean, variance] = [this.inputMean, this.inputVariance];
+    if ((mean === null) !== (variance === null)) {
       throw new InvalidArgumentError('Normalization: give both `mean` and `variance`, or neither');
     }
-    if (this.inputMean !== null) {
-      const [ms, vs] = [shapeOf(this.inputMean), shapeOf(this.inputVariance!)];
-      if (ms.join() !== vs.join()) throw new InvalidArgumentError(`Normalization: mean shape [${ms}] differs from variance shape [${vs}]`);
+    this.given = mean !== null && variance !== null ? [mean, variance] : null;
+    if (mean !== null && variance !== null) {
+      const [ms, vs] = [shapeOf(mean), shapeOf(variance)];
+      if (ms.join() !== vs.join()) throw new InvalidArgumentError(`Normalization: mean shape [${ms.join()}] differs from variance shape [${vs.join()}]`);
       if (ms.length > this.axis.length) throw new InvalidArgumentError(`Normalization: mean has rank ${ms.length}, more than the ${this.axis.length} kept axes`);
     }
   }
@@ -63,7 +71,7 @@ export class Normalization extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Array<number | null>;
     const ndim = shape.length;
     if (this.axis.some((a) => a < -ndim || a >= ndim)) {
-      throw new InvalidArgumentError(`Normalization: axis [${this.axis}] is out of range for inputs of rank ${ndim}`);
+      throw new InvalidArgumentError(`Normalization: axis [${this.axis.join()}] is out of range for inputs of rank ${ndim}`);
     }
     const keep = [...new Set(this.axis.map((a) => (a < 0 ? a + ndim : a)))].sort((p, q) => p - q);
     const kept = keep.map((d) => {
@@ -71,12 +79,15 @@ export class Normalization extends tfl.layers.Layer {
       if (size === null || size === undefined) throw new InvalidArgumentError(`Normalization: the kept axis ${d} has an unknown size`);
       return size;
     });
-    this.broadcastShape = shape.map((d, i) => (keep.includes(i) ? d! : 1));
-    if (this.inputMean === null) {
-      this.mean = this.addWeight('mean', kept, 'float32', tfl.initializers.zeros() as never, undefined, false);
-      this.variance = this.addWeight('variance', kept, 'float32', tfl.initializers.ones() as never, undefined, false);
+    this.broadcastShape = shape.map((_, i) => {
+      const k = keep.indexOf(i);
+      return k < 0 ? 1 : at(kept, k, 'kept axis sizes');
+    });
+    if (this.given === null) {
+      this.mean = this.addWeight('mean', kept, 'float32', tfl.initializers.zeros(), undefined, false);
+      this.variance = this.addWeight('variance', kept, 'float32', tfl.initializers.ones(), undefined, false);
       // Keras keeps it for older saved models; int64 there, int32 here (tfjs has no int64).
-      this.count = this.addWeight('count', [], 'int32', tfl.initializers.zeros() as never, undefined, false);
+      this.count = this.addWeight('count', [], 'int32', tfl.initializers.zeros(), undefined, false);
     } else {
       // Checked here so a misfit config fails when the model is built, not on the first call.
       this.givenStatistics().forEach((t) => t.dispose());
@@ -86,22 +97,23 @@ export class Normalization extends tfl.layers.Layer {
 
   /** Config statistics as tensors of the broadcast shape: a scalar, or aligned right-to-left with the kept axes. */
   private givenStatistics(): [tfc.Tensor, tfc.Tensor] {
-    const target = this.broadcastShape!;
+    const target = present(this.broadcastShape, 'Normalization broadcast shape (build() sets it)');
+    const [givenMean, givenVariance] = present(this.given, 'Normalization statistics from the config');
     return tfc.tidy(() => {
       const expand = (v: Statistic): tfc.Tensor => {
-        const t = tfc.tensor(v as number[], undefined, 'float32');
+        const t = tfc.tensor(v, undefined, 'float32');
         if (t.rank === 0) return tfc.broadcastTo(t, target);
         const ndim = target.length;
         const keptAxes = this.axis.map((a) => (a < 0 ? a + ndim : a)).sort((p, q) => p - q);
         const expanded = new Array<number>(ndim).fill(1);
-        for (let i = 1; i <= t.rank; i++) expanded[keptAxes[keptAxes.length - i]!] = t.shape[t.rank - i]!;
+        for (let i = 1; i <= t.rank; i++) expanded[at(keptAxes, keptAxes.length - i, 'kept axes')] = at(t.shape, t.rank - i, 'statistic shape');
         try {
           return tfc.broadcastTo(tfc.reshape(t, expanded), target);
         } catch (err) {
-          throw new InvalidArgumentError(`Normalization: statistics of shape [${t.shape}] do not fit inputs kept as [${target}]`, { cause: err });
+          throw new InvalidArgumentError(`Normalization: statistics of shape [${t.shape.join()}] do not fit inputs kept as [${target.join()}]`, { cause: err });
         }
       };
-      return [expand(this.inputMean!), expand(this.inputVariance!)];
+      return [expand(givenMean), expand(givenVariance)];
     });
   }
 
@@ -111,10 +123,9 @@ export class Normalization extends tfl.layers.Layer {
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], _kwargs: Kwargs): tfc.Tensor {
     return tfc.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const [mean, variance] = this.mean !== null
-        ? [tfc.reshape(this.mean.read(), this.broadcastShape!), tfc.reshape(this.variance!.read(), this.broadcastShape!)]
-        : this.givenStatistics();
+      const x = firstInput(inputs, 'Normalization');
+      const broadcast = (v: tfl.LayerVariable): tfc.Tensor => tfc.reshape(v.read(), present(this.broadcastShape, 'Normalization broadcast shape (build() sets it)'));
+      const [mean, variance] = this.mean !== null && this.variance !== null ? [broadcast(this.mean), broadcast(this.variance)] : this.givenStatistics();
       const scale = tfc.maximum(tfc.sqrt(variance), KERAS_EPSILON);
       return this.invert ? tfc.add(mean, tfc.mul(x, scale)) : tfc.div(tfc.sub(x, mean), scale);
     });

@@ -23,13 +23,21 @@ export interface TfjsActivation extends tfc.serialization.Serializable {
   apply(x: tfc.Tensor, axis?: number): tfc.Tensor;
 }
 
-type Kind = 'initializer' | 'regularizer' | 'constraint' | 'activation';
+/** What each kind of registered object is. */
+interface KindTypes {
+  initializer: TfjsInitializer;
+  regularizer: TfjsRegularizer;
+  constraint: TfjsConstraint;
+  activation: TfjsActivation;
+}
+type Kind = keyof KindTypes;
 
-function fromRegistry<T>(kind: Kind, className: string, config: tfc.serialization.ConfigDict): T {
+// The registry is untyped: what it holds under a kind's class names is trusted to be of that kind.
+function fromRegistry<K extends Kind>(kind: K, className: string, config: tfc.serialization.ConfigDict): KindTypes[K] {
   const entry = tfc.serialization.SerializationMap.getMap().classNameMap[className];
   if (entry === undefined) throw new InvalidArgumentError(`Unknown ${kind}: ${className} (not registered with tf.serialization)`);
   const [cls, fromConfig] = entry;
-  return fromConfig(cls, config) as unknown as T;
+  return fromConfig(cls, config) as unknown as KindTypes[K];
 }
 
 function isSerializable(v: unknown): v is tfc.serialization.Serializable {
@@ -40,9 +48,9 @@ function isSerializable(v: unknown): v is tfc.serialization.Serializable {
  * An initializer, regularizer or constraint from a tfjs identifier: a name ('glorotUniform', 'GlorotUniform',
  * 'l1l2'), a `{className, config}` dict, or an instance (returned as is).
  */
-export function deserializeObject<T>(kind: Exclude<Kind, 'activation'>, identifier: unknown): T | null {
+export function deserializeObject<K extends Exclude<Kind, 'activation'>>(kind: K, identifier: unknown): KindTypes[K] | null {
   if (identifier === null || identifier === undefined) return null;
-  if (isSerializable(identifier)) return identifier as T;
+  if (isSerializable(identifier)) return identifier as KindTypes[K];
   if (typeof identifier === 'string') {
     // tfjs spells identifiers in camelCase and class names in PascalCase (l1l2 → L1L2 is the one exception).
     const className = identifier === 'l1l2' ? 'L1L2' : identifier.charAt(0).toUpperCase() + identifier.slice(1);
@@ -61,10 +69,12 @@ export function serializeObject(obj: tfc.serialization.Serializable | null): tfc
 /** An activation by its tfjs name ('relu', 'gelu', 'linear', …; null means linear), as tfjs's layers resolve it. */
 export function getActivation(identifier: Identifier | TfjsActivation): TfjsActivation {
   if (identifier === null || identifier === undefined) return fromRegistry('activation', 'linear', {});
-  if (isSerializable(identifier)) return identifier as TfjsActivation;
+  if (isSerializable(identifier)) return identifier;
   if (typeof identifier === 'string') return fromRegistry('activation', identifier, {});
-  const dict = identifier as tfc.serialization.ConfigDict;
-  return fromRegistry('activation', String(dict['className']), (dict['config'] ?? {}) as tfc.serialization.ConfigDict);
+  const dict = identifier;
+  const className = dict['className'];
+  if (typeof className !== 'string') throw new InvalidArgumentError(`Invalid activation: ${JSON.stringify(identifier)}`);
+  return fromRegistry('activation', className, (dict['config'] ?? {}) as tfc.serialization.ConfigDict);
 }
 
 /** An activation as tfjs serializes it: its class name. */

@@ -10,6 +10,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 
+import { at, present } from '../../checked';
 import { type Restorable, restorableAttributes, tensorFor, VARIABLE_VALUE } from '../../trackable';
 import { registerLayerChildren } from '../trackables';
 import type { MultiHeadAttention } from './multi_head_attention';
@@ -25,15 +26,21 @@ const countStandIns = new WeakMap<Normalization, object>();
 function countOf(norm: Normalization): object {
   let standIn = countStandIns.get(norm);
   if (standIn === undefined) {
-    const variable = (): tfc.Variable => norm.count!.read() as unknown as tfc.Variable;
+    const variable = (): tfc.Variable => present(norm.count, 'Normalization count (build() makes it)').read() as unknown as tfc.Variable;
     const restorable: Restorable = {
       shape: [],
       dtype: 'int32',
       prepare(value, path) {
         const t = tensorFor(value, [], 'int32', path);
-        return { commit: () => (variable().assign(t), t.dispose()), discard: () => t.dispose() };
+        return {
+          commit: () => {
+            variable().assign(t);
+            t.dispose();
+          },
+          discard: () => t.dispose(),
+        };
       },
-      read: () => Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(variable().dataSync()[0]!)) }),
+      read: () => Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(at(variable().dataSync(), 0, 'Normalization count'))) }),
     };
     standIn = { [restorableAttributes]: () => new Map([[VARIABLE_VALUE, restorable]]) };
     countStandIns.set(norm, standIn);
