@@ -37,6 +37,7 @@ export default tseslint.config(
       'test/keras_zoo/.generated/**',
       'scratch/**',
       'tmp/**',
+      'docs/api/**',
     ],
   },
   {

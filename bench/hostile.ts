@@ -4,6 +4,7 @@
  * the rows give the best and the median (the first run is cold: nothing compiled yet).
  */
 import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const HOSTILE_LIMIT_SECONDS = 2;
@@ -48,7 +49,7 @@ export function hostileLines(figures: readonly HostileFigure[]): { lines: string
 /** `npx tsx bench/hostile.ts`: just these rows. */
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
-  const dir = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(require('node:os').tmpdir() as string, 'tfjs-checkpoint-bench');
+  const dir = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench');
   const { lines, targets } = hostileLines(hostileFigures(dir, root));
   console.log([...lines, ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`)].join('\n'));
 }

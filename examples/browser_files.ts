@@ -53,4 +53,9 @@ export async function main(files: File[] = pickedFolder()): Promise<{ prediction
   return { predictions, saved, savedKeys };
 }
 
-if (require.main === module) main().catch((e: unknown) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

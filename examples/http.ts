@@ -67,4 +67,9 @@ export async function main(baseUrl?: string): Promise<{ variables: Array<[string
   }
 }
 
-if (require.main === module) main(process.argv[2]).catch((e: unknown) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main(process.argv[2]).catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

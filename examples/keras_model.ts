@@ -35,4 +35,9 @@ export async function main(): Promise<{ layerClasses: string[]; predictions: num
   return { layerClasses, predictions };
 }
 
-if (require.main === module) main().catch((e: unknown) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

@@ -46,4 +46,9 @@ export async function main(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-
   return { comparison, predictions };
 }
 
-if (require.main === module) main(process.argv[2]).catch((e: unknown) => ((process.exitCode = 1), console.error(e)));
+if (require.main === module) {
+  main(process.argv[2]).catch((e: unknown) => {
+    process.exitCode = 1;
+    console.error(e);
+  });
+}

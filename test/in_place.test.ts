@@ -417,7 +417,8 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
     const { prefix, dataFile } = ckpts[0]!;
     const first = await entryOf(prefix, kernel0);
     const model = make();
-    let changed = false;
+    // Set by the file system callback, which narrowing does not see.
+    let changed = false as boolean;
     // The second read of the first kernel is the write pass's: rewrite a byte of it on disk just before.
     const fsys = watchedFs((offset, n) => {
       if (offset !== first.offset || n !== 2) return;

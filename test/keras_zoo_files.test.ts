@@ -86,7 +86,7 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
       const e = JSON.parse(fs.readFileSync(path.join(ZOO, name, 'expected.json'), 'utf8')) as Expected;
       let model: tf.LayersModel;
       try {
-        model = (await loadKerasModel(archive)) as unknown as tf.LayersModel;
+        model = await loadKerasModel(archive);
       } catch (err) {
         // Layers tfjs cannot represent (the zoo's Lambda, custom classes) are keras_zoo.test.ts's subject.
         if (err instanceof api.CheckpointError && err.code === 'UNSUPPORTED') {

@@ -79,7 +79,8 @@ export class BundleReader {
         const header = decodeHeader(raw, indexPath);
         return new BundleReader(prefix, header, fs, index, new RawEntries(), new Map(), options.verifyChecksums ?? true, table);
       }
-      let header: BundleHeader | null = null;
+      // Set by the scan's callback, which narrowing does not see.
+      let header = null as BundleHeader | null;
       const rawEntries = new RawEntries();
       const sliceEntries = new Map<string, Uint8Array>();
       // One pass, no object per entry but its key string. TF's keys are ASCII, whose string is made straight from
@@ -96,7 +97,7 @@ export class BundleReader {
           return;
         }
         let ascii = 0;
-        while (ascii < length && bytes[ascii]! < 0x80) ascii++;
+        while (ascii < length && (bytes[ascii] ?? 0x80) < 0x80) ascii++;
         if (ascii === length && length <= 1024) {
           rawEntries.add(String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]), hashLatin1(bytes, length), data, vs, ve);
         } else {
@@ -150,7 +151,7 @@ export class BundleReader {
     let e = this.decoded[i];
     if (e === undefined) {
       // Named by the stored key string, so entries share their keys with keys().
-      e = decodeEntry(this.rawEntries.index.keys[i]!, this.rawEntries.bytes(i), this.header, this.indexFile);
+      e = decodeEntry(at(this.rawEntries.index.keys, i, 'index keys'), this.rawEntries.bytes(i), this.header, this.indexFile);
       this.decoded[i] = e;
     }
     return e;
@@ -252,16 +253,17 @@ export class BundleReader {
     let next = 0;
     // Set by any worker, which narrowing does not see.
     let failure = null as { error: unknown } | null;
+    const failed = (): boolean => failure !== null;
     const worker = async (): Promise<void> => {
       while (failure === null && next < entries.length) {
         const i = next++;
         try {
-          const entry = entries[i]!;
-          const region = regions[i]!;
+          const entry = at(entries, i, 'entries');
+          const region = at(regions, i, 'regions');
           // A region already read is not awaited again: many keys over one region cost no promise each.
           let value = region.read;
           if (value === null) {
-            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, region.target!, spans.get(entry.shardId));
+            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, present(region.target, `the buffer of ${entry.key}`), spans.get(entry.shardId));
             value = region.read = await region.value;
           }
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
@@ -270,7 +272,8 @@ export class BundleReader {
             region.value = null;
             region.read = null;
           }
-          if (failure === null) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape } as TensorValue));
+          // Another worker may have failed while this one awaited (a change narrowing cannot see).
+          if (!failed()) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape }));
         } catch (error) {
           failure ??= { error };
         }
@@ -460,6 +463,6 @@ class RawEntries {
 
   /** The entry bytes of entry i. */
   bytes(i: number): Uint8Array {
-    return this.chunks[this.refs[3 * i]!]!.subarray(this.refs[3 * i + 1]!, this.refs[3 * i + 2]!);
+    return at(this.chunks, this.refs[3 * i] ?? -1, 'index chunks').subarray(this.refs[3 * i + 1], this.refs[3 * i + 2]);
   }
 }

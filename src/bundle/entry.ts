@@ -112,8 +112,8 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
     offset = toSafeCount(e.offset) ?? fail(`invalid offset ${String(e.offset)}`);
     size = toSafeCount(e.size) ?? fail(`invalid size ${String(e.size)}`);
     const dims = shape;
-    slices = (e.slices ?? []).map((sl) => decodeSlice(sl, dims, fail));
-    shardId = e.shardId ?? 0;
+    slices = e.slices.map((sl) => decodeSlice(sl, dims, fail));
+    shardId = e.shardId;
     crc = e.crc32c;
   }
   const info = dtypeInfo(dtypeId);
@@ -180,7 +180,8 @@ export function leanEntry(buf: Uint8Array): LeanEntry | null {
       c.pos += length;
     } else if (field === 6) {
       if (wire !== 5 || c.pos + 4 > end) return null;
-      out.crc32c = (buf[c.pos]! | (buf[c.pos + 1]! << 8) | (buf[c.pos + 2]! << 16) | (buf[c.pos + 3]! << 24)) >>> 0;
+      // Little-endian fixed32; the bound above keeps the four reads in range.
+      out.crc32c = ((buf[c.pos] ?? 0) | ((buf[c.pos + 1] ?? 0) << 8) | ((buf[c.pos + 2] ?? 0) << 16) | ((buf[c.pos + 3] ?? 0) << 24)) >>> 0;
       c.pos += 4;
     } else if (field === 7) {
       return null;

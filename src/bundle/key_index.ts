@@ -19,7 +19,7 @@ export function hashText(text: string): number {
 /** The hash of the key whose text is bytes[0, length) read as Latin-1 (equal to hashText of an ASCII key's text). */
 export function hashLatin1(bytes: Uint8Array, length: number): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  for (let i = 0; i < length; i++) h = Math.imul(h ^ (bytes[i] ?? 0), FNV_PRIME);
   return h;
 }
 
@@ -63,7 +63,7 @@ export class KeyIndex {
     const hash = hashText(key);
     let at = hash & mask;
     let i: number;
-    while ((i = this.slots[at]!) !== EMPTY) {
+    while ((i = this.slots[at] ?? EMPTY) !== EMPTY) {
       if (this.hashes[i] === hash && this.keys[i] === key) break;
       at = (at + 1) & mask;
     }
@@ -81,6 +81,6 @@ export class KeyIndex {
 
   private grow(): void {
     this.slots = new Int32Array(2 * this.slots.length).fill(EMPTY);
-    for (let i = 0; i < this.keys.length; i++) this.place(i, this.hashes[i]!);
+    for (let i = 0; i < this.keys.length; i++) this.place(i, this.hashes[i] ?? 0);
   }
 }

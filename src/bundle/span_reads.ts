@@ -4,6 +4,7 @@
  * (tens of microseconds on a loaded machine), so 100,000 variables of a few bytes took seconds in reads alone.
  * Only exactly adjacent regions are joined, so no byte is read that was not asked for.
  */
+import { at } from '../checked';
 import type { ByteSource } from '../io';
 
 /** Tensors up to this size are read in spans… */
@@ -72,10 +73,10 @@ export class SpanReads implements ByteSource {
     let hi = this.spans.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.spans[mid]!.start <= offset) lo = mid + 1;
+      if (at(this.spans, mid, 'spans').start <= offset) lo = mid + 1;
       else hi = mid;
     }
-    const span = lo > 0 ? this.spans[lo - 1]! : null;
+    const span = lo > 0 ? at(this.spans, lo - 1, 'spans') : null;
     return span !== null && offset + length <= span.end ? span : null;
   }
 

@@ -20,6 +20,7 @@
  * (`TrackableAdapter`): resolve a checkpoint child name, check a stored value, bind to a checkpoint node, place
  * optimizer slot variables, and pair objects tracked side by side.
  */
+import { at, got } from '../checked';
 import { Registry } from './registry';
 
 /** Define `[trackableChildren](listing)` on any object to list its checkpoint children yourself. */
@@ -161,7 +162,7 @@ function entriesOf(children: ChildEntries): Iterable<readonly [string, unknown]>
 }
 
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -275,7 +276,7 @@ export class TrackableView {
     this.adapterCache.set(obj, adapter ?? null);
     const listed = typeof custom === 'function' ? custom.call(obj, this.listing) : adapter !== undefined ? adapter.children(obj, this.listing) : undefined;
     if (listed !== undefined) {
-      if (listed !== null) for (const [name, value] of entriesOf(listed)) if (this.isTrackable(value)) out.set(String(name), value);
+      if (listed !== null) for (const [name, value] of entriesOf(listed)) if (this.isTrackable(value)) out.set(name, value);
     } else {
       switch (this.builtin(obj)) {
         case Builtin.Array: {
@@ -319,7 +320,7 @@ export class TrackableView {
     const seen = new Set<object>([this.root]);
     const order: object[] = [this.root];
     for (let head = 0; head < order.length; head++) {
-      for (const child of this.children(order[head]!).values()) {
+      for (const child of this.children(at(order, head, 'descendants')).values()) {
         if (!seen.has(child)) {
           seen.add(child);
           order.push(child);
@@ -335,11 +336,12 @@ export class TrackableView {
     const order: Array<[object, string[]]> = [];
     const queue: object[] = [this.root];
     for (let head = 0; head < queue.length; head++) {
-      const current = queue[head]!;
-      order.push([current, paths.get(current)!]);
+      const current = at(queue, head, 'descendants');
+      const path = got(paths, current, 'paths');
+      order.push([current, path]);
       for (const [name, child] of this.children(current)) {
         if (!paths.has(child)) {
-          paths.set(child, [...paths.get(current)!, name]);
+          paths.set(child, [...path, name]);
           queue.push(child);
         }
       }

@@ -46,7 +46,7 @@ export class NodeReader {
     let result = 0;
     for (let shift = 0; shift < 70; shift += 7) {
       if (this.pos >= this.limit) throw new Error(`truncated varint at offset ${this.pos}`);
-      const byte = buf[this.pos++]!;
+      const byte = buf[this.pos++] ?? 0; // pos < limit <= buf.length, checked above
       if (shift < 32) result |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return result >>> 0;
     }
@@ -125,7 +125,7 @@ function stringAt(buf: Uint8Array, start: number, end: number): string {
   if (length <= SHORT_STRING) {
     let ascii = true;
     for (let i = start; i < end; i++) {
-      if (buf[i]! >= 0x80) {
+      if ((buf[i] ?? 0) >= 0x80) {
         ascii = false;
         break;
       }

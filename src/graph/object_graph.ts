@@ -118,7 +118,7 @@ export class StoredObjectGraph implements ObjectGraph {
     const reader = (this.reader ??= new NodeReader(this.bytes));
     let node: TrackableObject;
     try {
-      node = decodeTrackableObject(reader, this.bounds[2 * id]!, this.bounds[2 * id + 1]!);
+      node = decodeTrackableObject(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0); // id is a checked node id
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new CorruptCheckpointError(`Cannot parse object graph node ${id}: ${reason}`, { file: this.file, key: OBJECT_GRAPH_PROTO_KEY, cause: err });

@@ -176,7 +176,7 @@ class ScalarField implements Restorable {
   }
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: TensorValue, path: string): PreparedWrite {
@@ -233,7 +233,7 @@ class SlotVariable implements Restorable {
   }
 
   [restorableAttributes](): Map<string, Restorable> {
-    return new Map([[VARIABLE_VALUE, this as Restorable]]);
+    return new Map([[VARIABLE_VALUE, this]]);
   }
 
   prepare(value: TensorValue, path: string): PreparedWrite {
@@ -364,7 +364,7 @@ export class OptimizerState {
 
   private slot(spec: SlotSpec, variable: LiveVariable): SlotVariable {
     let byVar = this.slots.get(spec.slot);
-    if (!byVar) this.slots.set(spec.slot, (byVar = new Map()));
+    if (!byVar) this.slots.set(spec.slot, (byVar = new Map<LiveVariable, SlotVariable>()));
     let s = byVar.get(variable);
     if (!s) byVar.set(variable, (s = new SlotVariable(this, spec, variable)));
     return s;
