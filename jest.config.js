@@ -21,7 +21,8 @@ function tfjsNodeMissing() {
     return '@tensorflow/tfjs-node is not installed';
   }
   const lib = path.join(pkg, 'lib');
-  const built = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  const built =
+    fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
   return built ? null : "@tensorflow/tfjs-node's native addon is not built";
 }
 
@@ -33,7 +34,10 @@ const shared = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   // Examples import the package by name, as users do.
-  moduleNameMapper: { '^tfjs-checkpoint$': '<rootDir>/src/index.ts', '^tfjs-checkpoint/keras$': '<rootDir>/src/keras/index.ts' },
+  moduleNameMapper: {
+    '^tfjs-checkpoint$': '<rootDir>/src/index.ts',
+    '^tfjs-checkpoint/keras$': '<rootDir>/src/keras/index.ts',
+  },
   cacheDirectory: '<rootDir>/.jest-cache',
 };
 
@@ -56,7 +60,10 @@ module.exports = {
       ...shared,
       displayName: 'cpu',
       setupFiles: ['<rootDir>/test/setup.ts'],
-      moduleNameMapper: { ...shared.moduleNameMapper, '^@tensorflow/tfjs-node$': '<rootDir>/test/helpers/no_tfjs_node.js' },
+      moduleNameMapper: {
+        ...shared.moduleNameMapper,
+        '^@tensorflow/tfjs-node$': '<rootDir>/test/helpers/no_tfjs_node.js',
+      },
     },
     ...(missing === null
       ? [

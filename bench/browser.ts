@@ -19,11 +19,17 @@ import { NGINX_BIN, Nginx } from '../test/helpers/nginx';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CheckpointReader, HttpFileSystem, setLogger } = require('../dist') as typeof import('../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const sizes = require('../scripts/bundle-size.js') as Record<'packageBundleSize' | 'packageWithKerasBundleSize', () => Promise<{ minBytes: number; gzipBytes: number }>>;
+const sizes = require('../scripts/bundle-size.js') as Record<
+  'packageBundleSize' | 'packageWithKerasBundleSize',
+  () => Promise<{ minBytes: number; gzipBytes: number }>
+>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleFiles, encodeBundle } = require('../dist/bundle') as typeof import('../src/bundle');
 
-const DIR = path.join(process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench'), 'http100');
+const DIR = path.join(
+  process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench'),
+  'http100',
+);
 const TENSORS = 50;
 const ELEMENTS = 500_000; // 50 × 2 MB = 100 MB of float32
 
@@ -40,9 +46,13 @@ async function ensureCheckpoint(): Promise<string> {
   const tensors = Array.from({ length: TENSORS }, (_, i) => {
     const data = new Float32Array(ELEMENTS);
     for (let j = 0; j < ELEMENTS; j++) data[j] = Math.sin(i * 1000 + j);
-    return { key: `w${String(i).padStart(3, '0')}/.ATTRIBUTES/VARIABLE_VALUE`, value: { dtype: 'float32' as const, shape: [ELEMENTS], data } };
+    return {
+      key: `w${String(i).padStart(3, '0')}/.ATTRIBUTES/VARIABLE_VALUE`,
+      value: { dtype: 'float32' as const, shape: [ELEMENTS], data },
+    };
   });
-  for (const [name, bytes] of Object.entries(bundleFiles('ckpt', encodeBundle(tensors)))) fs.writeFileSync(path.join(DIR, name), bytes);
+  for (const [name, bytes] of Object.entries(bundleFiles('ckpt', encodeBundle(tensors))))
+    fs.writeFileSync(path.join(DIR, name), bytes);
   return prefix;
 }
 
@@ -66,14 +76,24 @@ async function serve(): Promise<{ base: string; server: string; dataGets(): numb
     const size = fs.statSync(file).size;
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': size, etag: `"${size}"` }).end();
-    if (!m) return void fs.createReadStream(file).pipe(res.writeHead(200, { 'content-length': size, etag: `"${size}"` }));
+    if (!m)
+      return void fs.createReadStream(file).pipe(res.writeHead(200, { 'content-length': size, etag: `"${size}"` }));
     const start = Number(m[1]);
     const end = Math.min(Number(m[2]), size - 1);
-    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1, etag: `"${size}"` });
+    res.writeHead(206, {
+      'content-range': `bytes ${start}-${end}/${size}`,
+      'content-length': end - start + 1,
+      etag: `"${size}"`,
+    });
     fs.createReadStream(file, { start, end }).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server: 'node:http', dataGets: () => dataGets, stop: () => new Promise((r) => server.close(() => r())) };
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server: 'node:http',
+    dataGets: () => dataGets,
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 export interface HttpFigures {
@@ -228,7 +248,10 @@ export function browserLines(f: BrowserFigures): { lines: string[]; targets: Arr
       `browser: portable JS crc32c (crc-32, slicing-by-16) ${f.crc32cPortableGBps.toFixed(2)} GB/s in V8`,
       httpLine(f.http),
     ],
-    targets: [['package-only browser bundle ≤ 60 kB min+gzip', f.bundle.gzipBytes <= 60_000, `${kB(f.bundle.gzipBytes)} kB`], ...httpTargets(f.http)],
+    targets: [
+      ['package-only browser bundle ≤ 60 kB min+gzip', f.bundle.gzipBytes <= 60_000, `${kB(f.bundle.gzipBytes)} kB`],
+      ...httpTargets(f.http),
+    ],
   };
 }
 
@@ -240,7 +263,11 @@ if (require.main === module) {
     : browserFigures(runs).then(browserLines)
   )
     .then(({ lines, targets }) => {
-      console.log([...lines, '', ...targets.map(([n, ok, d]) => `${ok ? 'met    ' : 'NOT MET'}  ${n.padEnd(40)} ${d}`)].join('\n'));
+      console.log(
+        [...lines, '', ...targets.map(([n, ok, d]) => `${ok ? 'met    ' : 'NOT MET'}  ${n.padEnd(40)} ${d}`)].join(
+          '\n',
+        ),
+      );
     })
     .catch((err: unknown) => {
       console.error(err);

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   (await ckpt.restore(prefix, MODES[mode])).assertExistingObjectsMatched();
   const seconds = (performance.now() - t) / 1000;
   const peak = peakRss();
-  console.log(JSON.stringify({ mode, seconds, peakAboveBaselineBytes: peak - baseline, peakGrowthBytes: peak - before }));
+  console.log(
+    JSON.stringify({ mode, seconds, peakAboveBaselineBytes: peak - baseline, peakGrowthBytes: peak - before }),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -25,24 +25,49 @@ export interface HostileFigure {
 
 export function hostileFigures(dir: string, root: string, runs = 3): HostileFigure[] {
   return CASES.map(([id, name]) => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(root, 'bench', 'hostile_case.ts'), id, path.join(dir, 'hostile'), String(runs)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: root,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path.join(root, 'bench', 'hostile_case.ts'),
+        id,
+        path.join(dir, 'hostile'),
+        String(runs),
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        cwd: root,
+      },
+    );
     const r = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number[]; peakRssBytes: number };
     const sorted = [...r.seconds].sort((a, b) => a - b);
-    return { name, seconds: r.seconds, best: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, peakRssBytes: r.peakRssBytes };
+    return {
+      name,
+      seconds: r.seconds,
+      best: sorted[0]!,
+      median: sorted[Math.floor(sorted.length / 2)]!,
+      peakRssBytes: r.peakRssBytes,
+    };
   });
 }
 
-export function hostileLines(figures: readonly HostileFigure[]): { lines: string[]; targets: Array<[string, boolean, string]> } {
+export function hostileLines(figures: readonly HostileFigure[]): {
+  lines: string[];
+  targets: Array<[string, boolean, string]>;
+} {
   return {
     lines: figures.map(
       (f) =>
         `hostile: ${f.name.padEnd(30)} best ${f.best.toFixed(3)} s, median ${f.median.toFixed(3)} s of [${f.seconds.map((s) => s.toFixed(2)).join(', ')}]; peak RSS of the process ${(f.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     ),
-    targets: figures.map((f): [string, boolean, string] => [`${f.name} ≤ ${HOSTILE_LIMIT_SECONDS} s`, f.median <= HOSTILE_LIMIT_SECONDS, `median ${f.median.toFixed(3)} s, best ${f.best.toFixed(3)} s`]),
+    targets: figures.map((f): [string, boolean, string] => [
+      `${f.name} ≤ ${HOSTILE_LIMIT_SECONDS} s`,
+      f.median <= HOSTILE_LIMIT_SECONDS,
+      `median ${f.median.toFixed(3)} s, best ${f.best.toFixed(3)} s`,
+    ]),
   };
 }
 
@@ -51,5 +76,10 @@ if (require.main === module) {
   const root = path.resolve(__dirname, '..');
   const dir = process.env['TFJS_CHECKPOINT_BENCH_DIR'] ?? path.join(os.tmpdir(), 'tfjs-checkpoint-bench');
   const { lines, targets } = hostileLines(hostileFigures(dir, root));
-  console.log([...lines, ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`)].join('\n'));
+  console.log(
+    [
+      ...lines,
+      ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
+    ].join('\n'),
+  );
 }

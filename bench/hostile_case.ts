@@ -60,7 +60,9 @@ function ensureFiles(name: CaseName, dir: string): string {
     fs.mkdirSync(caseDir, { recursive: true });
     const files = CASES[name].build();
     // The index last, so an interrupted build is rebuilt.
-    for (const [file, bytes] of [...files].sort(([a], [b]) => (a.endsWith('.index') ? 1 : b.endsWith('.index') ? -1 : 0))) {
+    for (const [file, bytes] of [...files].sort(([a], [b]) =>
+      a.endsWith('.index') ? 1 : b.endsWith('.index') ? -1 : 0,
+    )) {
       fs.writeFileSync(path.join(caseDir, path.basename(file)), bytes);
     }
   }

@@ -24,16 +24,25 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchKerasFiles(dir: string, python: string, root: string, runs: number): Promise<{ lines: string[]; result: KerasFilesBench | null }> {
+export async function benchKerasFiles(
+  dir: string,
+  python: string,
+  root: string,
+  runs: number,
+): Promise<{ lines: string[]; result: KerasFilesBench | null }> {
   if (!fs.existsSync(python)) return { lines: ['keras files: skipped (Python TensorFlow absent)'], result: null };
   const kdir = path.join(dir, 'keras-files');
   if (!fs.existsSync(path.join(kdir, 'ckpt.index'))) {
-    execFileSync(python, [path.join(root, 'bench', 'keras_bench.py'), 'write', kdir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(python, [path.join(root, 'bench', 'keras_bench.py'), 'write', kdir], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadWeights } = require('../dist') as typeof import('../src');
   const model = tf.sequential({
-    layers: Array.from({ length: DEPTH }, (_, i) => tf.layers.dense({ units: WIDTH, ...(i === 0 ? { inputShape: [WIDTH] } : {}) })),
+    layers: Array.from({ length: DEPTH }, (_, i) =>
+      tf.layers.dense({ units: WIDTH, ...(i === 0 ? { inputShape: [WIDTH] } : {}) }),
+    ),
   });
   const time = async (file: string): Promise<number[]> => {
     await loadWeights(model, file); // warm-up
@@ -51,7 +60,8 @@ export async function benchKerasFiles(dir: string, python: string, root: string,
   const bytes = DEPTH * (WIDTH * WIDTH + WIDTH) * 4;
   const h5 = median(h5Seconds);
   const ck = median(checkpointSeconds);
-  const row = (name: string, s: number): string => `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${(bytes / s / 1e9).toFixed(2).padStart(6)} GB/s`;
+  const row = (name: string, s: number): string =>
+    `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${(bytes / s / 1e9).toFixed(2).padStart(6)} GB/s`;
   return {
     lines: [
       `keras files: one Keras 3 model (${DEPTH} × Dense(${WIDTH}), ${(bytes / 1e6).toFixed(0)} MB) saved by Keras both ways, loadWeights into tfjs`,

@@ -75,7 +75,10 @@ async function peakRss(fn: () => Promise<void>): Promise<number> {
 }
 
 /** Nested plain objects of tfjs variables with the workload's paths (what TF's tf.Module tree looks like). */
-function liveTree(shapes: Shapes, filter: (name: string) => boolean = () => true): { root: object; variables: tf.Variable[] } {
+function liveTree(
+  shapes: Shapes,
+  filter: (name: string) => boolean = () => true,
+): { root: object; variables: tf.Variable[] } {
   const params: Record<string, unknown> = {};
   const variables: tf.Variable[] = [];
   for (const [name, shape] of Object.entries(shapes)) {
@@ -97,9 +100,14 @@ function ensureWorkloads(): { shapes: { large: Shapes; wide: Shapes }; writer: s
     if (!fs.existsSync(PYTHON)) throw new Error(`Python TensorFlow not found at ${PYTHON}: bash scripts/setup-tf.sh`);
     process.stderr.write(`writing workloads with TensorFlow into ${DIR} …\n`);
     fs.mkdirSync(DIR, { recursive: true });
-    execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'write', DIR], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'write', DIR], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
-  return { shapes: JSON.parse(fs.readFileSync(shapesFile, 'utf8')) as { large: Shapes; wide: Shapes }, writer: 'TensorFlow 2.21' };
+  return {
+    shapes: JSON.parse(fs.readFileSync(shapesFile, 'utf8')) as { large: Shapes; wide: Shapes },
+    writer: 'TensorFlow 2.21',
+  };
 }
 
 /** The same weights in tfjs's own format: a weights manifest and 4 MB shards (tfjs's default). */
@@ -128,14 +136,22 @@ function writeTfjsFormat(reader: CheckpointReader, shapes: Shapes, dir: string):
 }
 
 /** TensorFlow restoring `runs` times in a fresh process: the first restore, then the later ones (steady state). */
-function tfRestore(prefix: string, kind: string, runs = RUNS + 1): { import_seconds: number; first: number; times: number[]; peak_rss_growth_bytes: number } | null {
+function tfRestore(
+  prefix: string,
+  kind: string,
+  runs = RUNS + 1,
+): { import_seconds: number; first: number; times: number[]; peak_rss_growth_bytes: number } | null {
   if (!fs.existsSync(PYTHON)) return null;
   const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', prefix, kind, String(runs)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
   });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { import_seconds: number; times: number[]; peak_rss_growth_bytes: number };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+    import_seconds: number;
+    times: number[];
+    peak_rss_growth_bytes: number;
+  };
   return { ...r, first: r.times[0]!, times: r.times.slice(1) };
 }
 
@@ -147,11 +163,18 @@ const RESTORE_MODES: Array<[RestoreModeName, object]> = [
 ];
 
 /** One restore of the large workload in a fresh Node process (bench/first_restore.ts). */
-function firstRestore(prefix: string, mode: RestoreModeName): { seconds: number; peakAboveBaselineBytes: number; peakGrowthBytes: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'first_restore.ts'), prefix, path.join(DIR, 'shapes.json'), mode], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+function firstRestore(
+  prefix: string,
+  mode: RestoreModeName,
+): { seconds: number; peakAboveBaselineBytes: number; peakGrowthBytes: number } {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench', 'first_restore.ts'), prefix, path.join(DIR, 'shapes.json'), mode],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as ReturnType<typeof firstRestore>;
 }
 
@@ -160,16 +183,35 @@ interface NativeResult {
   tensorflow?: string;
   tfjsNode?: string;
   seconds?: Record<string, number[]>;
-  medians?: { restore: number; restoreUsed: number; buildAndRestore: number; loadLayersModel: number; loadLayersModelUsed: number };
+  medians?: {
+    restore: number;
+    restoreUsed: number;
+    buildAndRestore: number;
+    loadLayersModel: number;
+    loadLayersModelUsed: number;
+  };
 }
 
 /** bench/tfjs_node.ts in a process of its own: loading tfjs-node switches the whole process to its backend. */
 function tfjsNodeRestore(): NativeResult {
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', path.join(ROOT, 'bench', 'tfjs_node.ts'), DIR, String(RUNS)],
+    [
+      '--expose-gc',
+      '--max-old-space-size=8192',
+      '--import',
+      'tsx',
+      path.join(ROOT, 'bench', 'tfjs_node.ts'),
+      DIR,
+      String(RUNS),
+    ],
     // TensorFlow's start-up lines off; oneDNN off as in the tests (it crashes with SIGFPE on some CPUs' pooling).
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' } },
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: ROOT,
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' },
+    },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as NativeResult;
 }
@@ -185,8 +227,18 @@ async function main(): Promise<void> {
   const wide = path.join(DIR, 'wide', 'ckpt');
   const largeBytes = Object.values(shapes.large).reduce((n, s) => n + 4 * s.reduce((a, b) => a * b, 1), 0);
   const results: Record<string, unknown> = {
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, crc32c: crc32cImplementation() },
-    workloads: { writer, large: { variables: Object.keys(shapes.large).length, bytes: largeBytes }, wide: { variables: Object.keys(shapes.wide).length } },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      crc32c: crc32cImplementation(),
+    },
+    workloads: {
+      writer,
+      large: { variables: Object.keys(shapes.large).length, bytes: largeBytes },
+      wide: { variables: Object.keys(shapes.wide).length },
+    },
   };
 
   // ---- large: ours, raw reads, tfjs native, TensorFlow
@@ -213,7 +265,10 @@ async function main(): Promise<void> {
   });
 
   const reader = await CheckpointReader.open(large);
-  const ranges = reader.keys().filter((k) => k.startsWith('params/')).map((k) => reader.entry(k));
+  const ranges = reader
+    .keys()
+    .filter((k) => k.startsWith('params/'))
+    .map((k) => reader.entry(k));
   const buffers = ranges.map((e) => new Uint8Array(e.size));
   const dataFile = reader.dataFile(reader.keys().find((k) => k.startsWith('params/'))!);
   const raw = await timeRuns(async () => {
@@ -233,7 +288,8 @@ async function main(): Promise<void> {
       const fresh = ranges.map((e) => Buffer.allocUnsafeSlow(e.size));
       let next = 0;
       const reader = async (): Promise<void> => {
-        for (let i = next++; i < ranges.length; i = next++) await h.read(fresh[i]!, 0, ranges[i]!.size, ranges[i]!.offset);
+        for (let i = next++; i < ranges.length; i = next++)
+          await h.read(fresh[i]!, 0, ranges[i]!.size, ranges[i]!.offset);
       };
       await Promise.all([reader(), reader(), reader(), reader()]);
     } finally {
@@ -246,7 +302,9 @@ async function main(): Promise<void> {
   buffers.length = 0;
   const byName = new Map(Object.keys(shapes.large).map((n, i) => [n, tree.variables[i]!]));
   const tfjsNative = await timeRuns(async () => {
-    const [group] = JSON.parse(await fs.promises.readFile(path.join(tfjsDir, 'weights_manifest.json'), 'utf8')) as tf.io.WeightsManifestConfig;
+    const [group] = JSON.parse(
+      await fs.promises.readFile(path.join(tfjsDir, 'weights_manifest.json'), 'utf8'),
+    ) as tf.io.WeightsManifestConfig;
     const shards = await Promise.all(group!.paths.map((p) => fs.promises.readFile(path.join(tfjsDir, p))));
     const all = Buffer.concat(shards);
     const map = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), group!.weights);
@@ -262,9 +320,13 @@ async function main(): Promise<void> {
   // this one, memory freed by earlier contenders is reused without raising the RSS.)
   const steady = {} as Record<RestoreModeName, number[]>;
   for (const [mode, options] of RESTORE_MODES) {
-    steady[mode] = await timeRuns(async () => {
-      await ckpt.restore(large, options);
-    }, RUNS, false);
+    steady[mode] = await timeRuns(
+      async () => {
+        await ckpt.restore(large, options);
+      },
+      RUNS,
+      false,
+    );
   }
   tf.dispose(tree.variables);
 
@@ -283,7 +345,9 @@ async function main(): Promise<void> {
   // ---- partial: ≈1% of the bytes into a small model
   const partialNames = (n: string): boolean => /^layer_0[0-1]\/proj\/kernel$|^layer_00\/ln1\//.test(n);
   const small = liveTree(shapes.large, partialNames);
-  const partialBytes = Object.entries(shapes.large).filter(([n]) => partialNames(n)).reduce((n, [, s]) => n + 4 * s.reduce((a, b) => a * b, 1), 0);
+  const partialBytes = Object.entries(shapes.large)
+    .filter(([n]) => partialNames(n))
+    .reduce((n, [, s]) => n + 4 * s.reduce((a, b) => a * b, 1), 0);
   const partialCkpt = new Checkpoint({ root: small.root });
   // Runs of a few ms are at the mercy of a collection landing in them: three times the runs for a steadier median.
   const partial = await timeRuns(async () => {
@@ -300,51 +364,100 @@ async function main(): Promise<void> {
   const tfWide = tfRestore(wide, 'wide');
   tf.dispose(wideTree.variables);
   const inspect = {
-    listVariablesLarge: median(await timeRuns(async () => {
-      await listVariables(large);
-    })),
-    listVariablesWide: median(await timeRuns(async () => {
-      await listVariables(wide);
-    })),
-    viewOpenLarge: median(await timeRuns(async () => {
-      await CheckpointView.open(large);
-    })),
-    viewOpenWide: median(await timeRuns(async () => {
-      await CheckpointView.open(wide);
-    })),
+    listVariablesLarge: median(
+      await timeRuns(async () => {
+        await listVariables(large);
+      }),
+    ),
+    listVariablesWide: median(
+      await timeRuns(async () => {
+        await listVariables(wide);
+      }),
+    ),
+    viewOpenLarge: median(
+      await timeRuns(async () => {
+        await CheckpointView.open(large);
+      }),
+    ),
+    viewOpenWide: median(
+      await timeRuns(async () => {
+        await CheckpointView.open(wide);
+      }),
+    ),
     // Nodes decode on first use: a full traversal is where the 40,000 nodes of the wide graph are decoded.
-    viewDescendantsWide: median(await timeRuns(async () => {
-      (await CheckpointView.open(wide)).descendants();
-    })),
+    viewDescendantsWide: median(
+      await timeRuns(async () => {
+        (await CheckpointView.open(wide)).descendants();
+      }),
+    ),
   };
 
   const keras = await benchKerasFiles(DIR, PYTHON, ROOT, RUNS);
   const native = tfjsNodeRestore();
   const nm = native.medians;
 
-  const steadyM = Object.fromEntries(RESTORE_MODES.map(([mode]) => [mode, median(steady[mode])])) as Record<RestoreModeName, number>;
+  const steadyM = Object.fromEntries(RESTORE_MODES.map(([mode]) => [mode, median(steady[mode])])) as Record<
+    RestoreModeName,
+    number
+  >;
   const firstM = { ours: median(first['in-place']), tf: first.tf.length > 0 ? median(first.tf) : NaN };
-  const m = { ours: median(ours), raw: median(raw), rawFresh: median(rawFresh), tfjsNative: median(tfjsNative), tf: tfLarge ? median(tfLarge.times) : NaN, partial: median(partial), wide: median(wideOurs), tfWide: tfWide ? median(tfWide.times) : NaN };
+  const m = {
+    ours: median(ours),
+    raw: median(raw),
+    rawFresh: median(rawFresh),
+    tfjsNative: median(tfjsNative),
+    tf: tfLarge ? median(tfLarge.times) : NaN,
+    partial: median(partial),
+    wide: median(wideOurs),
+    tfWide: tfWide ? median(tfWide.times) : NaN,
+  };
   const gbps = (s: number): string => (largeBytes / s / 1e9).toFixed(2);
-  const row = (name: string, s: number, note = ''): string => `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${Number.isFinite(s) ? gbps(s).padStart(6) : '     -'} GB/s  ${note}`;
+  const row = (name: string, s: number, note = ''): string =>
+    `${name.padEnd(34)} ${s.toFixed(3).padStart(8)} s ${Number.isFinite(s) ? gbps(s).padStart(6) : '     -'} GB/s  ${note}`;
   const targets: Array<[string, boolean, string]> = [
     ['large restore ≤ 1.3 × raw read', m.ours <= 1.3 * m.raw, `${(m.ours / m.raw).toFixed(2)} ×`],
     ['large restore ≤ 0.5 × TensorFlow', m.ours <= 0.5 * m.tf, `${(m.ours / m.tf).toFixed(2)} ×`],
     ['large restore faster than tfjs native', m.ours < m.tfjsNative, `${(m.ours / m.tfjsNative).toFixed(2)} ×`],
-    ['peak memory ≤ 1.25 × bytes + 200 MB', oursPeak <= 1.25 * largeBytes + 200e6, `${(oursPeak / 1e6).toFixed(0)} MB for ${(largeBytes / 1e6).toFixed(0)} MB`],
+    [
+      'peak memory ≤ 1.25 × bytes + 200 MB',
+      oursPeak <= 1.25 * largeBytes + 200e6,
+      `${(oursPeak / 1e6).toFixed(0)} MB for ${(largeBytes / 1e6).toFixed(0)} MB`,
+    ],
     ['wide open + restore ≤ TensorFlow', m.wide <= m.tfWide, `${(m.wide / m.tfWide).toFixed(3)} ×`],
     ...(nm
-      ? [[
-          'tfjs-node restore < loadLayersModel',
-          nm.buildAndRestore < nm.loadLayersModel,
-          `${(nm.buildAndRestore / nm.loadLayersModel).toFixed(2)} × with the model built from JSON, ${(nm.restore / nm.loadLayersModel).toFixed(2)} × into an existing one`,
-        ] as [string, boolean, string]]
+      ? [
+          [
+            'tfjs-node restore < loadLayersModel',
+            nm.buildAndRestore < nm.loadLayersModel,
+            `${(nm.buildAndRestore / nm.loadLayersModel).toFixed(2)} × with the model built from JSON, ${(nm.restore / nm.loadLayersModel).toFixed(2)} × into an existing one`,
+          ] as [string, boolean, string],
+        ]
       : []),
-    ['partial ≤ 5% of large restore', m.partial <= 0.05 * m.ours, `${((100 * m.partial) / m.ours).toFixed(1)} % (${((100 * partialBytes) / largeBytes).toFixed(1)} % of bytes)`],
-    ['CheckpointView.open(wide) < 100 ms', inspect.viewOpenWide < 0.1, `${(inspect.viewOpenWide * 1000).toFixed(1)} ms`],
-    ['steady state: in-place ≤ 0.8 × TensorFlow', steadyM['in-place'] <= 0.8 * m.tf, `${(steadyM['in-place'] / m.tf).toFixed(2)} ×`],
-    ['first restore (fresh process) ≤ 0.8 × TF', firstM.ours <= 0.8 * firstM.tf, `${(firstM.ours / firstM.tf).toFixed(2)} ×`],
-    ['in-place peak ≤ model + 64 MiB', firstPeak['in-place'].peakAboveBaselineBytes <= largeBytes + 64 * 2 ** 20, `${(firstPeak['in-place'].peakAboveBaselineBytes / 2 ** 20).toFixed(0)} MiB for ${(largeBytes / 2 ** 20).toFixed(0)} MiB`],
+    [
+      'partial ≤ 5% of large restore',
+      m.partial <= 0.05 * m.ours,
+      `${((100 * m.partial) / m.ours).toFixed(1)} % (${((100 * partialBytes) / largeBytes).toFixed(1)} % of bytes)`,
+    ],
+    [
+      'CheckpointView.open(wide) < 100 ms',
+      inspect.viewOpenWide < 0.1,
+      `${(inspect.viewOpenWide * 1000).toFixed(1)} ms`,
+    ],
+    [
+      'steady state: in-place ≤ 0.8 × TensorFlow',
+      steadyM['in-place'] <= 0.8 * m.tf,
+      `${(steadyM['in-place'] / m.tf).toFixed(2)} ×`,
+    ],
+    [
+      'first restore (fresh process) ≤ 0.8 × TF',
+      firstM.ours <= 0.8 * firstM.tf,
+      `${(firstM.ours / firstM.tf).toFixed(2)} ×`,
+    ],
+    [
+      'in-place peak ≤ model + 64 MiB',
+      firstPeak['in-place'].peakAboveBaselineBytes <= largeBytes + 64 * 2 ** 20,
+      `${(firstPeak['in-place'].peakAboveBaselineBytes / 2 ** 20).toFixed(0)} MiB for ${(largeBytes / 2 ** 20).toFixed(0)} MiB`,
+    ],
   ];
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const lines = [
@@ -353,18 +466,42 @@ async function main(): Promise<void> {
     '',
     row('large: raw positional reads', m.raw, '(the limit: warm, preallocated buffers)'),
     row('large: … into fresh buffers', m.rawFresh, '(the limit for a restore: values land in new memory)'),
-    row('large: tfjs-checkpoint restore', m.ours, `(open + match + read + crc32c + assign; crc32c by ${crc32cImplementation()})`),
+    row(
+      'large: tfjs-checkpoint restore',
+      m.ours,
+      `(open + match + read + crc32c + assign; crc32c by ${crc32cImplementation()})`,
+    ),
     row('large: … with @node-rs/crc32', median(oursNodeRs), '(without aws-crt installed)'),
     row('large: … without crc32c verification', median(oursNoCrc), '(verifyChecksums: false)'),
     row('large: tfjs native (manifest + shards)', m.tfjsNative, '(readFile + decodeWeights + assign)'),
-    row('large: TensorFlow 2.21 restore', m.tf, tfLarge ? `(python import ${tfLarge.import_seconds.toFixed(1)} s not included)` : '(Python TensorFlow absent)'),
+    row(
+      'large: TensorFlow 2.21 restore',
+      m.tf,
+      tfLarge ? `(python import ${tfLarge.import_seconds.toFixed(1)} s not included)` : '(Python TensorFlow absent)',
+    ),
     ...(nm
       ? [
-          row('tfjs-node: tfjs-checkpoint restore', nm.restore, `(into the model's variables; tfjs-node ${native.tfjsNode} on TensorFlow ${native.tensorflow})`),
+          row(
+            'tfjs-node: tfjs-checkpoint restore',
+            nm.restore,
+            `(into the model's variables; tfjs-node ${native.tfjsNode} on TensorFlow ${native.tensorflow})`,
+          ),
           row('tfjs-node: … + first use', nm.restoreUsed, '(each value then copied once into a TensorFlow tensor)'),
-          row('tfjs-node: model from JSON + restore', nm.buildAndRestore, '(what loadLayersModel does, from the checkpoint)'),
-          row('tfjs-node: tf.loadLayersModel', nm.loadLayersModel, "('file://…' model.json + weights.bin, tfjs-node's loader)"),
-          row('tfjs-node: … + first use', nm.loadLayersModelUsed, '(each value then copied once into a TensorFlow tensor)'),
+          row(
+            'tfjs-node: model from JSON + restore',
+            nm.buildAndRestore,
+            '(what loadLayersModel does, from the checkpoint)',
+          ),
+          row(
+            'tfjs-node: tf.loadLayersModel',
+            nm.loadLayersModel,
+            "('file://…' model.json + weights.bin, tfjs-node's loader)",
+          ),
+          row(
+            'tfjs-node: … + first use',
+            nm.loadLayersModelUsed,
+            '(each value then copied once into a TensorFlow tensor)',
+          ),
         ]
       : [`tfjs-node: skipped (${native.skipped})`]),
     row('partial: tfjs-checkpoint restore', m.partial, `(${(partialBytes / 1e6).toFixed(1)} MB)`),
@@ -376,11 +513,23 @@ async function main(): Promise<void> {
     ...keras.lines,
     '',
     `steady state (restores repeated into the same variables, no forced collection), medians of ${RUNS}:`,
-    ...RESTORE_MODES.map(([mode]) => row(`  ${mode}`, steadyM[mode], `(${(steadyM[mode] / m.tf).toFixed(2)} × TensorFlow)`)),
+    ...RESTORE_MODES.map(([mode]) =>
+      row(`  ${mode}`, steadyM[mode], `(${(steadyM[mode] / m.tf).toFixed(2)} × TensorFlow)`),
+    ),
     row('  TensorFlow 2.21', m.tf, '(its restores after the first, same process)'),
     `first restore in a fresh process (model memory resident), medians of ${first['in-place'].length} (TF ${first.tf.length}):`,
-    row('  in-place', firstM.ours, `(${(firstM.ours / firstM.tf).toFixed(2)} × TensorFlow; peak RSS: model + ${mib(firstPeak['in-place'].peakAboveBaselineBytes - largeBytes)})`),
-    ...RESTORE_MODES.slice(1).map(([mode]) => row(`  ${mode}`, firstPeak[mode].seconds, `(peak RSS: model + ${mib(firstPeak[mode].peakAboveBaselineBytes - largeBytes)}; one run)`)),
+    row(
+      '  in-place',
+      firstM.ours,
+      `(${(firstM.ours / firstM.tf).toFixed(2)} × TensorFlow; peak RSS: model + ${mib(firstPeak['in-place'].peakAboveBaselineBytes - largeBytes)})`,
+    ),
+    ...RESTORE_MODES.slice(1).map(([mode]) =>
+      row(
+        `  ${mode}`,
+        firstPeak[mode].seconds,
+        `(peak RSS: model + ${mib(firstPeak[mode].peakAboveBaselineBytes - largeBytes)}; one run)`,
+      ),
+    ),
     row('  TensorFlow 2.21', firstM.tf, '(its first restore after import)'),
     '',
     ...targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
@@ -390,17 +539,41 @@ async function main(): Promise<void> {
   const browserOut = browserLines(browser);
   lines.splice(lines.length - targets.length - 1, 0, ...browserOut.lines);
   targets.push(...browserOut.targets);
-  lines.push(...browserOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`));
+  lines.push(
+    ...browserOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
+  );
   // ---- hostile files (issue 13): 10^6 nodes, 10^6 keys, a wide node, each in a fresh process (bench/hostile.ts)
   const hostile = hostileFigures(DIR, ROOT);
   const hostileOut = hostileLines(hostile);
   lines.splice(lines.length - targets.length - 1, 0, ...hostileOut.lines);
   targets.push(...hostileOut.targets);
-  lines.push(...hostileOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`));
+  lines.push(
+    ...hostileOut.targets.map(([name, ok, detail]) => `${ok ? 'met    ' : 'NOT MET'}  ${name.padEnd(40)} ${detail}`),
+  );
   console.log(lines.join('\n'));
   Object.assign(results, { browser, hostile });
   Object.assign(results, { steady: { seconds: steady }, first: { seconds: first, peak: firstPeak } });
-  Object.assign(results, { seconds: { ours, oursNodeRs, oursNoCrc, raw, rawFresh, tfjsNative, tf: tfLarge?.times ?? null, partial, wide: wideOurs, tfWide: tfWide?.times ?? null }, medians: m, inspect, peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null }, partialBytes, kerasFiles: keras.result, tfjsNode: native, targets: targets.map(([name, met, detail]) => ({ name, met, detail })) });
+  Object.assign(results, {
+    seconds: {
+      ours,
+      oursNodeRs,
+      oursNoCrc,
+      raw,
+      rawFresh,
+      tfjsNative,
+      tf: tfLarge?.times ?? null,
+      partial,
+      wide: wideOurs,
+      tfWide: tfWide?.times ?? null,
+    },
+    medians: m,
+    inspect,
+    peakRssBytes: { ours: oursPeak, tf: tfLarge?.peak_rss_growth_bytes ?? null },
+    partialBytes,
+    kerasFiles: keras.result,
+    tfjsNode: native,
+    targets: targets.map(([name, met, detail]) => ({ name, met, detail })),
+  });
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -104,22 +104,31 @@ async function main(): Promise<void> {
   tf.dispose(variables);
   let tfSteady: number | null = null;
   if (!process.argv.includes('--no-tf') && fs.existsSync(PYTHON)) {
-    const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', large, 'large', String(rounds + 1)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
-    });
+    const out = execFileSync(
+      PYTHON,
+      [path.join(ROOT, 'bench', 'tf_bench.py'), 'restore', large, 'large', String(rounds + 1)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
+      },
+    );
     const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { times: number[] };
     tfSteady = median(r.times.slice(1));
   }
-  console.log(`${(bytes / 2 ** 30).toFixed(2)} GiB in ${variables.length} variables, ${rounds} rounds, load ${os.loadavg()[0]?.toFixed(1)}`);
+  console.log(
+    `${(bytes / 2 ** 30).toFixed(2)} GiB in ${variables.length} variables, ${rounds} rounds, load ${os.loadavg()[0]?.toFixed(1)}`,
+  );
   for (const [name, xs] of times) {
     const m = median(xs);
     const ratio = tfSteady === null ? '' : `  ${(m / tfSteady).toFixed(2)} × TensorFlow`;
     const c = median(cpu.get(name) ?? []);
-    console.log(`${name.padEnd(28)} ${m.toFixed(3)} s (min ${Math.min(...xs).toFixed(3)}, CPU ${c.toFixed(3)} s)  [${xs.map((x) => x.toFixed(3)).join(' ')}]${ratio}`);
+    console.log(
+      `${name.padEnd(28)} ${m.toFixed(3)} s (min ${Math.min(...xs).toFixed(3)}, CPU ${c.toFixed(3)} s)  [${xs.map((x) => x.toFixed(3)).join(' ')}]${ratio}`,
+    );
   }
-  for (const [name, xs] of blocks) console.log(`blocks: ${name.padEnd(20)} ${median(xs).toFixed(3)} s  [${xs.map((x) => x.toFixed(3)).join(' ')}]`);
+  for (const [name, xs] of blocks)
+    console.log(`blocks: ${name.padEnd(20)} ${median(xs).toFixed(3)} s  [${xs.map((x) => x.toFixed(3)).join(' ')}]`);
   if (tfSteady !== null) console.log(`${'TensorFlow steady state'.padEnd(28)} ${tfSteady.toFixed(3)} s`);
 }
 

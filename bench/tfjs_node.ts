@@ -23,7 +23,9 @@ try {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   tf = require('@tensorflow/tfjs-node') as Tf;
 } catch (err) {
-  emit({ skipped: `@tensorflow/tfjs-node does not load (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}): bash scripts/setup-tfjs-node.sh` });
+  emit({
+    skipped: `@tensorflow/tfjs-node does not load (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}): bash scripts/setup-tfjs-node.sh`,
+  });
   process.exit(0);
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,7 +49,9 @@ class WeightHolder extends tf.layers.Layer {
     this.built = true;
   }
 
-  override call(inputs: import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[]): import('@tensorflow/tfjs').Tensor {
+  override call(
+    inputs: import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[],
+  ): import('@tensorflow/tfjs').Tensor {
     return Array.isArray(inputs) ? inputs[0]! : inputs;
   }
 
@@ -61,7 +65,9 @@ const layerName = (variable: string): string => variable.replace(/\//g, '__');
 
 function buildModel(shapes: Shapes): import('@tensorflow/tfjs').Sequential {
   const model = tf.sequential();
-  Object.entries(shapes).forEach(([name, shape], i) => model.add(new WeightHolder({ shape, name: layerName(name), ...(i === 0 ? { inputShape: [1] } : {}) })));
+  Object.entries(shapes).forEach(([name, shape], i) =>
+    model.add(new WeightHolder({ shape, name: layerName(name), ...(i === 0 ? { inputShape: [1] } : {}) })),
+  );
   return model;
 }
 
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   const dispose = (m: import('@tensorflow/tfjs').LayersModel): void => void m.dispose();
   // What tf.loadLayersModel does, with the checkpoint: the model from its JSON (zero weights), then the restore.
   const buildAndRestore = await timeRuns(async () => {
-    const m = (await tf.models.modelFromJSON({ modelTopology: topology } as never));
+    const m = await tf.models.modelFromJSON({ modelTopology: topology } as never);
     (await new Checkpoint({ root: treeOf(m, shapes) }).restore(large)).assertExistingObjectsMatched();
     return m;
   }, dispose);

@@ -8,7 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { BlobFileSystem, Checkpoint, CheckpointReader, fromCheckpoint, listVariables, MemoryFileSystem, saveToSink } from 'tfjs-checkpoint';
+import {
+  BlobFileSystem,
+  Checkpoint,
+  CheckpointReader,
+  fromCheckpoint,
+  listVariables,
+  MemoryFileSystem,
+  saveToSink,
+} from 'tfjs-checkpoint';
 
 /** What `input.files` holds after the user picks the folder examples/data/mlp: Files with their relative paths. */
 function pickedFolder(): File[] {
@@ -20,7 +28,9 @@ function pickedFolder(): File[] {
   });
 }
 
-export async function main(files: File[] = pickedFolder()): Promise<{ predictions: number[][]; saved: string[]; savedKeys: string[] }> {
+export async function main(
+  files: File[] = pickedFolder(),
+): Promise<{ predictions: number[][]; saved: string[]; savedKeys: string[] }> {
   // #region BlobFileSystem
   // files: input.files of <input type="file" webkitdirectory>; for a drop, BlobFileSystem.fromDataTransfer(event.dataTransfer).
   const picked = new BlobFileSystem(files);
@@ -35,7 +45,9 @@ export async function main(files: File[] = pickedFolder()): Promise<{ prediction
   const model = await tf.loadLayersModel(fromCheckpoint(files, { topology }));
   // #endregion fromCheckpoint
 
-  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as {
+    input: number[][];
+  };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('prediction:', predictions[0]);
 

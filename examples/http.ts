@@ -28,7 +28,11 @@ async function serve(dir: string): Promise<{ url: string; close: () => Promise<v
     } else if (range) {
       const start = Number(range[1]);
       const end = Math.min(Number(range[2]), size - 1);
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+      res.writeHead(206, {
+        ...headers,
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'content-length': end - start + 1,
+      });
       fs.createReadStream(file, { start, end }).pipe(res);
     } else {
       res.writeHead(200, { ...headers, 'content-length': size });
@@ -42,7 +46,9 @@ async function serve(dir: string): Promise<{ url: string; close: () => Promise<v
   };
 }
 
-export async function main(baseUrl?: string): Promise<{ variables: Array<[string, number[]]>; predictions: number[][]; requests: number }> {
+export async function main(
+  baseUrl?: string,
+): Promise<{ variables: Array<[string, number[]]>; predictions: number[][]; requests: number }> {
   const local = baseUrl === undefined ? await serve(path.join(__dirname, 'data')) : null;
   try {
     const base = baseUrl ?? local?.url ?? '';
@@ -53,13 +59,20 @@ export async function main(baseUrl?: string): Promise<{ variables: Array<[string
     const variables = await listVariables('mlp', { fs: http }); // reads the index only
     console.log(`${variables.length} variables, e.g.`, variables[0]);
 
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     const status = await new Checkpoint({ model }).restore('mlp', { fs: http }); // one range request per run of needed bytes
     status.expectPartial(); // the optimizer state stays on the server
     console.log(`${http.stats.requests} requests, ${http.stats.bytesReceived} bytes`);
     // #endregion HttpFileSystem
 
-    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
+    const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as {
+      input: number[][];
+    };
     const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
     return { variables, predictions, requests: http.stats.requests };
   } finally {

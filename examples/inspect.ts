@@ -15,14 +15,21 @@ export async function main(target = path.join(__dirname, 'data', 'mlp')): Promis
   // #region CheckpointReader
   const reader = await CheckpointReader.open(target); // a directory means: its latest checkpoint
   const kernel = await reader.getTensor('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE');
-  console.log(`\nhidden kernel: ${kernel.dtype} [${kernel.shape.join(',')}], first values ${Array.from(kernel.data as Float32Array).slice(0, 3).join(',')}`);
+  console.log(
+    `\nhidden kernel: ${kernel.dtype} [${kernel.shape.join(',')}], first values ${Array.from(
+      kernel.data as Float32Array,
+    )
+      .slice(0, 3)
+      .join(',')}`,
+  );
   await reader.close();
   // #endregion CheckpointReader
 
   // #region CheckpointView
   const view = await CheckpointView.open(target);
   console.log('\nchildren of the root:', [...view.children(0)]);
-  for (const [id, p] of view.descendantsWithPaths()) if (view.node(id).attributes.length > 0) console.log(`node ${id}: ${p}`);
+  for (const [id, p] of view.descendantsWithPaths())
+    if (view.node(id).attributes.length > 0) console.log(`node ${id}: ${p}`);
   // #endregion CheckpointView
 }
 

@@ -29,7 +29,9 @@ export async function main(): Promise<{ layerClasses: string[]; predictions: num
   status.expectPartial().assertExistingObjectsMatched(); // every weight found, the optimizer's state left out
   // #endregion loadKerasModel
 
-  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as {
+    input: number[][];
+  };
   const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('tfjs :', predictions[0]);
   return { layerClasses, predictions };

@@ -12,10 +12,17 @@ import { Checkpoint, type Comparison, compareWithCheckpoint, loadWeights } from 
 
 /** The Keras model of the bundled checkpoint, rebuilt in tfjs: Dense(8, relu) then Dense(3, softmax) on 4 features. */
 function buildModel(): tf.Sequential {
-  return tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
 }
 
-export async function main(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-checkpoint-weights-'))): Promise<{ comparison: Comparison; predictions: number[][] }> {
+export async function main(
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-checkpoint-weights-')),
+): Promise<{ comparison: Comparison; predictions: number[][] }> {
   const checkpointDir = path.join(__dirname, 'data', 'mlp'); // written by tf.train.Checkpoint(model=model)
   const model = buildModel();
 
@@ -23,7 +30,9 @@ export async function main(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-
   // What a restore would do, without reading a value or changing a weight.
   const comparison = await compareWithCheckpoint(new Checkpoint({ model }), checkpointDir);
   console.log(`${comparison.matched.length} values fit, ${comparison.shapeMismatches.length} do not fit,`);
-  console.log(`${comparison.onlyInCheckpoint.length} are not wanted (the optimizer's), ${comparison.onlyInLive.length} weights get no value`);
+  console.log(
+    `${comparison.onlyInCheckpoint.length} are not wanted (the optimizer's), ${comparison.onlyInLive.length} weights get no value`,
+  );
   // #endregion compareWithCheckpoint
 
   (await new Checkpoint({ model }).restore(checkpointDir)).expectPartial();
@@ -40,7 +49,9 @@ export async function main(outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-
   status.assertConsumed();
   // #endregion loadWeights
 
-  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as { input: number[][] };
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'mlp', 'expected.json'), 'utf8')) as {
+    input: number[][];
+  };
   const predictions = (await (copy.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
   console.log('predictions of the copy:', predictions[0]);
   return { comparison, predictions };

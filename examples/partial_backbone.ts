@@ -15,7 +15,9 @@ export async function main(): Promise<string[]> {
   const model = tf.model({ inputs: input, outputs: newHead.apply(backbone.apply(input)) as tf.SymbolicTensor });
 
   // The Keras model is a functional model: checkpoint path model/_operations/1 is its hidden Dense layer.
-  const status = await new Checkpoint({ model: { _operations: [{}, backbone] } }).restore(path.join(__dirname, 'data', 'mlp'));
+  const status = await new Checkpoint({ model: { _operations: [{}, backbone] } }).restore(
+    path.join(__dirname, 'data', 'mlp'),
+  );
   status.expectPartial(); // the old head and the optimizer stay in the checkpoint, on purpose
   const restored = status.report().restored.map((r) => r.path);
   console.log('restored:', restored);

@@ -10,7 +10,12 @@ import { Checkpoint } from 'tfjs-checkpoint';
 import expected from './data/mlp/expected.json';
 
 export async function main(): Promise<number> {
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
   // Compiling attaches the optimizer: its slots follow the model's trainable weights, as in Keras.
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
 

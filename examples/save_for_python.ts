@@ -20,9 +20,17 @@ import * as tf from '@tensorflow/tfjs';
 import { Checkpoint, CheckpointManager, listVariables } from 'tfjs-checkpoint';
 
 export async function main(outDir = path.join(os.tmpdir(), 'tfjs-checkpoint-example')): Promise<string> {
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
-  await model.fit(tf.randomNormal([16, 4]), tf.tensor(Array.from({ length: 16 }, (_, i) => i % 3)), { epochs: 3, verbose: 0 });
+  await model.fit(tf.randomNormal([16, 4]), tf.tensor(Array.from({ length: 16 }, (_, i) => i % 3)), {
+    epochs: 3,
+    verbose: 0,
+  });
 
   // #region CheckpointManager
   // tf.train.CheckpointManager: numbered checkpoints (ckpt-1, ckpt-2, …), the `checkpoint` state file, old ones deleted.

@@ -24,7 +24,9 @@ export async function main(): Promise<number[]> {
   console.log('backend:', tf.getBackend());
   // #region loadVariable
   // tf.train.load_variable: one value by key (a directory means its latest checkpoint), then a tfjs tensor.
-  const kernel = toTfjsTensor(await loadVariable(path.join(__dirname, 'data', 'mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE'));
+  const kernel = toTfjsTensor(
+    await loadVariable(path.join(__dirname, 'data', 'mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE'),
+  );
   // #endregion loadVariable
   const out = tf.matMul(tf.ones([1, 4]), kernel);
   const values = Array.from(await out.data());

@@ -39,7 +39,9 @@ const kerasLayersTfjs = {
   setup(build) {
     const dir = path.join(root, 'src', 'keras', 'layers') + path.sep;
     build.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (args) =>
-      args.importer.startsWith(dir) ? { path: path.join(dir, `tfjs_live_${args.path.slice('@tensorflow/tfjs-'.length)}.ts`) } : undefined,
+      args.importer.startsWith(dir)
+        ? { path: path.join(dir, `tfjs_live_${args.path.slice('@tensorflow/tfjs-'.length)}.ts`) }
+        : undefined,
     );
   },
 };
@@ -70,13 +72,19 @@ async function main() {
   fs.rmSync(out, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    entryPoints: { index: path.join(root, 'src/index.ts'), node: path.join(root, 'src/node.ts'), keras: path.join(root, 'src/keras/index.ts') },
+    entryPoints: {
+      index: path.join(root, 'src/index.ts'),
+      node: path.join(root, 'src/node.ts'),
+      keras: path.join(root, 'src/keras/index.ts'),
+    },
     outdir: path.join(out, 'node'),
     platform: 'node',
     splitting: true,
     external: ['@tensorflow/*', '@node-rs/*', 'aws-crt'],
     plugins: [swaps('esm'), kerasLayersTfjs, noLong],
-    banner: { js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);",
+    },
   });
   await esbuild.build({
     ...common,

@@ -28,7 +28,12 @@ function entryPoints() {
 async function buildDocs({ out, json } = {}) {
   const td = await import('typedoc');
   const app = await td.Application.bootstrapWithPlugins(
-    { options: path.join(root, 'typedoc.json'), entryPoints: entryPoints().map((p) => path.join(root, p)), ...(out ? { out } : {}), ...(json ? { json } : {}) },
+    {
+      options: path.join(root, 'typedoc.json'),
+      entryPoints: entryPoints().map((p) => path.join(root, p)),
+      ...(out ? { out } : {}),
+      ...(json ? { json } : {}),
+    },
     [new td.TypeDocReader(), new td.TSConfigReader()],
   );
   const project = await app.convert();
@@ -47,7 +52,8 @@ function parseArgs(argv) {
   const options = {};
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if ((flag !== '--out' && flag !== '--json') || value === undefined) throw new Error(`usage: node scripts/docs.js [--out DIR] [--json FILE]`);
+    if ((flag !== '--out' && flag !== '--json') || value === undefined)
+      throw new Error(`usage: node scripts/docs.js [--out DIR] [--json FILE]`);
     options[flag.slice(2)] = value;
   }
   return options;

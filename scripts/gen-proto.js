@@ -8,7 +8,10 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'src', 'proto', 'gen');
-const protos = fs.readdirSync(path.join(root, 'proto')).filter((f) => f.endsWith('.proto')).sort()
+const protos = fs
+  .readdirSync(path.join(root, 'proto'))
+  .filter((f) => f.endsWith('.proto'))
+  .sort()
   .map((f) => path.join(root, 'proto', f));
 const js = path.join(outDir, 'protos.js');
 const dts = path.join(outDir, 'protos.d.ts');
@@ -28,7 +31,23 @@ if (fs.existsSync(js) && fs.existsSync(dts) && fs.statSync(dts).mtimeMs >= newes
 fs.mkdirSync(outDir, { recursive: true });
 const bin = (name) => require.resolve(`protobufjs-cli/bin/${name}`);
 // int64 fields are typed number | Long (no --force-long): src/bundle/protos.ts decodes them as numbers.
-execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'commonjs',
-  '--no-delimited', '--no-verify', '--no-convert', '--no-service', '-o', js, ...protos], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    bin('pbjs'),
+    '-t',
+    'static-module',
+    '-w',
+    'commonjs',
+    '--no-delimited',
+    '--no-verify',
+    '--no-convert',
+    '--no-service',
+    '-o',
+    js,
+    ...protos,
+  ],
+  { stdio: 'inherit' },
+);
 execFileSync(process.execPath, [bin('pbts'), '--no-comments', '-o', dts, js], { stdio: 'inherit' });
 console.log(`generated ${path.relative(root, js)} and ${path.relative(root, dts)}`);

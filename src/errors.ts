@@ -162,7 +162,11 @@ export class UnsupportedLayerError extends CheckpointError {
 
   constructor(layers: readonly UnsupportedLayer[], details?: CheckpointErrorDetails) {
     const list = layers.map((l) => `${l.name} (${l.className}): ${l.reason}`).join('; ');
-    super('UNSUPPORTED', `tfjs cannot represent ${layers.length} layer${layers.length === 1 ? '' : 's'} of this Keras model: ${list}`, details);
+    super(
+      'UNSUPPORTED',
+      `tfjs cannot represent ${layers.length} layer${layers.length === 1 ? '' : 's'} of this Keras model: ${list}`,
+      details,
+    );
     this.layers = layers;
   }
 }
@@ -176,7 +180,12 @@ export class UnsupportedLayerError extends CheckpointError {
 export class PartialRestoreError extends CheckpointError {
   readonly restored: readonly string[];
 
-  constructor(code: CheckpointErrorCode, message: string, restored: readonly string[], details?: CheckpointErrorDetails) {
+  constructor(
+    code: CheckpointErrorCode,
+    message: string,
+    restored: readonly string[],
+    details?: CheckpointErrorDetails,
+  ) {
     super(code, message, details);
     this.restored = restored;
   }

@@ -28,8 +28,22 @@ export {
   UnsupportedLayerError,
 } from './errors';
 export { type Logger, setLogger } from './logger';
-export { type ByteSource, type FileInfo, type FileSystem, HttpFileSystem, MemoryFileSystem, MemorySource, NodeFileSystem } from './io';
-export { BlobFileSystem, type BlobFileSystemOptions, type BlobProgress, type HttpFileSystemOptions, type HttpProgress } from './io';
+export {
+  type ByteSource,
+  type FileInfo,
+  type FileSystem,
+  HttpFileSystem,
+  MemoryFileSystem,
+  MemorySource,
+  NodeFileSystem,
+} from './io';
+export {
+  BlobFileSystem,
+  type BlobFileSystemOptions,
+  type BlobProgress,
+  type HttpFileSystemOptions,
+  type HttpProgress,
+} from './io';
 export type { BlobLike, DataTransferLike, DirectoryHandleLike, FileLike, PlannedRead } from './io';
 export {
   type BundleHeader,

@@ -32,13 +32,17 @@ function pickedFile(dir: string, name: string, sliced: { bytes: number }): FileL
 }
 
 maybe('BlobFileSystem', () => {
-  const oracle = (): Oracle => JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, NAME, '_TF_ORACLE.json'), 'utf8')) as Oracle;
+  const oracle = (): Oracle =>
+    JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, NAME, '_TF_ORACLE.json'), 'utf8')) as Oracle;
   const names = (): string[] => fs.readdirSync(path.join(CORPUS_DIR, NAME));
 
   it('opens a picked folder by name, with TF’s list_variables and tensor bytes', async () => {
     const sliced = { bytes: 0 };
     const progress: number[] = [];
-    const fsys = new BlobFileSystem(names().map((n) => pickedFile(NAME, n, sliced)), { onProgress: (p) => progress.push(p.bytesRead) });
+    const fsys = new BlobFileSystem(
+      names().map((n) => pickedFile(NAME, n, sliced)),
+      { onProgress: (p) => progress.push(p.bytesRead) },
+    );
     expect(await listVariables(NAME, { fs: fsys })).toEqual(oracle().list_variables);
     const reader = await CheckpointReader.open(NAME, { fs: fsys });
     const keys = reader.keys();
@@ -66,13 +70,19 @@ maybe('BlobFileSystem', () => {
       kind: 'directory',
       name: NAME,
       async *values() {
-        for (const n of names()) yield { kind: 'file' as const, name: n, getFile: async () => pickedFile(NAME, n, sliced) };
+        for (const n of names())
+          yield { kind: 'file' as const, name: n, getFile: async () => pickedFile(NAME, n, sliced) };
       },
     };
     const fromHandle = await BlobFileSystem.fromDirectoryHandle(handle);
     expect(await listVariables(NAME, { fs: fromHandle })).toEqual(oracle().list_variables);
 
-    const fileEntry = (n: string): EntryLike => ({ isFile: true, isDirectory: false, name: n, file: (ok) => ok(pickedFile(NAME, n, sliced)) });
+    const fileEntry = (n: string): EntryLike => ({
+      isFile: true,
+      isDirectory: false,
+      name: n,
+      file: (ok) => ok(pickedFile(NAME, n, sliced)),
+    });
     let served = false;
     const folder: EntryLike = {
       isFile: false,
@@ -87,12 +97,21 @@ maybe('BlobFileSystem', () => {
     };
     const drop: DataTransferLike = { items: [{ kind: 'file', webkitGetAsEntry: () => folder }] };
     const fromDrop = await BlobFileSystem.fromDataTransfer(drop);
-    expect(fromDrop.paths()).toEqual(names().map((n) => `${NAME}/${n}`).sort());
+    expect(fromDrop.paths()).toEqual(
+      names()
+        .map((n) => `${NAME}/${n}`)
+        .sort(),
+    );
     expect(await listVariables(NAME, { fs: fromDrop })).toEqual(oracle().list_variables);
 
     await expect(listVariables('elsewhere', { fs: fromDrop })).rejects.toBeInstanceOf(NotFoundError);
     await expect(fromDrop.writeFile()).rejects.toBeInstanceOf(UnsupportedError);
-    const broken = new BlobFileSystem({ 'x/ckpt.index': { size: 100, slice: () => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }) } });
+    const broken = new BlobFileSystem({
+      'x/ckpt.index': {
+        size: 100,
+        slice: () => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }),
+      },
+    });
     await expect(listVariables('x/ckpt', { fs: broken })).rejects.toBeInstanceOf(IOError);
   });
 });

@@ -22,7 +22,10 @@ import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type Oracle } from './helper
 import { TF_PYTHON, tfAvailable, tfJudge } from './helpers/tf';
 
 const ROOT = path.resolve(__dirname, '..');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) ?? null;
+const CHROMIUM =
+  process.env['CHROMIUM_PATH'] ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) ??
+  null;
 const SKIP =
   CHROMIUM === null
     ? 'Chromium is not installed (apt-get install -y chromium)'
@@ -40,7 +43,13 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-browser-'));
 const site = path.join(work, 'site');
 const generated = path.join(work, 'generated');
 const nginx = new Nginx(
-  { '/corpus': CORPUS_DIR, '/fixtures': FIXTURES_DIR, '/examples': path.join(ROOT, 'examples', 'data'), '/generated': generated, '/keras': path.join(ROOT, 'test', 'fixtures', 'keras') },
+  {
+    '/corpus': CORPUS_DIR,
+    '/fixtures': FIXTURES_DIR,
+    '/examples': path.join(ROOT, 'examples', 'data'),
+    '/generated': generated,
+    '/keras': path.join(ROOT, 'test', 'fixtures', 'keras'),
+  },
   site,
 );
 const faults = new FaultServer({ '/examples': path.join(ROOT, 'examples', 'data') });
@@ -123,7 +132,8 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-const oracleOf = (dir: string): Oracle => JSON.parse(fs.readFileSync(path.join(dir, '_TF_ORACLE.json'), 'utf8')) as Oracle;
+const oracleOf = (dir: string): Oracle =>
+  JSON.parse(fs.readFileSync(path.join(dir, '_TF_ORACLE.json'), 'utf8')) as Oracle;
 
 interface ReadAll {
   vars: Array<[string, number[]]>;
@@ -134,10 +144,16 @@ interface ReadAll {
 }
 
 const readAll = (source: { base: string; path: string } | { files: string }): Promise<ReadAll> =>
-  page.evaluate((s) => (window as unknown as { checks: { readAll(x: unknown): Promise<ReadAll> } }).checks.readAll(s), source);
+  page.evaluate(
+    (s) => (window as unknown as { checks: { readAll(x: unknown): Promise<ReadAll> } }).checks.readAll(s),
+    source,
+  );
 
 const call = <T>(name: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n]!(...(a)), [name, args] as const);
+  page.evaluate(
+    ([n, a]) => (window as unknown as { checks: Record<string, (...x: unknown[]) => Promise<T>> }).checks[n]!(...a),
+    [name, args] as const,
+  );
 
 function expectOracle(got: ReadAll, oracle: Oracle): void {
   expect(got.vars).toEqual(oracle.list_variables);
@@ -158,25 +174,47 @@ maybe('in Chromium', () => {
       ['keras-cnn-rescaling-asl-letters', ''],
       ['keras-float64-dqn-newopt-2024', ''],
       ['tf-bundle-old_string_tensors', '/foo'],
-    ])('reads %s%s over HTTP (a directory, or a prefix): TF’s list_variables and bytes, through tfjs tensors', async (name, prefix) => {
-      expectOracle(await readAll({ base: nginx.base, path: `corpus/${name}${prefix}` }), oracleOf(path.join(CORPUS_DIR, name)));
-    });
+    ])(
+      'reads %s%s over HTTP (a directory, or a prefix): TF’s list_variables and bytes, through tfjs tensors',
+      async (name, prefix) => {
+        expectOracle(
+          await readAll({ base: nginx.base, path: `corpus/${name}${prefix}` }),
+          oracleOf(path.join(CORPUS_DIR, name)),
+        );
+      },
+    );
 
     it('restores a model with tf.loadLayersModel(fromCheckpoint(...)), predicting what Keras predicted', async () => {
       const expected = readExpectedPredictions(path.join(ROOT, 'examples', 'data', 'mlp', 'expected.json'));
-      const got = await call<number[][]>('loadAndPredict', nginx.base, 'examples/mlp', 'examples/mlp/model.json', expected.input);
-      got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.predictions[i]![j]!)).toBeLessThan(1e-5)));
+      const got = await call<number[][]>(
+        'loadAndPredict',
+        nginx.base,
+        'examples/mlp',
+        'examples/mlp/model.json',
+        expected.input,
+      );
+      got.forEach((row, i) =>
+        row.forEach((v, j) => expect(Math.abs(v - expected.predictions[i]![j]!)).toBeLessThan(1e-5)),
+      );
     });
   });
 
   it('loads a Keras 3 .keras archive (config.json + model.weights.h5) with loadKerasModel and predicts as Keras', async () => {
-    const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras', 'tiny.json'), 'utf8')) as { input: number[][]; prediction: number[][] };
+    const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras', 'tiny.json'), 'utf8')) as {
+      input: number[][];
+      prediction: number[][];
+    };
     const got = await call<number[][]>('kerasArchive', `${nginx.base}/keras/tiny.keras`, expected.input);
-    got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.prediction[i]![j]!)).toBeLessThan(1e-5)));
+    got.forEach((row, i) =>
+      row.forEach((v, j) => expect(Math.abs(v - expected.prediction[i]![j]!)).toBeLessThan(1e-5)),
+    );
   });
 
   it('reads a sliced multi-shard checkpoint by prefix', async () => {
-    expectOracle(await readAll({ base: nginx.base, path: 'fixtures/sharded/ckpt' }), oracleOf(path.join(FIXTURES_DIR, 'sharded')));
+    expectOracle(
+      await readAll({ base: nginx.base, path: 'fixtures/sharded/ckpt' }),
+      oracleOf(path.join(FIXTURES_DIR, 'sharded')),
+    );
   });
 
   (tfAvailable() ? it : it.skip)('reads a 6,000-variable checkpoint written by TF at test time', async () => {
@@ -185,13 +223,25 @@ maybe('in Chromium', () => {
 
   it('reads File objects from an <input type=file multiple>', async () => {
     const dir = path.join(CORPUS_DIR, 'keras-cnn-rescaling-asl-letters');
-    await page.setInputFiles('#files', fs.readdirSync(dir).filter((f) => !f.startsWith('_')).map((f) => path.join(dir, f)));
+    await page.setInputFiles(
+      '#files',
+      fs
+        .readdirSync(dir)
+        .filter((f) => !f.startsWith('_'))
+        .map((f) => path.join(dir, f)),
+    );
     expectOracle(await readAll({ files: 'cp.ckpt' }), oracleOf(dir));
   });
 
   it('reads the same files from a drop and from a FileSystemDirectoryHandle', async () => {
     const dir = path.join(CORPUS_DIR, 'keras-cnn-rescaling-asl-letters');
-    await page.setInputFiles('#files', fs.readdirSync(dir).filter((f) => !f.startsWith('_')).map((f) => path.join(dir, f)));
+    await page.setInputFiles(
+      '#files',
+      fs
+        .readdirSync(dir)
+        .filter((f) => !f.startsWith('_'))
+        .map((f) => path.join(dir, f)),
+    );
     const got = await call<{ dropped: unknown; handle: unknown }>('dropAndDirectoryHandle');
     expect(got.dropped).toEqual(oracleOf(dir).list_variables);
     expect(got.handle).toEqual(oracleOf(dir).list_variables);
@@ -200,7 +250,12 @@ maybe('in Chromium', () => {
   it('saves in the page through a sink and as downloads; TensorFlow reads what was saved', async () => {
     const downloads: string[] = [];
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
-    const files = await call<Record<string, number[]>>('saveInPage', nginx.base, 'examples/mlp', 'examples/mlp/model.json');
+    const files = await call<Record<string, number[]>>(
+      'saveInPage',
+      nginx.base,
+      'examples/mlp',
+      'examples/mlp/model.json',
+    );
     expect(Object.keys(files)).toEqual(['checkpoint', 'ckpt.data-00000-of-00001', 'ckpt.index']);
     // Downloads are reported as they start: wait (bounded) for all three.
     for (let i = 0; i < 100 && downloads.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
@@ -209,16 +264,33 @@ maybe('in Chromium', () => {
     const out = path.join(work, 'saved-in-page');
     fs.mkdirSync(out);
     for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(out, name), Uint8Array.from(bytes));
-    expect(tfJudge<{ latest_checkpoint: string }>('manager', { directory: out, max_to_keep: 5 }).latest_checkpoint).toBe(path.join(out, 'ckpt'));
-    const keys = tfJudge<{ list_variables: Array<[string, number[]]> }>('oracle', { prefix: path.join(out, 'ckpt') }).list_variables.map(([k]) => k);
-    expect(keys).toEqual(expect.arrayContaining(['model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE', 'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE']));
+    expect(
+      tfJudge<{ latest_checkpoint: string }>('manager', { directory: out, max_to_keep: 5 }).latest_checkpoint,
+    ).toBe(path.join(out, 'ckpt'));
+    const keys = tfJudge<{ list_variables: Array<[string, number[]]> }>('oracle', {
+      prefix: path.join(out, 'ckpt'),
+    }).list_variables.map(([k]) => k);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+        'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE',
+      ]),
+    );
   });
 
   it('a partial read makes nginx send only the needed bytes', async () => {
     nginx.clearLog();
-    const { keys, needed } = await call<{ keys: string[]; needed: number }>('partial', nginx.base, 'corpus/keras-bilstm-news-sharded/cp.ckpt', '^layer_with_weights-1/');
+    const { keys, needed } = await call<{ keys: string[]; needed: number }>(
+      'partial',
+      nginx.base,
+      'corpus/keras-bilstm-news-sharded/cp.ckpt',
+      '^layer_with_weights-1/',
+    );
     expect(keys.length).toBeGreaterThan(0);
-    const sent = nginx.requests().filter((r) => /\.data-/.test(r.path) && r.method === 'GET').reduce((n, r) => n + r.bodyBytes, 0);
+    const sent = nginx
+      .requests()
+      .filter((r) => /\.data-/.test(r.path) && r.method === 'GET')
+      .reduce((n, r) => n + r.bodyBytes, 0);
     expect(sent).toBe(needed);
   });
 
@@ -227,12 +299,18 @@ maybe('in Chromium', () => {
     await example.setViewportSize({ width: 760, height: 940 });
     await example.goto(`${nginx.base}/example/index.html?ckpt=/examples/mlp&model=/examples/mlp/model.json&restore=1`);
     await example.waitForFunction(() => document.body.dataset['state'] !== undefined, undefined, { timeout: 60_000 });
-    expect(await example.evaluate(() => [document.body.dataset['state'], document.getElementById('status')!.textContent])).toEqual(['done', 'Restored.']);
+    expect(
+      await example.evaluate(() => [document.body.dataset['state'], document.getElementById('status')!.textContent]),
+    ).toEqual(['done', 'Restored.']);
     // Keras 3's object paths, as TF's CheckpointView names them.
     expect(await example.textContent('#tree')).toMatch(/^root\nroot\.model\n[^]*\[VARIABLE_VALUE\]/);
-    expect(await example.textContent('#diff')).toMatch(/^5 values match, 0 differ in shape, 10 only in the checkpoint, 0 only in the model/);
+    expect(await example.textContent('#diff')).toMatch(
+      /^5 values match, 0 differ in shape, 10 only in the checkpoint, 0 only in the model/,
+    );
     expect(await example.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).position)).toBe(1);
-    expect(await example.textContent('#prediction')).toMatch(/prediction for an input of ones \[1,4\]:\n\[\[[-0-9.e,]+\]\]/);
+    expect(await example.textContent('#prediction')).toMatch(
+      /prediction for an input of ones \[1,4\]:\n\[\[[-0-9.e,]+\]\]/,
+    );
     const png = await example.screenshot();
     // TFJS_CHECKPOINT_SCREENSHOT=path stores it (docs/browser-example.png in the README comes from here).
     const target = process.env['TFJS_CHECKPOINT_SCREENSHOT'];
@@ -252,14 +330,11 @@ maybe('in Chromium', () => {
     it.each(cases)('%s', async (fault, message) => {
       faults.reset(fault === 'no-cors' ? 'none' : fault, fault === 'drop' || fault === '503' ? 1000 : 0);
       faults.cors = fault !== 'no-cors';
-      const got = await call<{ error: { isCheckpointError: boolean; message: string } | null; unchanged: boolean; leaked: number }>(
-        'faultRestore',
-        nginx.base,
-        'examples/mlp',
-        'examples/mlp/model.json',
-        faults.base,
-        'examples/mlp/ckpt-1',
-      );
+      const got = await call<{
+        error: { isCheckpointError: boolean; message: string } | null;
+        unchanged: boolean;
+        leaked: number;
+      }>('faultRestore', nginx.base, 'examples/mlp', 'examples/mlp/model.json', faults.base, 'examples/mlp/ckpt-1');
       faults.cors = true;
       expect(got.error).not.toBeNull();
       expect(got.error!.isCheckpointError).toBe(true);

@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { BundleReader } from '../src/bundle/bundle_reader';
 import { bundleFiles, encodeBundle, type TensorToWrite } from '../src/bundle/bundle_encoder';
 import { formatCheckpointState, parseCheckpointState } from '../src/bundle/checkpoint_state';
-import { crc32c, crc32cImplementation, FAST_CRC32C_THRESHOLD, maskCrc, prepareCrc32c, unmaskCrc } from '../src/bundle/crc32c';
+import {
+  crc32c,
+  crc32cImplementation,
+  FAST_CRC32C_THRESHOLD,
+  maskCrc,
+  prepareCrc32c,
+  unmaskCrc,
+} from '../src/bundle/crc32c';
 import { encodeTensorNameSlice } from '../src/bundle/ordered_code';
 import { resolveCheckpointPrefix } from '../src/bundle/paths';
 import { TableReader } from '../src/bundle/table';
@@ -82,7 +89,8 @@ describe('OrderedCode slice keys', () => {
   });
 
   it('escapes 0x00 and 0xff in names and encodes multi-byte and negative numbers in order', () => {
-    const enc = (start: number, length: number): number[] => [...encodeTensorNameSlice('', { extents: [{ start, length }] })].slice(5);
+    const enc = (start: number, length: number): number[] =>
+      [...encodeTensorNameSlice('', { extents: [{ start, length }] })].slice(5);
     expect(enc(0, -1)).toEqual([0x80, 0x7f]);
     expect(enc(64, 63)).toEqual([0xc0, 0x40, 0xbf]);
     expect(enc(279, 8191)).toEqual([0xc1, 0x17, 0xdf, 0xff]);
@@ -93,8 +101,14 @@ describe('OrderedCode slice keys', () => {
 });
 
 describe('tables', () => {
-  function build(n: number, options: ConstructorParameters<typeof TableBuilder>[0]): { file: Uint8Array; keys: string[] } {
-    const keys = Array.from({ length: n }, (_, i) => `key/${String(i * 7919 % 100003).padStart(6, '0')}/${'x'.repeat(i % 13)}`).sort();
+  function build(
+    n: number,
+    options: ConstructorParameters<typeof TableBuilder>[0],
+  ): { file: Uint8Array; keys: string[] } {
+    const keys = Array.from(
+      { length: n },
+      (_, i) => `key/${String((i * 7919) % 100003).padStart(6, '0')}/${'x'.repeat(i % 13)}`,
+    ).sort();
     const t = new TableBuilder(options);
     keys.forEach((k, i) => t.add(utf8.encode(k), utf8.encode(`value ${i}`)));
     return { file: concatBytes(t.finish()), keys };
@@ -127,7 +141,8 @@ describe('tables', () => {
   });
 
   it('uses the shortest separators and successors TensorFlow uses', () => {
-    const s = (a: string, b: string): string => Buffer.from(shortestSeparator(utf8.encode(a), utf8.encode(b))).toString();
+    const s = (a: string, b: string): string =>
+      Buffer.from(shortestSeparator(utf8.encode(a), utf8.encode(b))).toString();
     expect(s('abcdef', 'abzzzz')).toBe('abd');
     expect(s('abc', 'abcdef')).toBe('abc');
     expect(s('abc', 'abd')).toBe('abc');
@@ -136,11 +151,10 @@ describe('tables', () => {
 
   it('reports corruption with TensorFlow`s words and the file name', async () => {
     const { file } = build(100, {});
-    const open = (b: Uint8Array): Promise<unknown> => TableReader.open(new MemorySource('x.index', b)).then(
-      async (t) => {
-        for await (const _ of (t).entries());
-      },
-    );
+    const open = (b: Uint8Array): Promise<unknown> =>
+      TableReader.open(new MemorySource('x.index', b)).then(async (t) => {
+        for await (const _ of t.entries());
+      });
     await expect(open(file.subarray(0, 20))).rejects.toThrow('x.index: file is too short to be an sstable');
     const badMagic = file.slice();
     flipBits(badMagic, badMagic.length - 1, 1);
@@ -176,9 +190,10 @@ describe('bundle encoding', () => {
     await reader.close();
     const files = bundleFiles('ckpt', encodeBundle(tensors));
     expect(Buffer.from(files['ckpt.index']!).equals(fs.readFileSync(`${prefix}.index`))).toBe(true);
-    expect(Buffer.from(files['ckpt.data-00000-of-00001']!).equals(fs.readFileSync(`${prefix}.data-00000-of-00001`))).toBe(true);
+    expect(
+      Buffer.from(files['ckpt.data-00000-of-00001']!).equals(fs.readFileSync(`${prefix}.data-00000-of-00001`)),
+    ).toBe(true);
   });
-
 
   it('reads big-endian bundles, byte-swapping after the checksum', async () => {
     const tensors = values.map((value, i) => ({ key: `t${i}`, value }));
@@ -205,7 +220,9 @@ describe('bundle encoding', () => {
     const fsys = new MemoryFileSystem(files);
     const err = await (await CheckpointReader.open('/c', { fs: fsys })).getTensor('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChecksumError);
-    expect((err as ChecksumError).message).toMatch(/^TensorBundle at \/c\.data-00000-of-00001 shard 0 \(16 bytes\): Checksum does not match: stored \d+ vs\. calculated on the restored bytes \d+ \(key x\)$/);
+    expect((err as ChecksumError).message).toMatch(
+      /^TensorBundle at \/c\.data-00000-of-00001 shard 0 \(16 bytes\): Checksum does not match: stored \d+ vs\. calculated on the restored bytes \d+ \(key x\)$/,
+    );
     expect((err as ChecksumError).key).toBe('x');
     const value = await (await CheckpointReader.open('/c', { fs: fsys, verifyChecksums: false })).getTensor('x');
     expect(value.shape).toEqual([2, 2]);
@@ -225,7 +242,13 @@ describe('bundle encoding', () => {
     tracking.open = async (p: string) => {
       const src = await fsys.open(p);
       open.add(p);
-      return { ...src, name: src.name, size: src.size, read: src.read.bind(src), close: async () => void open.delete(p) };
+      return {
+        ...src,
+        name: src.name,
+        size: src.size,
+        read: src.read.bind(src),
+        close: async () => void open.delete(p),
+      };
     };
     const reader = await BundleReader.open(tracking, '/h');
     for (let i = 0; i < values.length; i++) await reader.getTensor(`t${i}`);
@@ -237,9 +260,18 @@ describe('bundle encoding', () => {
 
 describe('reading many tensors, and large tensors in pieces', () => {
   /** A MemoryFileSystem whose sources ask for reads in pieces of `pieceSize`, counting every read. */
-  function piecewise(files: Record<string, Uint8Array>, pieceSize: number): { fs: MemoryFileSystem; reads: Array<[number, number]> } {
+  function piecewise(
+    files: Record<string, Uint8Array>,
+    pieceSize: number,
+  ): { fs: MemoryFileSystem; reads: Array<[number, number]> } {
     const reads: Array<[number, number]> = [];
-    const count = (read: ByteSource['read'], _path: string, offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> => {
+    const count = (
+      read: ByteSource['read'],
+      _path: string,
+      offset: number,
+      length: number,
+      target?: Uint8Array,
+    ): Promise<Uint8Array> => {
       reads.push([offset, length]);
       return read(offset, length, target);
     };
@@ -248,7 +280,10 @@ describe('reading many tensors, and large tensors in pieces', () => {
   }
   // Sizes around the piece size: one byte less, equal, one more, several pieces and a remainder.
   const lengths = [249, 250, 251, 1000, 1003];
-  const tensors = lengths.map((n, i): TensorToWrite => ({ key: `t${i}`, value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) } }));
+  const tensors = lengths.map((n, i): TensorToWrite => ({
+    key: `t${i}`,
+    value: { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, k) => (k * 31 + i) & 255) },
+  }));
 
   it('reads a tensor in pieces, checksummed as a whole, into one buffer of its own', async () => {
     const { fs: fsys, reads } = piecewise(bundleFiles('/p', encodeBundle(tensors)), 250);
@@ -259,7 +294,9 @@ describe('reading many tensors, and large tensors in pieces', () => {
       expect(value).toEqual(t.value);
       expect((value.data as Uint8Array).byteOffset).toBe(0);
       const { offset, size } = reader.entry(t.key);
-      expect(reads).toEqual(Array.from({ length: Math.ceil(size / 250) }, (_, i) => [offset + 250 * i, Math.min(250, size - 250 * i)]));
+      expect(reads).toEqual(
+        Array.from({ length: Math.ceil(size / 250) }, (_, i) => [offset + 250 * i, Math.min(250, size - 250 * i)]),
+      );
     }
   });
 
@@ -285,14 +322,20 @@ describe('reading many tensors, and large tensors in pieces', () => {
     // A failing callback stops the run: no tensor is started after it, and its error is what is thrown.
     let calls = 0;
     const err = await reader
-      .getTensors(keys, () => {
-        if (++calls === 2) throw new Error('stop');
-      }, 1)
+      .getTensors(
+        keys,
+        () => {
+          if (++calls === 2) throw new Error('stop');
+        },
+        1,
+      )
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe('stop');
     expect(calls).toBe(2);
     // An unknown key fails before anything is read.
-    await expect(reader.getTensors(['t0', 'nope'], () => undefined)).rejects.toThrow(new NotFoundError('Key nope not found in checkpoint'));
+    await expect(reader.getTensors(['t0', 'nope'], () => undefined)).rejects.toThrow(
+      new NotFoundError('Key nope not found in checkpoint'),
+    );
   });
 });
 
@@ -330,13 +373,19 @@ describe('path resolution', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-paths-'));
-    const files = bundleFiles(path.join(dir, 'run', 'ckpt-2'), encodeBundle([{ key: 'x', value: { dtype: 'int32', shape: [], data: Int32Array.of(7) } }]));
+    const files = bundleFiles(
+      path.join(dir, 'run', 'ckpt-2'),
+      encodeBundle([{ key: 'x', value: { dtype: 'int32', shape: [], data: Int32Array.of(7) } }]),
+    );
     Object.assign(files, bundleFiles(path.join(dir, 'saved', 'variables', 'variables'), encodeBundle([])));
     for (const [p, b] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(p), { recursive: true });
       fs.writeFileSync(p, b);
     }
-    fs.writeFileSync(path.join(dir, 'run', 'checkpoint'), 'model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-2"\n');
+    fs.writeFileSync(
+      path.join(dir, 'run', 'checkpoint'),
+      'model_checkpoint_path: "ckpt-2"\nall_model_checkpoint_paths: "ckpt-2"\n',
+    );
     fs.writeFileSync(path.join(dir, 'saved', 'saved_model.pb'), '');
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -356,7 +405,9 @@ describe('path resolution', () => {
     await expect(resolve(path.join(dir, 'run', 'ckpt-3'))).rejects.toThrow(
       `Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ${path.join(dir, 'run', 'ckpt-3')}`,
     );
-    await expect(resolve(dir)).rejects.toThrow(`Couldn't find 'checkpoint' file or checkpoints in given directory ${dir}`);
+    await expect(resolve(dir)).rejects.toThrow(
+      `Couldn't find 'checkpoint' file or checkpoints in given directory ${dir}`,
+    );
   });
 
   it('latestCheckpoint follows the state file and checks the checkpoint exists', async () => {
@@ -367,9 +418,20 @@ describe('path resolution', () => {
   });
 
   it('reads the shared corpus`s state files the way TensorFlow does', async () => {
-    const tictactoe = path.join(FIXTURES_DIR, '..', '..', '..', '..', 'shared', 'tf-checkpoints', 'tfckpt-tictactoe-2023');
+    const tictactoe = path.join(
+      FIXTURES_DIR,
+      '..',
+      '..',
+      '..',
+      '..',
+      'shared',
+      'tf-checkpoints',
+      'tfckpt-tictactoe-2023',
+    );
     if (!fs.existsSync(tictactoe)) return;
     expect(await latestCheckpoint(tictactoe)).toBe(path.join(tictactoe, 'ckpt-19'));
-    expect(await latestCheckpoint(path.join(FIXTURES_DIR, 'seed-children'))).toBe(path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'));
+    expect(await latestCheckpoint(path.join(FIXTURES_DIR, 'seed-children'))).toBe(
+      path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'),
+    );
   });
 });

@@ -20,7 +20,6 @@ interface TreeJson {
   nodes: Array<{ id: number; path: string; slotVariables: Array<{ node: number }>; values: unknown[] }>;
 }
 
-
 describe('tfjs-checkpoint inspect', () => {
   it('prints exactly TensorFlow`s inspect_checkpoint lines, then the object graph', async () => {
     const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'tf1-slots')!;
@@ -29,7 +28,9 @@ describe('tfjs-checkpoint inspect', () => {
     const [tensors, tree] = out.split('\n\n');
     expect(tensors!.split('\n')).toEqual(fixture.oracle!.inspect_lines);
     expect(tree).toContain('Object graph (');
-    expect(tree).toMatch(/├─ model #\d+\n│  ├─ v #\d+  float32\[3\] 12 B  model\/v\/.ATTRIBUTES\/VARIABLE_VALUE\n│  └─ w #\d+  float32\[2,2\] 16 B  model\/w\/\.ATTRIBUTES\/VARIABLE_VALUE/);
+    expect(tree).toMatch(
+      /├─ model #\d+\n│  ├─ v #\d+  float32\[3\] 12 B  model\/v\/.ATTRIBUTES\/VARIABLE_VALUE\n│  └─ w #\d+  float32\[2,2\] 16 B  model\/w\/\.ATTRIBUTES\/VARIABLE_VALUE/,
+    );
     expect(tree).toMatch(/slot 'm' for \(root\)\.model\.v #\d+  float32\[3\] 12 B/);
   });
 
@@ -46,7 +47,9 @@ describe('tfjs-checkpoint inspect', () => {
     expect(code).toBe(0);
     expect(err).toBe(`No PATH given: inspecting the bundled example ${EXAMPLE_CHECKPOINT}\n`);
     expect(out).toContain('model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE (DT_FLOAT) [4,8]\n');
-    expect(out).toContain('│  │  ├─ 1 #14\n│  │  │  ├─ _kernel #23  float32[4,8] 128 B  model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE\n');
+    expect(out).toContain(
+      '│  │  ├─ 1 #14\n│  │  │  ├─ _kernel #23  float32[4,8] 128 B  model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE\n',
+    );
   });
 
   it('says so for a name-based checkpoint', async () => {
@@ -73,7 +76,9 @@ describe('tfjs-checkpoint inspect', () => {
     const { code, out, err } = await run(['inspect', missing]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe(`tfjs-checkpoint: Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ${missing}\n`);
+    expect(err).toBe(
+      `tfjs-checkpoint: Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ${missing}\n`,
+    );
     expect((await run(['bogus'])).code).toBe(2);
   });
 });
@@ -95,23 +100,43 @@ describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
     expect(all.out).toContain('tensor_name:  leaf/vars/1/.ATTRIBUTES/VARIABLE_VALUE\n2.0\n');
   });
 
-  (corpusAvailable() ? it : it.skip)('names tensors it lists but cannot decode (a tf.data iterator`s variant state)', async () => {
-    const prefix = path.join(CORPUS_DIR, 'tfckpt-guide-net-iterator', 'ckpt-40');
-    const key = 'iterator/.ATTRIBUTES/ITERATOR_STATE';
-    const text = await run(['inspect', prefix, '--tensor', key]);
-    expect(text.code).toBe(0);
-    expect(text.out).toMatch(new RegExp(`^tensor_name:  ${key}\n<unreadable: .*variant.*>\n$`));
-    const json = JSON.parse((await run(['inspect', prefix, '--json', '--tensor', key])).out) as InspectJson;
-    expect(json.tensors).toEqual([expect.objectContaining({ key, dtype: 'variant', unreadable: expect.stringMatching(/variant/) as unknown })]);
-    expect(json.tensors[0]!.value).toBeUndefined();
-  });
+  (corpusAvailable() ? it : it.skip)(
+    'names tensors it lists but cannot decode (a tf.data iterator`s variant state)',
+    async () => {
+      const prefix = path.join(CORPUS_DIR, 'tfckpt-guide-net-iterator', 'ckpt-40');
+      const key = 'iterator/.ATTRIBUTES/ITERATOR_STATE';
+      const text = await run(['inspect', prefix, '--tensor', key]);
+      expect(text.code).toBe(0);
+      expect(text.out).toMatch(new RegExp(`^tensor_name:  ${key}\n<unreadable: .*variant.*>\n$`));
+      const json = JSON.parse((await run(['inspect', prefix, '--json', '--tensor', key])).out) as InspectJson;
+      expect(json.tensors).toEqual([
+        expect.objectContaining({ key, dtype: 'variant', unreadable: expect.stringMatching(/variant/) as unknown }),
+      ]);
+      expect(json.tensors[0]!.value).toBeUndefined();
+    },
+  );
 
   it('--json is stable and complete', async () => {
-    const { code, out } = await run(['inspect', path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'), '--json', '--tensor', 'a_var/.ATTRIBUTES/VARIABLE_VALUE']);
+    const { code, out } = await run([
+      'inspect',
+      path.join(FIXTURES_DIR, 'seed-children', 'tf_ckpts-1'),
+      '--json',
+      '--tensor',
+      'a_var/.ATTRIBUTES/VARIABLE_VALUE',
+    ]);
     expect(code).toBe(0);
     const json = JSON.parse(out) as InspectJson;
     expect(json.tensors).toEqual([
-      { key: 'a_var/.ATTRIBUTES/VARIABLE_VALUE', dtype: 'float32', shape: [], bytes: 4, shard: 0, offset: 0, sliced: false, value: { dtype: 'float32', shape: [], values: [5] } },
+      {
+        key: 'a_var/.ATTRIBUTES/VARIABLE_VALUE',
+        dtype: 'float32',
+        shape: [],
+        bytes: 4,
+        shard: 0,
+        offset: 0,
+        sliced: false,
+        value: { dtype: 'float32', shape: [], values: [5] },
+      },
     ]);
     expect(json.objectGraphNodeCount).toBe(13);
     expect(json).not.toHaveProperty('objectGraph');
@@ -120,13 +145,18 @@ describe('tfjs-checkpoint inspect flags (inspect_checkpoint`s)', () => {
   it('--json names the object graph`s size as a count, the node count TensorFlow`s CheckpointView gives', async () => {
     for (const name of ['seed-children', 'tf1-slots', 'shared-cycles']) {
       const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === name);
-      if (fixture?.oracle?.num_nodes === undefined) throw new Error(`fixture ${name} or its oracle's num_nodes is missing`);
-      const streamed = JSON.parse((await run(['inspect', fixture.prefix, '--json'])).out) as { objectGraphNodeCount: unknown };
+      if (fixture?.oracle?.num_nodes === undefined)
+        throw new Error(`fixture ${name} or its oracle's num_nodes is missing`);
+      const streamed = JSON.parse((await run(['inspect', fixture.prefix, '--json'])).out) as {
+        objectGraphNodeCount: unknown;
+      };
       expect([name, streamed.objectGraphNodeCount]).toEqual([name, fixture.oracle.num_nodes]);
     }
     const nameBased = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'name-based');
     if (nameBased === undefined) throw new Error('fixture name-based is missing');
-    expect((JSON.parse((await run(['inspect', nameBased.prefix, '--json'])).out) as InspectJson).objectGraphNodeCount).toBeNull();
+    expect(
+      (JSON.parse((await run(['inspect', nameBased.prefix, '--json'])).out) as InspectJson).objectGraphNodeCount,
+    ).toBeNull();
   });
 });
 
@@ -145,7 +175,8 @@ describe('tfjs-checkpoint tree', () => {
   it('--json paths are TensorFlow`s paths written as the text output writes them, from (root)', async () => {
     const fixture = listCheckpointDirs(FIXTURES_DIR).find((f) => f.name === 'tf1-slots');
     const tfPaths = fixture?.oracle?.paths;
-    if (fixture === undefined || tfPaths === undefined) throw new Error('fixture tf1-slots or its oracle paths are missing');
+    if (fixture === undefined || tfPaths === undefined)
+      throw new Error('fixture tf1-slots or its oracle paths are missing');
     const json = JSON.parse((await run(['tree', fixture.prefix, '--json'])).out) as TreeJson;
     // CheckpointView._descendants_with_paths names the root `root`; the command line names it `(root)` everywhere.
     const expected = tfPaths.map(([id, p]) => [id, p.replace(/^root(?=\.|$)/, '(root)')]);
@@ -167,7 +198,10 @@ describe('tfjs-checkpoint diff and convert', () => {
   const modelJson = (hidden: number): string => {
     const input = tf.input({ shape: [4] });
     const h = tf.layers.dense({ units: hidden, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-    const m = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(h) as tf.SymbolicTensor });
+    const m = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(h) as tf.SymbolicTensor,
+    });
     const file = path.join(dir, `model-${hidden}.json`);
     fs.writeFileSync(file, JSON.stringify({ modelTopology: m.toJSON(null, false) }));
     return file;
@@ -186,24 +220,44 @@ describe('tfjs-checkpoint diff and convert', () => {
   it('reports shape mismatches and exits 1; --json for scripts', async () => {
     const { code, out } = await run(['diff', EXAMPLE_DIR, '--model', modelJson(9), '--json']);
     expect(code).toBe(1);
-    const json = JSON.parse(out) as { under: string | null; shapeMismatches: Array<{ checkpointShape: number[]; liveShape: number[] }> };
+    const json = JSON.parse(out) as {
+      under: string | null;
+      shapeMismatches: Array<{ checkpointShape: number[]; liveShape: number[] }>;
+    };
     expect(json.under).toBe('model');
     expect(json.shapeMismatches.map((m) => [m.checkpointShape, m.liveShape])).toEqual([
-      [[4, 8], [4, 9]],
+      [
+        [4, 8],
+        [4, 9],
+      ],
       [[8], [9]],
-      [[8, 3], [9, 3]],
+      [
+        [8, 3],
+        [9, 3],
+      ],
     ]);
   });
 
   it('converts to a tfjs model that tf.loadLayersModel loads and that predicts like Keras', async () => {
     const outDir = path.join(dir, 'converted');
-    const { code, out } = await run(['convert', EXAMPLE_DIR, '--model', path.join(EXAMPLE_DIR, 'model.json'), '--out', outDir]);
+    const { code, out } = await run([
+      'convert',
+      EXAMPLE_DIR,
+      '--model',
+      path.join(EXAMPLE_DIR, 'model.json'),
+      '--out',
+      outDir,
+    ]);
     expect(code).toBe(0);
     expect(out).toMatch(/^Restored 5 values into .*model\.json; wrote .*model\.json and .*weights\.bin\n$/);
     const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+      }),
     );
     const expected = readExpectedPredictions(path.join(EXAMPLE_DIR, 'expected.json'));
     const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
@@ -230,10 +284,14 @@ describe('tfjs-checkpoint diff and convert', () => {
     const lines = err.split('\n').filter((l) => l.startsWith('tfjs backend: '));
     expect(lines).toHaveLength(1);
     if (tf.getBackend() === 'tensorflow') {
-      expect(lines[0]).toMatch(/^tfjs backend: tensorflow \(@tensorflow\/tfjs-node 4\.\d+\.\d+, TensorFlow 2\.\d+\.\d+\)$/);
+      expect(lines[0]).toMatch(
+        /^tfjs backend: tensorflow \(@tensorflow\/tfjs-node 4\.\d+\.\d+, TensorFlow 2\.\d+\.\d+\)$/,
+      );
     } else {
       // The cpu test project hides tfjs-node (test/helpers/no_tfjs_node.js): the line says why it was not used.
-      expect(lines[0]).toMatch(/^tfjs backend: cpu \(@tensorflow\/tfjs 4\.\d+\.\d+\); @tensorflow\/tfjs-node not used: Cannot find module/);
+      expect(lines[0]).toMatch(
+        /^tfjs backend: cpu \(@tensorflow\/tfjs 4\.\d+\.\d+\); @tensorflow\/tfjs-node not used: Cannot find module/,
+      );
     }
     expect((await run(['--verbose', 'inspect', EXAMPLE_CHECKPOINT])).err).not.toContain('tfjs backend');
   });
@@ -242,12 +300,17 @@ describe('tfjs-checkpoint diff and convert', () => {
 describe('command-line hygiene', () => {
   const CLI = path.resolve(__dirname, '..', 'dist', 'cli', 'main.js');
   const cli = (args: string[], input?: string): ReturnType<typeof spawnSync> =>
-    spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')}${input ?? ''}`], { encoding: 'utf8' });
+    spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')}${input ?? ''}`], {
+      encoding: 'utf8',
+    });
 
   it('--version prints the package version', () => {
     const r = cli(['--version']);
     expect(r.status).toBe(0);
-    expect(String(r.stdout).trim()).toBe((JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
+    expect(String(r.stdout).trim()).toBe(
+      (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+        .version,
+    );
   });
 
   it('ends quietly when the reader closes the pipe (| head)', () => {
@@ -263,8 +326,17 @@ describe('command-line hygiene', () => {
   });
 
   it('rejects --under naming no child of the root', async () => {
-    const { code, err } = await run(['diff', EXAMPLE_CHECKPOINT, '--model', path.join(EXAMPLE_DIR, 'model.json'), '--under', 'nothere']);
+    const { code, err } = await run([
+      'diff',
+      EXAMPLE_CHECKPOINT,
+      '--model',
+      path.join(EXAMPLE_DIR, 'model.json'),
+      '--under',
+      'nothere',
+    ]);
     expect(code).toBe(2);
-    expect(err).toMatch(/--under 'nothere': the checkpoint's root has no child of that name \(it has 'model', 'save_counter'\)/);
+    expect(err).toMatch(
+      /--under 'nothere': the checkpoint's root has no child of that name \(it has 'model', 'save_counter'\)/,
+    );
   });
 });

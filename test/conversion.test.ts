@@ -9,7 +9,11 @@ import { CheckpointReader, halfToFloat, toTfjsTensor, toTfjsValues, type TensorV
 import { FIXTURES_DIR } from './helpers/shared';
 
 const prefix = path.join(FIXTURES_DIR, 'dtypes', 'ckpt');
-const expected = (JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'dtypes', '_TF_ORACLE.json'), 'utf8')) as { tfjs_conversion: Record<string, string> }).tfjs_conversion;
+const expected = (
+  JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'dtypes', '_TF_ORACLE.json'), 'utf8')) as {
+    tfjs_conversion: Record<string, string>;
+  }
+).tfjs_conversion;
 
 describe('tfjs conversion policy', () => {
   let reader: CheckpointReader;
@@ -22,12 +26,18 @@ describe('tfjs conversion policy', () => {
     const value = await reader.getTensor(key);
     if (expected[key] === 'error') {
       expect(() => toTfjsValues(value, key)).toThrow(UnsupportedError);
-      expect(() => toTfjsValues(value, key)).toThrow(new RegExp(`^${key.replace(/[./]/g, '\\$&')}: ${value.dtype} value -?\\d+ at index \\d+ does not fit tfjs int32`));
+      expect(() => toTfjsValues(value, key)).toThrow(
+        new RegExp(
+          `^${key.replace(/[./]/g, '\\$&')}: ${value.dtype} value -?\\d+ at index \\d+ does not fit tfjs int32`,
+        ),
+      );
       return;
     }
     const v = toTfjsValues(value, key);
     const data = v.values as Exclude<typeof v.values, Uint8Array[]>;
-    const digest = createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+    const digest = createHash('sha256')
+      .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      .digest('hex');
     expect(digest).toBe(expected[key]);
   });
 
@@ -38,7 +48,15 @@ describe('tfjs conversion policy', () => {
 
   it('decodes half floats exactly', () => {
     expect([0x0000, 0x8000, 0x3c00, 0xc000, 0x7bff, 0x0001, 0x0400, 0x7c00, 0xfc00].map(halfToFloat)).toEqual([
-      0, -0, 1, -2, 65504, 2 ** -24, 2 ** -14, Infinity, -Infinity,
+      0,
+      -0,
+      1,
+      -2,
+      65504,
+      2 ** -24,
+      2 ** -14,
+      Infinity,
+      -Infinity,
     ]);
     expect(halfToFloat(0x7e00)).toBeNaN();
   });
@@ -54,10 +72,16 @@ describe('tfjs conversion policy', () => {
     expect(Array.from(await tf.real(c).data()).slice(0, 2)).toEqual([1, -3.5]);
     const s = toTfjsTensor(await reader.getTensor('strings/matrix/.ATTRIBUTES/VARIABLE_VALUE'));
     expect(s.dtype).toBe('string');
-    expect(await s.array()).toEqual([['a', '', 'ccc'], ['\u0000', 'e'.repeat(200), 'f']]);
+    expect(await s.array()).toEqual([
+      ['a', '', 'ccc'],
+      ['\u0000', 'e'.repeat(200), 'f'],
+    ]);
     const b = toTfjsTensor(await reader.getTensor('zoo/bool/.ATTRIBUTES/VARIABLE_VALUE'));
     expect(b.dtype).toBe('bool');
-    expect(await b.array()).toEqual([[1, 0, 1], [0, 0, 1]]);
+    expect(await b.array()).toEqual([
+      [1, 0, 1],
+      [0, 0, 1],
+    ]);
     tf.dispose([f16, c, s, b]);
     // tf.real above leaves one tensor; everything else is released.
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1);

@@ -18,7 +18,9 @@ import { expectMatchesOracle } from './helpers/oracle';
 const available = corpusAvailable();
 if (!available) {
   // Straight to stderr: jest swallows console output of suites whose tests are all skipped.
-  process.stderr.write(`\nSKIPPED: the shared checkpoint corpus is not at ${CORPUS_DIR} (set TFJS_CHECKPOINT_CORPUS)\n`);
+  process.stderr.write(
+    `\nSKIPPED: the shared checkpoint corpus is not at ${CORPUS_DIR} (set TFJS_CHECKPOINT_CORPUS)\n`,
+  );
 }
 const checkpoints = available ? listCheckpointDirs(CORPUS_DIR) : [];
 const withOracle = checkpoints.filter((c) => c.oracle !== null);

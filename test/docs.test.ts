@@ -76,10 +76,14 @@ describe('API reference', () => {
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-docs-'));
     // A child process: TypeDoc is an ES module, which jest's CommonJS runtime cannot import.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/docs.js'), '--out', path.join(tmp, 'api'), '--json', path.join(tmp, 'api.json')], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'scripts/docs.js'), '--out', path.join(tmp, 'api'), '--json', path.join(tmp, 'api.json')],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
     model = JSON.parse(fs.readFileSync(path.join(tmp, 'api.json'), 'utf8')) as Reflection;
   }, 120_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -109,8 +113,15 @@ describe('API reference', () => {
       for (const line of lines) {
         const [, target = '', region] = INCLUDE.exec(line) ?? [];
         const file = path.resolve(ROOT, path.dirname(where.split(':')[0] ?? ''), target);
-        expect({ where, file: path.relative(ROOT, path.dirname(file)), region: region !== undefined }).toEqual({ where, file: 'examples', region: true });
-        expect({ where, runByExamplesTest: tested.includes(`import('../examples/${path.basename(file, '.ts')}')`) }).toEqual({ where, runByExamplesTest: true });
+        expect({ where, file: path.relative(ROOT, path.dirname(file)), region: region !== undefined }).toEqual({
+          where,
+          file: 'examples',
+          region: true,
+        });
+        expect({
+          where,
+          runByExamplesTest: tested.includes(`import('../examples/${path.basename(file, '.ts')}')`),
+        }).toEqual({ where, runByExamplesTest: true });
       }
     }
   });
@@ -123,15 +134,26 @@ describe('API reference', () => {
     };
     walk(model);
     const exampleFiles = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.ts'));
-    const exampleLines = new Set(exampleFiles.flatMap((f) => fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8').split('\n').map((l) => l.trim())));
+    const exampleLines = new Set(
+      exampleFiles.flatMap((f) =>
+        fs
+          .readFileSync(path.join(ROOT, 'examples', f), 'utf8')
+          .split('\n')
+          .map((l) => l.trim()),
+      ),
+    );
     for (const name of MAIN_ENTRY_POINTS) {
-      const reflection = all.find((r) => r.name === name && (r.comment !== undefined || r.signatures?.[0]?.comment !== undefined));
+      const reflection = all.find(
+        (r) => r.name === name && (r.comment !== undefined || r.signatures?.[0]?.comment !== undefined),
+      );
       const comment = reflection?.comment ?? reflection?.signatures?.[0]?.comment;
       const code = (comment?.blockTags ?? [])
         .filter((t) => t.tag === '@example')
         .flatMap((t) => t.content.filter((p) => p.kind === 'code').map((p) => p.text));
       expect({ name, examples: code.length > 0 }).toEqual({ name, examples: true });
-      const lines = code.flatMap((c) => c.split('\n').map((l) => l.trim())).filter((l) => l !== '' && !l.startsWith('```'));
+      const lines = code
+        .flatMap((c) => c.split('\n').map((l) => l.trim()))
+        .filter((l) => l !== '' && !l.startsWith('```'));
       expect({ name, lines: lines.length > 0 }).toEqual({ name, lines: true });
       expect({ name, notInExamples: lines.filter((l) => !exampleLines.has(l)) }).toEqual({ name, notInExamples: [] });
     }

@@ -16,9 +16,13 @@ type Mode = 'save' | 'overwrite' | 'manager';
 function runAndKill(dir: string, mode: Mode, first: number, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     // The child saves on this test's backend.
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, mode, String(first), tf.getBackend()], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'test', 'helpers', 'save_loop.js'), dir, mode, String(first), tf.getBackend()],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let last = -1;
     let buffered = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -55,7 +59,8 @@ describe('saves killed with SIGKILL at random points', () => {
   // so that backend gets fewer kills.
   const KILLS = tf.getBackend() === 'tensorflow' ? 30 : 200;
   it(`never lose the previous checkpoint: ${KILLS} kills across save, overwrite and manager saves`, async () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run npm run build (npm test does)');
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-kill-'));
     let seed = 7;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -90,7 +95,9 @@ describe('saves killed with SIGKILL at random points', () => {
       const saved = await new CheckpointManager(new Checkpoint({ v }), dir, { maxToKeep: 3 }).save(1_000_000);
       expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
       expect(await latestCheckpoint(dir)).toBe(saved);
-      process.stdout.write(`durability: ${saves} saves, ${KILLS} kills, ${abandoned.length} abandoned temporaries cleaned\n`);
+      process.stdout.write(
+        `durability: ${saves} saves, ${KILLS} kills, ${abandoned.length} abandoned temporaries cleaned\n`,
+      );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -105,9 +112,11 @@ describe('concurrent saves into one directory', () => {
         const v = tf.variable(tf.fill([256, 256], i));
         return new CheckpointManager(new Checkpoint({ v }), dir, { maxToKeep: 2, checkpointName: `run${i}` });
       });
-      await Promise.all(managers.map(async (m) => {
-        for (let k = 0; k < 5; k++) await m.save();
-      }));
+      await Promise.all(
+        managers.map(async (m) => {
+          for (let k = 0; k < 5; k++) await m.save();
+        }),
+      );
       const latest = await latestCheckpoint(dir);
       expect(latest).not.toBeNull();
       const reader = await CheckpointReader.open(latest!);

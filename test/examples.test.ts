@@ -13,7 +13,9 @@ const EXPECTED = readExpectedPredictions(path.join(__dirname, '../examples/data/
 /** tfjs's predictions equal Keras's for the bundled model (recorded by test/fixtures/generate.py). */
 function expectKerasPredictions(predictions: number[][]): void {
   expect(predictions.length).toBe(EXPECTED.predictions.length);
-  predictions.flat().forEach((p, i) => expect(Math.abs(p - (EXPECTED.predictions.flat()[i] ?? NaN))).toBeLessThan(1e-5));
+  predictions
+    .flat()
+    .forEach((p, i) => expect(Math.abs(p - (EXPECTED.predictions.flat()[i] ?? NaN))).toBeLessThan(1e-5));
 }
 
 const quiet = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -36,7 +38,11 @@ describe('examples', () => {
 
   it('partial_backbone.ts restores only the backbone', async () => {
     const { main } = await import('../examples/partial_backbone');
-    expect(await quiet(() => main())).toEqual(['(root).save_counter', '(root).model._operations.1._kernel', '(root).model._operations.1.bias']);
+    expect(await quiet(() => main())).toEqual([
+      '(root).save_counter',
+      '(root).model._operations.1._kernel',
+      '(root).model._operations.1.bias',
+    ]);
   });
 
   it('resume_training.ts continues from TensorFlow`s step count', async () => {
@@ -130,10 +136,19 @@ describe('examples', () => {
       log.mockRestore();
     }
     // The cpu test project hides tfjs-node (test/helpers/no_tfjs_node.js), so there the example falls back.
-    expect(calls[0]).toEqual(tf.getBackend() === 'tensorflow' ? ['backend:', 'tensorflow'] : ['(@tensorflow/tfjs-node is not installed here: using @tensorflow/tfjs)']);
-    const kernel = await loadVariable(path.join(__dirname, '../examples/data/mlp'), 'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE');
+    expect(calls[0]).toEqual(
+      tf.getBackend() === 'tensorflow'
+        ? ['backend:', 'tensorflow']
+        : ['(@tensorflow/tfjs-node is not installed here: using @tensorflow/tfjs)'],
+    );
+    const kernel = await loadVariable(
+      path.join(__dirname, '../examples/data/mlp'),
+      'model/_operations/1/_kernel/.ATTRIBUTES/VARIABLE_VALUE',
+    );
     // ones(1,4)·kernel sums the kernel's columns: 4 float32 additions, whose order may differ between backends.
-    const sums = Array.from({ length: 8 }, (_, j) => [0, 1, 2, 3].reduce((acc, i) => acc + (kernel.data as Float32Array)[i * 8 + j]!, 0));
+    const sums = Array.from({ length: 8 }, (_, j) =>
+      [0, 1, 2, 3].reduce((acc, i) => acc + (kernel.data as Float32Array)[i * 8 + j]!, 0),
+    );
     values.forEach((v, j) => expect(Math.abs(v - sums[j]!)).toBeLessThan(1e-6));
   });
 });

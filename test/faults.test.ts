@@ -49,7 +49,11 @@ describe('fuzzing (short seeded run; `npm run fuzz` runs 100,000)', () => {
 /** A model with many weights, its checkpoint and a fresh copy to restore into. */
 async function modelAndCheckpoint(dir: string): Promise<{ prefix: string; fresh: () => tf.Sequential }> {
   const make = (): tf.Sequential =>
-    tf.sequential({ layers: Array.from({ length: 12 }, (_, i) => tf.layers.dense({ units: 32, ...(i === 0 ? { inputShape: [32] } : {}) })) });
+    tf.sequential({
+      layers: Array.from({ length: 12 }, (_, i) =>
+        tf.layers.dense({ units: 32, ...(i === 0 ? { inputShape: [32] } : {}) }),
+      ),
+    });
   const source = make();
   const prefix = await new Checkpoint({ root: source }).write(path.join(dir, 'ckpt'), { maxShardSize: 8000 });
   return { prefix, fresh: make };
@@ -90,39 +94,48 @@ describe('restores are all or nothing under faults', () => {
     ['a checksum failure', 'corrupt', undefined],
     ['a read error inside a tensor read in pieces', 'error', 1000],
     ['a damaged piece of a tensor', 'corrupt', 1000],
-  ] as const)('%s part-way through leaves every variable as it was and leaks no tensor', async (_name, mode, pieceSize) => {
-    const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, `${mode}-${pieceSize ?? 'whole'}`));
-    // Both all-or-nothing modes: values verified, then written in place (inPlace: true), and values read into new
-    // memory, then assigned.
-    for (const inPlace of [true, false]) {
-      const codes: string[] = [];
-      for (const failAt of [1, 7, 15]) {
-        const model = fresh();
-        const before = await snapshot(model);
-        const tensors = tf.memory().numTensors;
-        const fs = faulty(new NodeFileSystem(), failAt, mode, pieceSize);
-        const err = await new Checkpoint({ root: model }).restore(prefix, { fs, inPlace }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(CheckpointError);
-        codes.push((err as CheckpointError).code);
-        expect(await snapshot(model)).toEqual(before);
-        expect(tf.memory().numTensors).toBe(tensors);
-        model.dispose();
+  ] as const)(
+    '%s part-way through leaves every variable as it was and leaks no tensor',
+    async (_name, mode, pieceSize) => {
+      const { prefix, fresh } = await modelAndCheckpoint(path.join(dir, `${mode}-${pieceSize ?? 'whole'}`));
+      // Both all-or-nothing modes: values verified, then written in place (inPlace: true), and values read into new
+      // memory, then assigned.
+      for (const inPlace of [true, false]) {
+        const codes: string[] = [];
+        for (const failAt of [1, 7, 15]) {
+          const model = fresh();
+          const before = await snapshot(model);
+          const tensors = tf.memory().numTensors;
+          const fs = faulty(new NodeFileSystem(), failAt, mode, pieceSize);
+          const err = await new Checkpoint({ root: model }).restore(prefix, { fs, inPlace }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(CheckpointError);
+          codes.push((err as CheckpointError).code);
+          expect(await snapshot(model)).toEqual(before);
+          expect(tf.memory().numTensors).toBe(tensors);
+          model.dispose();
+        }
+        // Damaged bytes are caught by a checksum, or earlier by the string layout (the object graph is read first).
+        if (mode === 'error') expect(codes).toEqual(['IO', 'IO', 'IO']);
+        else expect(codes.slice(1)).toEqual(['CHECKSUM', 'CHECKSUM']);
       }
-      // Damaged bytes are caught by a checksum, or earlier by the string layout (the object graph is read first).
-      if (mode === 'error') expect(codes).toEqual(['IO', 'IO', 'IO']);
-      else expect(codes.slice(1)).toEqual(['CHECKSUM', 'CHECKSUM']);
-    }
-  });
+    },
+  );
 
   it('a shape mismatch in the middle of the model changes nothing either', async () => {
     const { prefix } = await modelAndCheckpoint(path.join(dir, 'shape'));
     const model = tf.sequential({
-      layers: Array.from({ length: 12 }, (_, i) => tf.layers.dense({ units: i === 6 ? 31 : 32, ...(i === 0 ? { inputShape: [32] } : {}) })),
+      layers: Array.from({ length: 12 }, (_, i) =>
+        tf.layers.dense({ units: i === 6 ? 31 : 32, ...(i === 0 ? { inputShape: [32] } : {}) }),
+      ),
     });
     const before = await snapshot(model);
     const tensors = tf.memory().numTensors;
-    await expect(new Checkpoint({ root: model }).restore(prefix, { atomic: false })).rejects.toThrow(/^Received incompatible tensor/);
-    await expect(new Checkpoint({ root: model }).restore(prefix)).rejects.toThrow(/^Received incompatible tensor with shape \(32(, 32)?,?\) when attempting to restore variable with shape \(3[12](, 3[12])?,?\) and name \(root\)\.layer_with_weights-[67]\.(kernel|bias)\.$/);
+    await expect(new Checkpoint({ root: model }).restore(prefix, { atomic: false })).rejects.toThrow(
+      /^Received incompatible tensor/,
+    );
+    await expect(new Checkpoint({ root: model }).restore(prefix)).rejects.toThrow(
+      /^Received incompatible tensor with shape \(32(, 32)?,?\) when attempting to restore variable with shape \(3[12](, 3[12])?,?\) and name \(root\)\.layer_with_weights-[67]\.(kernel|bias)\.$/,
+    );
     expect(await snapshot(model)).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);
   });
@@ -162,24 +175,36 @@ describe('resource hygiene', () => {
     await reader.close();
     expect(c.open()).toBe(0);
     await CheckpointView.open(path.join(FIXTURES_DIR, 'seed-diff', 'tf_ckpts-1'), { fs: c.fs });
-    await expect(CheckpointView.open(path.join(FIXTURES_DIR, 'name-based', 'model.ckpt'), { fs: c.fs })).rejects.toThrow(/does not appear to be object-based/);
+    await expect(
+      CheckpointView.open(path.join(FIXTURES_DIR, 'name-based', 'model.ckpt'), { fs: c.fs }),
+    ).rejects.toThrow(/does not appear to be object-based/);
     // A checkpoint whose data file is missing.
     const lonely = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-lonely-'));
     fs.copyFileSync(path.join(FIXTURES_DIR, 'seed-diff', 'tf_ckpts-1.index'), path.join(lonely, 'c.index'));
     await expect(CheckpointView.open(path.join(lonely, 'c'), { fs: c.fs })).rejects.toThrow(/No such file/);
-    await expect(new Checkpoint({ root: { a_var: tf.variable(tf.scalar(0)) } }).restore(path.join(lonely, 'c'), { fs: c.fs })).rejects.toThrow(/No such file/);
+    await expect(
+      new Checkpoint({ root: { a_var: tf.variable(tf.scalar(0)) } }).restore(path.join(lonely, 'c'), { fs: c.fs }),
+    ).rejects.toThrow(/No such file/);
     fs.rmSync(lonely, { recursive: true });
     // A corrupt index.
     const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-bad-'));
     fs.writeFileSync(path.join(bad, 'c.index'), 'not a table');
-    await expect(CheckpointReader.open(path.join(bad, 'c'), { fs: c.fs })).rejects.toThrow(/too short to be an sstable/);
+    await expect(CheckpointReader.open(path.join(bad, 'c'), { fs: c.fs })).rejects.toThrow(
+      /too short to be an sstable/,
+    );
     fs.rmSync(bad, { recursive: true });
     expect(c.open()).toBe(0);
   });
 
   it('open, match, diff and restore leak no tfjs tensors', async () => {
     const prefix = path.join(FIXTURES_DIR, 'k3-sequential-dense-bn', 'ckpt');
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [6] }), tf.layers.batchNormalization(), tf.layers.dense({ units: 4, activation: 'softmax' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 16, activation: 'relu', inputShape: [6] }),
+        tf.layers.batchNormalization(),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
     model.compile({ optimizer: tf.train.adam(0.001), loss: 'meanSquaredError' });
     const root = new Checkpoint({ model });
     const view = await CheckpointView.open(prefix);

@@ -19,10 +19,28 @@ describe('TensorFlow-generated fixtures', () => {
   it('are all present', () => {
     expect(fixtures.map((f) => f.name).sort()).toEqual(
       [
-        'dtypes', 'name-based', 'names', 'seed-children', 'seed-diff', 'shared-cycles', 'sharded', 'tf1-slots', 'wide',
-        'k3-adam-steps', 'k3-functional-conv', 'k3-gru-reset-after', 'k3-rnn-gru-bilstm', 'k3-sequential-dense-bn',
-        'k3-subclassed-embed-lstm', 'status', 'tf1-adam-steps', 'k3-sgd-momentum-steps', 'k3-rmsprop-steps', 'k3-rmsprop-centered-steps',
-        'k3-adagrad-steps', 'k3-adadelta-steps',
+        'dtypes',
+        'name-based',
+        'names',
+        'seed-children',
+        'seed-diff',
+        'shared-cycles',
+        'sharded',
+        'tf1-slots',
+        'wide',
+        'k3-adam-steps',
+        'k3-functional-conv',
+        'k3-gru-reset-after',
+        'k3-rnn-gru-bilstm',
+        'k3-sequential-dense-bn',
+        'k3-subclassed-embed-lstm',
+        'status',
+        'tf1-adam-steps',
+        'k3-sgd-momentum-steps',
+        'k3-rmsprop-steps',
+        'k3-rmsprop-centered-steps',
+        'k3-adagrad-steps',
+        'k3-adadelta-steps',
       ].sort(),
     );
   });
@@ -33,39 +51,48 @@ describe('TensorFlow-generated fixtures', () => {
     });
 
     const oracle = fixture.oracle!;
-    if (oracle.live) it('matches and diffs a live structure like TensorFlow', async () => {
-      const view = await CheckpointView.open(fixture.prefix);
-      const { root, labelOf } = buildLive(oracle.live!);
-      const label = (o: unknown): string[] => labelOf.get(o) ?? ['<unlabelled>'];
-      const warnings: string[] = [];
-      const previous = setLogger({ warn: (m) => warnings.push(m) });
-      let matched;
-      try {
-        matched = view.match(root);
-      } finally {
-        setLogger(previous);
-      }
-      expect([...matched].map(([id, obj]) => [id, label(obj)])).toEqual(oracle.match);
-      expect(warnings.length).toBe(oracle.match_warnings);
-      warnings.forEach((w) => expect(w).toMatch(/^Inconsistent references when matching the checkpoint into this object graph\. The referenced objects are: \(.* and .*\)\.$/));
+    if (oracle.live)
+      it('matches and diffs a live structure like TensorFlow', async () => {
+        const view = await CheckpointView.open(fixture.prefix);
+        const { root, labelOf } = buildLive(oracle.live!);
+        const label = (o: unknown): string[] => labelOf.get(o) ?? ['<unlabelled>'];
+        const warnings: string[] = [];
+        const previous = setLogger({ warn: (m) => warnings.push(m) });
+        let matched;
+        try {
+          matched = view.match(root);
+        } finally {
+          setLogger(previous);
+        }
+        expect([...matched].map(([id, obj]) => [id, label(obj)])).toEqual(oracle.match);
+        expect(warnings.length).toBe(oracle.match_warnings);
+        warnings.forEach((w) =>
+          expect(w).toMatch(
+            /^Inconsistent references when matching the checkpoint into this object graph\. The referenced objects are: \(.* and .*\)\.$/,
+          ),
+        );
 
-      setLogger({ warn: () => undefined });
-      try {
-        const [overlap, onlyInCheckpoint, onlyInTrackable] = view.diff(root);
-        expect([...overlap.keys()]).toEqual(oracle.match!.map(([id]) => id));
-        expect(onlyInCheckpoint).toEqual(oracle.diff!.only_in_checkpoint);
-        expect(onlyInTrackable.map(label)).toEqual(oracle.diff!.only_in_trackable);
-        for (const [id, obj] of overlap) expect(obj).toBe(matched.get(id));
-      } finally {
-        setLogger(previous);
-      }
-    });
+        setLogger({ warn: () => undefined });
+        try {
+          const [overlap, onlyInCheckpoint, onlyInTrackable] = view.diff(root);
+          expect([...overlap.keys()]).toEqual(oracle.match!.map(([id]) => id));
+          expect(onlyInCheckpoint).toEqual(oracle.diff!.only_in_checkpoint);
+          expect(onlyInTrackable.map(label)).toEqual(oracle.diff!.only_in_trackable);
+          for (const [id, obj] of overlap) expect(obj).toBe(matched.get(id));
+        } finally {
+          setLogger(previous);
+        }
+      });
   });
 });
 
 describe('tensors read in pieces, as a local file reads those over 4 MiB', () => {
   it('are TensorFlow`s bytes, on every fixture (pieces of 64 bytes)', async () => {
-    const pieces = interceptDataReads(new NodeFileSystem(), (read, _path, offset, length, target) => read(offset, length, target), 64);
+    const pieces = interceptDataReads(
+      new NodeFileSystem(),
+      (read, _path, offset, length, target) => read(offset, length, target),
+      64,
+    );
     let multiPiece = 0;
     for (const fixture of fixtures) {
       const reader = await CheckpointReader.open(fixture.prefix, { fs: pieces });
@@ -87,7 +114,10 @@ describe('tensors read in pieces, as a local file reads those over 4 MiB', () =>
             const value = await read(key);
             list.push({ key, dtype: value.dtype, shape: value.shape, sha256: tensorSha256(value) });
           }
-          expect([fixture.name, createHash('sha256').update(JSON.stringify(list)).digest('hex')]).toEqual([fixture.name, oracle.tensors_sha256]);
+          expect([fixture.name, createHash('sha256').update(JSON.stringify(list)).digest('hex')]).toEqual([
+            fixture.name,
+            oracle.tensors_sha256,
+          ]);
         }
       } finally {
         await reader.close();
@@ -157,7 +187,16 @@ describe('tf.train.CheckpointView documentation examples', () => {
     expect([...matched.values()]).toEqual([root, r['a_var'], r['b_var'], r['vars'], r['vars'][0], r['vars'][1]]);
     const [, onlyInCheckpoint, onlyInTrackable] = view.diff(root);
     expect(onlyInCheckpoint).toEqual([4, 5, 8, 9, 10, 11, 12, 13, 14]);
-    const expected = [leaf2, leaf2['a_var'], leaf2['b_var'], leaf2.vars, leaf2['leaf3'], leaf2['leaf4'], leaf2.vars[0], leaf2.vars[1]];
+    const expected = [
+      leaf2,
+      leaf2['a_var'],
+      leaf2['b_var'],
+      leaf2.vars,
+      leaf2['leaf3'],
+      leaf2['leaf4'],
+      leaf2.vars[0],
+      leaf2.vars[1],
+    ];
     expect(onlyInTrackable.length).toBe(expected.length);
     onlyInTrackable.forEach((obj, i) => expect(obj).toBe(expected[i]));
   });

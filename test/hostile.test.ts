@@ -12,7 +12,17 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointError, CheckpointReader, CheckpointView, compareWithCheckpoint, MemoryFileSystem, NodeFileSystem, setLogger, trackableChildren } from '../src';
+import {
+  Checkpoint,
+  CheckpointError,
+  CheckpointReader,
+  CheckpointView,
+  compareWithCheckpoint,
+  MemoryFileSystem,
+  NodeFileSystem,
+  setLogger,
+  trackableChildren,
+} from '../src';
 import { main } from '../src/cli/main';
 import { objectTreeLines } from '../src/cli/format';
 import { planRestore } from '../src/checkpoint/restore';
@@ -36,7 +46,6 @@ function onDisk(files: Map<string, Uint8Array>): string {
   return path.join(dir, path.basename(PREFIX));
 }
 
-
 async function expectCheckpointError(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const err = await p.then(
     () => null,
@@ -57,7 +66,9 @@ describe('finding 1: a 100,000-node chain', () => {
       const view = CheckpointView.fromObjectGraph((await reader.objectGraph())!);
       const lines = objectTreeLines(reader, view);
       expect(lines).toHaveLength(100_000);
-      expect(lines[99_999]).toMatch(/^ +└─ c \[depth 99999\] #99999  float32\[\] 4 B  deep\/99999\/\.ATTRIBUTES\/VARIABLE_VALUE$/);
+      expect(lines[99_999]).toMatch(
+        /^ +└─ c \[depth 99999\] #99999  float32\[\] 4 B  deep\/99999\/\.ATTRIBUTES\/VARIABLE_VALUE$/,
+      );
       // Output is linear: no line grows with depth beyond the capped indentation.
       expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
     } finally {
@@ -136,7 +147,13 @@ describe('finding 7: attributes whose keys are absent, against many keys', () =>
 describe('finding 12: control characters and invalid UTF-8 in keys', () => {
   const invalidA = Uint8Array.of(0x6b, 0xff); // "k\xff"
   const invalidB = Uint8Array.of(0x6b, 0xfe); // "k\xfe"
-  const files = hostile.nastyKeys(['esc\u001b[31mred', 'forged\ntensor_name:  fake', invalidA, invalidB, 'back\\slash']);
+  const files = hostile.nastyKeys([
+    'esc\u001b[31mred',
+    'forged\ntensor_name:  fake',
+    invalidA,
+    invalidB,
+    'back\\slash',
+  ]);
 
   it('distinct non-UTF-8 keys stay distinct and readable', async () => {
     const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(files) });
@@ -161,7 +178,7 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     for (const r of [inspect, names, tree]) {
       expect(r.code).toBe(0);
       // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
-    expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     }
     expect(inspect.out).toContain('esc\\x1b[31mred (DT_FLOAT) []\n');
     expect(inspect.out).toContain('forged\\ntensor_name:  fake (DT_FLOAT) []\n');
@@ -185,7 +202,11 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     mkfifo(`${prefix}.data-00000-of-00001`);
     const reader = await CheckpointReader.open(prefix);
     try {
-      await expectCheckpointError(reader.getTensor('v0/.ATTRIBUTES/VARIABLE_VALUE'), 'IO', /is not a regular file \(a FIFO, socket or device\)/);
+      await expectCheckpointError(
+        reader.getTensor('v0/.ATTRIBUTES/VARIABLE_VALUE'),
+        'IO',
+        /is not a regular file \(a FIFO, socket or device\)/,
+      );
     } finally {
       await reader.close();
     }
@@ -197,7 +218,11 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
     await expectCheckpointError(CheckpointReader.open(prefix), 'NOT_FOUND', /Failed to find any matching files/);
     const state = path.join(path.dirname(prefix), 'checkpoint');
     mkfifo(state);
-    await expectCheckpointError(CheckpointReader.open(path.dirname(prefix)), 'NOT_FOUND', /Couldn't find 'checkpoint' file/);
+    await expectCheckpointError(
+      CheckpointReader.open(path.dirname(prefix)),
+      'NOT_FOUND',
+      /Couldn't find 'checkpoint' file/,
+    );
     await expectCheckpointError(new NodeFileSystem().readFile(state), 'IO', /checkpoint is not a regular file/);
     await expectCheckpointError(new NodeFileSystem().open(`${prefix}.index`), 'IO', /index is not a regular file/);
   });
@@ -206,7 +231,9 @@ describe('finding 12: control characters and invalid UTF-8 in keys', () => {
 describe('finding 8: partitioned tensors must be tiled exactly once', () => {
   const KEY = 'v/.ATTRIBUTES/VARIABLE_VALUE';
   const read = async (slices: Array<Array<[number, number]>>, shape = [4, 3]): Promise<unknown> => {
-    const reader = await CheckpointReader.open(PREFIX, { fs: new MemoryFileSystem(hostile.slicedTensor(shape, slices)) });
+    const reader = await CheckpointReader.open(PREFIX, {
+      fs: new MemoryFileSystem(hostile.slicedTensor(shape, slices)),
+    });
     try {
       return Array.from((await reader.getTensor(KEY)).data as Float32Array);
     } finally {
@@ -215,41 +242,132 @@ describe('finding 8: partitioned tensors must be tiled exactly once', () => {
   };
 
   it('an exact tiling (a 2×2 grid) reads back in place', async () => {
-    const grid = await read([[[0, 2], [0, 2]], [[0, 2], [2, 1]], [[2, 2], [0, 2]], [[2, 2], [2, 1]]]);
+    const grid = await read([
+      [
+        [0, 2],
+        [0, 2],
+      ],
+      [
+        [0, 2],
+        [2, 1],
+      ],
+      [
+        [2, 2],
+        [0, 2],
+      ],
+      [
+        [2, 2],
+        [2, 1],
+      ],
+    ]);
     expect(grid).toEqual([1000, 1001, 2000, 1002, 1003, 2001, 3000, 3001, 4000, 3002, 3003, 4001]);
   });
 
   // The messages are TensorFlow 2.21's for the same files (tf.train.load_checkpoint(...).get_tensor); for a
   // duplicated slice TensorFlow's reader aborts the process on a CHECK, so the overlap message is used.
   it('a duplicated slice is rejected, not read twice', async () => {
-    await expectCheckpointError(read([[[0, 2], [0, 3]], [[0, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:0,3, new slice = 0,2:0,3$/);
+    await expectCheckpointError(
+      read([
+        [
+          [0, 2],
+          [0, 3],
+        ],
+        [
+          [0, 2],
+          [0, 3],
+        ],
+      ]),
+      'CORRUPT',
+      /Overlapping slices: existing slice = 0,2:0,3, new slice = 0,2:0,3$/,
+    );
   });
 
   it('an overlap that hides a gap (element counts add up) is rejected instead of reading zeros', async () => {
-    await expectCheckpointError(read([[[0, 2], [0, 3]], [[1, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:0,3, new slice = 1,2:0,3$/);
-    await expectCheckpointError(read([[[0, 3], [0, 3]], [[2, 2], [0, 3]]]), 'CORRUPT', /Overlapping slices: existing slice = 0,3:0,3, new slice = 2,2:0,3$/);
+    await expectCheckpointError(
+      read([
+        [
+          [0, 2],
+          [0, 3],
+        ],
+        [
+          [1, 2],
+          [0, 3],
+        ],
+      ]),
+      'CORRUPT',
+      /Overlapping slices: existing slice = 0,2:0,3, new slice = 1,2:0,3$/,
+    );
+    await expectCheckpointError(
+      read([
+        [
+          [0, 3],
+          [0, 3],
+        ],
+        [
+          [2, 2],
+          [0, 3],
+        ],
+      ]),
+      'CORRUPT',
+      /Overlapping slices: existing slice = 0,3:0,3, new slice = 2,2:0,3$/,
+    );
   });
 
   it('a gap is rejected with TensorFlow`s message', async () => {
     await expectCheckpointError(
-      read([[[0, 1], [0, 3]], [[2, 2], [0, 3]]]),
+      read([
+        [
+          [0, 1],
+          [0, 3],
+        ],
+        [
+          [2, 2],
+          [0, 3],
+        ],
+      ]),
       'CORRUPT',
       /Does not have sufficient slices for partitioned tensor v\/\.ATTRIBUTES\/VARIABLE_VALUE to restore in slice_spec: -:-$/,
     );
   });
 
   it('1,000 column bands of one row band are checked in about linear time; one overlap among them is found', async () => {
-    const bands = Array.from({ length: 1000 }, (_, i): Array<[number, number]> => [[0, 2], [i, 1]]);
+    const bands = Array.from({ length: 1000 }, (_, i): Array<[number, number]> => [
+      [0, 2],
+      [i, 1],
+    ]);
     expect(await read(bands, [2, 1000])).toHaveLength(2000);
-    bands[999] = [[0, 2], [998, 1]];
-    await expectCheckpointError(read(bands, [2, 1000]), 'CORRUPT', /Overlapping slices: existing slice = 0,2:998,1, new slice = 0,2:998,1$/);
+    bands[999] = [
+      [0, 2],
+      [998, 1],
+    ];
+    await expectCheckpointError(
+      read(bands, [2, 1000]),
+      'CORRUPT',
+      /Overlapping slices: existing slice = 0,2:998,1, new slice = 0,2:998,1$/,
+    );
   });
 
   it('a restore meets the same error and changes nothing', async () => {
     const v = tf.variable(tf.zeros([4, 3]));
     try {
-      const files = hostile.slicedTensor([4, 3], [[[0, 2], [0, 3]], [[1, 2], [0, 3]]]);
-      await expectCheckpointError(new Checkpoint({ v }).restore(PREFIX, { fs: new MemoryFileSystem(files) }), 'CORRUPT', /Overlapping slices/);
+      const files = hostile.slicedTensor(
+        [4, 3],
+        [
+          [
+            [0, 2],
+            [0, 3],
+          ],
+          [
+            [1, 2],
+            [0, 3],
+          ],
+        ],
+      );
+      await expectCheckpointError(
+        new Checkpoint({ v }).restore(PREFIX, { fs: new MemoryFileSystem(files) }),
+        'CORRUPT',
+        /Overlapping slices/,
+      );
       expect(Array.from(v.dataSync())).toEqual(new Array(12).fill(0));
     } finally {
       v.dispose();
@@ -261,7 +379,11 @@ describe('finding 2: string tensors of millions of elements', () => {
   it('an object-graph key of 26 million strings is rejected from its index entry, before any read', async () => {
     const files = hostile.stringFlood(26_000_000);
     const fsys = new MemoryFileSystem(files);
-    await expectCheckpointError(CheckpointView.open(PREFIX, { fs: fsys }), 'CORRUPT', /_CHECKPOINTABLE_OBJECT_GRAPH is string\[26000000\], expected a scalar string/);
+    await expectCheckpointError(
+      CheckpointView.open(PREFIX, { fs: fsys }),
+      'CORRUPT',
+      /_CHECKPOINTABLE_OBJECT_GRAPH is string\[26000000\], expected a scalar string/,
+    );
     const reader = await CheckpointReader.open(PREFIX, { fs: fsys });
     try {
       await expectCheckpointError(reader.objectGraph(), 'CORRUPT', /expected a scalar string/);
@@ -313,7 +435,11 @@ describe('finding 2: string tensors of millions of elements', () => {
 
 describe('finding 10: restoring into disposed targets', () => {
   const make = (): tf.Sequential =>
-    tf.sequential({ layers: Array.from({ length: 4 }, (_, i) => tf.layers.dense({ units: 8, ...(i === 0 ? { inputShape: [8] } : {}) })) });
+    tf.sequential({
+      layers: Array.from({ length: 4 }, (_, i) =>
+        tf.layers.dense({ units: 8, ...(i === 0 ? { inputShape: [8] } : {}) }),
+      ),
+    });
   let dir: string;
   let prefix: string;
   beforeAll(async () => {
@@ -325,12 +451,20 @@ describe('finding 10: restoring into disposed targets', () => {
 
   it('a layer disposed beforehand fails the restore with a typed error before any variable changes, leaking nothing', async () => {
     const model = make();
-    const before = model.layers.filter((_, i) => i !== 2).flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
+    const before = model.layers
+      .filter((_, i) => i !== 2)
+      .flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
     model.layers[2]!.dispose();
     const tensors = tf.memory().numTensors;
-    await expectCheckpointError(new Checkpoint({ root: model }).restore(prefix), 'INVALID_ARGUMENT', /Cannot restore \(root\)\.layer_with_weights-2\.kernel into .*: its variable was disposed\. Nothing was restored\./);
+    await expectCheckpointError(
+      new Checkpoint({ root: model }).restore(prefix),
+      'INVALID_ARGUMENT',
+      /Cannot restore \(root\)\.layer_with_weights-2\.kernel into .*: its variable was disposed\. Nothing was restored\./,
+    );
     expect(tf.memory().numTensors).toBe(tensors);
-    const after = model.layers.filter((_, i) => i !== 2).flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
+    const after = model.layers
+      .filter((_, i) => i !== 2)
+      .flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
     expect(after).toEqual(before);
     model.layers.forEach((l, i) => i !== 2 && l.dispose());
   });
@@ -345,7 +479,11 @@ describe('finding 10: restoring into disposed targets', () => {
       }
       return read(offset, length, target);
     });
-    await expectCheckpointError(new Checkpoint({ root: model }).restore(prefix, { fs: disposing }), 'INVALID_ARGUMENT', /its variable was disposed\. Nothing was restored\./);
+    await expectCheckpointError(
+      new Checkpoint({ root: model }).restore(prefix, { fs: disposing }),
+      'INVALID_ARGUMENT',
+      /its variable was disposed\. Nothing was restored\./,
+    );
     expect(afterDispose).toBeGreaterThanOrEqual(0);
     expect(tf.memory().numTensors).toBe(afterDispose);
   });
@@ -400,7 +538,9 @@ describe('finding 14: aliased regions and big JSON', () => {
     const prefix = onDisk(hostile.aliases(2, 1 << 19));
     const writes: number[] = [];
     let text = '';
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (writes.push(String(s).length), (text += String(s)), true));
+    const o = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((s) => (writes.push(String(s).length), (text += String(s)), true));
     let code: number;
     try {
       code = await main(['inspect', prefix, '--all-tensors', '--json']);
@@ -408,8 +548,14 @@ describe('finding 14: aliased regions and big JSON', () => {
       o.mockRestore();
     }
     expect(code).toBe(0);
-    const doc = JSON.parse(text) as { tensors: Array<{ key: string; value?: { values: number[] } }>; objectGraphNodeCount: number };
-    expect(doc.tensors.filter((t) => t.key.startsWith('alias/')).map((t) => t.value!.values.length)).toEqual([1 << 17, 1 << 17]);
+    const doc = JSON.parse(text) as {
+      tensors: Array<{ key: string; value?: { values: number[] } }>;
+      objectGraphNodeCount: number;
+    };
+    expect(doc.tensors.filter((t) => t.key.startsWith('alias/')).map((t) => t.value!.values.length)).toEqual([
+      1 << 17,
+      1 << 17,
+    ]);
     expect(doc.objectGraphNodeCount).toBe(1);
     // A 2 MB document written as many pieces of at most ~64 KiB, never one string of all of it.
     expect(writes.length).toBeGreaterThan(25);
@@ -420,7 +566,9 @@ describe('finding 14: aliased regions and big JSON', () => {
 describe('finding 15: wide live roots', () => {
   it('a Checkpoint whose root has 300,000 children lists them without spreading them onto the stack', async () => {
     const leaf = {};
-    const root = { [trackableChildren]: () => Array.from({ length: 300_000 }, (_, i): [string, unknown] => [`c${i}`, leaf]) };
+    const root = {
+      [trackableChildren]: () => Array.from({ length: 300_000 }, (_, i): [string, unknown] => [`c${i}`, leaf]),
+    };
     const children = [...(new Checkpoint({ root })[trackableChildren]() as Iterable<[string, unknown]>)];
     expect(children).toHaveLength(300_001);
     expect(children[299_999]![0]).toBe('c299999');
@@ -431,7 +579,9 @@ describe('finding 15: wide live roots', () => {
 describe('structured hostile fuzz (seeded; `npm run fuzz` runs 180 at full size)', () => {
   it('every structured input succeeds or fails typed within 2 s, in a child process with a 1 GiB heap', async () => {
     const report = await runStructuredFuzz(27, 13, false);
-    process.stdout.write(`structured fuzz: slowest ${report.slowest.ms.toFixed(0)} ms (${report.slowest.input}), peak RSS ${(report.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `structured fuzz: slowest ${report.slowest.ms.toFixed(0)} ms (${report.slowest.input}), peak RSS ${(report.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
     expect(report.failures).toEqual([]);
     expect(report.inputs).toBe(27);
     // Both ends are reached: hostile inputs that read fine, and ones rejected as corrupt (slices, strings, caps).

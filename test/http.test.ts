@@ -6,7 +6,15 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointReader, CheckpointView, HttpFileSystem, latestCheckpoint, NotFoundError, UnsupportedError } from '../src';
+import {
+  Checkpoint,
+  CheckpointReader,
+  CheckpointView,
+  HttpFileSystem,
+  latestCheckpoint,
+  NotFoundError,
+  UnsupportedError,
+} from '../src';
 import { FIXTURES_DIR } from './helpers/shared';
 import { readExpectedPredictions } from './helpers/json';
 
@@ -65,7 +73,9 @@ describe('HttpFileSystem', () => {
     expect(gets.find((r) => r.url.includes('.data-'))!.range).toMatch(/^bytes=\d+-\d+$/);
     expect(gets.filter((r) => r.url.endsWith('.index')).map((r) => r.range)).toEqual(['bytes=0-0']);
     // A tensor cut into slices across shards is reassembled from ranges of several files.
-    expect(await reader.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE')).toEqual(await local.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE'));
+    expect(await reader.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE')).toEqual(
+      await local.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE'),
+    );
     await Promise.all([reader.close(), local.close()]);
   });
 
@@ -77,8 +87,13 @@ describe('HttpFileSystem', () => {
     expect(await latestCheckpoint(dir, { fs: fsys })).toBe(`${dir}/ckpt-1`);
     const input = tf.input({ shape: [4] });
     const hidden = tf.layers.dense({ units: 8, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor });
-    (await new Checkpoint({ model }).restore(`${dir}/ckpt-1`, { fs: fsys })).expectPartial().assertExistingObjectsMatched();
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor,
+    });
+    (await new Checkpoint({ model }).restore(`${dir}/ckpt-1`, { fs: fsys }))
+      .expectPartial()
+      .assertExistingObjectsMatched();
     const expected = readExpectedPredictions(path.join(ROOT, 'examples', 'data', 'mlp', 'expected.json'));
     const p = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
     expect(Math.abs(p[0]![0]! - expected.predictions[0]![0]!)).toBeLessThan(1e-5);
@@ -87,9 +102,13 @@ describe('HttpFileSystem', () => {
   it('copes with servers that ignore Range, and reports missing files and writes clearly', async () => {
     honourRange = false;
     const fsys = new HttpFileSystem(base);
-    const value = await (await CheckpointReader.open(rel(path.join(FIXTURES_DIR, 'dtypes', 'ckpt')), { fs: fsys })).getTensor('zoo/int8/.ATTRIBUTES/VARIABLE_VALUE');
+    const value = await (
+      await CheckpointReader.open(rel(path.join(FIXTURES_DIR, 'dtypes', 'ckpt')), { fs: fsys })
+    ).getTensor('zoo/int8/.ATTRIBUTES/VARIABLE_VALUE');
     expect([...(value.data as Int8Array)]).toEqual([-128, 127, 0, -1]);
     await expect(CheckpointReader.open('nope/ckpt', { fs: fsys })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(new Checkpoint({ v: tf.variable(tf.scalar(1)) }).write('out/ckpt', { fs: fsys })).rejects.toBeInstanceOf(UnsupportedError);
+    await expect(
+      new Checkpoint({ v: tf.variable(tf.scalar(1)) }).write('out/ckpt', { fs: fsys }),
+    ).rejects.toBeInstanceOf(UnsupportedError);
   });
 });

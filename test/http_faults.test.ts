@@ -32,7 +32,11 @@ const SKIP = corpusAvailable() ? null : `the ../shared corpus is absent (${CORPU
 if (SKIP) console.warn(`http_faults.test.ts skipped: ${SKIP}`);
 const maybe = SKIP ? describe.skip : describe;
 
-const server = new FaultServer({ '/corpus': CORPUS_DIR, '/fixtures': FIXTURES_DIR, '/examples': path.join(ROOT, 'examples', 'data') });
+const server = new FaultServer({
+  '/corpus': CORPUS_DIR,
+  '/fixtures': FIXTURES_DIR,
+  '/examples': path.join(ROOT, 'examples', 'data'),
+});
 const elsewhere = new FaultServer({});
 const warnings: string[] = [];
 let previousLogger: ReturnType<typeof setLogger>;
@@ -53,7 +57,13 @@ beforeEach(() => {
 
 /** Short timeouts and backoff, so fault cases stay bounded. */
 function httpFs(options: HttpFileSystemOptions = {}): HttpFileSystem {
-  return new HttpFileSystem(server.base, { retryDelayMs: 5, idleTimeoutMs: 400, requestTimeoutMs: 5000, retries: 2, ...options });
+  return new HttpFileSystem(server.base, {
+    retryDelayMs: 5,
+    idleTimeoutMs: 400,
+    requestTimeoutMs: 5000,
+    retries: 2,
+    ...options,
+  });
 }
 
 function oracleOf(dir: string): Oracle {
@@ -61,7 +71,11 @@ function oracleOf(dir: string): Oracle {
 }
 
 /** Every tensor of `dir`, read together (one restore's worth of reads), as [key, sha256]. */
-async function readAll(fsys: HttpFileSystem, dir: string, options: { verifyChecksums?: boolean } = {}): Promise<Array<[string, string]>> {
+async function readAll(
+  fsys: HttpFileSystem,
+  dir: string,
+  options: { verifyChecksums?: boolean } = {},
+): Promise<Array<[string, string]>> {
   const reader = await CheckpointReader.open(dir, { fs: fsys, ...options });
   try {
     const keys = reader.keys();
@@ -136,8 +150,12 @@ maybe('HttpFileSystem over a loopback server', () => {
     const expected = oracleOf(dir).tensors!.map((t) => [t.key, t.sha256]);
     expect(await readAll(httpFs(), dir)).toEqual(expected);
     // Each cut run is asked again from where it stopped (same end, later start), not from its beginning.
-    const ranges = dataGets(server).map((r) => [r.path, ...r.range!.match(/\d+/g)!.map(Number)] as [string, number, number]);
-    const resumed = ranges.filter(([p, s, e], i) => ranges.slice(0, i).some(([p2, s2, e2]) => p2 === p && e2 === e && s2 < s));
+    const ranges = dataGets(server).map(
+      (r) => [r.path, ...r.range!.match(/\d+/g)!.map(Number)] as [string, number, number],
+    );
+    const resumed = ranges.filter(([p, s, e], i) =>
+      ranges.slice(0, i).some(([p2, s2, e2]) => p2 === p && e2 === e && s2 < s),
+    );
     expect(resumed).toHaveLength(2);
     server.reset('503', 2);
     expect(await readAll(httpFs(), dir)).toEqual(expected);
@@ -177,7 +195,10 @@ maybe('HttpFileSystem over a loopback server', () => {
   });
 
   it('stays on the base URL’s origin: a state file naming another origin is refused, and nothing is sent there', async () => {
-    server.virtual.set('/fixtures/evil/checkpoint', new TextEncoder().encode(`model_checkpoint_path: "${elsewhere.base}/corpus/ckpt"\n`));
+    server.virtual.set(
+      '/fixtures/evil/checkpoint',
+      new TextEncoder().encode(`model_checkpoint_path: "${elsewhere.base}/corpus/ckpt"\n`),
+    );
     const fsys = httpFs({ headers: { Authorization: 'Bearer secret' } });
     await expect(listVariables('fixtures/evil', { fs: fsys })).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(elsewhere.log).toEqual([]);
@@ -219,7 +240,10 @@ maybe('HttpFileSystem over a loopback server', () => {
     const build = (): tf.LayersModel => {
       const input = tf.input({ shape: [4] });
       const hidden = tf.layers.dense({ units: 8, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-      return tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor });
+      return tf.model({
+        inputs: input,
+        outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor,
+      });
     };
     const cases: Array<[Fault, RegExp]> = [
       ['stall', /no data for 400 ms/],
@@ -236,7 +260,10 @@ maybe('HttpFileSystem over a loopback server', () => {
       const fsys = httpFs({ retries: 1 });
       const err = await new Checkpoint({ model })
         .restore('examples/mlp/ckpt-1', { fs: fsys, verifyChecksums: false })
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(CheckpointError);
       expect((err as Error).message).toMatch(message);
       expect((err as Error).message).toContain(server.base);

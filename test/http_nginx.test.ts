@@ -12,7 +12,12 @@ import { NGINX_BIN, Nginx } from './helpers/nginx';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type Oracle } from './helpers/shared';
 import { tensorSha256 } from './helpers/values';
 
-const SKIP = NGINX_BIN === null ? 'nginx is not installed (apt-get install -y nginx-light)' : !corpusAvailable() ? 'the ../shared corpus is absent' : null;
+const SKIP =
+  NGINX_BIN === null
+    ? 'nginx is not installed (apt-get install -y nginx-light)'
+    : !corpusAvailable()
+      ? 'the ../shared corpus is absent'
+      : null;
 if (SKIP) console.warn(`http_nginx.test.ts skipped: ${SKIP}`);
 const maybe = SKIP ? describe.skip : describe;
 
@@ -27,7 +32,8 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-const oracleOf = (name: string): Oracle => JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle;
+const oracleOf = (name: string): Oracle =>
+  JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle;
 
 maybe('HttpFileSystem over nginx', () => {
   it.each(['keras-bilstm-news-sharded', 'keras-cnn-rescaling-asl-letters', 'keras-mlp-tiny-mnist-sharded'])(
@@ -77,8 +83,12 @@ maybe('HttpFileSystem over nginx', () => {
       fs.writeFileSync(p, bytes);
       fs.utimesSync(p, later, later);
     }
-    await expect(reader.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE')).rejects.toThrow(/replaced on the server after its index was read/);
-    expect(await reader.getTensor(key).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))).toMatch(/changed on the server/);
+    await expect(reader.getTensor('big/.ATTRIBUTES/VARIABLE_VALUE')).rejects.toThrow(
+      /replaced on the server after its index was read/,
+    );
+    expect(await reader.getTensor(key).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))).toMatch(
+      /changed on the server/,
+    );
     expect(first.shape).toEqual([]);
     await reader.close();
   });

@@ -39,7 +39,10 @@ import { FIXTURES_DIR } from './helpers/shared';
 const L = tf.layers;
 
 /** Two of generate.py's Keras 3 models, with their TensorFlow oracles (restore.test.ts restores them all). */
-const MODELS = { 'k3-sequential-dense-bn': KERAS3['k3-sequential-dense-bn']!, 'k3-functional-conv': KERAS3['k3-functional-conv']! } as Record<string, () => tf.LayersModel>;
+const MODELS = {
+  'k3-sequential-dense-bn': KERAS3['k3-sequential-dense-bn']!,
+  'k3-functional-conv': KERAS3['k3-functional-conv']!,
+} as Record<string, () => tf.LayersModel>;
 
 interface Oracle {
   input: number[][];
@@ -48,11 +51,16 @@ interface Oracle {
 }
 
 function fixture(name: string): { prefix: string; oracle: Oracle } {
-  return { prefix: path.join(FIXTURES_DIR, name, 'ckpt'), oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle };
+  return {
+    prefix: path.join(FIXTURES_DIR, name, 'ckpt'),
+    oracle: JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle,
+  };
 }
 
 function sha256(data: ArrayBufferView): string {
-  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest('hex');
 }
 
 function dataIds(model: tf.LayersModel): object[] {
@@ -74,13 +82,17 @@ async function snapshot(model: tf.LayersModel): Promise<Float32Array[]> {
 }
 
 /** Restores fixture `name` into a fresh model and checks it against TensorFlow: predictions and every weight's bytes. */
-async function restoreAndJudge(name: string, options: RestoreOptions = { inPlace: true }): Promise<{ model: tf.LayersModel; before: object[] }> {
+async function restoreAndJudge(
+  name: string,
+  options: RestoreOptions = { inPlace: true },
+): Promise<{ model: tf.LayersModel; before: object[] }> {
   const { prefix, oracle } = fixture(name);
   const model = MODELS[name]!();
   const before = dataIds(model);
   (await new Checkpoint({ model }).restore(prefix, { expectPartial: true, ...options })).assertExistingObjectsMatched();
   const tfDigests = new Set(oracle.tensors.map((t) => t.sha256));
-  for (const w of model.weights) expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
+  for (const w of model.weights)
+    expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
   const predictions = tf.tidy(() => (model.predict(tf.tensor(oracle.input)) as tf.Tensor).arraySync() as number[][]);
   const diff = predictions.flat().reduce((m, x, i) => Math.max(m, Math.abs(x - oracle.predictions.flat()[i]!)), 0);
   expect(diff).toBeLessThan(1e-5);
@@ -106,7 +118,7 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
     await tf.setBackend('cpu');
   });
 
-  it.each(Object.keys(MODELS))('%s: same memory, TensorFlow\'s values, Keras\'s predictions', async (name) => {
+  it.each(Object.keys(MODELS))("%s: same memory, TensorFlow's values, Keras's predictions", async (name) => {
     const { model, before } = await restoreAndJudge(name);
     // Every weight kept its dataId: the bytes went into the memory it already had.
     expect(dataIds(model)).toEqual(before);
@@ -116,7 +128,8 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
 
   it.each([{ inPlace: true }, { atomic: false }])('values of several read pieces land whole (%j)', async (options) => {
     // A 1.4 MB kernel: more than one piece buffer's worth, copied into place piece by piece.
-    const make = (): tf.Sequential => tf.sequential({ layers: [L.dense({ units: 600, inputShape: [600] }), L.dense({ units: 3 })] });
+    const make = (): tf.Sequential =>
+      tf.sequential({ layers: [L.dense({ units: 600, inputShape: [600] }), L.dense({ units: 3 })] });
     const source = make();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-inplace-big-'));
     try {
@@ -126,7 +139,9 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
       (await new Checkpoint({ root: model }).restore(prefix, options)).assertConsumed();
       expect(dataIds(model)).toEqual(before);
       for (let i = 0; i < model.weights.length; i++) {
-        expect(sha256(model.weights[i]!.read().dataSync() as Float32Array)).toBe(sha256(source.weights[i]!.read().dataSync() as Float32Array));
+        expect(sha256(model.weights[i]!.read().dataSync() as Float32Array)).toBe(
+          sha256(source.weights[i]!.read().dataSync() as Float32Array),
+        );
       }
       model.dispose();
     } finally {
@@ -147,7 +162,12 @@ describe.each(['cpu', 'wasm'])('the %s backend restores in place', (backend) => 
     const old = kernel.dataSync().slice();
     expect(inPlaceSupport(model.weights[0]!.read() as never).reason).toMatch(/shared with 1 other tensor/);
     const before = dataIds(model);
-    (await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, { inPlace: true, expectPartial: true })).assertExistingObjectsMatched();
+    (
+      await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, {
+        inPlace: true,
+        expectPartial: true,
+      })
+    ).assertExistingObjectsMatched();
     const after = dataIds(model);
     expect(after[0]).not.toBe(before[0]);
     expect(after.slice(1)).toEqual(before.slice(1));
@@ -169,7 +189,9 @@ describe('fallbacks keep the old path', () => {
     for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'opaque-test' });
     expect(await tf.setBackend('opaque-test')).toBe(true);
     const probe = MODELS['k3-functional-conv']!();
-    expect(inPlaceSupport(probe.weights[0]!.read() as never).reason).toMatch(/opaque-test backend keeps values in memory JavaScript cannot write/);
+    expect(inPlaceSupport(probe.weights[0]!.read() as never).reason).toMatch(
+      /opaque-test backend keeps values in memory JavaScript cannot write/,
+    );
     probe.dispose();
     const { model, before } = await restoreAndJudge('k3-functional-conv');
     dataIds(model).forEach((id, i) => expect(id).not.toBe(before[i]));
@@ -183,7 +205,10 @@ describe('fallbacks keep the old path', () => {
     const earlier = model.weights[0]!.read().dataSync();
     const copy = Float32Array.from(earlier);
     const before = dataIds(model);
-    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, { inPlace: false, expectPartial: true });
+    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, {
+      inPlace: false,
+      expectPartial: true,
+    });
     dataIds(model).forEach((id, i) => expect(id).not.toBe(before[i]));
     expect(earlier).toEqual(copy);
     model.dispose();
@@ -201,10 +226,15 @@ describe('fallbacks keep the old path', () => {
   it('in place, on the CPU backend, arrays from dataSync() alias the variable and see the restored values', async () => {
     const model = MODELS['k3-sequential-dense-bn']!();
     const earlier = model.weights[0]!.read().dataSync();
-    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, { inPlace: true, expectPartial: true });
+    await new Checkpoint({ model }).restore(fixture('k3-sequential-dense-bn').prefix, {
+      inPlace: true,
+      expectPartial: true,
+    });
     expect(earlier).toBe(model.weights[0]!.read().dataSync());
     // …which are TensorFlow's values of that kernel.
-    expect(fixture('k3-sequential-dense-bn').oracle.tensors.map((t) => t.sha256)).toContain(sha256(earlier as Float32Array));
+    expect(fixture('k3-sequential-dense-bn').oracle.tensors.map((t) => t.sha256)).toContain(
+      sha256(earlier as Float32Array),
+    );
     model.dispose();
   });
 });
@@ -219,14 +249,16 @@ describe('failures', () => {
   /** Twelve dense layers: a model with many weights, its checkpoint and fresh copies to restore into. */
   async function manyWeights(sub: string, units = 32): Promise<{ prefix: string; fresh: () => tf.Sequential }> {
     const make = (): tf.Sequential =>
-      tf.sequential({ layers: Array.from({ length: 12 }, (_, i) => L.dense({ units, ...(i === 0 ? { inputShape: [units] } : {}) })) });
+      tf.sequential({
+        layers: Array.from({ length: 12 }, (_, i) => L.dense({ units, ...(i === 0 ? { inputShape: [units] } : {}) })),
+      });
     const source = make();
     const prefix = await new Checkpoint({ root: source }).write(path.join(dir, sub, 'ckpt'));
     source.dispose();
     return { prefix, fresh: make };
   }
 
-  it('a data file that cannot vouch for its bytes and changes between the passes: the write pass\'s checksums say so and name what changed', async () => {
+  it("a data file that cannot vouch for its bytes and changes between the passes: the write pass's checksums say so and name what changed", async () => {
     // Kernels of 100 KB: values that small are kept from the verify pass, not read twice.
     const { prefix, fresh } = await manyWeights('changed', 160);
     const model = fresh();
@@ -250,7 +282,9 @@ describe('failures', () => {
       }
       return read(offset, length, target);
     });
-    const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys, inPlace: true }).catch((e: unknown) => e);
+    const err = await new Checkpoint({ root: model })
+      .restore(prefix, { fs: fsys, inPlace: true })
+      .catch((e: unknown) => e);
     expect(changed).toBe(true);
     expect(err).toBeInstanceOf(PartialRestoreError);
     const partial = err as PartialRestoreError;
@@ -259,7 +293,9 @@ describe('failures', () => {
     expect(partial.message).toMatch(/variable\(s\) hold new bytes, in full or in part: /);
     expect(partial.restored).toContain('(root).layer_with_weights-0.kernel');
     // Every variable the error does not name is as it was.
-    const paths = model.weights.map((_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`);
+    const paths = model.weights.map(
+      (_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`,
+    );
     const after = await snapshot(model);
     paths.forEach((p, i) => {
       if (!partial.restored.includes(p)) expect([p, after[i]]).toEqual([p, before[i]]);
@@ -272,32 +308,45 @@ describe('failures', () => {
   it.each([
     ['a read error', 'error'],
     ['a checksum failure', 'corrupt'],
-  ] as const)('atomic: false, %s part-way: the variables written so far are named, the others are as they were', async (_name, mode) => {
-    const { prefix, fresh } = await manyWeights(`stream-${mode}`);
-    const model = fresh();
-    const before = await snapshot(model);
-    let reads = 0;
-    const fsys = interceptDataReads(new NodeFileSystem(), async (read, p, offset, length, target) => {
-      const n = ++reads;
-      if (n === 12 && mode === 'error') throw new IOError(`injected read error in ${p}`, { file: p });
-      const out = await read(offset, length, target);
-      if (n === 12 && mode === 'corrupt') out[0]! ^= 0xff;
-      return out;
-    });
-    const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys, atomic: false }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PartialRestoreError);
-    const partial = err as PartialRestoreError;
-    expect(partial.code).toBe(mode === 'error' ? 'IO' : 'CHECKSUM');
-    expect(partial.restored.length).toBeGreaterThan(0);
-    const paths = model.weights.map((_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`);
-    const after = await snapshot(model);
-    expect(paths.filter((p, i) => !partial.restored.includes(p) && JSON.stringify(after[i]) !== JSON.stringify(before[i]))).toEqual([]);
-    model.dispose();
-  });
+  ] as const)(
+    'atomic: false, %s part-way: the variables written so far are named, the others are as they were',
+    async (_name, mode) => {
+      const { prefix, fresh } = await manyWeights(`stream-${mode}`);
+      const model = fresh();
+      const before = await snapshot(model);
+      let reads = 0;
+      const fsys = interceptDataReads(new NodeFileSystem(), async (read, p, offset, length, target) => {
+        const n = ++reads;
+        if (n === 12 && mode === 'error') throw new IOError(`injected read error in ${p}`, { file: p });
+        const out = await read(offset, length, target);
+        if (n === 12 && mode === 'corrupt') out[0]! ^= 0xff;
+        return out;
+      });
+      const err = await new Checkpoint({ root: model })
+        .restore(prefix, { fs: fsys, atomic: false })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PartialRestoreError);
+      const partial = err as PartialRestoreError;
+      expect(partial.code).toBe(mode === 'error' ? 'IO' : 'CHECKSUM');
+      expect(partial.restored.length).toBeGreaterThan(0);
+      const paths = model.weights.map(
+        (_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`,
+      );
+      const after = await snapshot(model);
+      expect(
+        paths.filter((p, i) => !partial.restored.includes(p) && JSON.stringify(after[i]) !== JSON.stringify(before[i])),
+      ).toEqual([]);
+      model.dispose();
+    },
+  );
 
   it('atomic: false checks shapes from the index before its first write', async () => {
     const { prefix } = await manyWeights('shape');
-    const model = tf.sequential({ layers: Array.from({ length: 12 }, (_, i) => L.dense({ units: i === 9 ? 31 : 32, ...(i === 0 ? { inputShape: [32] } : {}) })) });
+    const model = tf.sequential({
+      layers: Array.from({ length: 12 }, (_, i) =>
+        L.dense({ units: i === 9 ? 31 : 32, ...(i === 0 ? { inputShape: [32] } : {}) }),
+      ),
+    });
     const before = await snapshot(model);
     const err = await new Checkpoint({ root: model }).restore(prefix, { atomic: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointError);
@@ -314,8 +363,13 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
   let ckpts: Array<{ prefix: string; model: tf.Sequential; dataFile: string }>;
   // Kernels of 100 KB (read twice, not kept from the verify pass) and biases of 640 B (kept).
   const make = (): tf.Sequential =>
-    tf.sequential({ layers: Array.from({ length: 6 }, (_, i) => L.dense({ units: 160, ...(i === 0 ? { inputShape: [160] } : {}) })) });
-  const paths = Array.from({ length: 12 }, (_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`);
+    tf.sequential({
+      layers: Array.from({ length: 6 }, (_, i) => L.dense({ units: 160, ...(i === 0 ? { inputShape: [160] } : {}) })),
+    });
+  const paths = Array.from(
+    { length: 12 },
+    (_, i) => `(root).layer_with_weights-${Math.floor(i / 2)}.${i % 2 === 0 ? 'kernel' : 'bias'}`,
+  );
   const kernel0 = 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE';
 
   beforeAll(async () => {
@@ -393,25 +447,31 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
     expect(await new MemorySource('m', new Uint8Array(4)).identity()).toBe('memory');
   });
 
-  it.each(['cpu', 'wasm'])('on the %s backend the values read unchecked land whole, in the same memory', async (backend) => {
-    const a = ckpts[0]!;
-    const source = await new NodeFileSystem().open(a.dataFile);
-    expect(await source.identity?.()).toMatch(/^\d+:/);
-    await source.close();
-    expect(await tf.setBackend(backend)).toBe(true);
-    try {
-      const model = make();
-      const before = dataIds(model);
-      (await new Checkpoint({ root: model }).restore(a.prefix, { inPlace: true })).assertConsumed();
-      expect(dataIds(model)).toEqual(before);
-      model.weights.forEach((w, i) => {
-        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([paths[i], sha256(a.model.weights[i]!.read().dataSync() as Float32Array)]);
-      });
-      model.dispose();
-    } finally {
-      await tf.setBackend('cpu');
-    }
-  });
+  it.each(['cpu', 'wasm'])(
+    'on the %s backend the values read unchecked land whole, in the same memory',
+    async (backend) => {
+      const a = ckpts[0]!;
+      const source = await new NodeFileSystem().open(a.dataFile);
+      expect(await source.identity?.()).toMatch(/^\d+:/);
+      await source.close();
+      expect(await tf.setBackend(backend)).toBe(true);
+      try {
+        const model = make();
+        const before = dataIds(model);
+        (await new Checkpoint({ root: model }).restore(a.prefix, { inPlace: true })).assertConsumed();
+        expect(dataIds(model)).toEqual(before);
+        model.weights.forEach((w, i) => {
+          expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([
+            paths[i],
+            sha256(a.model.weights[i]!.read().dataSync() as Float32Array),
+          ]);
+        });
+        model.dispose();
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    },
+  );
 
   it('a file changed in place between the passes: found after the write pass, by the identity and the bytes that landed; the error names what changed', async () => {
     const { prefix, dataFile } = ckpts[0]!;
@@ -431,12 +491,16 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
       fs.closeSync(fd);
     });
     try {
-      const err = await new Checkpoint({ root: model }).restore(prefix, { fs: fsys, inPlace: true }).catch((e: unknown) => e);
+      const err = await new Checkpoint({ root: model })
+        .restore(prefix, { fs: fsys, inPlace: true })
+        .catch((e: unknown) => e);
       expect(changed).toBe(true);
       expect(err).toBeInstanceOf(PartialRestoreError);
       const partial = err as PartialRestoreError;
       expect(partial.code).toBe('CHECKSUM');
-      expect(partial.message).toMatch(/changed while it was being restored: the bytes of layer_with_weights-0\/kernel\S* read into the variable are not/);
+      expect(partial.message).toMatch(
+        /changed while it was being restored: the bytes of layer_with_weights-0\/kernel\S* read into the variable are not/,
+      );
       // The write pass read every value without checksums (a write pass that checks them stops at the first
       // changed value); then the file's identity had changed, and the bytes that landed were checked.
       expect([...partial.restored].sort()).toEqual([...paths].sort());
@@ -474,7 +538,10 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
       (await new Checkpoint({ root: model }).restore(a.prefix, { fs: fsys, inPlace: true })).assertConsumed();
       expect(replaced).toBe(true);
       model.weights.forEach((w, i) => {
-        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([paths[i], sha256(a.model.weights[i]!.read().dataSync() as Float32Array)]);
+        expect([paths[i], sha256(w.read().dataSync() as Float32Array)]).toEqual([
+          paths[i],
+          sha256(a.model.weights[i]!.read().dataSync() as Float32Array),
+        ]);
       });
     } finally {
       if (fs.existsSync(`${a.dataFile}.keep`)) fs.renameSync(`${a.dataFile}.keep`, a.dataFile);
@@ -505,7 +572,11 @@ describe('over HTTP, a strong ETag vouches for the bytes (every request is pinne
       }
       const start = Number(m[1]);
       const end = Math.min(Number(m[2]), size - 1);
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+      res.writeHead(206, {
+        ...headers,
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'content-length': end - start + 1,
+      });
       fs.createReadStream(file, { start, end }).pipe(res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -517,19 +588,25 @@ describe('over HTTP, a strong ETag vouches for the bytes (every request is pinne
     ['"v1"', true],
     ['W/"v1"', false],
     [null, false],
-  ] as const)('ETag %s vouches for the bytes: %s; the in-place restore gives TensorFlow\'s values either way', async (tag, vouches) => {
-    etag = tag;
-    const name = 'k3-sequential-dense-bn';
-    const fsys = new HttpFileSystem(base);
-    const source = await fsys.open(`${name}/ckpt.index`);
-    expect((await source.identity?.()) ?? null).toBe(vouches ? `"v1" ${source.size}` : null);
-    await source.close();
-    const model = MODELS[name]!();
-    const before = dataIds(model);
-    (await new Checkpoint({ model }).restore(`${name}/ckpt`, { fs: fsys, inPlace: true, expectPartial: true })).assertExistingObjectsMatched();
-    expect(dataIds(model)).toEqual(before);
-    const tfDigests = new Set(fixture(name).oracle.tensors.map((t) => t.sha256));
-    for (const w of model.weights) expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
-    model.dispose();
-  });
+  ] as const)(
+    "ETag %s vouches for the bytes: %s; the in-place restore gives TensorFlow's values either way",
+    async (tag, vouches) => {
+      etag = tag;
+      const name = 'k3-sequential-dense-bn';
+      const fsys = new HttpFileSystem(base);
+      const source = await fsys.open(`${name}/ckpt.index`);
+      expect((await source.identity?.()) ?? null).toBe(vouches ? `"v1" ${source.size}` : null);
+      await source.close();
+      const model = MODELS[name]!();
+      const before = dataIds(model);
+      (
+        await new Checkpoint({ model }).restore(`${name}/ckpt`, { fs: fsys, inPlace: true, expectPartial: true })
+      ).assertExistingObjectsMatched();
+      expect(dataIds(model)).toEqual(before);
+      const tfDigests = new Set(fixture(name).oracle.tensors.map((t) => t.sha256));
+      for (const w of model.weights)
+        expect([w.name, tfDigests.has(sha256(w.read().dataSync() as Float32Array))]).toEqual([w.name, true]);
+      model.dispose();
+    },
+  );
 });

@@ -54,7 +54,12 @@ const rnn = { recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros' } as
 const BUILDERS: Record<string, () => tf.LayersModel> = {
   mlp: () =>
     tf.sequential({
-      layers: [L.dense({ units: 16, activation: 'relu', inputShape: [4] }), L.batchNormalization({}), L.dropout({ rate: 0.2 }), L.dense({ units: 3 })],
+      layers: [
+        L.dense({ units: 16, activation: 'relu', inputShape: [4] }),
+        L.batchNormalization({}),
+        L.dropout({ rate: 0.2 }),
+        L.dense({ units: 3 }),
+      ],
     }),
   cnn: () =>
     tf.sequential({
@@ -67,10 +72,21 @@ const BUILDERS: Record<string, () => tf.LayersModel> = {
       ],
     }),
   lstm: () =>
-    tf.sequential({ layers: [L.embedding({ inputDim: 30, outputDim: 6, inputShape: [5] }), L.lstm({ units: 7, ...rnn }), L.dense({ units: 2 })] }),
+    tf.sequential({
+      layers: [
+        L.embedding({ inputDim: 30, outputDim: 6, inputShape: [5] }),
+        L.lstm({ units: 7, ...rnn }),
+        L.dense({ units: 2 }),
+      ],
+    }),
   bilstm: () =>
-    tf.sequential({ layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }), inputShape: [5, 3] }), L.dense({ units: 2 })] }),
-  gru: () => tf.sequential({ layers: [L.gru({ units: 4, resetAfter: false, inputShape: [5, 3], ...rnn } as never), L.dense({ units: 2 })] }),
+    tf.sequential({
+      layers: [L.bidirectional({ layer: L.lstm({ units: 4, ...rnn }), inputShape: [5, 3] }), L.dense({ units: 2 })],
+    }),
+  gru: () =>
+    tf.sequential({
+      layers: [L.gru({ units: 4, resetAfter: false, inputShape: [5, 3], ...rnn } as never), L.dense({ units: 2 })],
+    }),
   nested: () => {
     const inner = tf.sequential({ layers: [L.dense({ units: 3, activation: 'relu', inputShape: [4] })] });
     const x = tf.input({ shape: [4] });
@@ -111,7 +127,8 @@ function predict(model: tf.LayersModel, e: Expected): Float32Array {
 
 const haveTf = tfAvailable();
 const describeTf = haveTf ? describe : describe.skip;
-if (!haveTf) process.stderr.write('\nSKIPPED keras_files.test.ts: needs Keras 3 in .venv-tf to write the files it judges\n');
+if (!haveTf)
+  process.stderr.write('\nSKIPPED keras_files.test.ts: needs Keras 3 in .venv-tf to write the files it judges\n');
 
 let dir = '';
 let expected: Record<string, Expected> & { mlp_adam?: AdamExpected } = {};
@@ -180,9 +197,14 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
   test('Checkpoint.restore, compareWithCheckpoint and loadKerasWeightsFromArchive take the same files', async () => {
     const model = BUILDERS['cnn']!();
     const cmp = await compareWithCheckpoint(model, path.join(dir, 'cnn.keras'));
-    expect(cmp.matched.map((m) => m.key).sort()).toEqual(
-      ['layers/conv2d/vars/0', 'layers/conv2d/vars/1', 'layers/conv2d_1/vars/0', 'layers/conv2d_1/vars/1', 'layers/dense/vars/0', 'layers/dense/vars/1'],
-    );
+    expect(cmp.matched.map((m) => m.key).sort()).toEqual([
+      'layers/conv2d/vars/0',
+      'layers/conv2d/vars/1',
+      'layers/conv2d_1/vars/0',
+      'layers/conv2d_1/vars/1',
+      'layers/dense/vars/0',
+      'layers/dense/vars/1',
+    ]);
     expect(cmp.shapeMismatches).toEqual([]);
     expect(cmp.onlyInLive).toEqual([]);
     // Checkpoint({ model }) restores the file's root into the model it tracks; the optimizer part is partial.
@@ -216,7 +238,9 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
           status.assertConsumed();
           expect(model.optimizer.iterations).toBe(e.iterations);
         }
-        model.getWeights().forEach((w, i) => expect(relativeError(w.dataSync() as Float32Array, e.before[i]!)).toBeLessThan(1e-6));
+        model
+          .getWeights()
+          .forEach((w, i) => expect(relativeError(w.dataSync() as Float32Array, e.before[i]!)).toBeLessThan(1e-6));
         if (!restoreOptimizer) {
           // The same weights with a fresh optimizer: what a restore that lost Adam's state would do.
           model.compile({ optimizer: tf.train.adam(0.01, 0.9, 0.999, 1e-7), loss: 'meanSquaredError' });
@@ -238,7 +262,6 @@ describeTf('Keras 3 files restore into tfjs and predict what Keras predicts', ()
   }
 });
 
-
 // loadKerasModel (the Keras entry) builds the tfjs model from the archive itself.
 const describeTopology = describeTf;
 
@@ -256,7 +279,11 @@ describeTopology('.keras archives alone: loadKerasModel + the archive weights, a
       const json = readModelJson(path.join(outDir, 'model.json'));
       const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
       const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0]!.weights,
+          weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+        }),
       );
       expect(relativeError(predict(converted, expected[name]!), expected[name]!.prediction)).toBeLessThan(1e-4);
     });
@@ -269,18 +296,34 @@ describeTf('the CLI takes Keras files', () => {
     expect(code).toBe(0);
     const [listing, tree] = out.split('\n\n');
     const dtypes: Record<string, string> = { float32: 'float32', int64: 'int64' };
-    const fromH5py = expected['mlp']!.datasets!.map(([p, dtype, shape]) => `${p} (${dtypes[dtype] ?? dtype}) [${shape.join(',')}]`);
+    const fromH5py = expected['mlp']!.datasets!.map(
+      ([p, dtype, shape]) => `${p} (${dtypes[dtype] ?? dtype}) [${shape.join(',')}]`,
+    );
     expect(listing!.split('\n').sort()).toEqual(fromH5py.sort());
-    expect(tree).toContain('├─ layers #1\n│  ├─ batch_normalization #2\n│  │  └─ vars #3\n│  │     ├─ 0 #4  float32[16] 64 B  layers/batch_normalization/vars/0');
+    expect(tree).toContain(
+      '├─ layers #1\n│  ├─ batch_normalization #2\n│  │  └─ vars #3\n│  │     ├─ 0 #4  float32[16] 64 B  layers/batch_normalization/vars/0',
+    );
     const value = await run(['inspect', path.join(dir, 'mlp.weights.h5'), '--tensor', 'optimizer/vars/0', '--json']);
-    expect((JSON.parse(value.out) as { tensors: Array<{ value: unknown }> }).tensors[0]!.value).toEqual({ dtype: 'int64', shape: [], values: [String(6 * 3 / 2)] });
+    expect((JSON.parse(value.out) as { tensors: Array<{ value: unknown }> }).tensors[0]!.value).toEqual({
+      dtype: 'int64',
+      shape: [],
+      values: [String((6 * 3) / 2)],
+    });
   });
 
   test('tree --json, diff and convert', async () => {
     const view = await api.CheckpointView.open(path.join(dir, 'functional.keras'));
     expect([...view.children(0).keys()].sort()).toEqual(['layers', 'optimizer', 'vars']);
-    const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out) as { nodes: Array<{ children: Array<{ name: string }> }> };
-    expect(tree.nodes[0]!.children.map((c) => c.name)).toEqual(['layer_with_weights-0', 'layer_with_weights-1', 'layer_with_weights-2', 'layer_with_weights-3', 'optimizer']);
+    const tree = JSON.parse((await run(['tree', path.join(dir, 'functional.h5'), '--json'])).out) as {
+      nodes: Array<{ children: Array<{ name: string }> }>;
+    };
+    expect(tree.nodes[0]!.children.map((c) => c.name)).toEqual([
+      'layer_with_weights-0',
+      'layer_with_weights-1',
+      'layer_with_weights-2',
+      'layer_with_weights-3',
+      'optimizer',
+    ]);
     const work = fs.mkdtempSync(path.join(dir, 'cli-'));
     await saveModelJson(BUILDERS['functional']!(), work);
     const modelJson = path.join(work, 'model.json');
@@ -292,13 +335,19 @@ describeTf('the CLI takes Keras files', () => {
     expect(bad.code).toBe(1);
     const outDir = path.join(work, 'converted');
     const c = await run(['convert', path.join(dir, 'functional.weights.h5'), '--model', modelJson, '--out', outDir]);
-    expect([c.code, c.err]).toEqual([0, ""]);
+    expect([c.code, c.err]).toEqual([0, '']);
     const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+      }),
     );
-    expect(relativeError(predict(model, expected['functional']!), expected['functional']!.prediction)).toBeLessThan(1e-4);
+    expect(relativeError(predict(model, expected['functional']!), expected['functional']!.prediction)).toBeLessThan(
+      1e-4,
+    );
     const noModel = await run(['convert', path.join(dir, 'functional.weights.h5'), '--out', outDir]);
     expect(noModel.code).toBe(2);
     expect(noModel.err).toContain('.keras');
@@ -314,7 +363,11 @@ describeTf('hostile Keras files give typed errors (the fuzz run also bounds thei
   };
   const indexOf = (hay: Uint8Array, needle: Uint8Array): number => Buffer.from(hay).indexOf(Buffer.from(needle));
 
-  async function expectTyped(bytes: Uint8Array, name: string, Type: new (...args: never[]) => CheckpointError = CheckpointError): Promise<void> {
+  async function expectTyped(
+    bytes: Uint8Array,
+    name: string,
+    Type: new (...args: never[]) => CheckpointError = CheckpointError,
+  ): Promise<void> {
     const err = await (async () => {
       const source = KerasWeightsSource.fromBytes(bytes, name);
       for (const key of source.keys()) await source.getTensor(key);
@@ -326,7 +379,8 @@ describeTf('hostile Keras files give typed errors (the fuzz run also bounds thei
 
   test('truncated files', async () => {
     const b = mlpBytes();
-    for (const at of [0, 7, 100, 2000, Math.floor(b.length / 2), b.length - 100]) await expectTyped(b.subarray(0, at), 'trunc.weights.h5');
+    for (const at of [0, 7, 100, 2000, Math.floor(b.length / 2), b.length - 100])
+      await expectTyped(b.subarray(0, at), 'trunc.weights.h5');
   });
 
   test('a value offset past the end of the file names the dataset', async () => {
@@ -360,7 +414,8 @@ describeTf('hostile Keras files give typed errors (the fuzz run also bounds thei
     await expectTyped(zip.subarray(0, zip.length - 30), 'cut.keras');
     const renamed = Buffer.from(zip);
     // Rename the weights member (local header and central directory) so the archive has none.
-    for (let i = renamed.indexOf('model.weights.h5'); i >= 0; i = renamed.indexOf('model.weights.h5', i + 1)) renamed.write('model.weights.h6', i);
+    for (let i = renamed.indexOf('model.weights.h5'); i >= 0; i = renamed.indexOf('model.weights.h5', i + 1))
+      renamed.write('model.weights.h6', i);
     await expectTyped(new Uint8Array(renamed), 'noweights.keras');
   });
 });
@@ -369,10 +424,16 @@ describeTf('hostile Keras files give typed errors (the fuzz run also bounds thei
 const FIXTURES = path.join(__dirname, 'fixtures', 'keras');
 
 describe('committed Keras 3 fixtures (no TensorFlow needed)', () => {
-  const tiny = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny.json'), 'utf8')) as { input: number[][]; prediction: number[][]; iterations: number };
+  const tiny = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny.json'), 'utf8')) as {
+    input: number[][];
+    prediction: number[][];
+    iterations: number;
+  };
   for (const file of ['tiny.keras', 'tiny.weights.h5', 'tiny.h5']) {
     test(`${file}: every value restores, Keras's prediction, Adam's step count`, async () => {
-      const model = tf.sequential({ layers: [L.dense({ units: 4, activation: 'relu', inputShape: [3] }), L.dense({ units: 2 })] });
+      const model = tf.sequential({
+        layers: [L.dense({ units: 4, activation: 'relu', inputShape: [3] }), L.dense({ units: 2 })],
+      });
       model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
       (await loadWeights(model, path.join(FIXTURES, file))).assertConsumed();
       expect(model.optimizer.iterations).toBe(tiny.iterations);
@@ -383,13 +444,18 @@ describe('committed Keras 3 fixtures (no TensorFlow needed)', () => {
   }
 
   test('a missing file is NotFoundError naming it', async () => {
-    const err = await loadWeights(BUILDERS['mlp']!(), path.join(FIXTURES, 'absent.weights.h5')).catch((e: unknown) => e);
+    const err = await loadWeights(BUILDERS['mlp']!(), path.join(FIXTURES, 'absent.weights.h5')).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(api.NotFoundError);
     expect((err as api.CheckpointError).file).toContain('absent.weights.h5');
   });
 
   test('fuzzed Keras files: typed errors only, each under 2 s, bounded memory', async () => {
-    const seeds = ['tiny.keras', 'tiny.weights.h5', 'tiny.h5'].map((n) => ({ name: n, bytes: new Uint8Array(fs.readFileSync(path.join(FIXTURES, n))) }));
+    const seeds = ['tiny.keras', 'tiny.weights.h5', 'tiny.h5'].map((n) => ({
+      name: n,
+      bytes: new Uint8Array(fs.readFileSync(path.join(FIXTURES, n))),
+    }));
     const report = await fuzzKerasFiles(seeds, 300, 3);
     expect(report.failures).toEqual([]);
     expect(report.inputs).toBe(300);

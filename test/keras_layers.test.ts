@@ -12,7 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 
 import { Checkpoint, loadWeights } from '../src';
 import { registerKerasLayers } from '../src/keras';
-import { EinsumDense, KerasGRU, KerasGRUCell, LayerScale, MultiHeadAttention, Normalization } from '../src/keras/layers';
+import {
+  EinsumDense,
+  KerasGRU,
+  KerasGRUCell,
+  LayerScale,
+  MultiHeadAttention,
+  Normalization,
+} from '../src/keras/layers';
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
 import { runCli as cli } from './helpers/cli';
@@ -29,7 +36,10 @@ interface Case {
 
 function fixture(name: string): { prefix: string; data: Case } {
   const dir = path.join(FIXTURES, name);
-  return { prefix: path.join(dir, 'ckpt'), data: JSON.parse(fs.readFileSync(path.join(dir, 'case.json'), 'utf8')) as Case };
+  return {
+    prefix: path.join(dir, 'ckpt'),
+    data: JSON.parse(fs.readFileSync(path.join(dir, 'case.json'), 'utf8')) as Case,
+  };
 }
 
 type Sym = tf.SymbolicTensor;
@@ -39,12 +49,19 @@ const apply = (layer: tf.layers.Layer, x: Sym | Sym[]): Sym => layer.apply(x) as
 const MODELS: Record<string, () => tf.LayersModel> = {
   'gru-stack': () =>
     tf.sequential({
-      layers: [new KerasGRU({ units: 6, returnSequences: true, inputShape: [7, 5] }), new KerasGRU({ units: 4, goBackwards: true }), L.dense({ units: 3 })],
+      layers: [
+        new KerasGRU({ units: 6, returnSequences: true, inputShape: [7, 5] }),
+        new KerasGRU({ units: 4, goBackwards: true }),
+        L.dense({ units: 3 }),
+      ],
     }),
   'gru-variants': () => {
     const x = tf.input({ shape: [6, 4] });
     const [seq, state] = new KerasGRU({ units: 5, returnSequences: true, returnState: true }).apply(x) as Sym[];
-    const noBias = apply(new KerasGRU({ units: 3, useBias: false, activation: 'relu', recurrentActivation: 'softsign' }), seq!);
+    const noBias = apply(
+      new KerasGRU({ units: 3, useBias: false, activation: 'relu', recurrentActivation: 'softsign' }),
+      seq!,
+    );
     const before = apply(new KerasGRU({ units: 3, resetAfter: false }), x);
     return tf.model({ inputs: x, outputs: [seq!, state!, noBias, before] });
   },
@@ -96,7 +113,10 @@ const MODELS: Record<string, () => tf.LayersModel> = {
   },
   'mha-mask': () => {
     const [x, m] = [tf.input({ shape: [6, 8] }), tf.input({ shape: [6, 6] })];
-    return tf.model({ inputs: [x, m], outputs: apply(new MultiHeadAttention({ numHeads: 2, keyDim: 4 }), [x, x, x, m]) });
+    return tf.model({
+      inputs: [x, m],
+      outputs: apply(new MultiHeadAttention({ numHeads: 2, keyDim: 4 }), [x, x, x, m]),
+    });
   },
   'mha-axes': () => {
     const x = tf.input({ shape: [3, 4, 8] });
@@ -119,7 +139,13 @@ const MODELS: Record<string, () => tf.LayersModel> = {
   },
   'mha-gate-window': () => {
     const x = tf.input({ shape: [6, 8] });
-    const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 4, useGate: true, slidingWindow: 2, useCausalMask: true });
+    const mha = new MultiHeadAttention({
+      numHeads: 2,
+      keyDim: 4,
+      useGate: true,
+      slidingWindow: 2,
+      useCausalMask: true,
+    });
     return tf.model({ inputs: x, outputs: apply(mha, [x, x]) });
   },
   'gru-masked': () => {
@@ -168,15 +194,21 @@ const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v 
 
 /** The layers to check, including those inside wrappers. */
 function ourLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return model.layers.flatMap((l) => {
-    const inner = l as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer };
-    return inner.forwardLayer ? [inner.forwardLayer, inner.backwardLayer!] : [l];
-  }).filter((l) => CLASS_NAMES.includes(l.getClassName()));
+  return model.layers
+    .flatMap((l) => {
+      const inner = l as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer };
+      return inner.forwardLayer ? [inner.forwardLayer, inner.backwardLayer!] : [l];
+    })
+    .filter((l) => CLASS_NAMES.includes(l.getClassName()));
 }
 
 const errors: Record<string, number> = {};
 afterAll(() => {
-  process.stderr.write(`\nKeras layers, max relative error vs Keras 3 after restoring its checkpoint:\n${Object.entries(errors).map(([k, v]) => `  ${k.padEnd(20)} ${v.toExponential(2)}`).join('\n')}\n`);
+  process.stderr.write(
+    `\nKeras layers, max relative error vs Keras 3 after restoring its checkpoint:\n${Object.entries(errors)
+      .map(([k, v]) => `  ${k.padEnd(20)} ${v.toExponential(2)}`)
+      .join('\n')}\n`,
+  );
 });
 
 describe('Keras layers tfjs lacks, judged by Keras 3', () => {
@@ -186,49 +218,60 @@ describe('Keras layers tfjs lacks, judged by Keras 3', () => {
     for (const name of CLASS_NAMES) expect(registry[name]).toBeDefined();
   });
 
-  it.each(Object.keys(MODELS))('%s restores from its Keras 3 checkpoint and predicts like Keras (1e-5 relative)', async (name) => {
-    const { prefix, data } = fixture(name);
-    const model = MODELS[name]!();
-    const before = predict(model, data.inputs);
-    const status = await new Checkpoint({ model }).restore(prefix);
-    status.assertConsumed();
-    expect(status.report().liveVariablesWithoutValue).toEqual([]);
-    // The restored values matter: the fresh model does not already agree.
-    expect(outputsError(before, data.outputs)).toBeGreaterThan(1e-3);
-    const err = outputsError(predict(model, data.inputs), data.outputs);
-    errors[name] = err;
-    expect(err).toBeLessThan(1e-5);
-  });
+  it.each(Object.keys(MODELS))(
+    '%s restores from its Keras 3 checkpoint and predicts like Keras (1e-5 relative)',
+    async (name) => {
+      const { prefix, data } = fixture(name);
+      const model = MODELS[name]!();
+      const before = predict(model, data.inputs);
+      const status = await new Checkpoint({ model }).restore(prefix);
+      status.assertConsumed();
+      expect(status.report().liveVariablesWithoutValue).toEqual([]);
+      // The restored values matter: the fresh model does not already agree.
+      expect(outputsError(before, data.outputs)).toBeGreaterThan(1e-3);
+      const err = outputsError(predict(model, data.inputs), data.outputs);
+      errors[name] = err;
+      expect(err).toBeLessThan(1e-5);
+    },
+  );
 
-  it.each(Object.keys(MODELS))('%s survives model.save and tf.loadLayersModel, and its layers round-trip their config', async (name) => {
-    const { prefix, data } = fixture(name);
-    const model = MODELS[name]!();
-    await new Checkpoint({ model }).restore(prefix);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-    expect(outputsError(predict(loaded, data.inputs), data.outputs)).toBeLessThan(1e-5);
+  it.each(Object.keys(MODELS))(
+    '%s survives model.save and tf.loadLayersModel, and its layers round-trip their config',
+    async (name) => {
+      const { prefix, data } = fixture(name);
+      const model = MODELS[name]!();
+      await new Checkpoint({ model }).restore(prefix);
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await model.save(
+        tf.io.withSaveHandler(async (a) => {
+          artifacts = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+      expect(outputsError(predict(loaded, data.inputs), data.outputs)).toBeLessThan(1e-5);
 
-    const registry = tf.serialization.SerializationMap.getMap().classNameMap;
-    const layers = ourLayers(model);
-    expect(layers.length).toBeGreaterThan(0);
-    for (const layer of layers) {
-      const [cls, fromConfig] = registry[layer.getClassName()]!;
-      const copy: unknown = fromConfig(cls, layer.getConfig());
-      if (!(copy instanceof tf.layers.Layer)) throw new Error(`${layer.getClassName()}.fromConfig made no layer`);
-      expect(copy.getClassName()).toBe(layer.getClassName());
-      expect(copy.getConfig()).toEqual(layer.getConfig());
-    }
-  });
+      const registry = tf.serialization.SerializationMap.getMap().classNameMap;
+      const layers = ourLayers(model);
+      expect(layers.length).toBeGreaterThan(0);
+      for (const layer of layers) {
+        const [cls, fromConfig] = registry[layer.getClassName()]!;
+        const copy: unknown = fromConfig(cls, layer.getConfig());
+        if (!(copy instanceof tf.layers.Layer)) throw new Error(`${layer.getClassName()}.fromConfig made no layer`);
+        expect(copy.getClassName()).toBe(layer.getClassName());
+        expect(copy.getConfig()).toEqual(layer.getConfig());
+      }
+    },
+  );
 });
 
 describe('KerasGRU', () => {
   it("restores the Keras 3 GRU (reset_after=True) and Adam state that tfjs's GRU refuses, and predicts like Keras", async () => {
     const dir = path.resolve(__dirname, 'fixtures/tf/k3-gru-reset-after');
-    const oracle = JSON.parse(fs.readFileSync(path.join(dir, '_TF_ORACLE.json'), 'utf8')) as { input: number[][][]; predictions: number[][] };
+    const oracle = JSON.parse(fs.readFileSync(path.join(dir, '_TF_ORACLE.json'), 'utf8')) as {
+      input: number[][][];
+      predictions: number[][];
+    };
     const model = tf.sequential({ layers: [new KerasGRU({ units: 6, inputShape: [7, 5] }), L.dense({ units: 2 })] });
     model.compile({ optimizer: tf.train.adam(0.001), loss: 'meanSquaredError' });
     const status = await new Checkpoint({ model }).restore(path.join(dir, 'ckpt'));
@@ -252,14 +295,18 @@ describe('KerasGRU state', () => {
     const expected = whole.predict(x) as tf.Tensor;
     expect(relativeError(Array.from(end.dataSync()), Array.from(expected.dataSync()))).toBeLessThan(1e-6);
     stateful.resetStates();
-    expect(relativeError(Array.from((stateful.apply(second) as tf.Tensor).dataSync()), Array.from(end.dataSync()))).toBeGreaterThan(1e-3);
+    expect(
+      relativeError(Array.from((stateful.apply(second) as tf.Tensor).dataSync()), Array.from(end.dataSync())),
+    ).toBeGreaterThan(1e-3);
   });
 });
 
 describe('MultiHeadAttention', () => {
   it("takes use_causal_mask from a model JSON node's kwargs, and predict applies it", async () => {
     const { prefix, data } = fixture('mha-causal');
-    const json = MODELS['mha-causal']!().toJSON(null, false) as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[][][] }> } };
+    const json = MODELS['mha-causal']!().toJSON(null, false) as unknown as {
+      config: { layers: Array<{ class_name: string; config: Record<string, unknown>; inbound_nodes: unknown[][][] }> };
+    };
     // As a translated Keras model has it: the flag on the call, not in the layer config.
     for (const layer of json.config.layers.filter((l) => l.class_name === 'MultiHeadAttention')) {
       delete layer.config['useCausalMask'];
@@ -272,7 +319,11 @@ describe('MultiHeadAttention', () => {
 
   it("counts its sublayers' regularizers among the model's losses", () => {
     const x = tf.input({ shape: [6, 8] });
-    const mha = new MultiHeadAttention({ numHeads: 2, keyDim: 4, kernelRegularizer: { className: 'L1L2', config: { l1: 0, l2: 0.1 } } });
+    const mha = new MultiHeadAttention({
+      numHeads: 2,
+      keyDim: 4,
+      kernelRegularizer: { className: 'L1L2', config: { l1: 0, l2: 0.1 } },
+    });
     const model = tf.model({ inputs: x, outputs: apply(mha, [x, x]) });
     const losses = model.calculateLosses().map((l) => l.dataSync()[0]!);
     const expected = mha.sublayers().map((l) => 0.1 * tf.sum(tf.square(l.kernel!.read())).dataSync()[0]!);
@@ -290,7 +341,9 @@ describe('MultiHeadAttention', () => {
 
 describe('EinsumDense', () => {
   it('refuses LoRA and quantized kernels, whose weights it cannot hold', () => {
-    expect(() => new EinsumDense({ equation: 'ab,bc->ac', outputShape: 4, loraRank: 2 })).toThrow(/LoRA and quantized kernels are not supported/);
+    expect(() => new EinsumDense({ equation: 'ab,bc->ac', outputShape: 4, loraRank: 2 })).toThrow(
+      /LoRA and quantized kernels are not supported/,
+    );
   });
 });
 
@@ -308,7 +361,6 @@ describe('KerasGRUCell', () => {
 });
 
 const withTf = tfAvailable() ? it : it.skip;
-
 
 describe('the CLI on models with these layers', () => {
   let dir: string;
@@ -329,7 +381,11 @@ describe('the CLI on models with these layers', () => {
     const json = readModelJson(path.join(outDir, 'model.json'));
     const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length) }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+      }),
     );
     expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
   });
@@ -367,31 +423,34 @@ describe('a Keras 2 checkpoint with Normalization (../shared corpus)', () => {
   const dir = path.join(CORPUS_DIR, name);
   const ready = corpusAvailable() && fs.existsSync(dir) && tfAvailable();
   if (!ready) process.stderr.write(`\nSKIPPED: ${name} needs the ../shared corpus and Python TensorFlow\n`);
-  (ready ? it : it.skip)('restores into a tfjs Normalization model that then predicts what TensorFlow runs from the SavedModel', async () => {
-    const model = tf.sequential({
-      layers: [
-        new Normalization({ axis: -1, inputShape: [8] }),
-        L.dense({ units: 64, activation: 'relu' }),
-        L.dense({ units: 64, activation: 'relu' }),
-        L.dense({ units: 1 }),
-      ],
-    });
-    // A SavedModel's variables have the model as their root, as model.load_weights reads them.
-    const status = await loadWeights(model, path.join(dir, 'variables', 'variables'));
-    status.assertExistingObjectsMatched();
-    expect(status.report().liveVariablesWithoutValue).toEqual([]);
-    // The Keras model's optimizer and metrics stay behind, as intended.
-    status.expectPartial();
-    // Concrete-mix features on their natural scales (cement, slag, ash, water, plasticizer, aggregates, age).
-    const input = [
-      [540, 0, 0, 162, 2.5, 1040, 676, 28],
-      [332.5, 142.5, 0, 228, 0, 932, 594, 270],
-      [198.6, 132.4, 0, 192, 0, 978.4, 825.5, 90],
-    ];
-    const judged = tfJudge<{ output: number[][] }>('savedmodel_predict', { dir, input });
-    const ours = predict(model, [input]);
-    expect(outputsError(ours, [judged.output])).toBeLessThan(1e-5);
-  });
+  (ready ? it : it.skip)(
+    'restores into a tfjs Normalization model that then predicts what TensorFlow runs from the SavedModel',
+    async () => {
+      const model = tf.sequential({
+        layers: [
+          new Normalization({ axis: -1, inputShape: [8] }),
+          L.dense({ units: 64, activation: 'relu' }),
+          L.dense({ units: 64, activation: 'relu' }),
+          L.dense({ units: 1 }),
+        ],
+      });
+      // A SavedModel's variables have the model as their root, as model.load_weights reads them.
+      const status = await loadWeights(model, path.join(dir, 'variables', 'variables'));
+      status.assertExistingObjectsMatched();
+      expect(status.report().liveVariablesWithoutValue).toEqual([]);
+      // The Keras model's optimizer and metrics stay behind, as intended.
+      status.expectPartial();
+      // Concrete-mix features on their natural scales (cement, slag, ash, water, plasticizer, aggregates, age).
+      const input = [
+        [540, 0, 0, 162, 2.5, 1040, 676, 28],
+        [332.5, 142.5, 0, 228, 0, 932, 594, 270],
+        [198.6, 132.4, 0, 192, 0, 978.4, 825.5, 90],
+      ];
+      const judged = tfJudge<{ output: number[][] }>('savedmodel_predict', { dir, input });
+      const ours = predict(model, [input]);
+      expect(outputsError(ours, [judged.output])).toBeLessThan(1e-5);
+    },
+  );
 });
 
 describe('without tfjs-layers', () => {
@@ -400,7 +459,10 @@ describe('without tfjs-layers', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     jest.isolateModules(() => {
       jest.doMock('@tensorflow/tfjs-layers', () => {
-        throw Object.assign(new Error("Cannot find module '@tensorflow/tfjs-layers' from 'src/keras/layers/einsum_dense.ts'"), { code: 'MODULE_NOT_FOUND' });
+        throw Object.assign(
+          new Error("Cannot find module '@tensorflow/tfjs-layers' from 'src/keras/layers/einsum_dense.ts'"),
+          { code: 'MODULE_NOT_FOUND' },
+        );
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const pkg = require('../src') as typeof import('../src');

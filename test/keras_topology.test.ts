@@ -23,13 +23,26 @@ const KERAS2_SEQUENTIAL = {
   config: {
     name: 'sequential',
     layers: [
-      { class_name: 'InputLayer', config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: false, ragged: false, name: 'dense_input' } },
+      {
+        class_name: 'InputLayer',
+        config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: false, ragged: false, name: 'dense_input' },
+      },
       {
         class_name: 'Dense',
         config: {
-          name: 'dense', trainable: true, dtype: 'float32', units: 3, activation: 'hard_sigmoid', use_bias: false,
-          kernel_initializer: { class_name: 'Identity', config: { gain: 1.0 } }, bias_initializer: { class_name: 'Zeros', config: {} },
-          kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+          name: 'dense',
+          trainable: true,
+          dtype: 'float32',
+          units: 3,
+          activation: 'hard_sigmoid',
+          use_bias: false,
+          kernel_initializer: { class_name: 'Identity', config: { gain: 1.0 } },
+          bias_initializer: { class_name: 'Zeros', config: {} },
+          kernel_regularizer: null,
+          bias_regularizer: null,
+          activity_regularizer: null,
+          kernel_constraint: null,
+          bias_constraint: null,
         },
       },
     ],
@@ -43,9 +56,21 @@ describe('kerasToTfjsTopology on Keras 3 JSON', () => {
   const byName = new Map(layersOf(topology).map((l) => [l.name, l]));
 
   it('reads inputs/outputs, a shared layer`s second call and a nested model`s call (tfjs counts its own graph first)', () => {
-    expect(topology.config['input_layers']).toEqual([['a', 0, 0], ['b', 0, 0], ['input_layer_1', 0, 0]]);
-    expect(topology.config['output_layers']).toEqual([['dense_4', 0, 0], ['inner', 1, 0]]);
-    expect(byName.get('concatenate')!.inbound_nodes).toEqual([[['shared', 0, 0, {}], ['shared', 1, 0, {}]]]);
+    expect(topology.config['input_layers']).toEqual([
+      ['a', 0, 0],
+      ['b', 0, 0],
+      ['input_layer_1', 0, 0],
+    ]);
+    expect(topology.config['output_layers']).toEqual([
+      ['dense_4', 0, 0],
+      ['inner', 1, 0],
+    ]);
+    expect(byName.get('concatenate')!.inbound_nodes).toEqual([
+      [
+        ['shared', 0, 0, {}],
+        ['shared', 1, 0, {}],
+      ],
+    ]);
     expect(byName.get('shared')!.inbound_nodes).toHaveLength(2);
     expect(byName.get('inner')!.class_name).toBe('Sequential');
   });
@@ -61,21 +86,30 @@ describe('kerasToTfjsTopology on Keras 3 JSON', () => {
     expect(byName.get('a')!.config['batch_input_shape']).toEqual([null, 8]);
     expect(byName.get('dense_4')!.config['activation']).toBe('hard_silu');
     expect(byName.get('dense_4')!.config['dtype']).toBe('float32');
-    expect(byName.get('dense_4')!.config['kernel_initializer']).toEqual({ class_name: 'GlorotUniform', config: { seed: null } });
+    expect(byName.get('dense_4')!.config['kernel_initializer']).toEqual({
+      class_name: 'GlorotUniform',
+      config: { seed: null },
+    });
     expect(JSON.stringify(topology)).not.toContain('"module"');
   });
 
   it('builds in tfjs with Keras`s parameter count (306)', async () => {
     const model = await loadKerasModel(JSON.parse(FUNCTIONAL) as object);
     expect(model.countParams()).toBe(306);
-    expect(model.outputs.map((o) => o.shape)).toEqual([[null, 2], [null, 3]]);
+    expect(model.outputs.map((o) => o.shape)).toEqual([
+      [null, 2],
+      [null, 3],
+    ]);
   });
 });
 
 describe('loadKerasModel sources', () => {
   it('a .keras archive (zip) through any FileSystem', async () => {
     const fs2 = new MemoryFileSystem();
-    await fs2.writeFile('/m.keras', zipSync({ 'metadata.json': strToU8('{"keras_version":"3.15.1"}'), 'config.json': strToU8(FUNCTIONAL) }));
+    await fs2.writeFile(
+      '/m.keras',
+      zipSync({ 'metadata.json': strToU8('{"keras_version":"3.15.1"}'), 'config.json': strToU8(FUNCTIONAL) }),
+    );
     const model = await loadKerasModel('/m.keras', { fs: fs2 });
     expect(model.countParams()).toBe(306);
   });
@@ -88,7 +122,9 @@ describe('loadKerasModel sources', () => {
   });
 
   it('bad sources fail with typed errors', async () => {
-    await expect(loadKerasModel(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(loadKerasModel(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).rejects.toBeInstanceOf(
+      CorruptCheckpointError,
+    );
     await expect(loadKerasModel(new TextEncoder().encode('{"hello": 1}'))).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(loadKerasModel(new TextEncoder().encode('not json'))).rejects.toBeInstanceOf(CorruptCheckpointError);
   });
@@ -119,7 +155,9 @@ describe('a tfjs Sequential that starts with tf.layers.inputLayer', () => {
         await reader.close();
       }
       expect(keys[1]).toEqual(keys[0]);
-      expect(keys[0]!.some((k) => k.includes('dense') || k.includes('layer_with_weights-2') || k.includes('_operations/4'))).toBe(true);
+      expect(
+        keys[0]!.some((k) => k.includes('dense') || k.includes('layer_with_weights-2') || k.includes('_operations/4')),
+      ).toBe(true);
     });
   }
 

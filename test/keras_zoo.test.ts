@@ -17,7 +17,6 @@ import { tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';
 
-
 /** Every zoo model, with the tfjs classes it needs beyond tfjs's own and this branch's. */
 const MODELS: Record<string, string[]> = {
   sequential_input_layer: [],
@@ -55,7 +54,6 @@ interface Expected {
 const registered = (cls: string): boolean => cls in tf.serialization.SerializationMap.getMap().classNameMap;
 const rows: string[][] = [];
 
-
 function readExpected(name: string): Expected {
   return JSON.parse(fs.readFileSync(path.join(ZOO, name, 'expected.json'), 'utf8')) as Expected;
 }
@@ -84,7 +82,10 @@ function relativeError(actual: tf.Tensor[], e: Expected): number {
 
 /** Loads the converted model the way users do: tf.loadLayersModel over model.json + weights.bin. */
 async function loadConverted(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> };
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }>;
+  };
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
   return tf.loadLayersModel(
     tf.io.fromMemory({
@@ -104,7 +105,9 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
     if (rows.length === 0) return;
     const table = [['model', 'params', 'max rel error', 'convert'], ...rows];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-    process.stdout.write(`\nKeras 3 zoo\n${table.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`).join('\n')}\n`);
+    process.stdout.write(
+      `\nKeras 3 zoo\n${table.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`).join('\n')}\n`,
+    );
   });
 
   for (const [name, needs] of Object.entries(MODELS)) {
@@ -146,7 +149,9 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
       const e = readExpected(name);
       const dir = path.join(ZOO, name);
       const topology = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as object;
-      const model = await tf.loadLayersModel(fromCheckpoint({ fs: new NodeFileSystem(), path: path.join(dir, 'ckpt') }, { topology }));
+      const model = await tf.loadLayersModel(
+        fromCheckpoint({ fs: new NodeFileSystem(), path: path.join(dir, 'ckpt') }, { topology }),
+      );
       const inputs = inputsOf(e);
       const y = model.predict(inputs.length === 1 ? inputs[0]! : inputs);
       expect([name, relativeError(Array.isArray(y) ? y : [y], e) < 1e-4]).toEqual([name, true]);
@@ -165,9 +170,18 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
     }
     expect(thrown).toBeInstanceOf(UnsupportedLayerError);
     expect((thrown as UnsupportedLayerError).code).toBe('UNSUPPORTED');
-    expect((thrown as UnsupportedLayerError).layers).toEqual([{ name: 'double', className: 'Lambda', reason: 'Lambda layers hold Python code' }]);
+    expect((thrown as UnsupportedLayerError).layers).toEqual([
+      { name: 'double', className: 'Lambda', reason: 'Lambda layers hold Python code' },
+    ]);
     await expect(loadKerasModel(path.join(dir, 'model.json'))).rejects.toBeInstanceOf(UnsupportedLayerError);
-    const r = await run(['convert', path.join(ZOO, 'mlp_bn_dropout', 'ckpt'), '--model', path.join(dir, 'model.json'), '--out', path.join(dir, 'tfjs')]);
+    const r = await run([
+      'convert',
+      path.join(ZOO, 'mlp_bn_dropout', 'ckpt'),
+      '--model',
+      path.join(dir, 'model.json'),
+      '--out',
+      path.join(dir, 'tfjs'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('double (Lambda): Lambda layers hold Python code');
   });
@@ -178,7 +192,11 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
     try {
       kerasToTfjsTopology(json);
     } catch (err) {
-      expect((err as UnsupportedLayerError).layers.map((l) => `${l.name} (${l.className})`)).toEqual(['double (Lambda)', 'leaky (ReLU)', 'custom (Custom)']);
+      expect((err as UnsupportedLayerError).layers.map((l) => `${l.name} (${l.className})`)).toEqual([
+        'double (Lambda)',
+        'leaky (ReLU)',
+        'custom (Custom)',
+      ]);
       expect((err as UnsupportedLayerError).layers[1]!.reason).toContain('negative_slope=0.1');
       expect((err as UnsupportedLayerError).layers[2]!.reason).toContain('zoo>Custom');
     }
@@ -187,7 +205,13 @@ describeTf('Keras 3 zoo, judged by Keras', () => {
   it("the issue's repro: a tfjs Sequential starting with tf.layers.inputLayer restores a Keras 3 checkpoint", async () => {
     const e = readExpected('sequential_input_layer');
     const model = tf.sequential({
-      layers: [tf.layers.inputLayer({ inputShape: [12] }), tf.layers.dense({ units: 32 }), tf.layers.reLU(), tf.layers.dense({ units: 16 }), tf.layers.dense({ units: 5 })],
+      layers: [
+        tf.layers.inputLayer({ inputShape: [12] }),
+        tf.layers.dense({ units: 32 }),
+        tf.layers.reLU(),
+        tf.layers.dense({ units: 16 }),
+        tf.layers.dense({ units: 5 }),
+      ],
     });
     const status = await new Checkpoint({ model }).restore(path.join(ZOO, 'sequential_input_layer', 'ckpt'));
     status.assertExistingObjectsMatched();

@@ -75,7 +75,8 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
     names = JSON.parse(stdout.trim().split('\n').pop()!) as string[];
   }, 600_000);
   afterAll(() => {
-    if (rows.length > 0) process.stderr.write(`\nKeras 3 zoo through Keras files (max relative error):\n  ${rows.join('\n  ')}\n`);
+    if (rows.length > 0)
+      process.stderr.write(`\nKeras 3 zoo through Keras files (max relative error):\n  ${rows.join('\n  ')}\n`);
     if (out) fs.rmSync(out, { recursive: true, force: true });
   });
 
@@ -95,7 +96,9 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
         }
         throw err;
       }
-      (await api.loadWeights(model, path.join(out, `${name}.weights.h5`), { expectPartial: true })).assertExistingObjectsMatched();
+      (
+        await api.loadWeights(model, path.join(out, `${name}.weights.h5`), { expectPartial: true })
+      ).assertExistingObjectsMatched();
       const fromH5 = relativeError(model, e);
       (await api.loadWeights(model, archive, { expectPartial: true })).assertExistingObjectsMatched();
       const fromArchive = relativeError(model, e);
@@ -105,10 +108,16 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
       const json = readModelJson(path.join(dir, 'model.json'));
       const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
       const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }),
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0]!.weights,
+          weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+        }),
       );
       const fromConvert = relativeError(converted, e);
-      rows.push(`${name}: .weights.h5 ${fromH5.toExponential(2)}, .keras ${fromArchive.toExponential(2)}, convert ${fromConvert.toExponential(2)}`);
+      rows.push(
+        `${name}: .weights.h5 ${fromH5.toExponential(2)}, .keras ${fromArchive.toExponential(2)}, convert ${fromConvert.toExponential(2)}`,
+      );
       expect([name, fromH5 < 1e-4, fromArchive < 1e-4, fromConvert < 1e-4]).toEqual([name, true, true, true]);
       model.dispose();
       converted.dispose();

@@ -24,9 +24,20 @@ type ProtoNode = tensorflow.TrackableObjectGraph.ITrackableObject;
 function reference(n: ProtoNode): unknown {
   return {
     children: (n.children ?? []).map((c) => ({ nodeId: c.nodeId ?? 0, localName: c.localName ?? '' })),
-    attributes: (n.attributes ?? []).map((a) => ({ name: a.name ?? '', fullName: a.fullName ?? '', checkpointKey: a.checkpointKey ?? '', optionalRestore: a.optionalRestore ?? false })),
-    slotVariables: (n.slotVariables ?? []).map((s) => ({ originalVariableNodeId: s.originalVariableNodeId ?? 0, slotName: s.slotName ?? '', slotVariableNodeId: s.slotVariableNodeId ?? 0 })),
-    registeredSaver: n.registeredSaver ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' } : null,
+    attributes: (n.attributes ?? []).map((a) => ({
+      name: a.name ?? '',
+      fullName: a.fullName ?? '',
+      checkpointKey: a.checkpointKey ?? '',
+      optionalRestore: a.optionalRestore ?? false,
+    })),
+    slotVariables: (n.slotVariables ?? []).map((s) => ({
+      originalVariableNodeId: s.originalVariableNodeId ?? 0,
+      slotName: s.slotName ?? '',
+      slotVariableNodeId: s.slotVariableNodeId ?? 0,
+    })),
+    registeredSaver: n.registeredSaver
+      ? { name: n.registeredSaver.name ?? '', objectName: n.registeredSaver.objectName ?? '' }
+      : null,
     hasCheckpointValues: n.hasCheckpointValues ? (n.hasCheckpointValues.value ?? false) : null,
   };
 }
@@ -41,12 +52,24 @@ function referenceEntry(bytes: Uint8Array): unknown {
   const e = tensorflow.BundleEntryProto.decode(bytes);
   const num = (v: Long | number | null | undefined): number | null => {
     const n = v === null || v === undefined ? 0 : typeof v === 'number' ? v : Long.fromValue(v).toNumber();
-    return Number.isSafeInteger(n) && n >= 0 && (typeof v !== 'object' || v === null || Long.fromValue(v).lessThanOrEqual(Number.MAX_SAFE_INTEGER)) ? n : null;
+    return Number.isSafeInteger(n) &&
+      n >= 0 &&
+      (typeof v !== 'object' || v === null || Long.fromValue(v).lessThanOrEqual(Number.MAX_SAFE_INTEGER))
+      ? n
+      : null;
   };
   const shape = (e.shape?.dim ?? []).map((d) => num(d.size));
   const fields = [num(e.offset), num(e.size), ...shape];
-  if (e.slices.length > 0 || e.shape?.unknownRank || fields.includes(null) || e.shardId < 0 || (e.dtype as number) < 0) return null;
-  return { dtypeId: e.dtype, shape, shardId: e.shardId, offset: num(e.offset), size: num(e.size), crc32c: e.crc32c >>> 0 };
+  if (e.slices.length > 0 || e.shape?.unknownRank || fields.includes(null) || e.shardId < 0 || (e.dtype as number) < 0)
+    return null;
+  return {
+    dtypeId: e.dtype,
+    shape,
+    shardId: e.shardId,
+    offset: num(e.offset),
+    size: num(e.size),
+    crc32c: e.crc32c >>> 0,
+  };
 }
 
 function indexFiles(): string[] {
@@ -116,7 +139,14 @@ describe('lean decoders agree with protobufjs on checkpoints TensorFlow wrote', 
         });
         // And through the graph: the same nodes, by id.
         const graph = (await reader.objectGraph())!;
-        expect(graph.nodes.map((n) => ({ ...n, children: [...n.children], attributes: [...n.attributes], slotVariables: [...n.slotVariables] }))).toEqual(nodes.map(reference));
+        expect(
+          graph.nodes.map((n) => ({
+            ...n,
+            children: [...n.children],
+            attributes: [...n.attributes],
+            slotVariables: [...n.slotVariables],
+          })),
+        ).toEqual(nodes.map(reference));
         checked += nodes.length;
       } catch (err) {
         if (err instanceof Error && /CORRUPT|checksum|Cannot/i.test(err.message)) continue;
@@ -182,15 +212,34 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
     const rng = new Rng(7);
     for (let i = 0; i < 3000; i++) {
       const n: ProtoNode = {
-        children: Array.from({ length: rng.int(4) }, () => ({ nodeId: randomInt32(rng), localName: randomString(rng) })),
-        attributes: Array.from({ length: rng.int(3) }, () => ({ name: randomString(rng), fullName: randomString(rng), checkpointKey: randomString(rng), optionalRestore: rng.int(2) === 0 })),
-        slotVariables: Array.from({ length: rng.int(3) }, () => ({ originalVariableNodeId: randomInt32(rng), slotName: randomString(rng), slotVariableNodeId: randomInt32(rng) })),
+        children: Array.from({ length: rng.int(4) }, () => ({
+          nodeId: randomInt32(rng),
+          localName: randomString(rng),
+        })),
+        attributes: Array.from({ length: rng.int(3) }, () => ({
+          name: randomString(rng),
+          fullName: randomString(rng),
+          checkpointKey: randomString(rng),
+          optionalRestore: rng.int(2) === 0,
+        })),
+        slotVariables: Array.from({ length: rng.int(3) }, () => ({
+          originalVariableNodeId: randomInt32(rng),
+          slotName: randomString(rng),
+          slotVariableNodeId: randomInt32(rng),
+        })),
         registeredSaver: rng.int(3) === 0 ? { name: randomString(rng), objectName: randomString(rng) } : null,
         hasCheckpointValues: rng.int(3) === 0 ? { value: rng.int(2) === 0 } : null,
       };
       let bytes = tensorflow.TrackableObjectGraph.TrackableObject.encode(n).finish();
       // A second copy of the singular message fields: merged into the first, field by field, in both decoders.
-      if (rng.int(4) === 0) bytes = concat(bytes, tensorflow.TrackableObjectGraph.TrackableObject.encode({ registeredSaver: { name: 'late' }, hasCheckpointValues: rng.int(2) === 0 ? {} : { value: true } }).finish());
+      if (rng.int(4) === 0)
+        bytes = concat(
+          bytes,
+          tensorflow.TrackableObjectGraph.TrackableObject.encode({
+            registeredSaver: { name: 'late' },
+            hasCheckpointValues: rng.int(2) === 0 ? {} : { value: true },
+          }).finish(),
+        );
       bytes = concat(bytes, unknownFields(rng, 6));
       const ref = tensorflow.TrackableObjectGraph.TrackableObject.decode(bytes);
       expect(lean(bytes)).toEqual(reference(ref));
@@ -214,7 +263,8 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
     expect(() => tensorflow.TrackableObjectGraph.TrackableObject.decode(bad)).toThrow();
     expect(() => lean(bad)).toThrow(/invalid|utf-8|encoded/i);
     // 100 nested groups are skipped; 101 are refused instead of recursing without bound.
-    const groups = (depth: number): Uint8Array => Uint8Array.from([...Array<number>(depth).fill((9 << 3) | 3), ...Array<number>(depth).fill((9 << 3) | 4)]);
+    const groups = (depth: number): Uint8Array =>
+      Uint8Array.from([...Array<number>(depth).fill((9 << 3) | 3), ...Array<number>(depth).fill((9 << 3) | 4)]);
     expect(lean(groups(100))).toEqual(reference({}));
     expect(() => lean(groups(101))).toThrow(/nested more than 100/);
   });
@@ -227,7 +277,15 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
       const big = (): Long => Long.fromNumber(bigs[rng.int(bigs.length)]!);
       const e: tensorflow.IBundleEntryProto = {
         dtype: [1, 3, 7, 9, 14, 0][rng.int(6)]!,
-        shape: rng.int(5) === 0 ? { unknownRank: true } : { dim: Array.from({ length: rng.int(4) }, () => ({ size: rng.int(4) === 0 ? big() : Long.fromNumber(rng.int(100)), name: rng.int(3) === 0 ? 'd' : '' })) },
+        shape:
+          rng.int(5) === 0
+            ? { unknownRank: true }
+            : {
+                dim: Array.from({ length: rng.int(4) }, () => ({
+                  size: rng.int(4) === 0 ? big() : Long.fromNumber(rng.int(100)),
+                  name: rng.int(3) === 0 ? 'd' : '',
+                })),
+              },
         shardId: rng.int(5) === 0 ? randomInt32(rng) : rng.int(3),
         offset: rng.int(3) === 0 ? big() : Long.fromNumber(rng.int(1 << 30)),
         size: rng.int(3) === 0 ? big() : Long.fromNumber(rng.int(1 << 20)),
@@ -248,7 +306,9 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
 describe('the index key table', () => {
   it('finds every key added, and no other, across growth; hashes of ASCII bytes equal hashes of their text', () => {
     const index = new KeyIndex();
-    const keys = Array.from({ length: 50_000 }, (_, i) => (i % 7 === 0 ? `ключ/${i}` : `layer_${i % 97}/kernel_${i}/.ATTRIBUTES/VARIABLE_VALUE`));
+    const keys = Array.from({ length: 50_000 }, (_, i) =>
+      i % 7 === 0 ? `ключ/${i}` : `layer_${i % 97}/kernel_${i}/.ATTRIBUTES/VARIABLE_VALUE`,
+    );
     const utf8 = new TextEncoder();
     const wrong: string[] = [];
     keys.forEach((k, i) => {

@@ -4,10 +4,26 @@ import { formatNumpy } from '../src/cli/numpy_format';
 import { FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
 
 /** dtypes printed exactly as numpy does; ml_dtypes' bfloat16 and numpy's complex layout are approximated. */
-const EXACT = new Set(['float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string']);
+const EXACT = new Set([
+  'float32',
+  'float64',
+  'float16',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'bool',
+  'string',
+]);
 
 const cases = listCheckpointDirs(FIXTURES_DIR).flatMap((f) =>
-  (f.oracle!.tensors ?? []).filter((t) => (t as { numpy?: string }).numpy !== undefined && EXACT.has(t.dtype)).map((t) => [`${f.name}: ${t.key}`, f.prefix, t.key, (t as unknown as { numpy: string }).numpy] as const),
+  (f.oracle!.tensors ?? [])
+    .filter((t) => (t as { numpy?: string }).numpy !== undefined && EXACT.has(t.dtype))
+    .map((t) => [`${f.name}: ${t.key}`, f.prefix, t.key, (t as unknown as { numpy: string }).numpy] as const),
 );
 
 describe('numpy formatting', () => {

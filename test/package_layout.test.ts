@@ -14,7 +14,11 @@ const ESBUILD = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
 // Outside the project, so nothing resolves through its tsconfig paths: the package is found by name, as installed.
 const WORK = path.join(os.tmpdir(), `tfjs-checkpoint-layout-${process.pid}`);
 const CKPT = path.join(CORPUS_DIR, 'keras-mlp-tiny-mnist-sharded');
-const SKIP = !corpusAvailable() ? 'the ../shared corpus is absent' : !fs.existsSync(path.join(ROOT, 'dist', 'esm')) ? 'dist/ is not built (npm run build)' : null;
+const SKIP = !corpusAvailable()
+  ? 'the ../shared corpus is absent'
+  : !fs.existsSync(path.join(ROOT, 'dist', 'esm'))
+    ? 'dist/ is not built (npm run build)'
+    : null;
 if (SKIP) console.warn(`package_layout.test.ts skipped: ${SKIP}`);
 const maybe = SKIP ? describe.skip : describe;
 
@@ -58,7 +62,11 @@ const READ_SCRIPT = (dir: string): string => `
   console.log(JSON.stringify({ vars, nodes: view.numNodes, key, sha, tfjsError }));
 `;
 
-function runNode(args: string[], source: string, type: 'commonjs' | 'module'): { vars: Array<[string, number[]]>; nodes: number; key: string; sha: string; tfjsError: string | null } {
+function runNode(
+  args: string[],
+  source: string,
+  type: 'commonjs' | 'module',
+): { vars: Array<[string, number[]]>; nodes: number; key: string; sha: string; tfjsError: string | null } {
   const file = path.join(WORK, type === 'module' ? 'run.mjs' : 'run.cjs');
   fs.writeFileSync(file, source);
   const r = spawnSync(process.execPath, [...args, file], { cwd: WORK, encoding: 'utf8', timeout: 60_000 });
@@ -83,7 +91,11 @@ maybe('package layout', () => {
   };
 
   it('require() reads, inspects and views a checkpoint with tfjs unresolvable; tfjs helpers fail typed', () => {
-    const got = runNode(tfjsAbsentFlags(), `const api = require('tfjs-checkpoint');\n(async () => {${READ_SCRIPT(CKPT)}})();`, 'commonjs');
+    const got = runNode(
+      tfjsAbsentFlags(),
+      `const api = require('tfjs-checkpoint');\n(async () => {${READ_SCRIPT(CKPT)}})();`,
+      'commonjs',
+    );
     expectTfAnswers(got);
     expect(got.tfjsError).toMatch(/^UnsupportedError UNSUPPORTED .*install @tensorflow\/tfjs/);
   });
@@ -99,16 +111,25 @@ maybe('package layout', () => {
   });
 
   it('the ES module entry loads tfjs on demand when it is installed, and tfjs-checkpoint/node names the Node parts', () => {
-    const got = runNode([], `import '@tensorflow/tfjs';\nimport * as api from 'tfjs-checkpoint';\nimport { NodeFileSystem } from 'tfjs-checkpoint/node';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nif (NodeFileSystem !== api.NodeFileSystem) throw new Error('two NodeFileSystem classes');\n${READ_SCRIPT(CKPT)}`, 'module');
+    const got = runNode(
+      [],
+      `import '@tensorflow/tfjs';\nimport * as api from 'tfjs-checkpoint';\nimport { NodeFileSystem } from 'tfjs-checkpoint/node';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nif (NodeFileSystem !== api.NodeFileSystem) throw new Error('two NodeFileSystem classes');\n${READ_SCRIPT(CKPT)}`,
+      'module',
+    );
     expectTfAnswers(got);
     expect(got.tfjsError).toBeNull();
   });
 
   it('a plain `esbuild --bundle --platform=browser` builds an app importing tfjs-checkpoint and @tensorflow/tfjs', () => {
     const app = path.join(WORK, 'app.js');
-    fs.writeFileSync(app, "import * as tf from '@tensorflow/tfjs';\nimport { HttpFileSystem, CheckpointView } from 'tfjs-checkpoint';\nconsole.log(tf.version.tfjs, HttpFileSystem, CheckpointView);\n");
+    fs.writeFileSync(
+      app,
+      "import * as tf from '@tensorflow/tfjs';\nimport { HttpFileSystem, CheckpointView } from 'tfjs-checkpoint';\nconsole.log(tf.version.tfjs, HttpFileSystem, CheckpointView);\n",
+    );
     const out = path.join(WORK, 'app.bundle.js');
-    execFileSync(ESBUILD, ['app.js', '--bundle', '--platform=browser', `--outfile=${out}`, '--log-level=error'], { cwd: WORK });
+    execFileSync(ESBUILD, ['app.js', '--bundle', '--platform=browser', `--outfile=${out}`, '--log-level=error'], {
+      cwd: WORK,
+    });
     const code = fs.readFileSync(out, 'utf8');
     expect(code).not.toMatch(/["']node:(fs|path)["']/);
     expect(code).not.toMatch(/(require\(|from |import\()\s*["'](@node-rs\/crc32|aws-crt|events|uuid)["']/);
@@ -127,7 +148,11 @@ maybe('package layout', () => {
         "import { MemoryFileSystem, listVariables } from 'tfjs-checkpoint';\nexport async function run(files) { return listVariables('ckpt/cp.ckpt', { fs: new MemoryFileSystem(files) }); }\n",
       );
       const out = path.join(isolated, 'app.mjs');
-      execFileSync(ESBUILD, ['app.js', '--bundle', '--platform=browser', '--format=esm', `--outfile=${out}`, '--log-level=error'], { cwd: isolated });
+      execFileSync(
+        ESBUILD,
+        ['app.js', '--bundle', '--platform=browser', '--format=esm', `--outfile=${out}`, '--log-level=error'],
+        { cwd: isolated },
+      );
       // Run in a separate Node (jest cannot import ES modules): the bundle needs nothing Node-specific.
       const runner = path.join(isolated, 'run.mjs');
       fs.writeFileSync(
@@ -149,17 +174,25 @@ maybe('package layout', () => {
     // (topology translation, jsfive's HDF5 parser, fflate) are in tfjs-checkpoint/keras; that bound keeps them from
     // growing unnoticed.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sizes = require('../scripts/bundle-size.js') as Record<'packageBundleSize' | 'packageWithKerasBundleSize', () => Promise<{ gzipBytes: number }>>;
+    const sizes = require('../scripts/bundle-size.js') as Record<
+      'packageBundleSize' | 'packageWithKerasBundleSize',
+      () => Promise<{ gzipBytes: number }>
+    >;
     const main = await sizes.packageBundleSize();
     const withKeras = await sizes.packageWithKerasBundleSize();
-    console.log(`browser bundle, min+gzip: tfjs-checkpoint ${main.gzipBytes} B; with tfjs-checkpoint/keras ${withKeras.gzipBytes} B`);
+    console.log(
+      `browser bundle, min+gzip: tfjs-checkpoint ${main.gzipBytes} B; with tfjs-checkpoint/keras ${withKeras.gzipBytes} B`,
+    );
     expect(main.gzipBytes).toBeLessThanOrEqual(60_000);
     expect(withKeras.gzipBytes).toBeLessThanOrEqual(110_000);
   });
 
   describe('Keras files need tfjs-checkpoint/keras, the same way in CommonJS, ES modules and the browser build', () => {
     const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'keras');
-    const tiny = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny.json'), 'utf8')) as { input: number[][]; prediction: number[][] };
+    const tiny = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny.json'), 'utf8')) as {
+      input: number[][];
+      prediction: number[][];
+    };
     // Shared by the three variants: `api` is the main entry, `loadKeras()` loads the Keras entry, files are in memory.
     const RUN = `async function run(tf, api, loadKeras, files) {
   const fs = new api.MemoryFileSystem(files);
@@ -188,9 +221,19 @@ maybe('package layout', () => {
     const FILES = `const files = {};\nfor (const f of ['tiny.weights.h5', 'tiny.keras', 'tiny.h5']) files[f] = new Uint8Array(readFileSync(${JSON.stringify(FIXTURES)} + '/' + f));\n`;
 
     const expectKerasRule = (stdout: string): void => {
-      const got = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { without: Record<string, unknown>; predictions: Record<string, number[]>; enable: string; loadKerasModel: string };
+      const got = JSON.parse(stdout.trim().split('\n').pop() ?? '') as {
+        without: Record<string, unknown>;
+        predictions: Record<string, number[]>;
+        enable: string;
+        loadKerasModel: string;
+      };
       const needsEntry = { typed: true, code: 'UNSUPPORTED', namesEntry: true };
-      expect(got.without).toEqual({ 'tiny.weights.h5': needsEntry, 'tiny.keras': needsEntry, 'tiny.h5': needsEntry, topology: needsEntry });
+      expect(got.without).toEqual({
+        'tiny.weights.h5': needsEntry,
+        'tiny.keras': needsEntry,
+        'tiny.h5': needsEntry,
+        topology: needsEntry,
+      });
       expect([got.enable, got.loadKerasModel]).toEqual(['function', 'function']);
       for (const file of ['tiny.weights.h5', 'tiny.keras', 'tiny.h5']) {
         const want = tiny.prediction.flat();
@@ -236,9 +279,26 @@ maybe('package layout', () => {
         `import * as tf from '@tensorflow/tfjs';\nimport * as api from 'tfjs-checkpoint';\n${RUN}export const go = (files) => run(tf, api, () => import('tfjs-checkpoint/keras'), files);\n`,
       );
       const out = path.join(WORK, 'keras-app.bundle.mjs');
-      execFileSync(ESBUILD, ['keras-app.js', '--bundle', '--platform=browser', '--format=esm', '--external:@tensorflow/*', `--outfile=${out}`, '--log-level=error'], { cwd: WORK });
+      execFileSync(
+        ESBUILD,
+        [
+          'keras-app.js',
+          '--bundle',
+          '--platform=browser',
+          '--format=esm',
+          '--external:@tensorflow/*',
+          `--outfile=${out}`,
+          '--log-level=error',
+        ],
+        { cwd: WORK },
+      );
       expect(fs.readFileSync(out, 'utf8')).not.toMatch(/["']node:(fs|path)["']/);
-      expectKerasRule(runScript(`import { readFileSync } from 'node:fs';\nimport { go } from './keras-app.bundle.mjs';\n${FILES}console.log(JSON.stringify(await go(files)));\n`, 'keras-rule-browser.mjs'));
+      expectKerasRule(
+        runScript(
+          `import { readFileSync } from 'node:fs';\nimport { go } from './keras-app.bundle.mjs';\n${FILES}console.log(JSON.stringify(await go(files)));\n`,
+          'keras-rule-browser.mjs',
+        ),
+      );
     });
   });
 });

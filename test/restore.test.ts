@@ -8,7 +8,15 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointReader, type LoadStatus, MismatchError, setLogger, setOptimizerVariables, TrackableView } from '../src';
+import {
+  Checkpoint,
+  CheckpointReader,
+  type LoadStatus,
+  MismatchError,
+  setLogger,
+  setOptimizerVariables,
+  TrackableView,
+} from '../src';
 import { KERAS3 } from './helpers/keras3_models';
 import { buildLive } from './helpers/live';
 import { FIXTURES_DIR, type LiveSpec } from './helpers/shared';
@@ -50,7 +58,6 @@ function maxAbsDiff(a: number[], b: number[]): number {
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 }
 
-
 describe('Keras 3 models generated with TensorFlow 2.21', () => {
   it.each(Object.keys(KERAS3))('%s predicts like Keras after restore (within 1e-5)', async (name) => {
     const { prefix, oracle } = fixture(name);
@@ -70,7 +77,9 @@ describe('Keras 3 models generated with TensorFlow 2.21', () => {
 
   it('refuses a Keras GRU with reset_after=True, naming it, and changes nothing', async () => {
     const { prefix } = fixture('k3-gru-reset-after');
-    const model = tf.sequential({ layers: [L.gru({ units: 6, inputShape: [7, 5], recurrentInitializer: 'zeros' }), L.dense({ units: 2 })] });
+    const model = tf.sequential({
+      layers: [L.gru({ units: 6, inputShape: [7, 5], recurrentInitializer: 'zeros' }), L.dense({ units: 2 })],
+    });
     const before = await Promise.all(model.weights.map((w) => w.read().data()));
     const err = await new Checkpoint({ model }).restore(prefix).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MismatchError);
@@ -89,7 +98,12 @@ describe('Keras 3 models generated with TensorFlow 2.21', () => {
 
 describe('optimizer state: training resumes where TensorFlow stopped', () => {
   /** One tfjs Adam step on the fixture's batch with the MSE loss TF used. */
-  function step(optimizer: tf.Optimizer, forward: (x: tf.Tensor) => tf.Tensor, variables: tf.Variable[], o: RestoreOracle): void {
+  function step(
+    optimizer: tf.Optimizer,
+    forward: (x: tf.Tensor) => tf.Tensor,
+    variables: tf.Variable[],
+    o: RestoreOracle,
+  ): void {
     const x = tf.tensor(o.x);
     const y = tf.tensor(o.y);
     optimizer.minimize(() => tf.mean(tf.square(tf.sub(forward(x), y))), false, variables);
@@ -98,13 +112,20 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
 
   it('Keras 3 Adam (_momentums, _velocities, _trainable_variables, _iterations)', async () => {
     const { prefix, oracle } = fixture('k3-adam-steps');
-    const model = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+    const model = tf.sequential({
+      layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })],
+    });
     const optimizer = tf.train.adam(0.01);
     setOptimizerVariables(optimizer, model.trainableWeights);
     const status = await new Checkpoint({ model, optimizer }).restore(prefix);
     status.assertConsumed();
     expect(optimizer.iterations).toBe(3);
-    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as unknown as tf.Variable), oracle);
+    step(
+      optimizer,
+      (x) => model.apply(x) as tf.Tensor,
+      model.trainableWeights.map((w) => w.read() as unknown as tf.Variable),
+      oracle,
+    );
     const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
     oracle.weights_after_next_step.forEach((expected, i) => {
       expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(1e-5);
@@ -122,44 +143,77 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
     ['k3-rmsprop-centered-steps', (): tf.Optimizer => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-7, true), 1e-3],
     ['k3-adagrad-steps', (): tf.Optimizer => tf.train.adagrad(0.1, 0.1), 1e-5],
     ['k3-adadelta-steps', (): tf.Optimizer => tf.train.adadelta(1.0, 0.9, 1e-7), 1e-3],
-  ] as const)('Keras 3 %s: state restored exactly, the next tfjs step like TensorFlow`s', async (name, makeOptimizer, tolerance) => {
-    const { prefix, oracle } = fixture(name);
-    const model = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
-    const optimizer = makeOptimizer();
-    setOptimizerVariables(optimizer, model.trainableWeights);
-    const status = await new Checkpoint({ model, optimizer }).restore(prefix);
-    status.assertConsumed();
-    expect(optimizer.iterations).toBe(3);
-    // Every slot the checkpoint holds is in the tfjs optimizer, bit for bit (Momentum's converted: −v/lr).
-    const reader = await CheckpointReader.open(prefix);
-    const weights = await optimizer.getWeights();
-    const slotKeys = reader.keys().filter((k) => /^optimizer\/_variables\/([2-9]|\d\d)\//.test(k));
-    const slotValues = await Promise.all(slotKeys.map(async (k) => Array.from((await reader.getTensor(k)).data as Float32Array)));
-    await reader.close();
-    const tfjsSlots = await Promise.all(weights.slice(1).map(async (w) => Array.from(await w.tensor.data())));
-    const scale = name === 'k3-sgd-momentum-steps' ? -1 / 0.05 : 1;
-    for (const values of slotValues) {
-      const scaled = values.map((v) => Math.fround(v * scale));
-      expect(tfjsSlots.some((t) => t.length === scaled.length && t.every((x, i) => Math.abs(x - scaled[i]!) <= 1e-6 * Math.max(1, Math.abs(x))))).toBe(true);
-    }
-    step(optimizer, (x) => model.apply(x) as tf.Tensor, model.trainableWeights.map((w) => w.read() as unknown as tf.Variable), oracle);
-    const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
-    oracle.weights_after_next_step.forEach((expected, i) => {
-      expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(tolerance);
-    });
-  });
+  ] as const)(
+    'Keras 3 %s: state restored exactly, the next tfjs step like TensorFlow`s',
+    async (name, makeOptimizer, tolerance) => {
+      const { prefix, oracle } = fixture(name);
+      const model = tf.sequential({
+        layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })],
+      });
+      const optimizer = makeOptimizer();
+      setOptimizerVariables(optimizer, model.trainableWeights);
+      const status = await new Checkpoint({ model, optimizer }).restore(prefix);
+      status.assertConsumed();
+      expect(optimizer.iterations).toBe(3);
+      // Every slot the checkpoint holds is in the tfjs optimizer, bit for bit (Momentum's converted: −v/lr).
+      const reader = await CheckpointReader.open(prefix);
+      const weights = await optimizer.getWeights();
+      const slotKeys = reader.keys().filter((k) => /^optimizer\/_variables\/([2-9]|\d\d)\//.test(k));
+      const slotValues = await Promise.all(
+        slotKeys.map(async (k) => Array.from((await reader.getTensor(k)).data as Float32Array)),
+      );
+      await reader.close();
+      const tfjsSlots = await Promise.all(weights.slice(1).map(async (w) => Array.from(await w.tensor.data())));
+      const scale = name === 'k3-sgd-momentum-steps' ? -1 / 0.05 : 1;
+      for (const values of slotValues) {
+        const scaled = values.map((v) => Math.fround(v * scale));
+        expect(
+          tfjsSlots.some(
+            (t) =>
+              t.length === scaled.length &&
+              t.every((x, i) => Math.abs(x - scaled[i]!) <= 1e-6 * Math.max(1, Math.abs(x))),
+          ),
+        ).toBe(true);
+      }
+      step(
+        optimizer,
+        (x) => model.apply(x) as tf.Tensor,
+        model.trainableWeights.map((w) => w.read() as unknown as tf.Variable),
+        oracle,
+      );
+      const after = await Promise.all(model.trainableWeights.map((w) => w.read().data()));
+      oracle.weights_after_next_step.forEach((expected, i) => {
+        expect(maxAbsDiff(Array.from(after[i]!), [expected].flat(2))).toBeLessThan(tolerance);
+      });
+    },
+  );
 
   it('TF1 AdamOptimizer slots (slot_variables, beta1_power) into plain tfjs variables', async () => {
     const { prefix, oracle } = fixture('tf1-adam-steps');
     const v = (shape: number[]): tf.Variable => tf.variable(tf.zeros(shape));
-    const net = { dense1: new Map([['kernel', v([4, 5])], ['bias', v([5])]]), dense2: new Map([['kernel', v([5, 3])], ['bias', v([3])]]) };
-    const variables = [net.dense1.get('kernel')!, net.dense1.get('bias')!, net.dense2.get('kernel')!, net.dense2.get('bias')!];
+    const net = {
+      dense1: new Map([
+        ['kernel', v([4, 5])],
+        ['bias', v([5])],
+      ]),
+      dense2: new Map([
+        ['kernel', v([5, 3])],
+        ['bias', v([3])],
+      ]),
+    };
+    const variables = [
+      net.dense1.get('kernel')!,
+      net.dense1.get('bias')!,
+      net.dense2.get('kernel')!,
+      net.dense2.get('bias')!,
+    ];
     const optimizer = tf.train.adam(0.01);
     setOptimizerVariables(optimizer, variables);
     const status = await new Checkpoint({ net, optimizer }).restore(prefix);
     status.assertConsumed();
     expect(optimizer.iterations).toBe(3);
-    const forward = (x: tf.Tensor): tf.Tensor => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, variables[0]!), variables[1]!)), variables[2]!), variables[3]!);
+    const forward = (x: tf.Tensor): tf.Tensor =>
+      tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, variables[0]!), variables[1]!)), variables[2]!), variables[3]!);
     step(optimizer, forward, variables, oracle);
     const after = await Promise.all(variables.map((w) => w.data()));
     oracle.weights_after_next_step.forEach((expected, i) => {
@@ -169,15 +223,21 @@ describe('optimizer state: training resumes where TensorFlow stopped', () => {
 
   it('restores weights without the optimizer when asked (expectPartial), listing what stayed behind', async () => {
     const { prefix } = fixture('k3-adam-steps');
-    const model = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+    const model = tf.sequential({
+      layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })],
+    });
     const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
     const report = status.report();
     // The model's weights are keyed under the optimizer (Keras 3 tracks them there and TF's BFS meets them there
     // first); matching follows the object graph, so they restore into the model all the same.
-    expect(report.restored.map((r) => r.key)).toEqual([0, 1, 2, 3].map((i) => `optimizer/_trainable_variables/${i}/.ATTRIBUTES/VARIABLE_VALUE`));
+    expect(report.restored.map((r) => r.key)).toEqual(
+      [0, 1, 2, 3].map((i) => `optimizer/_trainable_variables/${i}/.ATTRIBUTES/VARIABLE_VALUE`),
+    );
     expect(report.unrestoredCheckpointValues.map((u) => u.path)).toContain('(root).optimizer._iterations');
-    expect(report.unrestoredCheckpointValues.map((u) => u.path)).toContain("(root).optimizer._variables.2");
-    expect(() => status.assertConsumed()).toThrow(/^Unresolved object in checkpoint \(root\)\.optimizer\._iterations: attributes \{/);
+    expect(report.unrestoredCheckpointValues.map((u) => u.path)).toContain('(root).optimizer._variables.2');
+    expect(() => status.assertConsumed()).toThrow(
+      /^Unresolved object in checkpoint \(root\)\.optimizer\._iterations: attributes \{/,
+    );
     status.assertExistingObjectsMatched();
     await new Promise((r) => setTimeout(r, 5));
     expect(warnings).toEqual([]);
@@ -207,7 +267,11 @@ describe('load status against TensorFlow`s outcomes', () => {
       expectSameMessage(() => status.assertConsumed(), o.assert_consumed);
       expectSameMessage(() => status.assertExistingObjectsMatched(), o.assert_existing_objects_matched);
       expectSameMessage(() => status.assertNontrivialMatch(), o.assert_nontrivial_match);
-      const values = await Promise.all(collectVariables(root).map(async (v) => (v.shape.length === 0 ? (await v.data())[0] : Array.from(await v.data()))));
+      const values = await Promise.all(
+        collectVariables(root).map(async (v) =>
+          v.shape.length === 0 ? (await v.data())[0] : Array.from(await v.data()),
+        ),
+      );
       // tf.Module orders its variables its own way; compare the values as a set.
       const canonical = (vs: unknown[]): string[] => vs.map((v) => JSON.stringify(v)).sort();
       expect(canonical(values)).toEqual(canonical(o.values));
@@ -260,7 +324,9 @@ describe('partial restore of a backbone into a new model', () => {
       '(root).model._functional._operations.2.moving_variance',
     ]);
     expect(status.report().restored.map((r) => r.target)).toEqual(
-      [...dense.weights, ...bn.weights].map((w) => `<LayerVariable '${w.name}' shape=[${w.shape.join(',')}] dtype=float32>`),
+      [...dense.weights, ...bn.weights].map(
+        (w) => `<LayerVariable '${w.name}' shape=[${w.shape.join(',')}] dtype=float32>`,
+      ),
     );
     expect(await head.getWeights()[0]!.data()).toEqual(headBefore);
   });
@@ -286,7 +352,10 @@ describe('Keras 3 Sequential and functional checkpoints restore into either kind
     const x = tf.input({ shape: [6] });
     let y = L.dense({ units: 16, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
     y = L.batchNormalization().apply(y) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: x, outputs: L.dense({ units: 4, activation: 'softmax' }).apply(y) as tf.SymbolicTensor });
+    const model = tf.model({
+      inputs: x,
+      outputs: L.dense({ units: 4, activation: 'softmax' }).apply(y) as tf.SymbolicTensor,
+    });
     const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
     status.assertExistingObjectsMatched();
     const predictions = (await (model.predict(tf.tensor(oracle.input)) as tf.Tensor).array()) as number[][];
@@ -296,7 +365,13 @@ describe('Keras 3 Sequential and functional checkpoints restore into either kind
   it('a Keras functional checkpoint into a tfjs Sequential model', async () => {
     const { prefix, oracle } = fixture('k3-functional-conv');
     const model = tf.sequential({
-      layers: [L.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 3] }), L.batchNormalization(), L.maxPooling2d({}), L.flatten(), L.dense({ units: 5 })],
+      layers: [
+        L.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 3] }),
+        L.batchNormalization(),
+        L.maxPooling2d({}),
+        L.flatten(),
+        L.dense({ units: 5 }),
+      ],
     });
     const status = (await new Checkpoint({ model }).restore(prefix)).expectPartial();
     status.assertExistingObjectsMatched();
@@ -318,15 +393,30 @@ describe('structure the adapters follow', () => {
   it('names nested models, wrappers and cells as Keras does', () => {
     const inner = tf.sequential({ layers: [L.dense({ units: 3, inputShape: [4] })] });
     const td = L.timeDistributed({ layer: L.dense({ units: 2 }) });
-    const outer = tf.sequential({ layers: [L.repeatVector({ n: 5, inputShape: [4] }), td, L.gru({ units: 2, recurrentInitializer: 'zeros' })] });
+    const outer = tf.sequential({
+      layers: [L.repeatVector({ n: 5, inputShape: [4] }), td, L.gru({ units: 2, recurrentInitializer: 'zeros' })],
+    });
     const model = tf.sequential({ layers: [inner, L.dense({ units: 1 })] });
     const view = new TrackableView(model);
     const names = (o: object): string[] => [...view.children(o).keys()];
-    expect(names(model)).toEqual(['layer_with_weights-0', 'layer-0', 'layer_with_weights-1', 'layer-1', '_functional', '_operations', inner.name, model.layers[1]!.name]);
+    expect(names(model)).toEqual([
+      'layer_with_weights-0',
+      'layer-0',
+      'layer_with_weights-1',
+      'layer-1',
+      '_functional',
+      '_operations',
+      inner.name,
+      model.layers[1]!.name,
+    ]);
     expect(names(inner).slice(0, 2)).toEqual(['layer_with_weights-0', 'layer-0']);
     expect(names(td)).toEqual(['layer']);
     expect(names(td.layer)).toEqual(['kernel', '_kernel', 'bias']);
     expect(names(outer.layers[2]!)).toEqual(['cell']);
-    expect(names((outer.layers[2] as unknown as { cell: object }).cell)).toEqual(['kernel', 'recurrent_kernel', 'bias']);
+    expect(names((outer.layers[2] as unknown as { cell: object }).cell)).toEqual([
+      'kernel',
+      'recurrent_kernel',
+      'bias',
+    ]);
   });
 });

@@ -8,10 +8,26 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { Checkpoint, CheckpointManager, CheckpointReader, CheckpointView, latestCheckpoint, loadVariable, loadWeights, setLogger } from '../src';
+import {
+  Checkpoint,
+  CheckpointManager,
+  CheckpointReader,
+  CheckpointView,
+  latestCheckpoint,
+  loadVariable,
+  loadWeights,
+  setLogger,
+} from '../src';
 import { buildLive } from './helpers/live';
 import { expectMatchesOracle } from './helpers/oracle';
-import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, type LiveSpec, listCheckpointDirs, type Oracle } from './helpers/shared';
+import {
+  CORPUS_DIR,
+  corpusAvailable,
+  FIXTURES_DIR,
+  type LiveSpec,
+  listCheckpointDirs,
+  type Oracle,
+} from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
 import { tensorSha256 } from './helpers/values';
 
@@ -27,7 +43,8 @@ afterAll(() => {
   setLogger(previousLogger);
 });
 
-const oracleOf = (name: string): Oracle => JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle;
+const oracleOf = (name: string): Oracle =>
+  JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name, '_TF_ORACLE.json'), 'utf8')) as Oracle;
 const withTf = tfAvailable() ? it : it.skip;
 
 /** TF's answers for our checkpoint, minus full_name (TF's variables are all named 'Variable'). */
@@ -36,7 +53,16 @@ function structural(o: Oracle): object {
     ...n,
     ...(n.attributes ? { attributes: n.attributes.map((a) => [a[0], a[2]]) } : {}),
   }));
-  return { list_variables: o.list_variables, children: o.children, descendants: o.descendants, paths: o.paths, nodes, shas: (o.tensors ?? []).filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH').map((t) => [t.key, t.dtype, t.sha256]) };
+  return {
+    list_variables: o.list_variables,
+    children: o.children,
+    descendants: o.descendants,
+    paths: o.paths,
+    nodes,
+    shas: (o.tensors ?? [])
+      .filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH')
+      .map((t) => [t.key, t.dtype, t.sha256]),
+  };
 }
 
 describe('the seed document`s module, built in JS and saved', () => {
@@ -46,7 +72,16 @@ describe('the seed document`s module, built in JS and saved', () => {
         ['a_var', { var: 5.0 }],
         ['b_var', { var: 4.0 }],
         ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }],
-        ['leaf', { module: [['a_var', { var: 5.0 }], ['b_var', { var: 4.0 }], ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }]] }],
+        [
+          'leaf',
+          {
+            module: [
+              ['a_var', { var: 5.0 }],
+              ['b_var', { var: 4.0 }],
+              ['vars', { list: [{ var: 1.0 }, { var: 2.0 }] }],
+            ],
+          },
+        ],
       ],
     }).root;
 
@@ -54,19 +89,40 @@ describe('the seed document`s module, built in JS and saved', () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed', 'tf_ckpts'));
     expect(saved).toBe(path.join(dir, 'seed', 'tf_ckpts-1'));
     const view = await CheckpointView.open(saved);
-    expect([...view.children(0)]).toEqual([['a_var', 1], ['b_var', 2], ['vars', 3], ['leaf', 4], ['root', 0], ['save_counter', 5]]);
+    expect([...view.children(0)]).toEqual([
+      ['a_var', 1],
+      ['b_var', 2],
+      ['vars', 3],
+      ['leaf', 4],
+      ['root', 0],
+      ['save_counter', 5],
+    ]);
     expect(await latestCheckpoint(path.join(dir, 'seed'))).toBe(saved);
-    expect(fs.readFileSync(path.join(dir, 'seed', 'checkpoint'), 'utf8')).toBe('model_checkpoint_path: "tf_ckpts-1"\nall_model_checkpoint_paths: "tf_ckpts-1"\n');
+    expect(fs.readFileSync(path.join(dir, 'seed', 'checkpoint'), 'utf8')).toBe(
+      'model_checkpoint_path: "tf_ckpts-1"\nall_model_checkpoint_paths: "tf_ckpts-1"\n',
+    );
     // Our reader agrees with TF's answers for TF's own save, except the variables' names.
     const oracle = oracleOf('seed-children');
-    const ours = { ...oracle, nodes: undefined, tensors: oracle.tensors!.filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH'), inspect_lines: undefined } as Oracle;
+    const ours = {
+      ...oracle,
+      nodes: undefined,
+      tensors: oracle.tensors!.filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH'),
+      inspect_lines: undefined,
+    } as Oracle;
     await expectMatchesOracle(saved, ours);
   });
 
   withTf('TensorFlow reads it exactly as its own save of the same module', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed-tf', 'tf_ckpts'));
     const judged = tfJudge<Oracle>('oracle', { prefix: saved });
-    expect(judged.children?.[0]).toEqual([['a_var', 1], ['b_var', 2], ['vars', 3], ['leaf', 4], ['root', 0], ['save_counter', 5]]);
+    expect(judged.children?.[0]).toEqual([
+      ['a_var', 1],
+      ['b_var', 2],
+      ['vars', 3],
+      ['leaf', 4],
+      ['root', 0],
+      ['save_counter', 5],
+    ]);
     expect(structural(judged)).toEqual(structural(oracleOf('seed-children')));
   });
 });
@@ -105,7 +161,14 @@ describe('round trips keep every value bit-exact', () => {
 const savedSpecs: Record<string, LiveSpec> = {
   names: {
     module: [
-      ['d', { dict: ['/', '.', '..', 'a/b.c', 'ü日本語', '', '0', '10', '2', '.S', 'x..y', ' space '].map((n, i): [string, LiveSpec] => [n, { var: i }]) }],
+      [
+        'd',
+        {
+          dict: ['/', '.', '..', 'a/b.c', 'ü日本語', '', '0', '10', '2', '.S', 'x..y', ' space '].map(
+            (n, i): [string, LiveSpec] => [n, { var: i }],
+          ),
+        },
+      ],
       ['nested', { list: [{ list: [{ var: 1.5 }, { dict: [['k/.', { var: 2.5 }]] }] }, { list: [] }, { dict: [] }] }],
       ['m.o/d', { module: [['w', { var: [1.0, 2.0] }]] }],
     ],
@@ -114,7 +177,15 @@ const savedSpecs: Record<string, LiveSpec> = {
     module: [
       ['a', { var: 1.0 }],
       ['b', { ref: ['a'] }],
-      ['child', { module: [['v', { var: 2.0 }], ['parent', { ref: [] }]] }],
+      [
+        'child',
+        {
+          module: [
+            ['v', { var: 2.0 }],
+            ['parent', { ref: [] }],
+          ],
+        },
+      ],
       ['me', { ref: [] }],
       ['twin', { ref: ['child'] }],
       ['vs', { list: [{ ref: ['a'] }, { ref: ['child', 'v'] }] }],
@@ -124,7 +195,13 @@ const savedSpecs: Record<string, LiveSpec> = {
 
 describe('tfjs models', () => {
   const seqDenseBn = (): tf.Sequential =>
-    tf.sequential({ layers: [L.dense({ units: 16, activation: 'relu', inputShape: [6] }), L.batchNormalization(), L.dense({ units: 4, activation: 'softmax' })] });
+    tf.sequential({
+      layers: [
+        L.dense({ units: 16, activation: 'relu', inputShape: [6] }),
+        L.batchNormalization(),
+        L.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
 
   withTf('Keras 3 layout: Keras restores the tfjs save and predicts the same', async () => {
     const model = seqDenseBn();
@@ -136,40 +213,58 @@ describe('tfjs models', () => {
     const judged = tfJudge('keras3_restore', { prefix: out, case: 'k3-sequential-dense-bn', input });
     expect(judged['assert_existing_objects_matched']).toBeNull();
     const ours = (await (model.predict(tf.tensor(input)) as tf.Tensor).array()) as number[][];
-    const diff = ours.flat().reduce((m, x, i) => Math.max(m, Math.abs(x - (judged['predictions'] as number[][]).flat()[i]!)), 0);
+    const diff = ours
+      .flat()
+      .reduce((m, x, i) => Math.max(m, Math.abs(x - (judged['predictions'] as number[][]).flat()[i]!)), 0);
     expect(diff).toBeLessThan(1e-5);
   });
 
-  (corpusAvailable() ? it : it.skip)('Keras 2 layout: the same graph and keys as a real Keras 2 save_weights of the architecture', async () => {
-    const ckpt = listCheckpointDirs(CORPUS_DIR).find((c) => c.name === 'keras-tutorial-nighthawks-2023-noopt')!;
-    const model = tf.sequential({ layers: [L.dense({ units: 512, activation: 'relu', inputShape: [784] }), L.dropout({ rate: 0.2 }), L.dense({ units: 10 })] });
-    // Compiled, as the Keras model was: its optimizer is a node of the graph.
-    model.compile({ optimizer: tf.train.adam(), loss: 'meanSquaredError' });
-    (await loadWeights(model, ckpt.prefix)).expectPartial();
-    // Keras's save_weights: the model is the root.
-    const out = await new Checkpoint({ root: model }).write(path.join(dir, 'k2', 'cp.ckpt'));
-    const view = await CheckpointView.open(out);
-    const oracle = ckpt.oracle!;
-    // Model part: every edge of the model and its layers, in order, with TF's node numbering.
-    const modelPart = (children: Array<Array<[string, number]>>): Array<Array<[string, number]>> =>
-      children.slice(0, 4).map((c) => c.filter(([n]) => n !== 'optimizer' && n !== 'root'));
-    expect(modelPart([...Array(view.numNodes).keys()].map((i) => [...view.children(i)]))).toEqual(modelPart(oracle.children!));
-    const modelKeys = (keys: string[]): string[] => keys.filter((k) => k.startsWith('layer'));
-    const reader = await CheckpointReader.open(out);
-    try {
-      expect(modelKeys(reader.keys())).toEqual(modelKeys(oracle.list_variables!.map(([k]) => k)));
-      for (const key of modelKeys(reader.keys())) {
-        expect([key, tensorSha256(await reader.getTensor(key))]).toEqual([key, oracle.tensors!.find((t) => t.key === key)!.sha256]);
+  (corpusAvailable() ? it : it.skip)(
+    'Keras 2 layout: the same graph and keys as a real Keras 2 save_weights of the architecture',
+    async () => {
+      const ckpt = listCheckpointDirs(CORPUS_DIR).find((c) => c.name === 'keras-tutorial-nighthawks-2023-noopt')!;
+      const model = tf.sequential({
+        layers: [
+          L.dense({ units: 512, activation: 'relu', inputShape: [784] }),
+          L.dropout({ rate: 0.2 }),
+          L.dense({ units: 10 }),
+        ],
+      });
+      // Compiled, as the Keras model was: its optimizer is a node of the graph.
+      model.compile({ optimizer: tf.train.adam(), loss: 'meanSquaredError' });
+      (await loadWeights(model, ckpt.prefix)).expectPartial();
+      // Keras's save_weights: the model is the root.
+      const out = await new Checkpoint({ root: model }).write(path.join(dir, 'k2', 'cp.ckpt'));
+      const view = await CheckpointView.open(out);
+      const oracle = ckpt.oracle!;
+      // Model part: every edge of the model and its layers, in order, with TF's node numbering.
+      const modelPart = (children: Array<Array<[string, number]>>): Array<Array<[string, number]>> =>
+        children.slice(0, 4).map((c) => c.filter(([n]) => n !== 'optimizer' && n !== 'root'));
+      expect(modelPart([...Array(view.numNodes).keys()].map((i) => [...view.children(i)]))).toEqual(
+        modelPart(oracle.children!),
+      );
+      const modelKeys = (keys: string[]): string[] => keys.filter((k) => k.startsWith('layer'));
+      const reader = await CheckpointReader.open(out);
+      try {
+        expect(modelKeys(reader.keys())).toEqual(modelKeys(oracle.list_variables!.map(([k]) => k)));
+        for (const key of modelKeys(reader.keys())) {
+          expect([key, tensorSha256(await reader.getTensor(key))]).toEqual([
+            key,
+            oracle.tensors!.find((t) => t.key === key)!.sha256,
+          ]);
+        }
+      } finally {
+        await reader.close();
       }
-    } finally {
-      await reader.close();
-    }
-  });
+    },
+  );
 
   it('optimizer state survives tfjs → file → tfjs in both layouts, bit-exact', async () => {
     const { prefix } = { prefix: path.join(FIXTURES_DIR, 'k3-adam-steps', 'ckpt') };
     const make = (): tf.Sequential => {
-      const m = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+      const m = tf.sequential({
+        layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })],
+      });
       m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
       return m;
     };
@@ -191,15 +286,23 @@ describe('tfjs models', () => {
 
   withTf('optimizer state survives tfjs → TF (Keras 3) → tfjs, bit-exact', async () => {
     const make = (): tf.Sequential => {
-      const m = tf.sequential({ layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })] });
+      const m = tf.sequential({
+        layers: [L.dense({ units: 5, activation: 'tanh', inputShape: [4] }), L.dense({ units: 3 })],
+      });
       m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
       return m;
     };
     const source = make();
     const fixture = path.join(FIXTURES_DIR, 'k3-adam-steps', 'ckpt');
     (await new Checkpoint({ model: source, optimizer: source.optimizer }).restore(fixture)).assertConsumed();
-    const out = await new Checkpoint({ model: source, optimizer: source.optimizer }).write(path.join(dir, 'via-tf', 'ckpt'), { layout: 'keras3' });
-    const judged = tfJudge<{ assert_consumed: string | null; iterations: number; written: string }>('keras3_resave', { prefix: out, out: path.join(dir, 'via-tf', 'tf-written') });
+    const out = await new Checkpoint({ model: source, optimizer: source.optimizer }).write(
+      path.join(dir, 'via-tf', 'ckpt'),
+      { layout: 'keras3' },
+    );
+    const judged = tfJudge<{ assert_consumed: string | null; iterations: number; written: string }>('keras3_resave', {
+      prefix: out,
+      out: path.join(dir, 'via-tf', 'tf-written'),
+    });
     expect(judged['assert_consumed']).toBeNull();
     expect(judged['iterations']).toBe(3);
     const back = make();
@@ -214,7 +317,10 @@ describe('tfjs models', () => {
 
   it('stores float32 as float16 or bfloat16 on request', async () => {
     const v = tf.variable(tf.tensor([1, 0.1, -2.5, 65504]));
-    for (const [as, expected] of [['float16', [0x3c00, 0x2e66, 0xc100, 0x7bff]], ['bfloat16', [0x3f80, 0x3dcd, 0xc020, 0x4780]]] as const) {
+    for (const [as, expected] of [
+      ['float16', [0x3c00, 0x2e66, 0xc100, 0x7bff]],
+      ['bfloat16', [0x3f80, 0x3dcd, 0xc020, 0x4780]],
+    ] as const) {
       const out = await new Checkpoint({ v }).write(path.join(dir, `half-${as}`, 'ckpt'), { float32As: as });
       const value = await loadVariable(out, 'v/.ATTRIBUTES/VARIABLE_VALUE');
       expect(value.dtype).toBe(as);
@@ -246,18 +352,27 @@ describe('CheckpointManager', () => {
     expect(saved).toEqual([1, 2, 3, 4].map((n) => path.join(d, `ckpt-${n}`)));
     expect(manager.checkpoints).toEqual(saved.slice(2));
     expect(manager.latestCheckpoint).toBe(saved[3]);
-    expect(fs.readdirSync(d).filter((f) => f.startsWith('ckpt-')).sort()).toEqual([
-      'ckpt-3.data-00000-of-00001', 'ckpt-3.index', 'ckpt-4.data-00000-of-00001', 'ckpt-4.index',
-    ]);
+    expect(
+      fs
+        .readdirSync(d)
+        .filter((f) => f.startsWith('ckpt-'))
+        .sort(),
+    ).toEqual(['ckpt-3.data-00000-of-00001', 'ckpt-3.index', 'ckpt-4.data-00000-of-00001', 'ckpt-4.index']);
     const state = fs.readFileSync(path.join(d, 'checkpoint'), 'utf8');
-    expect(state).toMatch(/^model_checkpoint_path: "ckpt-4"\nall_model_checkpoint_paths: "ckpt-3"\nall_model_checkpoint_paths: "ckpt-4"\nall_model_checkpoint_timestamps: [\d.]+\nall_model_checkpoint_timestamps: [\d.]+\nlast_preserved_timestamp: [\d.]+\n$/);
+    expect(state).toMatch(
+      /^model_checkpoint_path: "ckpt-4"\nall_model_checkpoint_paths: "ckpt-3"\nall_model_checkpoint_paths: "ckpt-4"\nall_model_checkpoint_timestamps: [\d.]+\nall_model_checkpoint_timestamps: [\d.]+\nlast_preserved_timestamp: [\d.]+\n$/,
+    );
     // A new manager over the directory continues where the last one stopped.
     const again = new CheckpointManager(new Checkpoint({ v }), d, { maxToKeep: 2 });
     await again.ready;
     expect(again.checkpoints).toEqual(saved.slice(2));
     expect(await latestCheckpoint(d)).toBe(saved[3]);
     if (tfAvailable()) {
-      expect(tfJudge('manager', { directory: d, max_to_keep: 2 })).toEqual({ checkpoints: saved.slice(2), latest: saved[3], latest_checkpoint: saved[3] });
+      expect(tfJudge('manager', { directory: d, max_to_keep: 2 })).toEqual({
+        checkpoints: saved.slice(2),
+        latest: saved[3],
+        latest_checkpoint: saved[3],
+      });
     }
   });
 });

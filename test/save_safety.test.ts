@@ -84,10 +84,20 @@ describe('overwriting a prefix', () => {
     await ckpt.write('/d/cp.ckpt', { fs: mem });
     // No rename ever lands on a file that the current index reads.
     const renames = mem.log.filter((l) => l.startsWith('rename'));
-    expect(renames.map((l) => l.split(' -> ')[1])).toEqual(['/d/cp.ckpt.data-00000-of-00002', '/d/cp.ckpt.data-00001-of-00002', '/d/cp.ckpt.index']);
+    expect(renames.map((l) => l.split(' -> ')[1])).toEqual([
+      '/d/cp.ckpt.data-00000-of-00002',
+      '/d/cp.ckpt.data-00001-of-00002',
+      '/d/cp.ckpt.index',
+    ]);
     // The old data file goes only after the index is in place.
-    expect(mem.log.indexOf('remove /d/cp.ckpt.data-00000-of-00001')).toBeGreaterThan(mem.log.findIndex((l) => l.endsWith('-> /d/cp.ckpt.index')));
-    expect(await mem.list('/d')).toEqual(['cp.ckpt.data-00000-of-00002', 'cp.ckpt.data-00001-of-00002', 'cp.ckpt.index']);
+    expect(mem.log.indexOf('remove /d/cp.ckpt.data-00000-of-00001')).toBeGreaterThan(
+      mem.log.findIndex((l) => l.endsWith('-> /d/cp.ckpt.index')),
+    );
+    expect(await mem.list('/d')).toEqual([
+      'cp.ckpt.data-00000-of-00002',
+      'cp.ckpt.data-00001-of-00002',
+      'cp.ckpt.index',
+    ]);
     expect(await readAll('/d/cp.ckpt', V_KEY, mem)).toEqual([4, 5, 6]);
     v.assign(tf.tensor1d([7, 8, 9]));
     await ckpt.write('/d/cp.ckpt', { fs: mem });
@@ -123,9 +133,13 @@ describe('overwriting a prefix', () => {
     const ckpt = new Checkpoint({ root });
     const prefix = path.join(dir, 'cp.ckpt');
     await ckpt.write(prefix);
-    ((root as unknown as Record<string, tf.Variable>)['a']!).assign(tf.scalar(-3.5));
+    (root as unknown as Record<string, tf.Variable>)['a']!.assign(tf.scalar(-3.5));
     await ckpt.write(prefix);
-    expect(fs.readdirSync(dir).sort()).toEqual(['cp.ckpt.data-00000-of-00002', 'cp.ckpt.data-00001-of-00002', 'cp.ckpt.index']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'cp.ckpt.data-00000-of-00002',
+      'cp.ckpt.data-00001-of-00002',
+      'cp.ckpt.index',
+    ]);
     const judged = tfJudge('module_restore', { prefix, spec: { module: [['a', { var: 0 }]] } });
     expect(judged['assert_consumed']).toBeNull();
     expect(judged['values']).toEqual({ '["a"]': -3.5 });
@@ -134,7 +148,8 @@ describe('overwriting a prefix', () => {
 
 describe('short writes', () => {
   it('a save beyond the file-size limit fails, and a manager keeps its last good checkpoint', () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run npm run build (npm test does)');
     // A child under `ulimit -f 1024` (1 MiB): the first save fits, the second (4 MiB) gets a short write.
     const script = `
       const { Checkpoint, CheckpointManager } = require(${JSON.stringify(path.join(ROOT, 'dist'))});
@@ -144,7 +159,10 @@ describe('short writes', () => {
         await save(tf.variable(tf.fill([16], 7)), 1);
         try { await save(tf.variable(tf.fill([1 << 20], 8)), 2); console.log('saved'); } catch (e) { console.log(e.name + ': ' + e.message); }
       })();`;
-    const run = spawnSync('bash', ['-c', 'ulimit -f 1024 && exec "$0" -e "$1"', process.execPath, script], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync('bash', ['-c', 'ulimit -f 1024 && exec "$0" -e "$1"', process.execPath, script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.stderr.replace(/=+\n|Hi, looks like.*\n/g, '').trim()).toBe('');
     expect(run.stdout).toMatch(/^IOError: Failed to write .*ckpt-2\.data-00000-of-00001\.tmp-/m);
     return (async () => {
@@ -173,7 +191,10 @@ describe('CheckpointManager', () => {
     await manager.save();
     mem.log.length = 0;
     await manager.save();
-    const stateWrites = mem.log.map((l, i) => [l, i] as const).filter(([l]) => /-> \/run\/checkpoint$/.test(l)).map(([, i]) => i);
+    const stateWrites = mem.log
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => /-> \/run\/checkpoint$/.test(l))
+      .map(([, i]) => i);
     const deleteOld = mem.log.indexOf('remove /run/ckpt-1.index');
     expect(stateWrites).toHaveLength(2);
     expect(stateWrites[0]!).toBeLessThan(deleteOld);

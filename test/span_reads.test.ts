@@ -52,7 +52,10 @@ describe('span reads of small adjacent tensors', () => {
       const values = new Array<number>(N);
       // Every other key: the spans must skip the bytes of the keys not asked for.
       const wanted = keys.filter((_, i) => i % 2 === 0 || i < 100);
-      await reader.getTensors(wanted, (i, v) => (values[Number(/^v(\d+)/.exec(wanted[i]!)![1])] = (v.data as Float32Array)[0]!));
+      await reader.getTensors(
+        wanted,
+        (i, v) => (values[Number(/^v(\d+)/.exec(wanted[i]!)![1])] = (v.data as Float32Array)[0]!),
+      );
       const expected = new Array<number>(N);
       wanted.forEach((k) => (expected[Number(/^v(\d+)/.exec(k)![1])] = Number(/^v(\d+)/.exec(k)![1])));
       expect(values).toEqual(expected);
@@ -84,10 +87,12 @@ describe('span reads of small adjacent tensors', () => {
     try {
       const r = await CheckpointReader.open(prefix, { fs: counting().fs });
       try {
-        const err = await r.getTensors(keys, () => undefined).then(
-          () => null,
-          (e: unknown) => e,
-        );
+        const err = await r
+          .getTensors(keys, () => undefined)
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
         expect(err).toBeInstanceOf(CheckpointError);
         expect((err as CheckpointError).code).toBe('CHECKSUM');
         expect((err as CheckpointError).key ?? (err as Error).message).toMatch(/v1234\//);

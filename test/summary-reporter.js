@@ -20,7 +20,8 @@ class SummaryReporter {
     }
     let text = '\n';
     for (const note of this.notes) text += `${note}\n`;
-    if (perProject.size > 1) for (const [name, c] of perProject) text += `${name}: ${line(c.passed, c.failed, c.skipped)}\n`;
+    if (perProject.size > 1)
+      for (const [name, c] of perProject) text += `${name}: ${line(c.passed, c.failed, c.skipped)}\n`;
     const skipped = results.numPendingTests + results.numTodoTests;
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     process.stdout.write(`${text}${line(results.numPassedTests, failed, skipped)}\n`);

@@ -19,7 +19,10 @@ interface Stored {
   id?: number;
 }
 function stored(t: tf.Tensor): Stored {
-  const backend = tf.backend() as unknown as { tensorMap?: { get(id: object): Stored }; data?: { get(id: object): Stored } };
+  const backend = tf.backend() as unknown as {
+    tensorMap?: { get(id: object): Stored };
+    data?: { get(id: object): Stored };
+  };
   const storage = backend.tensorMap ?? backend.data;
   if (storage === undefined) throw new Error(`unknown storage in backend ${tf.getBackend()}`);
   return storage.get(t.dataId);
@@ -28,7 +31,10 @@ function stored(t: tf.Tensor): Stored {
 describe(`restored values on the ${tf.getBackend()} backend`, () => {
   let dir: string;
   const values = {
-    kernel: tf.tensor2d([[1.5, -2.25, 3], [4, 5.125, -6]]),
+    kernel: tf.tensor2d([
+      [1.5, -2.25, 3],
+      [4, 5.125, -6],
+    ]),
     steps: tf.tensor1d([7, -8, 2147483647], 'int32'),
     mask: tf.tensor1d([true, false, true], 'bool'),
   };

@@ -30,13 +30,20 @@ describe('TrackableView', () => {
       t: tf.scalar(5),
       typed: new Float32Array(2),
       list: [b, 4, null, a],
-      map: new Map<unknown, unknown>([['k', b], [7, a], ['x', 'y']]),
+      map: new Map<unknown, unknown>([
+        ['k', b],
+        [7, a],
+        ['x', 'y'],
+      ]),
       empty: {},
       emptyList: [],
     };
     const view = new TrackableView(root);
     expect([...view.children(root).keys()]).toEqual(['z', 'list', 'map', 'empty', 'emptyList']);
-    expect([...view.children(root.list)]).toEqual([['0', b], ['3', a]]);
+    expect([...view.children(root.list)]).toEqual([
+      ['0', b],
+      ['3', a],
+    ]);
     expect([...view.children(root.map)]).toEqual([['k', b]]);
     expect(view.children(a).size).toBe(0);
     expect(view.isTrackable(root.t)).toBe(false);
@@ -44,7 +51,10 @@ describe('TrackableView', () => {
 
   it('counts class instances only when they hold trackables, even through reference cycles', () => {
     class Holder {
-      constructor(public inner?: unknown, public other?: unknown) {}
+      constructor(
+        public inner?: unknown,
+        public other?: unknown,
+      ) {}
     }
     const empty = new Holder();
     const parent = new Holder();
@@ -87,7 +97,12 @@ describe('one child-listing protocol, and the adapter hooks restore and save con
     const listing = (value: tf.Variable) => ({
       [trackableChildren]: (l: ChildListing) => {
         modes.push(l.mode);
-        return l.mode === 'save' ? [['as_saved', value]] : [['live_name', value], ['as_saved', value]];
+        return l.mode === 'save'
+          ? [['as_saved', value]]
+          : [
+              ['live_name', value],
+              ['as_saved', value],
+            ];
       },
     });
     await new Checkpoint({ obj: listing(written) }).write('/ckpt', { fs });
@@ -116,7 +131,8 @@ describe('one child-listing protocol, and the adapter hooks restore and save con
         name: 'test Pair',
         matches: (obj) => obj instanceof Pair,
         children: (obj) => [['x', (obj as Pair).x]],
-        resolveChild: (obj, _checkpointChildren, listed) => (name) => (name === 'old_x' ? (obj as Pair).x : listed.get(name)),
+        resolveChild: (obj, _checkpointChildren, listed) => (name) =>
+          name === 'old_x' ? (obj as Pair).x : listed.get(name),
         bind: (_obj, checkpointChildren) => void seen.push([...checkpointChildren.keys()]),
       }),
       registerTrackableAdapter({
@@ -172,20 +188,38 @@ describe('stored object graphs decode node by node', () => {
     hasCheckpointValues: null,
   });
   // Node 2's child points past the end of the graph.
-  const graph = { nodes: [node([['a', 1], ['b', 2]]), node([], ['VARIABLE_VALUE']), node([['bad', 9]])] };
+  const graph = {
+    nodes: [
+      node([
+        ['a', 1],
+        ['b', 2],
+      ]),
+      node([], ['VARIABLE_VALUE']),
+      node([['bad', 9]]),
+    ],
+  };
   const bytes = encodeObjectGraph(graph);
 
   it('opens without decoding nodes, and fails on a bad node only when it is used', () => {
     const stored = decodeObjectGraph(bytes, 'f.data');
     expect(stored.numNodes).toBe(3);
     const view = CheckpointView.fromObjectGraph(stored);
-    expect(view.children(0)).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(view.children(0)).toEqual(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     expect(view.node(1)).toMatchObject(graph.nodes[1]!);
-    const expected = new CorruptCheckpointError("f.data: object graph node 2's child bad refers to node 9, but the graph has 3 nodes");
+    const expected = new CorruptCheckpointError(
+      "f.data: object graph node 2's child bad refers to node 9, but the graph has 3 nodes",
+    );
     expect(() => view.children(2)).toThrow(expected);
     expect(() => view.descendants()).toThrow(expected);
     expect(() => stored.nodes).toThrow(expected);
-    expect(() => stored.node(3)).toThrow(new InvalidArgumentError('Node 3 does not exist: the object graph has 3 nodes'));
+    expect(() => stored.node(3)).toThrow(
+      new InvalidArgumentError('Node 3 does not exist: the object graph has 3 nodes'),
+    );
   });
 
   it('skips unknown top-level fields and rejects broken framing', () => {
@@ -197,6 +231,8 @@ describe('stored object graphs decode node by node', () => {
     expect(stored.node(1)).toMatchObject(graph.nodes[1]!);
     expect(() => decodeObjectGraph(bytes.subarray(0, bytes.length - 1), 'f')).toThrow(CorruptCheckpointError);
     expect(() => decodeObjectGraph(Uint8Array.of(0x0f), 'f')).toThrow(CorruptCheckpointError);
-    expect(() => decodeObjectGraph(new Uint8Array(0), 'f')).toThrow(new CorruptCheckpointError('f: object graph has no nodes'));
+    expect(() => decodeObjectGraph(new Uint8Array(0), 'f')).toThrow(
+      new CorruptCheckpointError('f: object graph has no nodes'),
+    );
   });
 });

@@ -9,13 +9,27 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { BlobFileSystem, Checkpoint, CheckpointError, fromCheckpoint, InvalidArgumentError, MismatchError, NodeFileSystem, saveToSink, setLogger, UnsupportedError } from '../src';
+import {
+  BlobFileSystem,
+  Checkpoint,
+  CheckpointError,
+  fromCheckpoint,
+  InvalidArgumentError,
+  MismatchError,
+  NodeFileSystem,
+  saveToSink,
+  setLogger,
+  UnsupportedError,
+} from '../src';
 import { FaultServer } from './helpers/fault_server';
 import { tfAvailable, tfJudge } from './helpers/tf';
 
 const ROOT = path.resolve(__dirname, '..');
 const MLP = path.join(ROOT, 'examples', 'data', 'mlp');
-const expected = JSON.parse(fs.readFileSync(path.join(MLP, 'expected.json'), 'utf8')) as { input: number[][]; predictions: number[][] };
+const expected = JSON.parse(fs.readFileSync(path.join(MLP, 'expected.json'), 'utf8')) as {
+  input: number[][];
+  predictions: number[][];
+};
 const modelJson = JSON.parse(fs.readFileSync(path.join(MLP, 'model.json'), 'utf8')) as object;
 
 const server = new FaultServer({ '/mlp': MLP });
@@ -44,7 +58,9 @@ function expectKerasPredictions(got: number[][]): void {
 
 describe('fromCheckpoint', () => {
   it('tf.loadLayersModel builds the model.json topology with the checkpoint’s weights (URL, directory, topology URL)', async () => {
-    const model = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: `${server.base}/mlp/model.json` }));
+    const model = await tf.loadLayersModel(
+      fromCheckpoint(`${server.base}/mlp`, { topology: `${server.base}/mlp/model.json` }),
+    );
     expectKerasPredictions(await predictions(model));
     model.dispose();
   });
@@ -57,17 +73,23 @@ describe('fromCheckpoint', () => {
     const fromFiles = await tf.loadLayersModel(fromCheckpoint(files, { topology: modelJson }));
     expectKerasPredictions(await predictions(fromFiles));
     fromFiles.dispose();
-    const fromDisk = await tf.loadLayersModel(fromCheckpoint({ fs: new NodeFileSystem(), path: path.join(MLP, 'ckpt-1') }, { topology: modelJson }));
+    const fromDisk = await tf.loadLayersModel(
+      fromCheckpoint({ fs: new NodeFileSystem(), path: path.join(MLP, 'ckpt-1') }, { topology: modelJson }),
+    );
     expectKerasPredictions(await predictions(fromDisk));
     fromDisk.dispose();
     expect(new BlobFileSystem(files).paths()).toContain('mlp/ckpt-1.index');
   });
 
   it('rejects a topology the checkpoint does not fit with a CheckpointError, leaking no tensor', async () => {
-    const wrong = JSON.parse(JSON.stringify(modelJson)) as { modelTopology: { config: { layers: Array<{ config: { units?: number } }> } } };
+    const wrong = JSON.parse(JSON.stringify(modelJson)) as {
+      modelTopology: { config: { layers: Array<{ config: { units?: number } }> } };
+    };
     wrong.modelTopology.config.layers.find((l) => l.config.units === 8)!.config.units = 9;
     const before = tf.memory().numTensors;
-    const err = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: wrong })).catch((e: unknown) => e);
+    const err = await tf
+      .loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: wrong }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MismatchError);
     expect(err).toBeInstanceOf(CheckpointError);
     expect(tf.memory().numTensors).toBe(before);
@@ -75,15 +97,26 @@ describe('fromCheckpoint', () => {
 
   it('without tfjs-checkpoint/keras (this file never imports it), Keras topologies fail naming that entry', async () => {
     // Keras 3 JSON: refused before anything is built.
-    const keras3 = { class_name: 'Sequential', module: 'keras', registered_name: null, config: { name: 'm', layers: [] } };
-    const err = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: keras3 })).catch((e: unknown) => e);
+    const keras3 = {
+      class_name: 'Sequential',
+      module: 'keras',
+      registered_name: null,
+      config: { name: 'm', layers: [] },
+    };
+    const err = await tf
+      .loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: keras3 }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedError);
     expect((err as Error).message).toContain("'tfjs-checkpoint/keras'");
     // A tfjs topology naming a class the Keras entry registers (KerasIdentity): tfjs's own error, with the hint.
-    const withKerasClass = JSON.parse(JSON.stringify(modelJson)) as { modelTopology: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } } };
+    const withKerasClass = JSON.parse(JSON.stringify(modelJson)) as {
+      modelTopology: { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+    };
     const layers = withKerasClass.modelTopology.config.layers;
     layers.splice(1, 0, { class_name: 'KerasIdentity', config: { name: 'identity', trainable: false } });
-    const unknown = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: withKerasClass })).catch((e: unknown) => e);
+    const unknown = await tf
+      .loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: withKerasClass }))
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(InvalidArgumentError);
     expect((unknown as Error).message).toMatch(/Unknown layer: KerasIdentity.*importing 'tfjs-checkpoint\/keras'/s);
   });
@@ -94,13 +127,20 @@ describe('fromCheckpoint', () => {
     const model = await tf.loadLayersModel(fromCheckpoint(`${server.base}/mlp`, { topology: modelJson }));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-ckpt-sink-'));
     try {
-      const names = await saveToSink(new Checkpoint({ model }), (name, bytes) => fs.writeFileSync(path.join(dir, name), bytes));
+      const names = await saveToSink(new Checkpoint({ model }), (name, bytes) =>
+        fs.writeFileSync(path.join(dir, name), bytes),
+      );
       expect(names).toEqual(['checkpoint', 'ckpt.data-00000-of-00001', 'ckpt.index']);
       const judged = tfJudge<{ latest_checkpoint: string }>('manager', { directory: dir, max_to_keep: 5 });
       expect(judged.latest_checkpoint).toBe(path.join(dir, 'ckpt'));
-      const oracle = tfJudge<{ list_variables: Array<[string, number[]]> }>('oracle', { prefix: path.join(dir, 'ckpt') });
+      const oracle = tfJudge<{ list_variables: Array<[string, number[]]> }>('oracle', {
+        prefix: path.join(dir, 'ckpt'),
+      });
       expect(oracle.list_variables.map(([k]) => k)).toEqual(
-        expect.arrayContaining(['model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE', 'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE']),
+        expect.arrayContaining([
+          'model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+          'model/layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE',
+        ]),
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

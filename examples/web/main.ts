@@ -44,7 +44,10 @@ async function open(fsys: FileSystem, path: string): Promise<void> {
   const view = await CheckpointView.open(path, { fs: fsys });
   const lines: string[] = [];
   for (const [id, p] of view.descendantsWithPaths()) {
-    const attrs = view.node(id).attributes.map((a) => a.name).join(', ');
+    const attrs = view
+      .node(id)
+      .attributes.map((a) => a.name)
+      .join(', ');
     lines.push(`${p}${attrs ? `  [${attrs}]` : ''}`);
   }
   $('tree', HTMLElement).textContent = lines.join('\n');
@@ -58,13 +61,16 @@ async function diff(): Promise<void> {
   const root = await rootFor(opened, live);
   const c = await compareWithCheckpoint(root, opened.path, { fs: opened.fs });
   const escape = (s: string): string => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  const row = (cells: string[], head = false): string => `<tr>${cells.map((x) => (head ? `<th>${x}</th>` : `<td>${escape(x)}</td>`)).join('')}</tr>`;
+  const row = (cells: string[], head = false): string =>
+    `<tr>${cells.map((x) => (head ? `<th>${x}</th>` : `<td>${escape(x)}</td>`)).join('')}</tr>`;
   $('diff', HTMLElement).innerHTML =
     `<p>${c.matched.length} values match, ${c.shapeMismatches.length} differ in shape, ` +
     `${c.onlyInCheckpoint.length} only in the checkpoint, ${c.onlyInLive.length} only in the model.</p><table>` +
     row(['checkpoint path', 'shape', 'model weight'], true) +
     c.matched.map((m) => row([m.path, `[${m.shape.join(',')}]`, m.target])).join('') +
-    c.shapeMismatches.map((m) => row([m.path, `[${m.checkpointShape.join(',')}] ≠ [${m.liveShape.join(',')}]`, m.target])).join('') +
+    c.shapeMismatches
+      .map((m) => row([m.path, `[${m.checkpointShape.join(',')}] ≠ [${m.liveShape.join(',')}]`, m.target]))
+      .join('') +
     c.onlyInLive.map((m) => row(['—', `[${m.shape.join(',')}]`, m.target])).join('') +
     '</table>';
   $('restore', HTMLButtonElement).disabled = c.matched.length === 0;
@@ -92,7 +98,8 @@ async function restore(): Promise<void> {
   if (input === undefined) throw new Error('the model has no input');
   const shape = input.shape.map((d) => d ?? 1);
   const y = tf.tidy(() => live.predict(tf.ones(shape)) as tf.Tensor);
-  $('prediction', HTMLElement).textContent = `prediction for an input of ones ${JSON.stringify(shape)}:\n${JSON.stringify(await y.array())}`;
+  $('prediction', HTMLElement).textContent =
+    `prediction for an input of ones ${JSON.stringify(shape)}:\n${JSON.stringify(await y.array())}`;
   y.dispose();
   status('Restored.');
   document.body.dataset['state'] = 'done';
@@ -132,16 +139,28 @@ drop.addEventListener('drop', (e) => {
     await open(fsys, locate(fsys));
   })();
 });
-$('folder', HTMLElement).addEventListener('change', guard(async () => {
-  const fsys = new BlobFileSystem($('folder', HTMLInputElement).files ?? []);
-  await open(fsys, locate(fsys));
-}));
-$('open', HTMLElement).addEventListener('click', guard(() => open(new HttpFileSystem(''), $('url', HTMLInputElement).value.trim())));
-$('model', HTMLElement).addEventListener('change', guard(async () => setModel((await (await fetch($('model', HTMLInputElement).value)).json()) as object)));
-$('modelFile', HTMLElement).addEventListener('change', guard(async () => {
-  const file = $('modelFile', HTMLInputElement).files?.[0];
-  if (file !== undefined) await setModel(JSON.parse(await file.text()) as object);
-}));
+$('folder', HTMLElement).addEventListener(
+  'change',
+  guard(async () => {
+    const fsys = new BlobFileSystem($('folder', HTMLInputElement).files ?? []);
+    await open(fsys, locate(fsys));
+  }),
+);
+$('open', HTMLElement).addEventListener(
+  'click',
+  guard(() => open(new HttpFileSystem(''), $('url', HTMLInputElement).value.trim())),
+);
+$('model', HTMLElement).addEventListener(
+  'change',
+  guard(async () => setModel((await (await fetch($('model', HTMLInputElement).value)).json()) as object)),
+);
+$('modelFile', HTMLElement).addEventListener(
+  'change',
+  guard(async () => {
+    const file = $('modelFile', HTMLInputElement).files?.[0];
+    if (file !== undefined) await setModel(JSON.parse(await file.text()) as object);
+  }),
+);
 $('restore', HTMLElement).addEventListener('click', guard(restore));
 
 // ?ckpt=URL&model=URL&restore=1 opens (and restores) at once: links, and the screenshot test.

@@ -36,13 +36,18 @@ export interface EncodedBundle {
 }
 
 /** The stored bytes and unmasked crc32c of one tensor. */
-export function tensorBytes(value: TensorValue, endianness: 'little' | 'big' = 'little'): { bytes: Uint8Array; crc: number } {
+export function tensorBytes(
+  value: TensorValue,
+  endianness: 'little' | 'big' = 'little',
+): { bytes: Uint8Array; crc: number } {
   if (value.dtype === 'string') return encodeStrings(value.data);
   const info = knownDType(value.dtype);
   const perElement = value.dtype === 'complex64' || value.dtype === 'complex128' ? 2 : 1;
   const expected = (numElements(value.shape) ?? -1) * perElement;
   if (value.data.length !== expected) {
-    throw new InvalidArgumentError(`A ${value.dtype} tensor of shape [${value.shape.join()}] needs ${expected} values, got ${value.data.length}`);
+    throw new InvalidArgumentError(
+      `A ${value.dtype} tensor of shape [${value.shape.join()}] needs ${expected} values, got ${value.data.length}`,
+    );
   }
   let bytes = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
   if (endianness === 'big') {

@@ -74,10 +74,22 @@ export class BundleReader {
       if (options.scanIndex === false) {
         const raw = await table.get(new Uint8Array(0));
         if (raw === null) {
-          throw new CorruptCheckpointError(`${indexPath}: no bundle header (the entry with the empty key) in the index`, { file: indexPath });
+          throw new CorruptCheckpointError(
+            `${indexPath}: no bundle header (the entry with the empty key) in the index`,
+            { file: indexPath },
+          );
         }
         const header = decodeHeader(raw, indexPath);
-        return new BundleReader(prefix, header, fs, index, new RawEntries(), new Map(), options.verifyChecksums ?? true, table);
+        return new BundleReader(
+          prefix,
+          header,
+          fs,
+          index,
+          new RawEntries(),
+          new Map(),
+          options.verifyChecksums ?? true,
+          table,
+        );
       }
       // Set by the scan's callback, which narrowing does not see.
       let header = null as BundleHeader | null;
@@ -99,7 +111,13 @@ export class BundleReader {
         let ascii = 0;
         while (ascii < length && (bytes[ascii] ?? 0x80) < 0x80) ascii++;
         if (ascii === length && length <= 1024) {
-          rawEntries.add(String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]), hashLatin1(bytes, length), data, vs, ve);
+          rawEntries.add(
+            String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]),
+            hashLatin1(bytes, length),
+            data,
+            vs,
+            ve,
+          );
         } else {
           const name = keyText(bytes.subarray(0, length));
           rawEntries.add(name, hashText(name), data, vs, ve);
@@ -151,14 +169,20 @@ export class BundleReader {
     let e = this.decoded[i];
     if (e === undefined) {
       // Named by the stored key string, so entries share their keys with keys().
-      e = decodeEntry(at(this.rawEntries.index.keys, i, 'index keys'), this.rawEntries.bytes(i), this.header, this.indexFile);
+      e = decodeEntry(
+        at(this.rawEntries.index.keys, i, 'index keys'),
+        this.rawEntries.bytes(i),
+        this.header,
+        this.indexFile,
+      );
       this.decoded[i] = e;
     }
     return e;
   }
 
   private shard(id: number): Promise<ByteSource> {
-    if (this.closed) return Promise.reject(new NotFoundError(`Checkpoint ${this.prefix} was closed`, { file: this.prefix }));
+    if (this.closed)
+      return Promise.reject(new NotFoundError(`Checkpoint ${this.prefix} was closed`, { file: this.prefix }));
     let source = this.shards.get(id);
     if (source === undefined) {
       source = this.fs.open(dataFilename(this.prefix, id, this.header.numShards)).then(async (s) => {
@@ -190,7 +214,8 @@ export class BundleReader {
   async getTensor(key: string): Promise<TensorValue> {
     let value: TensorValue | undefined;
     await this.getTensors([key], (_, v) => (value = v));
-    if (value === undefined) throw new InternalError(`${this.indexFile}: reading ${key} gave no value`, { file: this.indexFile, key });
+    if (value === undefined)
+      throw new InternalError(`${this.indexFile}: reading ${key} gave no value`, { file: this.indexFile, key });
     return value;
   }
 
@@ -204,7 +229,11 @@ export class BundleReader {
    * Entries that alias one stored region (same shard, offset, size, dtype and crc) are read once and share one
    * value's data (each keeps its own shape): 24 keys over one 64 MiB region allocated 1.6 GB.
    */
-  async getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency = 16): Promise<void> {
+  async getTensors(
+    keys: readonly string[],
+    each: (index: number, value: TensorValue) => void,
+    concurrency = 16,
+  ): Promise<void> {
     const entries: TensorEntry[] = [];
     /** Per entry, its region; per region, the buffer its first entry is read into (undefined for the others). */
     const regions: Region[] = [];
@@ -263,7 +292,10 @@ export class BundleReader {
           // A region already read is not awaited again: many keys over one region cost no promise each.
           let value = region.read;
           if (value === null) {
-            region.value ??= entry.slices.length > 0 ? this.readPartitioned(entry) : this.readWhole(entry, present(region.target, `the buffer of ${entry.key}`), spans.get(entry.shardId));
+            region.value ??=
+              entry.slices.length > 0
+                ? this.readPartitioned(entry)
+                : this.readWhole(entry, present(region.target, `the buffer of ${entry.key}`), spans.get(entry.shardId));
             value = region.read = await region.value;
           }
           // The last entry of a region lets its value go, so a long read does not hold every tensor to the end.
@@ -273,7 +305,7 @@ export class BundleReader {
             region.read = null;
           }
           // Another worker may have failed while this one awaited (a change narrowing cannot see).
-          if (!failed()) each(i, value.shape === entry.shape ? value : ({ ...value, shape: entry.shape }));
+          if (!failed()) each(i, value.shape === entry.shape ? value : { ...value, shape: entry.shape });
         } catch (error) {
           failure ??= { error };
         }
@@ -284,7 +316,10 @@ export class BundleReader {
   }
 
   /** Tells each shard which whole tensors are about to be read, so a remote one can fetch neighbours together. */
-  private async announce(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<void> {
+  private async announce(
+    entries: readonly TensorEntry[],
+    targets: ReadonlyArray<Uint8Array | undefined>,
+  ): Promise<void> {
     const byShard = new Map<number, PlannedRead[]>();
     entries.forEach((entry, i) => {
       const target = targets[i];
@@ -297,7 +332,10 @@ export class BundleReader {
   }
 
   /** Per local shard, span reads over the small whole tensors about to be read (when adjacent ones can be joined). */
-  private async spanReads(entries: readonly TensorEntry[], targets: ReadonlyArray<Uint8Array | undefined>): Promise<Map<number, SpanReads>> {
+  private async spanReads(
+    entries: readonly TensorEntry[],
+    targets: ReadonlyArray<Uint8Array | undefined>,
+  ): Promise<Map<number, SpanReads>> {
     const byShard = new Map<number, TensorEntry[]>();
     entries.forEach((entry, i) => {
       // SpanReads serves each tensor with one read: those read in pieces (larger than the piece size) stay out.
@@ -313,7 +351,10 @@ export class BundleReader {
       // Local files only: a remote source merges announced reads itself, and memory costs nothing per read.
       if (source.readPieceSize === undefined) continue;
       const pieceSize = source.readPieceSize;
-      const spans = new SpanReads(source, list.filter((e) => e.size <= pieceSize));
+      const spans = new SpanReads(
+        source,
+        list.filter((e) => e.size <= pieceSize),
+      );
       if (spans.useful) out.set(shardId, spans);
     }
     return out;
@@ -329,8 +370,13 @@ export class BundleReader {
 
   private async readWhole(entry: TensorEntry, bytes: Uint8Array, via?: ByteSource): Promise<TensorValue> {
     const source = via ?? (await this.shard(entry.shardId));
-    const ctx: DecodeContext = { file: source.name, endianness: this.header.endianness, verifyChecksums: this.verifyChecksums };
-    if (entry.dtypeId === STRING_DTYPE) return decodeStrings(entry, await source.read(entry.offset, entry.size, bytes), ctx);
+    const ctx: DecodeContext = {
+      file: source.name,
+      endianness: this.header.endianness,
+      verifyChecksums: this.verifyChecksums,
+    };
+    if (entry.dtypeId === STRING_DTYPE)
+      return decodeStrings(entry, await source.read(entry.offset, entry.size, bytes), ctx);
     if (!this.verifyChecksums) return decodeFixedSize(entry, await source.read(entry.offset, entry.size, bytes), ctx);
     return decodeFixedSize(entry, bytes, ctx, await readChecksummed(source, entry.offset, bytes));
   }
@@ -338,10 +384,15 @@ export class BundleReader {
   private async sliceEntry(entry: TensorEntry, index: number): Promise<TensorEntry> {
     const slice = at(entry.slices, index, `slices of ${entry.key}`);
     const sliceKey = encodeTensorNameSlice(entry.key, slice);
-    const raw = this.sliceEntries.get(binaryKey(sliceKey)) ?? (this.table ? (await this.table.get(sliceKey)) ?? undefined : undefined);
+    const raw =
+      this.sliceEntries.get(binaryKey(sliceKey)) ??
+      (this.table ? ((await this.table.get(sliceKey)) ?? undefined) : undefined);
     const where = `slice ${index} [${slice.extents.map((e) => `${e.start}:${e.length}`).join(',')}] of ${entry.key}`;
     if (raw === undefined) {
-      throw new CorruptCheckpointError(`${this.indexFile}: ${where} is listed but not stored`, { file: this.indexFile, key: entry.key });
+      throw new CorruptCheckpointError(`${this.indexFile}: ${where} is listed but not stored`, {
+        file: this.indexFile,
+        key: entry.key,
+      });
     }
     const part = decodeEntry(`${entry.key} (${where})`, raw, this.header, this.indexFile);
     const expected = sliceShape(entry, index);
@@ -360,7 +411,8 @@ export class BundleReader {
     // Checked before any slice is looked up or any buffer allocated: duplicated slices made a 193 KB file a 1 GiB
     // tensor, and gaps came back as zeros.
     const problem = slicesProblem(entry.key, entry.slices, entry.shape);
-    if (problem !== null) throw new CorruptCheckpointError(`${this.indexFile}: ${problem}`, { file: this.indexFile, key: entry.key });
+    if (problem !== null)
+      throw new CorruptCheckpointError(`${this.indexFile}: ${problem}`, { file: this.indexFile, key: entry.key });
     const stored = await Promise.all(entry.slices.map((_, i) => this.sliceEntry(entry, i)));
     if (this.verifyChecksums) prepareCrc32c(stored.reduce((n, e) => n + e.size, 0));
     const parts = await Promise.all(stored.map(async (part) => this.readWhole(part, await this.allocateFor(part))));
@@ -370,7 +422,9 @@ export class BundleReader {
     parts.forEach((part, i) => {
       const data = part.data as Exclude<TensorValue['data'], Uint8Array[]>;
       const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      forEachSliceRun(at(entry.slices, i, `slices of ${entry.key}`), entry.shape, (s, d, n) => full.set(src.subarray(s * width, (s + n) * width), d * width));
+      forEachSliceRun(at(entry.slices, i, `slices of ${entry.key}`), entry.shape, (s, d, n) =>
+        full.set(src.subarray(s * width, (s + n) * width), d * width),
+      );
     });
     // The parts were verified and byte-swapped already; decode the assembled bytes as native little-endian.
     return decodeFixedSize(entry, full, { file: this.indexFile, endianness: 'little', verifyChecksums: false });
@@ -401,7 +455,13 @@ interface Region {
 
 /** Whether two whole-tensor entries at one offset are one stored region (same shard, size, dtype and crc). */
 function sameRegion(a: TensorEntry, b: TensorEntry): boolean {
-  return a.shardId === b.shardId && a.offset === b.offset && a.size === b.size && a.dtypeId === b.dtypeId && a.crc32c === b.crc32c;
+  return (
+    a.shardId === b.shardId &&
+    a.offset === b.offset &&
+    a.size === b.size &&
+    a.dtypeId === b.dtypeId &&
+    a.crc32c === b.crc32c
+  );
 }
 
 /** A buffer for a whole tensor's bytes, after checking they lie inside its data file. */
@@ -411,18 +471,23 @@ function allocateChecked(source: ByteSource, entry: TensorEntry): Uint8Array {
 }
 
 function sliceShape(entry: TensorEntry, index: number): number[] {
-  return at(entry.slices, index, `slices of ${entry.key}`).extents.map((e, d) => (e.length === -1 ? at(entry.shape, d, `shape of ${entry.key}`) : e.length));
+  return at(entry.slices, index, `slices of ${entry.key}`).extents.map((e, d) =>
+    e.length === -1 ? at(entry.shape, d, `shape of ${entry.key}`) : e.length,
+  );
 }
 
 /** A partitioned string tensor's values, as one buffer plus offsets (no object per element). */
 function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number): TensorValue {
-  const stores = parts.map((p) => present(storageOf(p.data as Uint8Array[]), `the string storage of a slice of ${entry.key}`));
+  const stores = parts.map((p) =>
+    present(storageOf(p.data as Uint8Array[]), `the string storage of a slice of ${entry.key}`),
+  );
   const total = stores.reduce((n, st) => n + st.payload.length, 0);
   const lengths = offsetsFor(count, total);
   const sliceAt = (i: number): TensorSlice => at(entry.slices, i, `slices of ${entry.key}`);
   stores.forEach((st, i) => {
     forEachSliceRun(sliceAt(i), entry.shape, (s, d, n) => {
-      for (let k = 0; k < n; k++) lengths[d + k + 1] = at(st.offsets, s + k + 1, 'string offsets') - at(st.offsets, s + k, 'string offsets');
+      for (let k = 0; k < n; k++)
+        lengths[d + k + 1] = at(st.offsets, s + k + 1, 'string offsets') - at(st.offsets, s + k, 'string offsets');
     });
   });
   // Lengths to offsets, in place.
@@ -433,7 +498,9 @@ function assembleStrings(entry: TensorEntry, parts: TensorValue[], count: number
   }
   const payload = new Uint8Array(total);
   stores.forEach((st, i) => {
-    forEachSliceRun(sliceAt(i), entry.shape, (s, d, n) => payload.set(st.payload.subarray(st.offsets[s], st.offsets[s + n]), lengths[d]));
+    forEachSliceRun(sliceAt(i), entry.shape, (s, d, n) =>
+      payload.set(st.payload.subarray(st.offsets[s], st.offsets[s + n]), lengths[d]),
+    );
   });
   return { dtype: 'string', shape: entry.shape, data: byteStrings(payload, lengths) };
 }

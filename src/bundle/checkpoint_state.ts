@@ -23,7 +23,19 @@ export const CHECKPOINT_STATE_FILENAME = 'checkpoint';
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; text: string; bytes?: Uint8Array };
 
-const SIMPLE_ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, '"': 34, "'": 39, '\\': 92, a: 7, b: 8, f: 12, v: 11, '?': 63 };
+const SIMPLE_ESCAPES: Record<string, number> = {
+  n: 10,
+  r: 13,
+  t: 9,
+  '"': 34,
+  "'": 39,
+  '\\': 92,
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
+  '?': 63,
+};
 
 /** Parses a quoted text-format string (C escapes, octal, hex) into bytes. */
 function unquote(body: string, fail: (what: string) => never): Uint8Array {
@@ -54,7 +66,8 @@ function unquote(body: string, fail: (what: string) => never): Uint8Array {
 
 function tokenize(text: string, fail: (what: string) => never): Token[] {
   const tokens: Token[] = [];
-  const re = /\s+|#[^\n]*|([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)\b)|([:{}<>;,])/gy;
+  const re =
+    /\s+|#[^\n]*|([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)\b)|([:{}<>;,])/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
   while (pos < text.length) {
@@ -76,10 +89,15 @@ export function parseCheckpointState(text: string, file: string): CheckpointStat
   const fail: (what: string) => never = (what) => {
     throw new CorruptCheckpointError(`Invalid checkpoint state file ${file}: ${what}`, { file });
   };
-  const state: CheckpointState = { modelCheckpointPath: '', allModelCheckpointPaths: [], allModelCheckpointTimestamps: [], lastPreservedTimestamp: 0 };
+  const state: CheckpointState = {
+    modelCheckpointPath: '',
+    allModelCheckpointPaths: [],
+    allModelCheckpointTimestamps: [],
+    lastPreservedTimestamp: 0,
+  };
   const tokens = tokenize(text, fail);
   const decoder = new TextDecoder('utf-8');
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const name = tokens[i++];
     if (name?.kind !== 'ident') fail(`expected a field name, got ${name?.text}`);
     if (tokens[i]?.text === ':') i++;
@@ -144,6 +162,7 @@ export function formatCheckpointState(state: CheckpointState): string {
   const lines = [`model_checkpoint_path: ${quote(state.modelCheckpointPath)}`];
   for (const p of state.allModelCheckpointPaths) lines.push(`all_model_checkpoint_paths: ${quote(p)}`);
   for (const t of state.allModelCheckpointTimestamps) lines.push(`all_model_checkpoint_timestamps: ${formatDouble(t)}`);
-  if (state.lastPreservedTimestamp !== 0) lines.push(`last_preserved_timestamp: ${formatDouble(state.lastPreservedTimestamp)}`);
+  if (state.lastPreservedTimestamp !== 0)
+    lines.push(`last_preserved_timestamp: ${formatDouble(state.lastPreservedTimestamp)}`);
   return `${lines.join('\n')}\n`;
 }

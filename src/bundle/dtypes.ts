@@ -132,7 +132,15 @@ for (const [id, name, tfName, itemSize, array, swapSize] of TABLE) {
 /** Information on a dtype id; ids TensorFlow does not define get an unreadable `unknown_<id>` entry. */
 export function dtypeInfo(id: number): DTypeInfo {
   return (
-    BY_ID.get(id) ?? { id, name: `unknown_${id}`, tfName: `DT_INVALID(${id})`, itemSize: 0, array: null, swapSize: 0, readable: false }
+    BY_ID.get(id) ?? {
+      id,
+      name: `unknown_${id}`,
+      tfName: `DT_INVALID(${id})`,
+      itemSize: 0,
+      array: null,
+      swapSize: 0,
+      readable: false,
+    }
   );
 }
 

@@ -71,7 +71,11 @@ export function decodeHeader(bytes: Uint8Array, file: string): BundleHeader {
       { file },
     );
   }
-  return { numShards: h.numShards, endianness: endianness === 1 ? 'big' : 'little', version: { producer, minConsumer, badConsumers } };
+  return {
+    numShards: h.numShards,
+    endianness: endianness === 1 ? 'big' : 'little',
+    version: { producer, minConsumer, badConsumers },
+  };
 }
 
 /** Product of dimensions, or null if it is not a safe integer. */
@@ -105,7 +109,10 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
     slices = NO_SLICES;
   } else {
     const fail = (what: string): never => entryError(file, key, what);
-    const e = decodeMessage((b) => tensorflow.BundleEntryProto.decode(b), bytes, `bundle entry for key ${key}`, { file, key });
+    const e = decodeMessage((b) => tensorflow.BundleEntryProto.decode(b), bytes, `bundle entry for key ${key}`, {
+      file,
+      key,
+    });
     if (e.shape?.unknownRank) fail('unknown rank');
     dtypeId = e.dtype;
     shape = (e.shape?.dim ?? []).map((d) => toSafeCount(d.size) ?? fail(`invalid dimension ${String(d.size)}`));
@@ -181,7 +188,12 @@ export function leanEntry(buf: Uint8Array): LeanEntry | null {
     } else if (field === 6) {
       if (wire !== 5 || c.pos + 4 > end) return null;
       // Little-endian fixed32; the bound above keeps the four reads in range.
-      out.crc32c = ((buf[c.pos] ?? 0) | ((buf[c.pos + 1] ?? 0) << 8) | ((buf[c.pos + 2] ?? 0) << 16) | ((buf[c.pos + 3] ?? 0) << 24)) >>> 0;
+      out.crc32c =
+        ((buf[c.pos] ?? 0) |
+          ((buf[c.pos + 1] ?? 0) << 8) |
+          ((buf[c.pos + 2] ?? 0) << 16) |
+          ((buf[c.pos + 3] ?? 0) << 24)) >>>
+        0;
       c.pos += 4;
     } else if (field === 7) {
       return null;
@@ -246,7 +258,11 @@ function skipField(buf: Uint8Array, c: Cursor, end: number, wire: number): boole
   }
 }
 
-function decodeSlice(s: tensorflow.TensorSliceProto.$Properties, shape: number[], fail: (what: string) => never): TensorSlice {
+function decodeSlice(
+  s: tensorflow.TensorSliceProto.$Properties,
+  shape: number[],
+  fail: (what: string) => never,
+): TensorSlice {
   const extents = (s.extent ?? []).map((x, d) => {
     const start = toSafeCount(x.start) ?? fail(`invalid slice start ${String(x.start)}`);
     const hasLength = x.length !== null && x.length !== undefined;

@@ -15,5 +15,11 @@ export { BUNDLE_FILE_SUFFIX, type BundleFileName, dataFilename, indexFilename, p
 export { encodeTensorNameSlice } from './ordered_code';
 export { latestCheckpointIn, readCheckpointState, resolveCheckpointPrefix } from './paths';
 export { floatToBfloat16Bits, floatToHalfBits, halfToFloat } from './float_bits';
-export { type BundleEncodeOptions, bundleFiles, encodeBundle, type EncodedBundle, type TensorToWrite } from './bundle_encoder';
+export {
+  type BundleEncodeOptions,
+  bundleFiles,
+  encodeBundle,
+  type EncodedBundle,
+  type TensorToWrite,
+} from './bundle_encoder';
 export { assertStoredCrc, PieceBuffers, readEntryInto, verifyEntry } from './piece_reads';

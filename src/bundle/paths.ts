@@ -9,7 +9,11 @@ import { CHECKPOINT_STATE_FILENAME, type CheckpointState, parseCheckpointState }
 import { indexFilename, prefixOfBundleFile } from './naming';
 
 /** Reads a directory's state file; null when there is none (errors in it propagate). */
-export async function readCheckpointState(fs: FileSystem, dir: string, filename = CHECKPOINT_STATE_FILENAME): Promise<CheckpointState | null> {
+export async function readCheckpointState(
+  fs: FileSystem,
+  dir: string,
+  filename = CHECKPOINT_STATE_FILENAME,
+): Promise<CheckpointState | null> {
   const file = fs.join(dir, filename);
   const info = await fs.stat(file);
   if (info === null || !info.isFile) return null;
@@ -28,7 +32,11 @@ export async function readCheckpointState(fs: FileSystem, dir: string, filename 
  * The prefix of the newest checkpoint recorded in `dir`'s state file, or null when there is no state file or the
  * checkpoint it names does not exist (TensorFlow's `tf.train.latest_checkpoint`).
  */
-export async function latestCheckpointIn(fs: FileSystem, dir: string, filename = CHECKPOINT_STATE_FILENAME): Promise<string | null> {
+export async function latestCheckpointIn(
+  fs: FileSystem,
+  dir: string,
+  filename = CHECKPOINT_STATE_FILENAME,
+): Promise<string | null> {
   let state: CheckpointState | null;
   try {
     state = await readCheckpointState(fs, dir, filename);
@@ -52,11 +60,15 @@ export async function resolveCheckpointPrefix(fs: FileSystem, path: string): Pro
   const info = await fs.stat(path);
   if (info?.isDirectory) {
     const variables = fs.join(path, 'variables', 'variables');
-    const isSavedModel = (await Promise.all(SAVED_MODEL_FILES.map((f) => fs.stat(fs.join(path, f))))).some((s) => s?.isFile);
+    const isSavedModel = (await Promise.all(SAVED_MODEL_FILES.map((f) => fs.stat(fs.join(path, f))))).some(
+      (s) => s?.isFile,
+    );
     if (isSavedModel || (await fs.stat(indexFilename(variables)))?.isFile) return variables;
     const latest = await latestCheckpointIn(fs, path);
     if (latest !== null) return latest;
-    throw new NotFoundError(`Couldn't find 'checkpoint' file or checkpoints in given directory ${path}`, { file: path });
+    throw new NotFoundError(`Couldn't find 'checkpoint' file or checkpoints in given directory ${path}`, {
+      file: path,
+    });
   }
   const prefix = prefixOfBundleFile(path);
   if (prefix !== null && info?.isFile && (await fs.stat(indexFilename(prefix)))?.isFile) return prefix;

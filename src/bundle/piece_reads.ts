@@ -83,15 +83,22 @@ function checkEntryRange(source: ByteSource, entry: TensorEntry): void {
 }
 
 /** Verifies an entry's stored crc32c without keeping its bytes. */
-export async function verifyEntry(source: ByteSource, entry: TensorEntry, endianness: 'little' | 'big', buffers: PieceBuffers): Promise<void> {
+export async function verifyEntry(
+  source: ByteSource,
+  entry: TensorEntry,
+  endianness: 'little' | 'big',
+  buffers: PieceBuffers,
+): Promise<void> {
   checkEntryRange(source, entry);
   const crc = await streamChecksummed(source, entry.offset, entry.size, buffers);
-  if (crc !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, { file: source.name, endianness, verifyChecksums: true }, crc);
+  if (crc !== unmaskCrc(entry.crc32c))
+    throw checksumMismatch(entry, { file: source.name, endianness, verifyChecksums: true }, crc);
 }
 
 /** Fails with TensorFlow's checksum message unless `crc` (unmasked, of the bytes read) is the entry's stored one. */
 export function assertStoredCrc(entry: TensorEntry, file: string, crc: number): void {
-  if (crc !== unmaskCrc(entry.crc32c)) throw checksumMismatch(entry, { file, endianness: 'little', verifyChecksums: true }, crc);
+  if (crc !== unmaskCrc(entry.crc32c))
+    throw checksumMismatch(entry, { file, endianness: 'little', verifyChecksums: true }, crc);
 }
 
 /**
@@ -109,10 +116,13 @@ export async function readEntryInto(
 ): Promise<number | null> {
   checkEntryRange(source, entry);
   if (dest.byteLength !== entry.size) {
-    throw new CorruptCheckpointError(`${source.name}: ${entry.key} holds ${entry.size} bytes where ${dest.byteLength} are expected`, {
-      file: source.name,
-      key: entry.key,
-    });
+    throw new CorruptCheckpointError(
+      `${source.name}: ${entry.key} holds ${entry.size} bytes where ${dest.byteLength} are expected`,
+      {
+        file: source.name,
+        key: entry.key,
+      },
+    );
   }
   // Nothing to hash: fixed memory is filled by the read itself, with no copy (memory that may move is not, since
   // the read writes into it between awaits).
@@ -120,6 +130,13 @@ export async function readEntryInto(
     await source.read(entry.offset, entry.size, dest.view());
     return null;
   }
-  const crc = await streamChecksummed(source, entry.offset, entry.size, buffers, (bytes, at) => dest.view().set(bytes, at), checksum);
+  const crc = await streamChecksummed(
+    source,
+    entry.offset,
+    entry.size,
+    buffers,
+    (bytes, at) => dest.view().set(bytes, at),
+    checksum,
+  );
   return checksum ? crc : null;
 }

@@ -10,7 +10,10 @@ type Extent = { start: number; length: number };
 
 /** The concrete (start, length) of every dimension of a slice of a tensor with `shape`. */
 export function resolveSlice(slice: TensorSlice, shape: readonly number[]): Extent[] {
-  return slice.extents.map(({ start, length }, d) => ({ start, length: length === -1 ? at(shape, d, 'shape') : length }));
+  return slice.extents.map(({ start, length }, d) => ({
+    start,
+    length: length === -1 ? at(shape, d, 'shape') : length,
+  }));
 }
 
 /**
@@ -37,7 +40,8 @@ export function forEachSliceRun(
   let src = 0;
   for (;;) {
     let dst = last.start;
-    for (let d = 0; d < rank - 1; d++) dst += (at(ext, d, 'extents').start + at(index, d, 'index')) * at(strides, d, 'strides');
+    for (let d = 0; d < rank - 1; d++)
+      dst += (at(ext, d, 'extents').start + at(index, d, 'index')) * at(strides, d, 'strides');
     copy(src, dst, run);
     src += run;
     let d = rank - 2;
@@ -72,7 +76,8 @@ export function sliceDebugString(slice: TensorSlice): string {
  * and column bands both cost about linear time; at most MAX_SLICES slices are accepted.
  */
 export function slicesProblem(key: string, slices: readonly TensorSlice[], shape: readonly number[]): string | null {
-  if (slices.length > MAX_SLICES) return `${key} is stored as ${slices.length} slices, more than the cap of ${MAX_SLICES}`;
+  if (slices.length > MAX_SLICES)
+    return `${key} is stored as ${slices.length} slices, more than the cap of ${MAX_SLICES}`;
   const boxes = slices.map((s) => resolveSlice(s, shape));
   const rank = shape.length;
   let axis = 0;
@@ -93,10 +98,12 @@ export function slicesProblem(key: string, slices: readonly TensorSlice[], shape
       const { box: bj, i: j } = at(order, y, 'sweep order');
       if (rank > 0 && startOf(bj) >= end) break;
       if (empty(bj)) continue;
-      if (bi.every((e, d) => {
-        const f = at(bj, d, 'extents');
-        return e.start < f.start + f.length && f.start < e.start + e.length;
-      })) {
+      if (
+        bi.every((e, d) => {
+          const f = at(bj, d, 'extents');
+          return e.start < f.start + f.length && f.start < e.start + e.length;
+        })
+      ) {
         // TensorFlow registers slices in listed order and names the earlier one "existing".
         const [first, second] = i < j ? [i, j] : [j, i];
         return `Overlapping slices: existing slice = ${sliceDebugString(at(slices, first, 'slices'))}, new slice = ${sliceDebugString(at(slices, second, 'slices'))}`;

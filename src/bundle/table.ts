@@ -81,7 +81,8 @@ export class Block {
     if (data.length < 4) fail('block too short for its restart count');
     this.numRestarts = readU32(data, data.length - 4);
     const maxRestarts = Math.floor((data.length - 4) / 4);
-    if (this.numRestarts > maxRestarts) fail(`block declares ${this.numRestarts} restart points, room for ${maxRestarts}`);
+    if (this.numRestarts > maxRestarts)
+      fail(`block declares ${this.numRestarts} restart points, room for ${maxRestarts}`);
     this.restartsOffset = data.length - 4 - this.numRestarts * 4;
     if (this.numRestarts === 0 && this.restartsOffset > 0) fail('block with entries but no restart points');
   }
@@ -124,7 +125,10 @@ export class Block {
    * data[valueStart, valueEnd). `visit` gets the key's length and how many of its bytes it shares with the previous
    * key; it must copy whatever it keeps. Keys must be strictly increasing, also across blocks.
    */
-  scan(key: KeyBuffer, visit: (keyLength: number, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void): void {
+  scan(
+    key: KeyBuffer,
+    visit: (keyLength: number, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void,
+  ): void {
     const data = this.data;
     const end = this.restartsOffset;
     const c: Cursor = { pos: 0 };
@@ -140,7 +144,8 @@ export class Block {
       // Order: the keys agree on `shared` bytes; the new one must be greater from there on.
       let order = 0;
       const oldLength = key.length;
-      for (let i = 0; order === 0 && i < nonShared && shared + i < oldLength; i++) order = (data[c.pos + i] ?? 0) - (key.bytes[shared + i] ?? 0); // in range: see the loop bounds
+      for (let i = 0; order === 0 && i < nonShared && shared + i < oldLength; i++)
+        order = (data[c.pos + i] ?? 0) - (key.bytes[shared + i] ?? 0); // in range: see the loop bounds
       if (order === 0) order = shared + nonShared - oldLength;
       if (order <= 0 && key.started) this.fail('keys out of order in block');
       key.set(shared, data.subarray(c.pos, c.pos + nonShared));
@@ -218,7 +223,10 @@ export class TableReader {
     };
     if (source.size < FOOTER_LENGTH) fail('file is too short to be an sstable');
     const footer = await source.read(source.size - FOOTER_LENGTH, FOOTER_LENGTH);
-    if (readU32(footer, FOOTER_MAGIC_OFFSET) !== TABLE_MAGIC_LO || readU32(footer, FOOTER_MAGIC_OFFSET + 4) !== TABLE_MAGIC_HI) {
+    if (
+      readU32(footer, FOOTER_MAGIC_OFFSET) !== TABLE_MAGIC_LO ||
+      readU32(footer, FOOTER_MAGIC_OFFSET + 4) !== TABLE_MAGIC_HI
+    ) {
       fail('not an sstable (bad magic number)');
     }
     const c: Cursor = { pos: 0 };
@@ -239,7 +247,11 @@ export class TableReader {
   private async block(i: number): Promise<Block> {
     let block = this.blocks.get(i);
     if (block === undefined) {
-      block = await readBlock(this.source, at(this.dataBlocks, i, 'data blocks').handle, this.source.size - FOOTER_LENGTH);
+      block = await readBlock(
+        this.source,
+        at(this.dataBlocks, i, 'data blocks').handle,
+        this.source.size - FOOTER_LENGTH,
+      );
       this.blocks.set(i, block);
     }
     return block;
@@ -266,7 +278,9 @@ export class TableReader {
   }
 
   /** Block.scan over every block in turn, one key buffer throughout, so the order is checked across blocks too. */
-  async scan(visit: (key: KeyBuffer, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void): Promise<void> {
+  async scan(
+    visit: (key: KeyBuffer, shared: number, data: Uint8Array, valueStart: number, valueEnd: number) => void,
+  ): Promise<void> {
     const key = new KeyBuffer();
     for (let i = 0; i < this.dataBlocks.length; i++) {
       const block = await this.block(i);
@@ -295,7 +309,9 @@ export class TableReader {
 /** Reads a block and its trailer, verifies the checksum and decompresses it if needed. */
 async function readBlock(source: ByteSource, handle: BlockHandle, limit: number): Promise<Block> {
   const fail: (what: string) => never = (what) => {
-    throw new CorruptCheckpointError(`${source.name}: ${what} (block at offset ${handle.offset})`, { file: source.name });
+    throw new CorruptCheckpointError(`${source.name}: ${what} (block at offset ${handle.offset})`, {
+      file: source.name,
+    });
   };
   if (handle.offset + handle.size + BLOCK_TRAILER_LENGTH > limit) fail('truncated block read');
   const raw = await source.read(handle.offset, handle.size + BLOCK_TRAILER_LENGTH);

@@ -9,7 +9,16 @@ import { compress } from 'snappyjs';
 import { at, present } from '../checked';
 import { InvalidArgumentError } from '../errors';
 import { crc32c, maskCrc } from './crc32c';
-import { BLOCK_TRAILER_LENGTH, type BlockHandle, BlockType, compareBytes, FOOTER_LENGTH, FOOTER_MAGIC_OFFSET, TABLE_MAGIC_HI, TABLE_MAGIC_LO } from './table';
+import {
+  BLOCK_TRAILER_LENGTH,
+  type BlockHandle,
+  BlockType,
+  compareBytes,
+  FOOTER_LENGTH,
+  FOOTER_MAGIC_OFFSET,
+  TABLE_MAGIC_HI,
+  TABLE_MAGIC_LO,
+} from './table';
 import { varintLength, writeVarint } from './varint';
 
 export interface TableBuilderOptions {

@@ -59,7 +59,12 @@ export function byteSwap(bytes: Uint8Array, width: number): void {
  * array, verifying the crc first and swapping big-endian data afterwards, as TensorFlow does. `bytesCrc` is the
  * crc32c of `bytes` when the caller computed it while reading.
  */
-export function decodeFixedSize(entry: TensorEntry, bytes: Uint8Array, ctx: DecodeContext, bytesCrc?: number): TensorValue {
+export function decodeFixedSize(
+  entry: TensorEntry,
+  bytes: Uint8Array,
+  ctx: DecodeContext,
+  bytesCrc?: number,
+): TensorValue {
   const info = dtypeInfo(entry.dtypeId);
   if (ctx.verifyChecksums) {
     const calculated = bytesCrc ?? crc32c(bytes);
@@ -93,7 +98,10 @@ const LENGTH_BATCH = 4096;
  */
 export function decodeStrings(entry: TensorEntry, bytes: Uint8Array, ctx: DecodeContext): TensorValue {
   const fail = (what: string): never => {
-    throw new CorruptCheckpointError(`${ctx.file}: ${what} in string tensor ${entry.key}`, { file: ctx.file, key: entry.key });
+    throw new CorruptCheckpointError(`${ctx.file}: ${what} in string tensor ${entry.key}`, {
+      file: ctx.file,
+      key: entry.key,
+    });
   };
   const count = numElements(entry.shape) ?? 0;
   // Every element needs at least one length byte plus the 4-byte length checksum: bound before allocating.

@@ -99,7 +99,9 @@ export class Checkpoint {
     // Checked at run time as well: callers from plain JavaScript can pass anything.
     for (const [name, value] of entries as Array<[string, unknown]>) {
       if (typeof value !== 'object' || value === null) {
-        throw new InvalidArgumentError(`\`Checkpoint\` was expecting ${name} to be a trackable object (an object deriving from \`Trackable\`), got ${String(value)}.`);
+        throw new InvalidArgumentError(
+          `\`Checkpoint\` was expecting ${name} to be a trackable object (an object deriving from \`Trackable\`), got ${String(value)}.`,
+        );
       }
     }
     this.root = objects['root'];
@@ -122,7 +124,8 @@ export class Checkpoint {
    */
   [trackableChildren](listing: ChildListing = VIEW_LISTING): ChildEntries {
     // Concatenated, not spread into push(): a root with 10^6 children would overflow the stack.
-    const own: Array<[string, unknown]> = this.root === undefined ? [] : [...new TrackableView(this.root, listing).children(this.root)];
+    const own: Array<[string, unknown]> =
+      this.root === undefined ? [] : [...new TrackableView(this.root, listing).children(this.root)];
     if (listing.mode !== 'save') return own.concat(this.named, [['save_counter', this.saveCounter]]);
     const rest: Array<[string, unknown]> = this.root === undefined ? [...this.named] : [...this.named, ['root', this]];
     if (this.saveCounter.created) rest.push(['save_counter', this.saveCounter]);
@@ -133,7 +136,11 @@ export class Checkpoint {
   async write(prefix: string, options: SaveOptions = {}): Promise<string> {
     const fs = options.fs ?? defaultFileSystem();
     await removeAbandonedTemporaries(fs, fs.dirname(prefix));
-    const bundle = await encodeCheckpoint({ object: this, standsFor: this.root }, options, await shardCountsOnDisk(fs, prefix));
+    const bundle = await encodeCheckpoint(
+      { object: this, standsFor: this.root },
+      options,
+      await shardCountsOnDisk(fs, prefix),
+    );
     await writeBundleFiles(fs, prefix, bundle);
     return prefix;
   }
@@ -179,7 +186,12 @@ export class Checkpoint {
 }
 
 /** Restores an open checkpoint into the tree under `root` (used by Checkpoint.restore and loadWeights). */
-export async function restoreWithReader(root: object, reader: ValueSource, savePath: string, options: RestoreOptions = {}): Promise<LoadStatus> {
+export async function restoreWithReader(
+  root: object,
+  reader: ValueSource,
+  savePath: string,
+  options: RestoreOptions = {},
+): Promise<LoadStatus> {
   const view = await CheckpointView.fromValueSource(reader, savePath);
   // A value source laid out by another writer may see the root under its own names (ValueSource.liveRoot).
   const plan = planRestore(view, reader.liveRoot?.(root) ?? root, reader);

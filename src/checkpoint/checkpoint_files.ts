@@ -36,7 +36,10 @@ function dataFileShards(name: string, base: string): number | null {
  * A temporary written by a save: a bundle file or the state file, then `.tmp-PID-ID`. Anchored to those names so
  * that a user's own `notes.tmp-2024-final` is never taken for one.
  */
-const TEMPORARY = new RegExp(String.raw`^(?:.+\.${BUNDLE_FILE_SUFFIX}|${CHECKPOINT_STATE_FILENAME})\.tmp-(\d+)-[0-9a-z]+$`, 's');
+const TEMPORARY = new RegExp(
+  String.raw`^(?:.+\.${BUNDLE_FILE_SUFFIX}|${CHECKPOINT_STATE_FILENAME})\.tmp-(\d+)-[0-9a-z]+$`,
+  's',
+);
 
 let tmpCounter = 0;
 
@@ -65,7 +68,11 @@ export async function removeAbandonedTemporaries(fs: FileSystem, dir: string): P
 }
 
 /** Removes the data files of the checkpoint `prefix`, except those named in `keep`. */
-export async function removeDataFiles(fs: FileSystem, prefix: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
+export async function removeDataFiles(
+  fs: FileSystem,
+  prefix: string,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const base = fs.basename(prefix);
   for (const name of await fs.list(fs.dirname(prefix))) {
     if (dataFileShards(name, base) !== null && !keep.has(name)) await fs.remove(fs.join(fs.dirname(prefix), name));
@@ -82,7 +89,8 @@ export async function writeBundleFiles(fs: FileSystem, prefix: string, bundle: E
   const index = indexFilename(prefix);
   const placed: string[] = [];
   try {
-    for (const [i, file] of dataFiles.entries()) await fs.writeFile(file + suffix, at(bundle.shards, i, 'shards'), { durable: true });
+    for (const [i, file] of dataFiles.entries())
+      await fs.writeFile(file + suffix, at(bundle.shards, i, 'shards'), { durable: true });
     await fs.writeFile(index + suffix, bundle.index, { durable: true });
     for (const file of dataFiles) {
       await fs.rename(file + suffix, file);

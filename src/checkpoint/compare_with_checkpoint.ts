@@ -27,7 +27,11 @@ export interface Comparison {
  * @example
  * {@includeCode ../../examples/keras_weights.ts#compareWithCheckpoint}
  */
-export async function compareWithCheckpoint(root: object, path: string, options: RestoreOptions = {}): Promise<Comparison> {
+export async function compareWithCheckpoint(
+  root: object,
+  path: string,
+  options: RestoreOptions = {},
+): Promise<Comparison> {
   const reader = await openValueSource(path, options);
   try {
     const view = await CheckpointView.fromValueSource(reader, path);
@@ -40,7 +44,13 @@ export async function compareWithCheckpoint(root: object, path: string, options:
       const target = describeLive(plan.bindings.get(w.nodeId));
       written.add(w.nodeId);
       if (e.shape.join(',') !== w.target.shape.join(',')) {
-        out.shapeMismatches.push({ path, key: w.key, checkpointShape: [...e.shape], liveShape: [...w.target.shape], target });
+        out.shapeMismatches.push({
+          path,
+          key: w.key,
+          checkpointShape: [...e.shape],
+          liveShape: [...w.target.shape],
+          target,
+        });
       } else {
         out.matched.push({ path, key: w.key, dtype: e.dtype, shape: [...e.shape], target });
       }
@@ -56,7 +66,11 @@ export async function compareWithCheckpoint(root: object, path: string, options:
     }
     for (const [obj, names] of unboundLiveObjects(plan)) {
       const first = restorablesOf(obj)?.values().next().value;
-      out.onlyInLive.push({ path: livePath(names), target: describeLive(obj), shape: first === undefined ? [] : [...first.shape] });
+      out.onlyInLive.push({
+        path: livePath(names),
+        target: describeLive(obj),
+        shape: first === undefined ? [] : [...first.shape],
+      });
     }
     return out;
   } finally {

@@ -76,7 +76,9 @@ export class LoadStatus {
     for (const [id, obj] of this.plan.bindings) {
       const node = this.plan.view.node(id);
       if (node.attributes.length > 0 && restorablesOf(obj) !== null && !this.restoredNodes.has(id)) {
-        throw new AssertionError(`Object ${nodeText(node)} not assigned a value from checkpoint.`, { key: this.name(id) });
+        throw new AssertionError(`Object ${nodeText(node)} not assigned a value from checkpoint.`, {
+          key: this.name(id),
+        });
       }
     }
     const unused = this.unboundLiveObjects();
@@ -96,7 +98,9 @@ export class LoadStatus {
     const view = this.plan.view;
     for (let id = 0; id < view.numNodes; id++) {
       if (view.node(id).attributes.length > 0 && !this.plan.bindings.has(id)) {
-        throw new AssertionError(`Unresolved object in checkpoint ${this.name(id)}: ${nodeText(view.node(id))}`, { key: this.name(id) });
+        throw new AssertionError(`Unresolved object in checkpoint ${this.name(id)}: ${nodeText(view.node(id))}`, {
+          key: this.name(id),
+        });
       }
     }
     if (this.plan.unresolvedSlots.length > 0) {
@@ -125,7 +129,9 @@ export class LoadStatus {
             `[${unused.map(describeLive).join(', ')}]`,
         );
       }
-      throw new AssertionError(`Nothing to load. No dependencies have been added to ${describeLive(this.plan.live.root)} yet.`);
+      throw new AssertionError(
+        `Nothing to load. No dependencies have been added to ${describeLive(this.plan.live.root)} yet.`,
+      );
     }
     return this;
   }
@@ -145,10 +151,19 @@ export class LoadStatus {
       for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
     }
     return {
-      restored: writes.map((w) => ({ path: this.name(w.nodeId), key: w.key, target: describeLive(this.plan.bindings.get(w.nodeId)) })),
+      restored: writes.map((w) => ({
+        path: this.name(w.nodeId),
+        key: w.key,
+        target: describeLive(this.plan.bindings.get(w.nodeId)),
+      })),
       unrestoredCheckpointValues: unrestored,
-      liveVariablesWithoutValue: unboundLiveObjects(this.plan).map(([o, names]) => ({ path: livePath(names), name: describeLive(o) })),
-      unusedAttributes: [...unusedAttributes].flatMap(([id, attrs]) => attrs.map((attribute) => ({ path: this.name(id), attribute }))),
+      liveVariablesWithoutValue: unboundLiveObjects(this.plan).map(([o, names]) => ({
+        path: livePath(names),
+        name: describeLive(o),
+      })),
+      unusedAttributes: [...unusedAttributes].flatMap(([id, attrs]) =>
+        attrs.map((attribute) => ({ path: this.name(id), attribute })),
+      ),
     };
   }
 
@@ -164,7 +179,9 @@ export class LoadStatus {
     }
     for (const [id, attrs] of this.plan.unusedAttributes) {
       for (const a of attrs) {
-        lines.push(`An attribute in the restored object could not be found in the checkpoint. Object: ${this.name(id)}, attribute: ${a}`);
+        lines.push(
+          `An attribute in the restored object could not be found in the checkpoint. Object: ${this.name(id)}, attribute: ${a}`,
+        );
       }
     }
     if (lines.length > 0) logger().warn([DELETION_HEADER, ...lines].join('\n'));

@@ -12,7 +12,11 @@ import type { LoadStatus } from './load_status';
  * @example
  * {@includeCode ../../examples/keras_weights.ts#loadWeights}
  */
-export async function loadWeights(model: LayersModelLike, path: string, options: RestoreOptions = {}): Promise<LoadStatus> {
+export async function loadWeights(
+  model: LayersModelLike,
+  path: string,
+  options: RestoreOptions = {},
+): Promise<LoadStatus> {
   // A compiled model's adapter pairs its optimizer with its weights when it lists its children.
   const status = await withValueSource(path, options, (reader) => restoreWithReader(model, reader, path, options));
   return status.scheduleWarnings().assertNontrivialMatch();

@@ -50,7 +50,11 @@ export class CheckpointManager {
     readonly directory: string,
     private readonly options: CheckpointManagerOptions = {},
   ) {
-    if (options.maxToKeep !== undefined && options.maxToKeep !== null && !(Number.isInteger(options.maxToKeep) && options.maxToKeep > 0)) {
+    if (
+      options.maxToKeep !== undefined &&
+      options.maxToKeep !== null &&
+      !(Number.isInteger(options.maxToKeep) && options.maxToKeep > 0)
+    ) {
       throw new InvalidArgumentError(`maxToKeep must be a positive integer or null, got ${options.maxToKeep}`);
     }
     this.fs = options.fs ?? defaultFileSystem();

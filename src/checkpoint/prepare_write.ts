@@ -29,7 +29,9 @@ function checkStoredShape(plan: RestorePlan, i: number, stored: StoredValueInfo)
   if (w === undefined || sameShape(stored.shape, w.target.shape)) return;
   const obj = plan.bindings.get(w.nodeId);
   if (obj === undefined) return;
-  plan.live.adapterOf(obj)?.checkValue?.(obj, stored, { shape: w.target.shape, dtype: w.target.dtype }, writePath(plan, i));
+  plan.live
+    .adapterOf(obj)
+    ?.checkValue?.(obj, stored, { shape: w.target.shape, dtype: w.target.dtype }, writePath(plan, i));
 }
 
 /** Validates and converts the value of write `i`; nothing changes until the result is committed. */

@@ -47,7 +47,8 @@ function quote(s: string): string {
 /** The node in protobuf text format, as Python's str() of the proto prints it. */
 export function nodeText(node: TrackableObject): string {
   const lines: string[] = [];
-  for (const c of node.children) lines.push('children {', `  node_id: ${c.nodeId}`, `  local_name: ${quote(c.localName)}`, '}');
+  for (const c of node.children)
+    lines.push('children {', `  node_id: ${c.nodeId}`, `  local_name: ${quote(c.localName)}`, '}');
   for (const a of node.attributes) {
     lines.push('attributes {', `  name: ${quote(a.name)}`);
     if (a.fullName) lines.push(`  full_name: ${quote(a.fullName)}`);
@@ -56,9 +57,22 @@ export function nodeText(node: TrackableObject): string {
     lines.push('}');
   }
   for (const s of node.slotVariables) {
-    lines.push('slot_variables {', `  original_variable_node_id: ${s.originalVariableNodeId}`, `  slot_name: ${quote(s.slotName)}`, `  slot_variable_node_id: ${s.slotVariableNodeId}`, '}');
+    lines.push(
+      'slot_variables {',
+      `  original_variable_node_id: ${s.originalVariableNodeId}`,
+      `  slot_name: ${quote(s.slotName)}`,
+      `  slot_variable_node_id: ${s.slotVariableNodeId}`,
+      '}',
+    );
   }
-  if (node.registeredSaver) lines.push('registered_saver {', `  name: ${quote(node.registeredSaver.name)}`, `  object_name: ${quote(node.registeredSaver.objectName)}`, '}');
-  if (node.hasCheckpointValues !== null) lines.push('has_checkpoint_values {', ...(node.hasCheckpointValues ? ['  value: true'] : []), '}');
+  if (node.registeredSaver)
+    lines.push(
+      'registered_saver {',
+      `  name: ${quote(node.registeredSaver.name)}`,
+      `  object_name: ${quote(node.registeredSaver.objectName)}`,
+      '}',
+    );
+  if (node.hasCheckpointValues !== null)
+    lines.push('has_checkpoint_values {', ...(node.hasCheckpointValues ? ['  value: true'] : []), '}');
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,15 @@
 import type { TensorValue } from '../bundle';
 import { at } from '../checked';
 import { InvalidArgumentError } from '../errors';
-import { CheckpointReader, type CheckpointView, describeLive, matchBreadthFirst, RESTORE_LISTING, TrackableView, type ValueSource } from '../graph';
+import {
+  CheckpointReader,
+  type CheckpointView,
+  describeLive,
+  matchBreadthFirst,
+  RESTORE_LISTING,
+  TrackableView,
+  type ValueSource,
+} from '../graph';
 import { logger } from '../logger';
 import { type Finalizer, type PreparedWrite, type Restorable, restorablesOf, tryLoadTfjsCore } from '../trackable';
 import { prepareWrite } from './prepare_write';
@@ -83,19 +91,29 @@ function bindSlots(view: CheckpointView, live: TrackableView, bindings: Map<numb
     const optimizer = bindings.get(optimizerId);
     if (optimizer === undefined) continue;
     const variable = bindings.get(ref.originalVariableNodeId);
-    const slot = variable === undefined ? null : (live.adapterOf(optimizer)?.slotFor?.(optimizer, ref.slotName, variable) ?? null);
+    const slot =
+      variable === undefined ? null : (live.adapterOf(optimizer)?.slotFor?.(optimizer, ref.slotName, variable) ?? null);
     const bound = bindings.get(ref.slotVariableNodeId);
     if (slot !== null && bound === undefined) bindings.set(ref.slotVariableNodeId, slot);
     else if (slot !== null && bound !== slot) warnInconsistent(bound as object, slot);
     else if (slot === null) {
-      unresolved.push({ optimizerId, variableId: ref.originalVariableNodeId, slotName: ref.slotName, slotId: ref.slotVariableNodeId });
+      unresolved.push({
+        optimizerId,
+        variableId: ref.originalVariableNodeId,
+        slotName: ref.slotName,
+        slotId: ref.slotVariableNodeId,
+      });
     }
   }
   return unresolved;
 }
 
 /** Step 3: each bound node's attributes paired with its object's restorable values; the rest are unused. */
-function pairValues(view: CheckpointView, bindings: ReadonlyMap<number, object>, reader: ValueSource): Pick<RestorePlan, 'writes' | 'unusedAttributes'> {
+function pairValues(
+  view: CheckpointView,
+  bindings: ReadonlyMap<number, object>,
+  reader: ValueSource,
+): Pick<RestorePlan, 'writes' | 'unusedAttributes'> {
   const writes: PlannedWrite[] = [];
   const unusedAttributes = new Map<number, string[]>();
   for (const [id, obj] of bindings) {
@@ -104,7 +122,8 @@ function pairValues(view: CheckpointView, bindings: ReadonlyMap<number, object>,
     const targets = restorablesOf(obj);
     for (const a of node.attributes) {
       const target = targets?.get(a.name);
-      if (target && reader.has(a.checkpointKey)) writes.push({ nodeId: id, attribute: a.name, key: a.checkpointKey, target });
+      if (target && reader.has(a.checkpointKey))
+        writes.push({ nodeId: id, attribute: a.name, key: a.checkpointKey, target });
       else {
         // Appended in place: copying the list per attribute made 80,000 attributes on one node take minutes.
         let unused = unusedAttributes.get(id);
@@ -164,7 +183,10 @@ function requireUsableTargets(plan: RestorePlan): void {
     const why = w.target.unusable?.() ?? null;
     if (why === null) continue;
     const path = plan.names.get(w.nodeId) ?? w.key;
-    throw new InvalidArgumentError(`Cannot restore ${path} into ${describeLive(plan.bindings.get(w.nodeId))}: ${why}. Nothing was restored.`, { key: w.key });
+    throw new InvalidArgumentError(
+      `Cannot restore ${path} into ${describeLive(plan.bindings.get(w.nodeId))}: ${why}. Nothing was restored.`,
+      { key: w.key },
+    );
   }
 }
 

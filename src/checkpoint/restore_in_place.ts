@@ -34,7 +34,16 @@
  *    near the memory limit). Shapes and dtypes are checked from the index before the first write; any later
  *    failure leaves the variables it reached with new values, named in a PartialRestoreError.
  */
-import { assertStoredCrc, crc32c, PieceBuffers, prepareCrc32c, readEntryInto, type TensorEntry, unmaskCrc, verifyEntry } from '../bundle';
+import {
+  assertStoredCrc,
+  crc32c,
+  PieceBuffers,
+  prepareCrc32c,
+  readEntryInto,
+  type TensorEntry,
+  unmaskCrc,
+  verifyEntry,
+} from '../bundle';
 import { at } from '../checked';
 import { CheckpointError, ChecksumError, PartialRestoreError } from '../errors';
 import type { CheckpointReader } from '../graph';
@@ -98,7 +107,12 @@ function inPlaceWrites(plan: RestorePlan, reader: CheckpointReader, mode: Restor
   const byValue = new Map<object, number[]>();
   plan.writes.forEach((w, i) => {
     const entry = reader.entry(w.key);
-    if (entry.slices.length > 0 || STORED_AS_IS[entry.dtype] !== w.target.dtype || !sameShape(entry.shape, w.target.shape)) return;
+    if (
+      entry.slices.length > 0 ||
+      STORED_AS_IS[entry.dtype] !== w.target.dtype ||
+      !sameShape(entry.shape, w.target.shape)
+    )
+      return;
     const memory = memoryFor(plan, i, entry);
     if (memory !== undefined) byValue.set(memory.dataId, [...(byValue.get(memory.dataId) ?? []), i]);
   });
@@ -110,7 +124,11 @@ function inPlaceWrites(plan: RestorePlan, reader: CheckpointReader, mode: Restor
  * Runs `task(k, stream)` for k in [0, n), `streams` at a time. The first failure starts no further task; tasks in
  * flight settle before it is thrown, so nothing still writes when the caller reports what was written.
  */
-async function forEachConcurrently(n: number, streams: number, task: (k: number, stream: number) => Promise<void>): Promise<void> {
+async function forEachConcurrently(
+  n: number,
+  streams: number,
+  task: (k: number, stream: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   // Set by any worker, which narrowing does not see.
   let failure = null as { error: unknown } | null;
@@ -129,7 +147,12 @@ async function forEachConcurrently(n: number, streams: number, task: (k: number,
 }
 
 /** The error of a restore that failed after changing the variables `reached` (write indices). */
-function partialFailure(plan: RestorePlan, err: unknown, reached: readonly number[], lead: string): PartialRestoreError {
+function partialFailure(
+  plan: RestorePlan,
+  err: unknown,
+  reached: readonly number[],
+  lead: string,
+): PartialRestoreError {
   const names = reached.map((i) => writePath(plan, i));
   const cause = err instanceof CheckpointError ? err : null;
   const reason = err instanceof Error ? err.message : String(err);
@@ -218,7 +241,10 @@ async function restoreAtomically(
   // Files that vouch for their bytes are pinned before pass 1 and checked after pass 2, which reads them without
   // a second checksum: their bytes in pass 2 are the ones pass 1 verified.
   const largeSet = new Set(large);
-  const pins = await pinSources(reader, plan.writes.flatMap((w, i) => (largeSet.has(i) ? [w.key] : [])));
+  const pins = await pinSources(
+    reader,
+    plan.writes.flatMap((w, i) => (largeSet.has(i) ? [w.key] : [])),
+  );
   // Pass 1: verify what goes in place, read and convert the rest. Nothing changes yet.
   const outcomes = await Promise.allSettled([
     rest.length === 0
@@ -234,7 +260,12 @@ async function restoreAtomically(
         ),
     forEachConcurrently(large.length, STREAMS, async (k, stream) => {
       const i = at(large, k, 'large writes');
-      await verifyEntry(await reader.dataSource(at(plan.writes, i, 'writes').key), at(entries, i, 'entries'), 'little', at(buffers, stream, 'read buffers'));
+      await verifyEntry(
+        await reader.dataSource(at(plan.writes, i, 'writes').key),
+        at(entries, i, 'entries'),
+        'little',
+        at(buffers, stream, 'read buffers'),
+      );
     }),
     forEachConcurrently(small.length, READ_CONCURRENCY, async (k) => {
       const i = at(small, k, 'small writes');
@@ -302,7 +333,12 @@ async function restoreAtomically(
   } catch (err) {
     discardAll();
     if (reached.length === 0) throw err;
-    throw partialFailure(plan, err, reached, 'The restore failed after it began writing verified values into the variables: ');
+    throw partialFailure(
+      plan,
+      err,
+      reached,
+      'The restore failed after it began writing verified values into the variables: ',
+    );
   }
   const finalizers = new Set<Finalizer>();
   for (const p of prepared) {

@@ -75,7 +75,9 @@ interface GatheredObjects {
   readonly childLists: Array<Array<[string, object]>>;
 }
 
-type NodeDraft = Pick<TrackableObject, 'children' | 'attributes'> & { slotVariables: Array<TrackableObject['slotVariables'][number]> };
+type NodeDraft = Pick<TrackableObject, 'children' | 'attributes'> & {
+  slotVariables: Array<TrackableObject['slotVariables'][number]>;
+};
 
 /** Step 1: every object reachable from the root, breadth first as TensorFlow numbers them (root = 0). */
 function gatherObjects(root: SaveRoot, listing: ChildListing): GatheredObjects {
@@ -143,12 +145,23 @@ function addSlotVariables(g: GatheredObjects, nodes: NodeDraft[], values: Pendin
     for (const [slotName, group] of groups) {
       group.sort((a, b) => a.variableId - b.variableId);
       for (const { slot, variableId } of group) {
-        const key = attributeKey(slotVariablePath(objectPath(g.paths[variableId] ?? []), optPath, slotName), VARIABLE_VALUE);
+        const key = attributeKey(
+          slotVariablePath(objectPath(g.paths[variableId] ?? []), optPath, slotName),
+          VARIABLE_VALUE,
+        );
         const value = slotValue(slot);
         values.push({ key, read: () => value.read() });
         const slotId = nodes.length;
-        nodes.push({ children: [], attributes: [{ name: VARIABLE_VALUE, fullName: slot.fullName, checkpointKey: key, optionalRestore: false }], slotVariables: [] });
-        nodes[optimizerId]?.slotVariables.push({ originalVariableNodeId: variableId, slotName, slotVariableNodeId: slotId });
+        nodes.push({
+          children: [],
+          attributes: [{ name: VARIABLE_VALUE, fullName: slot.fullName, checkpointKey: key, optionalRestore: false }],
+          slotVariables: [],
+        });
+        nodes[optimizerId]?.slotVariables.push({
+          originalVariableNodeId: variableId,
+          slotName,
+          slotVariableNodeId: slotId,
+        });
       }
     }
   });
@@ -157,7 +170,7 @@ function addSlotVariables(g: GatheredObjects, nodes: NodeDraft[], values: Pendin
 /** Step 4: has_checkpoint_values: the node, or something reachable from it, holds values (fixpoint over cycles). */
 function markValues(nodes: readonly NodeDraft[]): ObjectGraph {
   const hasValues = nodes.map((n) => n.attributes.length > 0 || n.slotVariables.length > 0);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     nodes.forEach((n, i) => {
       if (!hasValues[i] && n.children.some((c) => hasValues[c.nodeId])) {
@@ -195,15 +208,20 @@ export async function encodeCheckpoint(
   const { graph, values } = planSave(root, { mode: 'save', layout: options.layout });
   const tensors: TensorToWrite[] = [];
   for (const v of values) tensors.push({ key: v.key, value: storeFloat32As(await v.read(), options.float32As) });
-  tensors.push({ key: OBJECT_GRAPH_PROTO_KEY, value: { dtype: 'string', shape: [], data: [encodeObjectGraph(graph)] } });
+  tensors.push({
+    key: OBJECT_GRAPH_PROTO_KEY,
+    value: { dtype: 'string', shape: [], data: [encodeObjectGraph(graph)] },
+  });
   const encode: BundleEncodeOptions = {};
   let numShards = 1;
   if (options.maxShardSize !== undefined) {
-    if (!(options.maxShardSize > 0)) throw new InvalidArgumentError(`maxShardSize must be positive, got ${options.maxShardSize}`);
+    if (!(options.maxShardSize > 0))
+      throw new InvalidArgumentError(`maxShardSize must be positive, got ${options.maxShardSize}`);
     let shard = 0;
     let used = 0;
     for (const t of tensors) {
-      const size = t.value.dtype === 'string' ? t.value.data.reduce((n, b) => n + b.length + 10, 4) : t.value.data.byteLength;
+      const size =
+        t.value.dtype === 'string' ? t.value.data.reduce((n, b) => n + b.length + 10, 4) : t.value.data.byteLength;
       if (used > 0 && used + size > options.maxShardSize) {
         shard++;
         used = 0;

@@ -2,7 +2,15 @@
  * Human-readable renderings of a checkpoint: the object graph as a tree. Pure functions over the public API, so
  * the command line stays a thin shell and tests can check the text without spawning processes.
  */
-import { type CheckpointReader, type CheckpointView, dtypeInfo, InternalError, type TrackableObject, type ValueSource, VARIABLE_VALUE } from '../index';
+import {
+  type CheckpointReader,
+  type CheckpointView,
+  dtypeInfo,
+  InternalError,
+  type TrackableObject,
+  type ValueSource,
+  VARIABLE_VALUE,
+} from '../index';
 import { displayText } from './display_text';
 
 export function formatBytes(n: number): string {
@@ -85,10 +93,20 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
     const child = node.children[i];
     if (child !== undefined) {
       const name = displayText(child.localName);
-      if (tree.parentOf(child.nodeId) === frame.id && tree.edgeIndexOf(child.nodeId) === i && printed[child.nodeId] === 0) {
+      if (
+        tree.parentOf(child.nodeId) === frame.id &&
+        tree.edgeIndexOf(child.nodeId) === i &&
+        printed[child.nodeId] === 0
+      ) {
         const depth = frame.depth + 1;
         const indent = depth < TREE_INDENT_LEVELS;
-        open(child.nodeId, indent ? name : `${name} [depth ${depth}]`, branch, indent ? frame.childPrefix + (last ? '   ' : '│  ') : frame.childPrefix, depth);
+        open(
+          child.nodeId,
+          indent ? name : `${name} [depth ${depth}]`,
+          branch,
+          indent ? frame.childPrefix + (last ? '   ' : '│  ') : frame.childPrefix,
+          depth,
+        );
       } else {
         lines.push(`${branch}${name} → #${child.nodeId} ${pathOf(child.nodeId)}`);
       }
@@ -96,7 +114,9 @@ export function objectTreeLines(reader: ValueSource, view: CheckpointView): stri
       const slot = node.slotVariables[i - node.children.length];
       if (slot === undefined) throw new InternalError(`node #${frame.id}: no child or slot variable ${i} of ${total}`);
       const values = attributeSummary(reader, view.node(slot.slotVariableNodeId));
-      lines.push(`${branch}slot '${displayText(slot.slotName)}' for ${pathOf(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`);
+      lines.push(
+        `${branch}slot '${displayText(slot.slotName)}' for ${pathOf(slot.originalVariableNodeId)} #${slot.slotVariableNodeId}${values ? `  ${values}` : ''}`,
+      );
     }
   }
   return lines;
@@ -110,7 +130,10 @@ export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
   const tree = view.spanningTree();
   const slotNames = new Map<number, string>();
   for (const [optimizerId, s] of view.slotVariables()) {
-    slotNames.set(s.slotVariableNodeId, `${tree.shortPath(optimizerId, ROOT) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId, ROOT) ?? `#${s.originalVariableNodeId}`}`);
+    slotNames.set(
+      s.slotVariableNodeId,
+      `${tree.shortPath(optimizerId, ROOT) ?? `#${optimizerId}`}'s state '${s.slotName}' for ${tree.shortPath(s.originalVariableNodeId, ROOT) ?? `#${s.originalVariableNodeId}`}`,
+    );
   }
   return {
     prefix: reader.prefix,
@@ -125,7 +148,11 @@ export function treeJson(reader: ValueSource, view: CheckpointView): unknown {
           return { attribute: a.name, key, dtype: e.dtype, shape: e.shape, bytes: e.size };
         }),
       ),
-      slotVariables: node.slotVariables.map((s) => ({ slot: s.slotName, variable: s.originalVariableNodeId, node: s.slotVariableNodeId })),
+      slotVariables: node.slotVariables.map((s) => ({
+        slot: s.slotName,
+        variable: s.originalVariableNodeId,
+        node: s.slotVariableNodeId,
+      })),
       hasCheckpointValues: node.hasCheckpointValues,
     })),
   };

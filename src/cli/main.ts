@@ -70,7 +70,11 @@ function valueJson(v: TensorValue): unknown {
   const element = (i: number): unknown => {
     const x = data[i];
     if (x === undefined) throw new InternalError(`value ${i} of ${data.length} is missing`);
-    return typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x.buffer, x.byteOffset, x.length).toString('base64') : x;
+    return typeof x === 'bigint'
+      ? x.toString()
+      : x instanceof Uint8Array
+        ? Buffer.from(x.buffer, x.byteOffset, x.length).toString('base64')
+        : x;
   };
   const values = new LazyJsonArray(data.length, element);
   return { dtype: v.dtype, shape: v.shape, ...(v.dtype === 'string' ? { base64: values } : { values }) };
@@ -97,10 +101,20 @@ async function inspect(target: string | undefined, opts: InspectOptions): Promis
     if (opts.json) {
       // Streamed tensor by tensor and value by value (see json_stream.ts); the layout is JSON.stringify's.
       const sink = new JsonSink(process.stdout);
-      await sink.write(`{\n  "prefix": ${JSON.stringify(reader.prefix)},\n  "numShards": ${reader.header.numShards},\n  "tensors": [`);
+      await sink.write(
+        `{\n  "prefix": ${JSON.stringify(reader.prefix)},\n  "numShards": ${reader.header.numShards},\n  "tensors": [`,
+      );
       for (const [i, key] of keys.entries()) {
         const e = reader.entry(key);
-        const item: Record<string, unknown> = { key, dtype: e.dtype, shape: e.shape, bytes: e.size, shard: e.shardId, offset: e.offset, sliced: e.slices.length > 0 };
+        const item: Record<string, unknown> = {
+          key,
+          dtype: e.dtype,
+          shape: e.shape,
+          bytes: e.size,
+          shard: e.shardId,
+          offset: e.offset,
+          sliced: e.slices.length > 0,
+        };
         if (withValues) {
           const value = await readIfSupported(reader, key);
           if (typeof value === 'string') item['unreadable'] = value;
@@ -163,7 +177,9 @@ async function inspectSource(source: ValueSource, opts: InspectOptions): Promise
       tensors.push(item);
     }
     const graph = await source.objectGraph();
-    out(`${JSON.stringify({ prefix: source.prefix, tensors, objectGraphNodeCount: graph ? graph.nodes.length : null }, null, 2)}\n`);
+    out(
+      `${JSON.stringify({ prefix: source.prefix, tensors, objectGraphNodeCount: graph ? graph.nodes.length : null }, null, 2)}\n`,
+    );
     return EXIT_OK;
   }
   if (opts.tensor !== undefined || opts.allTensors || opts.allTensorNames) {
@@ -213,13 +229,21 @@ async function tree(target: string, opts: { json?: boolean }): Promise<number> {
  * Where in the checkpoint the model sits: as its root (Keras save_weights) or under one of the root's children
  * (tf.train.Checkpoint(model=…)). `under` forces it; otherwise the placement matching the most values wins.
  */
-async function placeModel(model: object, file: string, under: string | undefined): Promise<{ root: object; under: string | null; comparison: Comparison }> {
+async function placeModel(
+  model: object,
+  file: string,
+  under: string | undefined,
+): Promise<{ root: object; under: string | null; comparison: Comparison }> {
   const candidates: Array<string | null> = [];
   if (under !== undefined && under !== '' && (await isBundle(file))) {
     const children = (await CheckpointView.open(file)).children(0);
     if (!children.has(under)) {
       const names = [...children.keys()].map((n) => `'${displayText(n)}'`).join(', ');
-      throw new CheckpointError('INVALID_ARGUMENT', `--under '${displayText(under)}': the checkpoint's root has no child of that name (it has ${names || 'none'})`, { file });
+      throw new CheckpointError(
+        'INVALID_ARGUMENT',
+        `--under '${displayText(under)}': the checkpoint's root has no child of that name (it has ${names || 'none'})`,
+        { file },
+      );
     }
   }
   if (under !== undefined) candidates.push(under === '' ? null : under);
@@ -231,16 +255,19 @@ async function placeModel(model: object, file: string, under: string | undefined
     const named = children.filter((name) => name !== 'save_counter' && name !== 'root');
     // The likelier placement first (a full comparison of a large model takes a while): the root when it holds
     // Keras model children itself, else the root's named children.
-    if (children.some((name) => /^(_operations|_functional|layer_with_weights-\d+|layer-\d+)$/.test(name))) candidates.push(null, ...named);
+    if (children.some((name) => /^(_operations|_functional|layer_with_weights-\d+|layer-\d+)$/.test(name)))
+      candidates.push(null, ...named);
     else candidates.push(...named, null);
   }
   let best: { root: object; under: string | null; comparison: Comparison } | null = null;
   for (const c of candidates) {
     const root = c === null ? model : new Checkpoint({ [c]: model });
     const comparison = await compareWithCheckpoint(root, file);
-    if (best === null || comparison.matched.length > best.comparison.matched.length) best = { root, under: c, comparison };
+    if (best === null || comparison.matched.length > best.comparison.matched.length)
+      best = { root, under: c, comparison };
     // Every model weight found a value: no other placement can do better.
-    if (comparison.matched.length > 0 && comparison.onlyInLive.length === 0 && comparison.shapeMismatches.length === 0) break;
+    if (comparison.matched.length > 0 && comparison.onlyInLive.length === 0 && comparison.shapeMismatches.length === 0)
+      break;
   }
   // `candidates` always holds the root (null), so the loop ran.
   if (best === null) throw new InternalError(`${file}: no placement of the model was compared`, { file });
@@ -250,7 +277,10 @@ async function placeModel(model: object, file: string, under: string | undefined
 const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
 
 function diffTable(c: Comparison, file: string, modelFile: string, under: string | null): string {
-  const lines = [`Checkpoint ${file} against model ${modelFile}${under ? ` (placed under '${under}')` : ' (as the root)'}`, ''];
+  const lines = [
+    `Checkpoint ${file} against model ${modelFile}${under ? ` (placed under '${under}')` : ' (as the root)'}`,
+    '',
+  ];
   const section = (title: string, rows: string[][]): void => {
     lines.push(`${title} (${rows.length})`);
     if (rows.length === 0) {
@@ -259,15 +289,37 @@ function diffTable(c: Comparison, file: string, modelFile: string, under: string
     }
     const columns = Math.max(...rows.map((r) => r.length));
     const widths = Array.from({ length: columns }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-    for (const r of rows) lines.push(`  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd());
+    for (const r of rows)
+      lines.push(
+        `  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd(),
+      );
     lines.push('');
   };
-  section('Matched', c.matched.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, `→ ${m.target}`]));
-  section('Shape mismatches', c.shapeMismatches.map((m) => [m.path, `checkpoint ${shape(m.checkpointShape)}`, `model ${shape(m.liveShape)}`, m.target]));
-  section('Only in the checkpoint', c.onlyInCheckpoint.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, m.key]));
-  section('Only in the model', c.onlyInLive.map((m) => [m.path, shape(m.shape), m.target]));
+  section(
+    'Matched',
+    c.matched.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, `→ ${m.target}`]),
+  );
+  section(
+    'Shape mismatches',
+    c.shapeMismatches.map((m) => [
+      m.path,
+      `checkpoint ${shape(m.checkpointShape)}`,
+      `model ${shape(m.liveShape)}`,
+      m.target,
+    ]),
+  );
+  section(
+    'Only in the checkpoint',
+    c.onlyInCheckpoint.map((m) => [m.path, `${m.dtype}${shape(m.shape)}`, m.key]),
+  );
+  section(
+    'Only in the model',
+    c.onlyInLive.map((m) => [m.path, shape(m.shape), m.target]),
+  );
   const ok = c.shapeMismatches.length === 0 && c.onlyInLive.length === 0;
-  lines.push(ok ? 'Every model weight has a value in the checkpoint.' : 'The checkpoint does not fully fit this model.');
+  lines.push(
+    ok ? 'Every model weight has a value in the checkpoint.' : 'The checkpoint does not fully fit this model.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -276,7 +328,8 @@ async function diff(file: string, opts: { model: string; under?: string; json?: 
   const model = await loadModelJson(opts.model);
   const placed = await placeModel(model, file, opts.under);
   const c = placed.comparison;
-  if (opts.json) out(`${JSON.stringify({ checkpoint: file, model: opts.model, under: placed.under, ...c }, null, 2)}\n`);
+  if (opts.json)
+    out(`${JSON.stringify({ checkpoint: file, model: opts.model, under: placed.under, ...c }, null, 2)}\n`);
   else out(diffTable(c, file, opts.model, placed.under));
   return c.shapeMismatches.length === 0 && c.onlyInLive.length === 0 ? EXIT_OK : EXIT_MISMATCH;
 }
@@ -289,7 +342,11 @@ function progressBar(label: string): { update(done: number, total: number): void
   return {
     update(done, total) {
       if (bar === null && Date.now() - started > 1000) {
-        bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} MB`, stream: process.stderr, hideCursor: true });
+        bar = new SingleBar({
+          format: `${label} [{bar}] {percentage}% {value}/{total} MB`,
+          stream: process.stderr,
+          hideCursor: true,
+        });
         bar.start(Math.ceil(total / 1e6), 0);
       }
       bar?.update(Math.floor(done / 1e6));
@@ -306,7 +363,11 @@ function progressBar(label: string): { update(done: number, total: number): void
  */
 async function convertArchive(file: string, outDir: string): Promise<number> {
   if (!/\.keras$/i.test(file)) {
-    throw new CheckpointError('INVALID_ARGUMENT', `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`, { file });
+    throw new CheckpointError(
+      'INVALID_ARGUMENT',
+      `convert needs --model MODEL.json unless PATH is a .keras archive (whose config.json is the topology): ${file}`,
+      { file },
+    );
   }
   // The archive's weights are restored below, by loadWeights, for its report.
   const model = await loadKerasModel(file, { archiveWeights: () => undefined });
@@ -330,7 +391,9 @@ async function convert(file: string, opts: { model?: string; out: string; under?
     const written = await saveModelJson(model, opts.out);
     out(`Restored ${report.restored.length} values into ${opts.model}; wrote ${written.join(' and ')}\n`);
     if (report.liveVariablesWithoutValue.length > 0) {
-      process.stderr.write(`warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`);
+      process.stderr.write(
+        `warning: ${report.liveVariablesWithoutValue.length} model weights had no value in the checkpoint and keep their initial values\n`,
+      );
     }
     return EXIT_OK;
   } finally {
@@ -349,8 +412,13 @@ async function demo(): Promise<number> {
   const model = await loadModelJson(modelFile);
   const status = (await new Checkpoint({ model }).restore(EXAMPLE_DIR)).expectPartial();
   out(`restored ${status.report().restored.length} values\n`);
-  const expected = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DIR, 'expected.json'), 'utf8')) as { input: number[][]; predictions: number[][] };
-  const predictions = (await (model.predict(tf.tensor(expected.input)) as import('@tensorflow/tfjs').Tensor).array()) as number[][];
+  const expected = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DIR, 'expected.json'), 'utf8')) as {
+    input: number[][];
+    predictions: number[][];
+  };
+  const predictions = (await (
+    model.predict(tf.tensor(expected.input)) as import('@tensorflow/tfjs').Tensor
+  ).array()) as number[][];
   const fmt = (v: readonly number[]): string => `[${v.map((x) => x.toFixed(6)).join(', ')}]`;
   for (const [i, p] of predictions.entries()) out(`tfjs  ${fmt(p)}\nKeras ${fmt(expected.predictions[i] ?? [])}\n`);
   return EXIT_OK;
@@ -368,7 +436,10 @@ export function buildProgram(exit: { code: number }): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride()
-    .option('--verbose', 'say which tfjs backend (tensorflow through @tensorflow/tfjs-node, or cpu) runs the model commands')
+    .option(
+      '--verbose',
+      'say which tfjs backend (tensorflow through @tensorflow/tfjs-node, or cpu) runs the model commands',
+    )
     .hook('preAction', (root) => {
       verbose = root.opts<{ verbose?: boolean }>().verbose === true;
       announced = false;
@@ -381,7 +452,10 @@ export function buildProgram(exit: { code: number }): Command {
   program
     .command('inspect')
     .description('list every tensor (as TensorFlow inspect_checkpoint) and print the object graph as a tree')
-    .argument('[path]', 'checkpoint prefix, directory with a `checkpoint` file, or SavedModel directory (default: bundled example)')
+    .argument(
+      '[path]',
+      'checkpoint prefix, directory with a `checkpoint` file, or SavedModel directory (default: bundled example)',
+    )
     .option('--tensor <name>', 'print one tensor`s value, as numpy prints it')
     .option('--all-tensors', 'print every tensor`s value')
     .option('--all-tensor-names', 'print every tensor name')
@@ -397,17 +471,30 @@ export function buildProgram(exit: { code: number }): Command {
     .command('diff')
     .description('compare a checkpoint with a tfjs model: what matches, what is only on one side, shape mismatches')
     .argument('<path>', 'checkpoint')
-    .requiredOption('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (weights optional)')
-    .addOption(new Option('--under <name>', "the checkpoint child the model was saved as (e.g. 'model'); default: found automatically"))
+    .requiredOption(
+      '--model <file>',
+      'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (weights optional)',
+    )
+    .addOption(
+      new Option(
+        '--under <name>',
+        "the checkpoint child the model was saved as (e.g. 'model'); default: found automatically",
+      ),
+    )
     .option('--json', 'machine-readable output')
     .action(run((p: string, o: { model: string; under?: string; json?: boolean }) => diff(p, o)));
   program
     .command('convert')
     .description('restore the checkpoint (or Keras file) into a tfjs model and save it as model.json + weights.bin')
     .argument('<path>', 'checkpoint')
-    .option('--model <file>', 'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (not needed for a .keras archive)')
+    .option(
+      '--model <file>',
+      'the model: Keras 3 model.to_json() or .keras archive, Keras 2 JSON, or tfjs model.json (not needed for a .keras archive)',
+    )
     .requiredOption('--out <dir>', 'output directory')
-    .addOption(new Option('--under <name>', "the checkpoint child the model was saved as; default: found automatically"))
+    .addOption(
+      new Option('--under <name>', 'the checkpoint child the model was saved as; default: found automatically'),
+    )
     .action(run((p: string, o: { model?: string; out: string; under?: string }) => convert(p, o)));
   program
     .command('demo')
@@ -427,7 +514,9 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_ERROR;
     const [firstLine = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     // Messages quote keys from the file: control characters are shown escaped, never sent to the terminal.
-    process.stderr.write(`tfjs-checkpoint: ${firstLine.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+    process.stderr.write(
+      `tfjs-checkpoint: ${firstLine.replace(CONTROL_CHARACTERS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`,
+    );
     return EXIT_ERROR;
   }
 }

@@ -45,7 +45,9 @@ function uniqueDigits(x: number, kind: Kind): { digits: string; exp: number } {
 
 /** Exact digits of |x| with `n` significant digits (correctly rounded). */
 function exactDigits(x: number, n: number): { digits: string; exp: number } {
-  const [mant, e] = Math.abs(x).toExponential(Math.max(0, Math.min(100, n - 1))).split('e') as [string, string];
+  const [mant, e] = Math.abs(x)
+    .toExponential(Math.max(0, Math.min(100, n - 1)))
+    .split('e') as [string, string];
   return { digits: mant.replace('.', ''), exp: Number(e) };
 }
 
@@ -74,7 +76,9 @@ function scientific(x: number, kind: Kind, minFrac: number | null, expDigits: nu
   if (minFrac !== null && digits.length - 1 < minFrac) {
     ({ digits, exp } = x === 0 ? { digits: '0'.repeat(minFrac + 1), exp: 0 } : exactDigits(x, minFrac + 1));
   }
-  digits = digits.replace(/(?<=.)0+$/, (z) => (minFrac !== null ? z.slice(0, Math.max(0, minFrac - (digits.length - z.length - 1))) : ''));
+  digits = digits.replace(/(?<=.)0+$/, (z) =>
+    minFrac !== null ? z.slice(0, Math.max(0, minFrac - (digits.length - z.length - 1))) : '',
+  );
   const mant = `${digits[0]}.${digits.slice(1)}`;
   const e = `${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(expDigits, '0')}`;
   return `${x < 0 || Object.is(x, -0) ? '-' : ''}${mant}e${e}`;
@@ -141,7 +145,12 @@ function bytesRepr(b: Uint8Array): string {
 }
 
 /** Flat element accessors and formatter for a value. */
-function elements(value: TensorValue): { count: number; at: (i: number) => unknown; make: (shown: unknown[]) => (v: unknown) => string; scalar: (v: unknown) => string } {
+function elements(value: TensorValue): {
+  count: number;
+  at: (i: number) => unknown;
+  make: (shown: unknown[]) => (v: unknown) => string;
+  scalar: (v: unknown) => string;
+} {
   switch (value.dtype) {
     case 'float32':
     case 'float64':
@@ -159,11 +168,17 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
         if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
         const { digits, exp } = uniqueDigits(x, kind);
         const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-        if (exp >= 16 || exp < -4) return `${sign}${digits.length > 1 ? `${digits.slice(0, 1)}.${digits.slice(1)}` : digits}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+        if (exp >= 16 || exp < -4)
+          return `${sign}${digits.length > 1 ? `${digits.slice(0, 1)}.${digits.slice(1)}` : digits}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
         const p = positional(x, kind, 17);
         return p.endsWith('.') ? `${p}0` : p;
       };
-      return { count: value.data.length, at: valueAt, make: (shown) => floatFormatter(shown as number[], kind) as (v: unknown) => string, scalar: scalarStr };
+      return {
+        count: value.data.length,
+        at: valueAt,
+        make: (shown) => floatFormatter(shown as number[], kind) as (v: unknown) => string,
+        scalar: scalarStr,
+      };
     }
     case 'bool':
       return {
@@ -176,7 +191,12 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
         scalar: (v) => (v ? 'True' : 'False'),
       };
     case 'string':
-      return { count: value.data.length, at: (i) => value.data[i], make: () => (v) => bytesRepr(v as Uint8Array), scalar: (v) => bytesRepr(v as Uint8Array) };
+      return {
+        count: value.data.length,
+        at: (i) => value.data[i],
+        make: () => (v) => bytesRepr(v as Uint8Array),
+        scalar: (v) => bytesRepr(v as Uint8Array),
+      };
     case 'complex64':
     case 'complex128': {
       const d = value.data;
@@ -185,8 +205,14 @@ function elements(value: TensorValue): { count: number; at: (i: number) => unkno
         at: (i): Complex => [at(d, 2 * i, 'complex values'), at(d, 2 * i + 1, 'complex values')],
         make: (shown) => {
           const kind: Kind = value.dtype === 'complex64' ? 'float32' : 'float64';
-          const re = floatFormatter((shown as Complex[]).map(([r]) => r), kind);
-          const im = floatFormatter((shown as Complex[]).map(([, i]) => i), kind);
+          const re = floatFormatter(
+            (shown as Complex[]).map(([r]) => r),
+            kind,
+          );
+          const im = floatFormatter(
+            (shown as Complex[]).map(([, i]) => i),
+            kind,
+          );
           return (v) => {
             const [r, i] = v as Complex;
             const imag = im(i).trimStart();
@@ -226,7 +252,10 @@ export function formatNumpy(value: TensorValue): string {
   const shown: unknown[] = [];
   const collect = (dim: number, offset: number): void => {
     const n = at(shape, dim, 'shape');
-    const idx = summarize && n > 2 * EDGE_ITEMS ? [...Array(EDGE_ITEMS).keys(), ...Array.from({ length: EDGE_ITEMS }, (_, k) => n - EDGE_ITEMS + k)] : [...Array(n).keys()];
+    const idx =
+      summarize && n > 2 * EDGE_ITEMS
+        ? [...Array(EDGE_ITEMS).keys(), ...Array.from({ length: EDGE_ITEMS }, (_, k) => n - EDGE_ITEMS + k)]
+        : [...Array(n).keys()];
     for (const i of idx) {
       if (dim === shape.length - 1) shown.push(e.at(offset + i));
       else collect(dim + 1, offset + i * at(strides, dim, 'strides'));
@@ -296,7 +325,8 @@ export function formatNumpy(value: TensorValue): string {
       const lineSep = `\n`.repeat(shape.length - dim - 1);
       for (let i = 0; i < leading; i++) s += hanging + recurse(dim + 1, offsetOf(i), nextHanging, nextWidth) + lineSep;
       if (summary) s += `${hanging}...${lineSep}`;
-      for (let i = trailing; i > 1; i--) s += hanging + recurse(dim + 1, offsetOf(-i), nextHanging, nextWidth) + lineSep;
+      for (let i = trailing; i > 1; i--)
+        s += hanging + recurse(dim + 1, offsetOf(-i), nextHanging, nextWidth) + lineSep;
       s += hanging + recurse(dim + 1, offsetOf(-1), nextHanging, nextWidth);
     }
     return `[${s.slice(hanging.length)}]`;

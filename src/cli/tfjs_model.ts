@@ -34,10 +34,13 @@ export function loadTf(): Tf {
       return tfModule;
     } catch (err) {
       // try the next one
-      if (name === '@tensorflow/tfjs-node') [nativeSkipped = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
+      if (name === '@tensorflow/tfjs-node')
+        [nativeSkipped = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
     }
   }
-  throw new InvalidArgumentError('This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');
+  throw new InvalidArgumentError(
+    'This command needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)',
+  );
 }
 
 /** One line naming the tfjs backend the model commands run on, and the package that provides it (for --verbose). */

@@ -3,7 +3,15 @@
  * checkpoint given a prefix, a directory with a `checkpoint` file or a SavedModel directory; lists, describes and
  * reads its tensors; decodes its object graph.
  */
-import { BundleReader, dtypeInfo, type BundleReadOptions, type DTypeName, resolveCheckpointPrefix, type TensorEntry, type TensorValue } from '../bundle';
+import {
+  BundleReader,
+  dtypeInfo,
+  type BundleReadOptions,
+  type DTypeName,
+  resolveCheckpointPrefix,
+  type TensorEntry,
+  type TensorValue,
+} from '../bundle';
 import type { BundleHeader } from '../bundle/entry';
 import { at } from '../checked';
 import { CorruptCheckpointError } from '../errors';
@@ -124,7 +132,11 @@ export class CheckpointReader {
    * at most `concurrency` at a time; stops at the first failure, of a read or of `each`, and throws it. Faster than
    * as many `getTensor` calls for a large set: the buffers are allocated before the reads start.
    */
-  getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency?: number): Promise<void> {
+  getTensors(
+    keys: readonly string[],
+    each: (index: number, value: TensorValue) => void,
+    concurrency?: number,
+  ): Promise<void> {
     return this.bundle.getTensors(keys, each, concurrency);
   }
 
@@ -219,7 +231,9 @@ async function graphOf(bundle: BundleReader): Promise<StoredObjectGraph> {
  * {@includeCode ../../examples/inspect.ts#listVariables}
  */
 export function listVariables(path: string, options: OpenOptions = {}): Promise<Array<[string, number[]]>> {
-  return CheckpointReader.with(path, options, async (r) => r.keys().map((k): [string, number[]] => [k, r.entry(k).shape]));
+  return CheckpointReader.with(path, options, async (r) =>
+    r.keys().map((k): [string, number[]] => [k, r.entry(k).shape]),
+  );
 }
 
 /**

@@ -7,7 +7,13 @@ import { got } from '../checked';
 import { InternalError, InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
-import { OBJECT_GRAPH_PROTO_KEY, type ObjectGraph, type SlotVariableReference, StoredObjectGraph, type TrackableObject } from './object_graph';
+import {
+  OBJECT_GRAPH_PROTO_KEY,
+  type ObjectGraph,
+  type SlotVariableReference,
+  StoredObjectGraph,
+  type TrackableObject,
+} from './object_graph';
 import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
 import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
@@ -31,7 +37,12 @@ export function matchBreadthFirst(
   root: object,
   live: TrackableView,
   onInconsistent: (assigned: object, candidate: object) => void,
-  onExpand?: (nodeId: number, obj: object, checkpointChildren: ReadonlyMap<string, number>, adapter: TrackableAdapter | undefined) => void,
+  onExpand?: (
+    nodeId: number,
+    obj: object,
+    checkpointChildren: ReadonlyMap<string, number>,
+    adapter: TrackableAdapter | undefined,
+  ) => void,
 ): Map<number, object> {
   const bindings = new Map<number, object>([[0, root]]);
   const queue: Array<[number, object]> = [[0, root]];
@@ -94,7 +105,9 @@ export class CheckpointView {
    */
   static async open(savePath: string, options: OpenOptions = {}): Promise<CheckpointView> {
     // Files another writer laid out come with their own graph (a registered ValueSource opener).
-    const graph = valueSourceOpenerFor(savePath) ? await withValueSource(savePath, options, (s) => s.objectGraph()) : await readObjectGraph(savePath, options);
+    const graph = valueSourceOpenerFor(savePath)
+      ? await withValueSource(savePath, options, (s) => s.objectGraph())
+      : await readObjectGraph(savePath, options);
     return CheckpointView.requireGraph(graph, savePath);
   }
 

@@ -1,5 +1,11 @@
 export { CheckpointReader, listVariables, loadVariable, type OpenOptions } from './checkpoint_reader';
-export { CheckpointView, type MatchOptions, matchBreadthFirst, PATH_EDGES_SHOWN, SpanningTree } from './checkpoint_view';
+export {
+  CheckpointView,
+  type MatchOptions,
+  matchBreadthFirst,
+  PATH_EDGES_SHOWN,
+  SpanningTree,
+} from './checkpoint_view';
 export * from './keys';
 export {
   decodeObjectGraph,

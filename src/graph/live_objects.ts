@@ -27,7 +27,8 @@ import { Registry } from './registry';
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
 /** The children an object lists for the checkpoint, by name, in order: `[name, child]` pairs, a Map or a plain object. */
-export type ChildEntries = Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
+export type ChildEntries =
+  Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
 /** Why children are listed, as TensorFlow's `save_type`: names differ between what a save writes and a restore accepts. */
 export type ListingMode = 'view' | 'restore' | 'save';
@@ -96,7 +97,11 @@ export interface TrackableAdapter {
    * node id), for layouts where the name alone does not say (Keras 2's `layer-I` numbering shifted by one in old
    * Sequential checkpoints). Default: the child listed under that name.
    */
-  resolveChild?(obj: object, checkpointChildren: ReadonlyMap<string, number>, listed: ReadonlyMap<string, object>): (name: string) => object | undefined;
+  resolveChild?(
+    obj: object,
+    checkpointChildren: ReadonlyMap<string, number>,
+    listed: ReadonlyMap<string, object>,
+  ): (name: string) => object | undefined;
   /**
    * Restore: `obj` was bound to a checkpoint node with these children (name → node id); lets the adapter read
    * conventions off the checkpoint (which optimizer generation wrote it).
@@ -144,8 +149,19 @@ export function trackTogether(objects: readonly object[]): void {
 /** A short description of a live object for messages: `<Class 'name' shape=[…] dtype=…>`. */
 export function describeLive(obj: unknown): string {
   if (obj === null || typeof obj !== 'object') return String(obj);
-  const o = obj as { name?: unknown; shape?: unknown; dtype?: unknown; getClassName?: unknown; constructor?: { name?: unknown } };
-  const cls = typeof o.getClassName === 'function' ? String((o.getClassName as () => unknown).call(obj)) : typeof o.constructor?.name === 'string' ? o.constructor.name : 'Object';
+  const o = obj as {
+    name?: unknown;
+    shape?: unknown;
+    dtype?: unknown;
+    getClassName?: unknown;
+    constructor?: { name?: unknown };
+  };
+  const cls =
+    typeof o.getClassName === 'function'
+      ? String((o.getClassName as () => unknown).call(obj))
+      : typeof o.constructor?.name === 'string'
+        ? o.constructor.name
+        : 'Object';
   // tfjs's `name` is unique in the program (`hidden1/kernel_1` when two models have a `hidden1`).
   const name = typeof o.name === 'string' ? ` '${o.name}'` : '';
   const shape = Array.isArray(o.shape) ? ` shape=[${o.shape.join(',')}]` : '';
@@ -241,7 +257,8 @@ export class TrackableView {
     else {
       const adapter = adapterFor(v);
       // An adapter says "never trackable" by listing null children (cheap for the leaves most objects are).
-      kind = adapter === undefined ? this.builtin(v) : adapter.children(v, this.listing) === null ? Builtin.None : 'custom';
+      kind =
+        adapter === undefined ? this.builtin(v) : adapter.children(v, this.listing) === null ? Builtin.None : 'custom';
     }
     if (kind !== Builtin.Object || isPlainObject(v)) {
       const ok = kind !== Builtin.None;
@@ -274,18 +291,26 @@ export class TrackableView {
     const custom = (obj as Partial<TrackableProtocol>)[trackableChildren];
     const adapter = typeof custom === 'function' ? undefined : adapterFor(obj);
     this.adapterCache.set(obj, adapter ?? null);
-    const listed = typeof custom === 'function' ? custom.call(obj, this.listing) : adapter !== undefined ? adapter.children(obj, this.listing) : undefined;
+    const listed =
+      typeof custom === 'function'
+        ? custom.call(obj, this.listing)
+        : adapter !== undefined
+          ? adapter.children(obj, this.listing)
+          : undefined;
     if (listed !== undefined) {
-      if (listed !== null) for (const [name, value] of entriesOf(listed)) if (this.isTrackable(value)) out.set(name, value);
+      if (listed !== null)
+        for (const [name, value] of entriesOf(listed)) if (this.isTrackable(value)) out.set(name, value);
     } else {
       switch (this.builtin(obj)) {
         case Builtin.Array: {
           const items = obj as unknown[];
-          for (let i = 0; i < items.length; i++) if (i in items && this.isTrackable(items[i])) out.set(String(i), items[i] as object);
+          for (let i = 0; i < items.length; i++)
+            if (i in items && this.isTrackable(items[i])) out.set(String(i), items[i] as object);
           break;
         }
         case Builtin.Map:
-          for (const [key, value] of obj as Map<unknown, unknown>) if (typeof key === 'string' && this.isTrackable(value)) out.set(key, value);
+          for (const [key, value] of obj as Map<unknown, unknown>)
+            if (typeof key === 'string' && this.isTrackable(value)) out.set(key, value);
           break;
         case Builtin.Object: {
           // Own enumerable string keys in insertion order, as Object.entries lists them, without a pair per key.

@@ -9,7 +9,13 @@
  * singular messages merge, strings strict UTF-8 as protobufjs reads proto3 strings. Malformed bytes throw a plain
  * Error; the caller turns it into a CorruptCheckpointError. test/lean_decoders.test.ts holds it to protobufjs.
  */
-import type { ObjectReference, RegisteredSaver, SerializedTensor, SlotVariableReference, TrackableObject } from './object_graph';
+import type {
+  ObjectReference,
+  RegisteredSaver,
+  SerializedTensor,
+  SlotVariableReference,
+  TrackableObject,
+} from './object_graph';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -84,7 +90,8 @@ export class NodeReader {
         this.advance(4);
         return;
       case START_GROUP: {
-        if (depth === MAX_GROUP_DEPTH) throw new Error(`groups nested more than ${MAX_GROUP_DEPTH} deep at offset ${this.pos}`);
+        if (depth === MAX_GROUP_DEPTH)
+          throw new Error(`groups nested more than ${MAX_GROUP_DEPTH} deep at offset ${this.pos}`);
         for (;;) {
           const inner = this.tag();
           if ((inner & 7) === END_GROUP) {

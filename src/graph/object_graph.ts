@@ -121,9 +121,14 @@ export class StoredObjectGraph implements ObjectGraph {
       node = decodeTrackableObject(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0); // id is a checked node id
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new CorruptCheckpointError(`Cannot parse object graph node ${id}: ${reason}`, { file: this.file, key: OBJECT_GRAPH_PROTO_KEY, cause: err });
+      throw new CorruptCheckpointError(`Cannot parse object graph node ${id}: ${reason}`, {
+        file: this.file,
+        key: OBJECT_GRAPH_PROTO_KEY,
+        cause: err,
+      });
     }
-    for (const c of node.children) if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
+    for (const c of node.children)
+      if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
     for (const s of node.slotVariables) {
       if (!this.isNodeId(s.originalVariableNodeId) || !this.isNodeId(s.slotVariableNodeId)) {
         this.fail(id, `slot ${s.slotName} refers to nodes ${s.originalVariableNodeId} and ${s.slotVariableNodeId}`);
@@ -137,10 +142,13 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private fail(id: number, what: string): never {
-    throw new CorruptCheckpointError(`${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.numNodes} nodes`, {
-      file: this.file,
-      key: OBJECT_GRAPH_PROTO_KEY,
-    });
+    throw new CorruptCheckpointError(
+      `${this.file}: object graph node ${id}'s ${what}, but the graph has ${this.numNodes} nodes`,
+      {
+        file: this.file,
+        key: OBJECT_GRAPH_PROTO_KEY,
+      },
+    );
   }
 }
 

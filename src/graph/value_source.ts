@@ -34,7 +34,11 @@ export interface ValueSource {
   /** Reads one value. */
   getTensor(key: string): Promise<TensorValue>;
   /** As CheckpointReader.getTensors: `each(i, value)` per key, stopping at the first failure. */
-  getTensors(keys: readonly string[], each: (index: number, value: TensorValue) => void, concurrency?: number): Promise<void>;
+  getTensors(
+    keys: readonly string[],
+    each: (index: number, value: TensorValue) => void,
+    concurrency?: number,
+  ): Promise<void>;
   /** The object graph over the values, or null when the file has none. */
   objectGraph(): Promise<ObjectGraph | null>;
   /**
@@ -75,7 +79,11 @@ export function openValueSource(path: string, options: OpenOptions = {}): Promis
 }
 
 /** Opens `path`, runs `fn` with the source and closes it whatever happens. */
-export async function withValueSource<T>(path: string, options: OpenOptions, fn: (source: ValueSource) => Promise<T>): Promise<T> {
+export async function withValueSource<T>(
+  path: string,
+  options: OpenOptions,
+  fn: (source: ValueSource) => Promise<T>,
+): Promise<T> {
   const source = await openValueSource(path, options);
   try {
     return await fn(source);

@@ -26,7 +26,9 @@ export interface FileLike extends BlobLike {
 export interface DirectoryHandleLike {
   readonly kind: 'directory';
   readonly name: string;
-  values(): AsyncIterable<DirectoryHandleLike | { readonly kind: 'file'; readonly name: string; getFile(): Promise<FileLike> }>;
+  values(): AsyncIterable<
+    DirectoryHandleLike | { readonly kind: 'file'; readonly name: string; getFile(): Promise<FileLike> }
+  >;
 }
 
 /** The parts of a drag-and-drop FileSystemEntry that are walked. */
@@ -88,10 +90,15 @@ class BlobSource implements ByteSource {
     } catch (err) {
       // Browsers refuse reads of a file changed on disk since it was picked (NotReadableError).
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      throw new IOError(`Failed to read ${this.name} (changed or removed since it was picked?): ${reason}`, { file: this.name, cause: err });
+      throw new IOError(`Failed to read ${this.name} (changed or removed since it was picked?): ${reason}`, {
+        file: this.name,
+        cause: err,
+      });
     }
     if (bytes.byteLength !== length) {
-      throw new IOError(`${this.name}: expected ${length} bytes at offset ${offset}, read ${bytes.byteLength}`, { file: this.name });
+      throw new IOError(`${this.name}: expected ${length} bytes at offset ${offset}, read ${bytes.byteLength}`, {
+        file: this.name,
+      });
     }
     out.set(new Uint8Array(bytes));
     this.counted(length);
@@ -135,7 +142,10 @@ export class BlobFileSystem implements FileSystem {
   }
 
   /** The files of a directory handle (File System Access API), below `handle.name/`. */
-  static async fromDirectoryHandle(handle: DirectoryHandleLike, options?: BlobFileSystemOptions): Promise<BlobFileSystem> {
+  static async fromDirectoryHandle(
+    handle: DirectoryHandleLike,
+    options?: BlobFileSystemOptions,
+  ): Promise<BlobFileSystem> {
     const fsys = new BlobFileSystem([], options);
     const walk = async (dir: DirectoryHandleLike, prefix: string): Promise<void> => {
       for await (const entry of dir.values()) {
@@ -151,7 +161,9 @@ export class BlobFileSystem implements FileSystem {
   static async fromDataTransfer(transfer: DataTransferLike, options?: BlobFileSystemOptions): Promise<BlobFileSystem> {
     const fsys = new BlobFileSystem([], options);
     const fail = (err: unknown): never => {
-      throw err instanceof CheckpointError ? err : new IOError(`Failed to read a dropped item: ${String(err)}`, { cause: err });
+      throw err instanceof CheckpointError
+        ? err
+        : new IOError(`Failed to read a dropped item: ${String(err)}`, { cause: err });
     };
     const walk = async (entry: EntryLike, prefix: string): Promise<void> => {
       const getFile = entry.isFile ? entry.file?.bind(entry) : undefined;
@@ -162,7 +174,9 @@ export class BlobFileSystem implements FileSystem {
         const reader = entry.createReader();
         // readEntries returns a batch per call (100 in Chromium) until an empty one.
         for (;;) {
-          const batch = await new Promise<EntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject)).catch(fail);
+          const batch = await new Promise<EntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject)).catch(
+            fail,
+          );
           if (batch.length === 0) break;
           for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
         }
@@ -187,10 +201,12 @@ export class BlobFileSystem implements FileSystem {
     return [...this.files.keys()].sort();
   }
 
-  private counted = (path: string) => (n: number): void => {
-    this.bytesRead += n;
-    this.options.onProgress?.({ path, bytesRead: this.bytesRead });
-  };
+  private counted =
+    (path: string) =>
+    (n: number): void => {
+      this.bytesRead += n;
+      this.options.onProgress?.({ path, bytesRead: this.bytesRead });
+    };
 
   async open(path: string): Promise<ByteSource> {
     const p = normalize(path);
@@ -206,7 +222,8 @@ export class BlobFileSystem implements FileSystem {
       return { isFile: true, isDirectory: false, size: blob.size, mtimeMs: (blob as FileLike).lastModified ?? 0 };
     }
     const prefix = p === '' ? '' : `${p}/`;
-    for (const f of this.files.keys()) if (f.startsWith(prefix)) return { isFile: false, isDirectory: true, size: 0, mtimeMs: 0 };
+    for (const f of this.files.keys())
+      if (f.startsWith(prefix)) return { isFile: false, isDirectory: true, size: 0, mtimeMs: 0 };
     return null;
   }
 

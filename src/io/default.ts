@@ -11,9 +11,12 @@ let nodeFs: FileSystem | null = null;
 export function defaultFileSystem(): FileSystem {
   if (nodeFs === null) {
     // Bundlers' `process` shims have no `versions`, whatever @types/node says.
-    const versions = typeof process === 'undefined' ? undefined : (process.versions as NodeJS.ProcessVersions | undefined);
+    const versions =
+      typeof process === 'undefined' ? undefined : (process.versions as NodeJS.ProcessVersions | undefined);
     if (versions?.node === undefined) {
-      throw new InvalidArgumentError('No file system available here: pass { fs } (an HttpFileSystem, BlobFileSystem or MemoryFileSystem)');
+      throw new InvalidArgumentError(
+        'No file system available here: pass { fs } (an HttpFileSystem, BlobFileSystem or MemoryFileSystem)',
+      );
     }
     nodeFs = new NodeFileSystem();
   }

@@ -39,7 +39,11 @@ const DIRECTORY_MARKERS = ['checkpoint', 'saved_model.pb'];
 const BUNDLE_FILE = /^(.*)\.(?:index|data-\d{5,}-of-\d{5,})$/s;
 
 function posixJoin(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/').replace(/(^|[^:])\/{2,}/g, '$1/').replace(/(^|\/)\.\//g, '$1');
+  return parts
+    .filter((p) => p !== '')
+    .join('/')
+    .replace(/(^|[^:])\/{2,}/g, '$1/')
+    .replace(/(^|\/)\.\//g, '$1');
 }
 
 /**
@@ -97,13 +101,17 @@ export class HttpFileSystem implements FileSystem {
         ? path
         : `${this.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
     const abs = this.absolute(joined);
-    if (abs === null) throw new InvalidArgumentError(`${joined} is not a URL (give HttpFileSystem a base URL)`, { file: path });
+    if (abs === null)
+      throw new InvalidArgumentError(`${joined} is not a URL (give HttpFileSystem a base URL)`, { file: path });
     const origin = new URL(abs).origin;
     this.origin ??= origin;
     if (origin !== this.origin) {
-      throw new InvalidArgumentError(`Refusing ${abs}: it is not on ${this.origin}, the origin this HttpFileSystem reads from`, {
-        file: abs,
-      });
+      throw new InvalidArgumentError(
+        `Refusing ${abs}: it is not on ${this.origin}, the origin this HttpFileSystem reads from`,
+        {
+          file: abs,
+        },
+      );
     }
     return abs;
   }
@@ -157,9 +165,12 @@ export class HttpFileSystem implements FileSystem {
         }
         const range = res.status === 206 ? parseContentRange(res.headers.get('content-range')) : null;
         if (res.status === 206 && (range === null || range.first !== 0 || range.last >= upTo || range.total === null)) {
-          throw new IOError(`${url}: asked for bytes 0-${upTo - 1}, the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'}`, {
-            file: url,
-          });
+          throw new IOError(
+            `${url}: asked for bytes 0-${upTo - 1}, the server answered Content-Range ${res.headers.get('content-range') ?? '(none)'}`,
+            {
+              file: url,
+            },
+          );
         }
         // A 206 brings the range asked for; a 200 means Range was ignored: the body is the whole file, kept for the
         // reads. Either way the bytes are collected as they arrive (no claimed size is trusted before that).
@@ -168,10 +179,12 @@ export class HttpFileSystem implements FileSystem {
         let size = 0;
         await body((c) => {
           size += c.length;
-          if (size > limit) throw new IOError(`${url}: the server sent more than the ${limit} bytes asked for`, { file: url });
+          if (size > limit)
+            throw new IOError(`${url}: the server sent more than the ${limit} bytes asked for`, { file: url });
           chunks.push(c);
         });
-        if (range !== null && size < limit) throw transient(new IOError(`${url}: the response ended after ${size} of ${limit} bytes`, { file: url }));
+        if (range !== null && size < limit)
+          throw transient(new IOError(`${url}: the response ended after ${size} of ${limit} bytes`, { file: url }));
         // (A 206 without a total was refused above.)
         const total = range?.total ?? size;
         if (size !== total) return { pin: pinOf(res, total), whole: null, rangeIgnored: false };
@@ -195,7 +208,12 @@ export class HttpFileSystem implements FileSystem {
     }
     if (probe !== null) {
       this.probes.set(url, probe);
-      return { isFile: true, isDirectory: false, size: probe.pin.size, mtimeMs: Date.parse(probe.pin.lastModified ?? '') || 0 };
+      return {
+        isFile: true,
+        isDirectory: false,
+        size: probe.pin.size,
+        mtimeMs: Date.parse(probe.pin.lastModified ?? '') || 0,
+      };
     }
     return (await this.isDirectory(path)) ? directoryInfo() : null;
   }
@@ -226,7 +244,16 @@ export class HttpFileSystem implements FileSystem {
     const probe = this.probes.get(url) ?? (await this.probe(url, path.endsWith('.index')));
     this.probes.delete(url);
     if (probe === null) throw new NotFoundError(`${url}: No such file`, { file: url });
-    const source = new HttpSource(this.client, path, url, this.headers, probe.pin, probe.whole, this.mergeGap, this.checkOrigin);
+    const source = new HttpSource(
+      this.client,
+      path,
+      url,
+      this.headers,
+      probe.pin,
+      probe.whole,
+      this.mergeGap,
+      this.checkOrigin,
+    );
     if (prefix !== undefined && isIndex) {
       // A server that ignores Range sent the index whole: asking it again would download it again.
       if (probe.rangeIgnored) this.indexes.delete(prefix);
@@ -234,7 +261,10 @@ export class HttpFileSystem implements FileSystem {
     }
     await indexCheck.catch((err: unknown) => {
       throw err instanceof CheckpointError && /changed on the server/.test(err.message)
-        ? new IOError(`${prefix ?? url} was replaced on the server after its index was read: reopen the checkpoint`, { file: url, cause: err })
+        ? new IOError(`${prefix ?? url} was replaced on the server after its index was read: reopen the checkpoint`, {
+            file: url,
+            cause: err,
+          })
         : err;
     });
     return source;

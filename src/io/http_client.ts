@@ -80,9 +80,12 @@ export type AttemptHeaders = () => Record<string, string>;
 
 /** The error for a file whose pinned version is gone (HTTP 412, or a different ETag, Last-Modified or size). */
 export function replaced(url: string): IOError {
-  return new IOError(`${url} changed on the server while the checkpoint was being read: reopen it to read the new version`, {
-    file: url,
-  });
+  return new IOError(
+    `${url} changed on the server while the checkpoint was being read: reopen it to read the new version`,
+    {
+      file: url,
+    },
+  );
 }
 
 /**
@@ -205,14 +208,19 @@ export class HttpClient {
     const failure = (err: unknown, during: string): Error => {
       if (err instanceof Transient || (err instanceof CheckpointError && why === null)) return err;
       if (why === 'caller') return this.aborted(url);
-      if (why === 'idle') return transient(new IOError(`${url}: no data for ${this.idleTimeoutMs} ms ${during}`, { file: url }));
-      if (why === 'total') return transient(new IOError(`${url}: not done after ${this.requestTimeoutMs} ms ${during}`, { file: url }));
+      if (why === 'idle')
+        return transient(new IOError(`${url}: no data for ${this.idleTimeoutMs} ms ${during}`, { file: url }));
+      if (why === 'total')
+        return transient(new IOError(`${url}: not done after ${this.requestTimeoutMs} ms ${during}`, { file: url }));
       const reason = err instanceof Error ? err.message : String(err);
       return transient(
-        new IOError(`Failed to fetch ${url} (${during}): ${reason}. In a browser this is also how a CORS refusal shows`, {
-          file: url,
-          cause: err,
-        }),
+        new IOError(
+          `Failed to fetch ${url} (${during}): ${reason}. In a browser this is also how a CORS refusal shows`,
+          {
+            file: url,
+            cause: err,
+          },
+        ),
       );
     };
     this.requests++;
@@ -226,8 +234,12 @@ export class HttpClient {
       touch();
       const status = res.status;
       if (!statusOk(status)) {
-        await res.body?.getReader().cancel().catch(() => undefined);
-        if (status === 404 || status === 410) throw new NotFoundError(`${url}: No such file (HTTP ${status})`, { file: url });
+        await res.body
+          ?.getReader()
+          .cancel()
+          .catch(() => undefined);
+        if (status === 404 || status === 410)
+          throw new NotFoundError(`${url}: No such file (HTTP ${status})`, { file: url });
         if (status === 412) throw replaced(url);
         const error = new IOError(`Failed to fetch ${url}: HTTP ${status}`, { file: url });
         throw RETRY_STATUSES.has(status) ? transient(error) : error;

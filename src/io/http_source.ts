@@ -78,7 +78,9 @@ export class HttpSource implements ByteSource {
     const changed =
       (etag !== null && this.pin.etag !== null && etag !== this.pin.etag) ||
       (total !== null && total !== this.pin.size) ||
-      (this.pin.etag === null && this.pin.lastModified !== null && res.headers.get('last-modified') !== null &&
+      (this.pin.etag === null &&
+        this.pin.lastModified !== null &&
+        res.headers.get('last-modified') !== null &&
         res.headers.get('last-modified') !== this.pin.lastModified);
     if (changed) throw replaced(this.url);
   }
@@ -92,7 +94,9 @@ export class HttpSource implements ByteSource {
       out.set((await this.whole).subarray(offset, offset + length));
       return out;
     }
-    const run = this.runs.find((r) => r.reads.some((p) => p.offset === offset && p.length === length && p.target === target));
+    const run = this.runs.find((r) =>
+      r.reads.some((p) => p.offset === offset && p.length === length && p.target === target),
+    );
     if (run !== undefined) {
       try {
         await this.until(run, offset + length - run.start);
@@ -118,7 +122,10 @@ export class HttpSource implements ByteSource {
       () => ({ ...this.headers, ...this.conditions(), Range: 'bytes=0-0' }),
       async (res, body) => {
         this.checkOrigin(res);
-        this.checkVersion(res, res.status === 206 ? (parseContentRange(res.headers.get('content-range'))?.total ?? null) : null);
+        this.checkVersion(
+          res,
+          res.status === 206 ? (parseContentRange(res.headers.get('content-range'))?.total ?? null) : null,
+        );
         await body(() => undefined);
       },
       undefined,
@@ -153,7 +160,15 @@ export class HttpSource implements ByteSource {
         current.reads.push(r);
       } else {
         if (current !== null) this.startRun(current);
-        current = { start: r.offset, end: r.offset + r.length, reads: [r], received: 0, done: Promise.resolve(), failed: null, waiters: [] };
+        current = {
+          start: r.offset,
+          end: r.offset + r.length,
+          reads: [r],
+          received: 0,
+          done: Promise.resolve(),
+          failed: null,
+          waiters: [],
+        };
       }
     }
     if (current !== null) this.startRun(current);
@@ -191,7 +206,10 @@ export class HttpSource implements ByteSource {
         wake();
       },
       (err: unknown) => {
-        run.failed = err instanceof Error ? err : new IOError(`Failed to read ${this.url}: ${String(err)}`, { file: this.url, cause: err });
+        run.failed =
+          err instanceof Error
+            ? err
+            : new IOError(`Failed to read ${this.url}: ${String(err)}`, { file: this.url, cause: err });
         wake();
       },
     );
@@ -219,7 +237,14 @@ export class HttpSource implements ByteSource {
     }
     let next = start;
     try {
-      await this.exchangeRange(start, end, () => next, (n) => (next = n), sink, () => openGate?.());
+      await this.exchangeRange(
+        start,
+        end,
+        () => next,
+        (n) => (next = n),
+        sink,
+        () => openGate?.(),
+      );
     } finally {
       (openGate as (() => void) | null)?.();
     }
@@ -253,10 +278,14 @@ export class HttpSource implements ByteSource {
         }
         headersArrived();
         let next = getNext();
-        if (res.status !== 206) throw new IOError(`${this.url}: expected 206 Partial Content, got HTTP ${res.status}`, { file: this.url });
+        if (res.status !== 206)
+          throw new IOError(`${this.url}: expected 206 Partial Content, got HTTP ${res.status}`, { file: this.url });
         const encoding = res.headers.get('content-encoding');
         if (encoding !== null && encoding !== 'identity') {
-          throw new IOError(`${this.url}: the server sent a range with Content-Encoding ${encoding}; serve checkpoint files uncompressed`, { file: this.url });
+          throw new IOError(
+            `${this.url}: the server sent a range with Content-Encoding ${encoding}; serve checkpoint files uncompressed`,
+            { file: this.url },
+          );
         }
         const range = parseContentRange(res.headers.get('content-range'));
         if (range === null || range.first !== next || range.last !== end - 1) {
@@ -268,14 +297,20 @@ export class HttpSource implements ByteSource {
         this.checkVersion(res, range.total);
         await body((chunk) => {
           if (next + chunk.length > end) {
-            throw new IOError(`${this.url}: the server sent more than the ${end - start} bytes asked for`, { file: this.url });
+            throw new IOError(`${this.url}: the server sent more than the ${end - start} bytes asked for`, {
+              file: this.url,
+            });
           }
           sink(next, chunk);
           next += chunk.length;
           setNext(next);
         });
         if (next < end) {
-          throw transient(new IOError(`${this.url}: the response ended after ${next - start} of ${end - start} bytes`, { file: this.url }));
+          throw transient(
+            new IOError(`${this.url}: the response ended after ${next - start} of ${end - start} bytes`, {
+              file: this.url,
+            }),
+          );
         }
       },
       undefined,
@@ -284,7 +319,10 @@ export class HttpSource implements ByteSource {
   }
 
   /** The whole file from a 200 response, collected as it arrives (no size is trusted before the bytes exist). */
-  private async downloadWhole(res: FetchResponse, body: (onChunk: (c: Uint8Array) => void) => Promise<void>): Promise<Uint8Array> {
+  private async downloadWhole(
+    res: FetchResponse,
+    body: (onChunk: (c: Uint8Array) => void) => Promise<void>,
+  ): Promise<Uint8Array> {
     if (!warnedRangeIgnored) {
       warnedRangeIgnored = true;
       logger().warn(`${this.url}: the server ignores Range requests; each checkpoint file is downloaded whole, once`);
@@ -298,7 +336,9 @@ export class HttpSource implements ByteSource {
       chunks.push(chunk);
     });
     if (total !== this.size) {
-      throw new CorruptCheckpointError(`${this.url}: expected ${this.size} bytes, the server sent ${total}`, { file: this.url });
+      throw new CorruptCheckpointError(`${this.url}: expected ${this.size} bytes, the server sent ${total}`, {
+        file: this.url,
+      });
     }
     const out = new Uint8Array(total);
     let at = 0;

@@ -9,7 +9,10 @@ import type { ByteSource, FileInfo, FileSystem } from './types';
 export class MemorySource implements ByteSource {
   readonly size: number;
 
-  constructor(readonly name: string, private readonly bytes: Uint8Array) {
+  constructor(
+    readonly name: string,
+    private readonly bytes: Uint8Array,
+  ) {
     this.size = bytes.length;
   }
 
@@ -58,7 +61,8 @@ export class MemoryFileSystem implements FileSystem {
   async stat(path: string): Promise<FileInfo | null> {
     const p = this.normalize(path);
     const bytes = this.files.get(p);
-    if (bytes !== undefined) return { isFile: true, isDirectory: false, size: bytes.length, mtimeMs: this.mtimes.get(p) ?? 0 };
+    if (bytes !== undefined)
+      return { isFile: true, isDirectory: false, size: bytes.length, mtimeMs: this.mtimes.get(p) ?? 0 };
     if (this.isDir(p)) return { isFile: false, isDirectory: true, size: 0, mtimeMs: 0 };
     return null;
   }

@@ -29,7 +29,10 @@ async function openRegularFile(path: string): Promise<fsp.FileHandle> {
   try {
     const st = await handle.stat();
     if (st.isDirectory()) throw new NotFoundError(`${path} is a directory, not a file`, { file: path });
-    if (!st.isFile()) throw new IOError(`${path} is not a regular file (a FIFO, socket or device): refusing to read it`, { file: path });
+    if (!st.isFile())
+      throw new IOError(`${path} is not a regular file (a FIFO, socket or device): refusing to read it`, {
+        file: path,
+      });
     return handle;
   } catch (err) {
     await handle.close().catch(() => undefined);
@@ -51,7 +54,11 @@ export class NodeFileSource implements ByteSource {
   /** Big enough that per-read overhead vanishes, small enough that a piece is still in the CPU cache when hashed. */
   readonly readPieceSize = 4 << 20;
 
-  private constructor(readonly name: string, handle: fsp.FileHandle, readonly size: number) {
+  private constructor(
+    readonly name: string,
+    handle: fsp.FileHandle,
+    readonly size: number,
+  ) {
     this.handle = handle;
   }
 
@@ -127,7 +134,8 @@ async function writeAll(handle: fsp.FileHandle, path: string, chunks: readonly U
   let position = 0;
   while (first < pending.length) {
     const { bytesWritten } = await handle.writev(first === 0 ? pending : pending.slice(first), position);
-    if (bytesWritten <= 0) throw new IOError(`Failed to write ${path}: no bytes written at offset ${position}`, { file: path });
+    if (bytesWritten <= 0)
+      throw new IOError(`Failed to write ${path}: no bytes written at offset ${position}`, { file: path });
     position += bytesWritten;
     let skip = bytesWritten;
     for (let head = pending[first]; head !== undefined && skip >= head.length; head = pending[first]) {
@@ -179,7 +187,11 @@ export class NodeFileSystem implements FileSystem {
     }
   }
 
-  async writeFile(path: string, data: Uint8Array | readonly Uint8Array[], options?: { durable?: boolean }): Promise<void> {
+  async writeFile(
+    path: string,
+    data: Uint8Array | readonly Uint8Array[],
+    options?: { durable?: boolean },
+  ): Promise<void> {
     let handle: fsp.FileHandle | undefined;
     try {
       handle = await fsp.open(path, 'w');

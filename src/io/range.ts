@@ -6,7 +6,9 @@ import { CorruptCheckpointError, InvalidArgumentError } from '../errors';
  */
 export function checkRange(name: string, size: number, offset: number, length: number, target?: Uint8Array): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new CorruptCheckpointError(`Invalid byte range (offset ${offset}, length ${length}) in ${name}`, { file: name });
+    throw new CorruptCheckpointError(`Invalid byte range (offset ${offset}, length ${length}) in ${name}`, {
+      file: name,
+    });
   }
   if (offset + length > size) {
     throw new CorruptCheckpointError(

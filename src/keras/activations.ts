@@ -82,7 +82,10 @@ export function registerActivations(tf: TfRuntime): void {
   define('hardSilu', (x) => core.mul(x, relu6Over6(x)));
   // Keras's approximate gelu: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))).
   define('geluApproximate', (x) =>
-    core.mul(core.mul(0.5, x), core.add(1, core.tanh(core.mul(Math.sqrt(2 / Math.PI), core.add(x, core.mul(0.044715, core.pow(x, 3))))))),
+    core.mul(
+      core.mul(0.5, x),
+      core.add(1, core.tanh(core.mul(Math.sqrt(2 / Math.PI), core.add(x, core.mul(0.044715, core.pow(x, 3)))))),
+    ),
   );
   define('exponential', (x) => core.exp(x));
   // Keras's default negative slope.

@@ -67,5 +67,8 @@ export async function tfjsTopologyOf(topology: object): Promise<object> {
 registerValueSourceOpener({
   name: 'Keras HDF5 weights',
   claims: isKerasFilePath,
-  open: (path, options) => (support !== null ? support.openFile(path, options) : Promise.reject(entryNeeded(`${path} is a Keras file (.weights.h5, .h5 or .keras)`, path))),
+  open: (path, options) =>
+    support !== null
+      ? support.openFile(path, options)
+      : Promise.reject(entryNeeded(`${path} is a Keras file (.weights.h5, .h5 or .keras)`, path)),
 });

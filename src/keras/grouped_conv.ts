@@ -26,18 +26,24 @@ export function registerGroupedConv(tf: TfRuntime): void {
   const { core, layers } = tf;
   const Layer = layers.layers.Layer;
   type LayerArgs = ConstructorParameters<typeof Layer>[0] & Record<string, unknown>;
-  const registry = (): Record<string, [new (...a: never[]) => unknown, (cls: unknown, config: ConfigDict) => unknown]> =>
-    core.serialization.SerializationMap.getMap().classNameMap as never;
+  const registry = (): Record<
+    string,
+    [new (...a: never[]) => unknown, (cls: unknown, config: ConfigDict) => unknown]
+  > => core.serialization.SerializationMap.getMap().classNameMap as never;
 
   /** An initializer or activation from its serialized form, through tfjs's registry. */
   // The registry is untyped: callers say what kind of object their spec names.
   const fromRegistry = (spec: unknown, fallback: string): unknown => {
-    const s = (typeof spec === 'string' ? { className: spec, config: {} } : (spec ?? { className: fallback, config: {} })) as { className: string; config?: ConfigDict };
+    const s = (
+      typeof spec === 'string' ? { className: spec, config: {} } : (spec ?? { className: fallback, config: {} })
+    ) as { className: string; config?: ConfigDict };
     const entry = registry()[s.className];
-    if (entry === undefined) throw new Error(`Unknown ${fallback === 'linear' ? 'activation' : 'initializer'}: ${s.className}`);
+    if (entry === undefined)
+      throw new Error(`Unknown ${fallback === 'linear' ? 'activation' : 'initializer'}: ${s.className}`);
     return entry[1](entry[0], s.config ?? {});
   };
-  const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
+  const pair = (v: unknown): [number, number] =>
+    Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)];
 
   class KerasGroupedConv2D extends Layer {
     static className = 'KerasGroupedConv2D';
@@ -74,14 +80,30 @@ export function registerGroupedConv(tf: TfRuntime): void {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
       const channels = Number(shape[shape.length - 1]);
       const [kh, kw] = this.kernelSize;
-      this.kernel = this.addWeight('kernel', [kh, kw, channels / this.groups, this.filters], 'float32', fromRegistry(this.kernelInitializerSpec, 'GlorotUniform') as Initializer);
-      if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', fromRegistry(this.biasInitializerSpec, 'Zeros') as Initializer);
+      this.kernel = this.addWeight(
+        'kernel',
+        [kh, kw, channels / this.groups, this.filters],
+        'float32',
+        fromRegistry(this.kernelInitializerSpec, 'GlorotUniform') as Initializer,
+      );
+      if (this.useBias)
+        this.bias = this.addWeight(
+          'bias',
+          [this.filters],
+          'float32',
+          fromRegistry(this.biasInitializerSpec, 'Zeros') as Initializer,
+        );
       this.built = true;
     }
 
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-      const outSize = (n: number | null | undefined, kernel: number, dilation: number, stride: number): number | null => {
+      const outSize = (
+        n: number | null | undefined,
+        kernel: number,
+        dilation: number,
+        stride: number,
+      ): number | null => {
         if (n === null || n === undefined) return null;
         const span = (kernel - 1) * dilation + 1;
         return this.padding === 'same' ? Math.ceil(n / stride) : Math.ceil((n - span + 1) / stride);
@@ -109,7 +131,12 @@ export function registerGroupedConv(tf: TfRuntime): void {
         } else {
           const xs = core.split(x, this.groups, 3);
           const ks = core.split(kernel, this.groups, 3);
-          y = core.concat(xs.map((xi, g) => core.conv2d(xi as Tensor4D, ks[g] as Tensor4D, this.strides, this.padding, 'NHWC', this.dilationRate)), 3);
+          y = core.concat(
+            xs.map((xi, g) =>
+              core.conv2d(xi as Tensor4D, ks[g] as Tensor4D, this.strides, this.padding, 'NHWC', this.dilationRate),
+            ),
+            3,
+          );
         }
         if (this.bias !== null) y = core.add(y, this.bias.read());
         return this.activation.apply(y);

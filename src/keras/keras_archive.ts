@@ -28,7 +28,10 @@ export function readKerasArchive(bytes: Uint8Array, file?: string): KerasArchive
   try {
     entries = unzipSync(bytes, { filter: (f) => wanted.has(f.name) });
   } catch (err) {
-    throw new CorruptCheckpointError(`${file ?? 'archive'} is not a readable .keras (zip) archive: ${(err as Error).message}`, { file, cause: err });
+    throw new CorruptCheckpointError(
+      `${file ?? 'archive'} is not a readable .keras (zip) archive: ${(err as Error).message}`,
+      { file, cause: err },
+    );
   }
   const json = (name: string): unknown => {
     const data = entries[name];
@@ -36,10 +39,18 @@ export function readKerasArchive(bytes: Uint8Array, file?: string): KerasArchive
     try {
       return JSON.parse(new TextDecoder().decode(data)) as unknown;
     } catch (err) {
-      throw new CorruptCheckpointError(`${name} in ${file ?? 'the archive'} is not JSON: ${(err as Error).message}`, { file, cause: err });
+      throw new CorruptCheckpointError(`${name} in ${file ?? 'the archive'} is not JSON: ${(err as Error).message}`, {
+        file,
+        cause: err,
+      });
     }
   };
   const config = json('config.json');
-  if (config === null) throw new CorruptCheckpointError(`${file ?? 'the archive'} has no config.json: not a .keras archive`, { file });
-  return { config, metadata: json('metadata.json') as Record<string, unknown> | null, weights: entries['model.weights.h5'] ?? null };
+  if (config === null)
+    throw new CorruptCheckpointError(`${file ?? 'the archive'} has no config.json: not a .keras archive`, { file });
+  return {
+    config,
+    metadata: json('metadata.json') as Record<string, unknown> | null,
+    weights: entries['model.weights.h5'] ?? null,
+  };
 }

@@ -9,17 +9,77 @@ import { isKerasObject, isObject, type Json, type JsonObject, type KerasObject }
 
 /** Classes tfjs builds from Keras's config as it is (after the generic clean-up below). */
 const TFJS_LAYERS = new Set([
-  'Activation', 'ActivityRegularization', 'Add', 'AlphaDropout', 'Average', 'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D',
-  'BatchNormalization', 'CategoryEncoding', 'CenterCrop', 'Concatenate', 'Conv1D', 'Conv2D', 'Conv2DTranspose', 'Conv3D',
-  'Conv3DTranspose', 'ConvLSTM2D', 'Cropping2D', 'Dense', 'DepthwiseConv2D', 'Dot', 'Dropout', 'ELU', 'Embedding', 'Flatten',
-  'GaussianDropout', 'GaussianNoise', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
-  'GRU', 'InputLayer', 'LayerNormalization', 'LeakyReLU', 'LSTM', 'Masking', 'Maximum', 'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D',
-  'Minimum', 'Multiply', 'Permute', 'PReLU', 'ReLU', 'RepeatVector', 'Rescaling', 'Reshape', 'Resizing', 'SeparableConv2D', 'SimpleRNN',
-  'Softmax', 'SpatialDropout1D', 'ThresholdedReLU', 'UpSampling2D', 'ZeroPadding2D', 'Bidirectional', 'TimeDistributed',
+  'Activation',
+  'ActivityRegularization',
+  'Add',
+  'AlphaDropout',
+  'Average',
+  'AveragePooling1D',
+  'AveragePooling2D',
+  'AveragePooling3D',
+  'BatchNormalization',
+  'CategoryEncoding',
+  'CenterCrop',
+  'Concatenate',
+  'Conv1D',
+  'Conv2D',
+  'Conv2DTranspose',
+  'Conv3D',
+  'Conv3DTranspose',
+  'ConvLSTM2D',
+  'Cropping2D',
+  'Dense',
+  'DepthwiseConv2D',
+  'Dot',
+  'Dropout',
+  'ELU',
+  'Embedding',
+  'Flatten',
+  'GaussianDropout',
+  'GaussianNoise',
+  'GlobalAveragePooling1D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling1D',
+  'GlobalMaxPooling2D',
+  'GRU',
+  'InputLayer',
+  'LayerNormalization',
+  'LeakyReLU',
+  'LSTM',
+  'Masking',
+  'Maximum',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'MaxPooling3D',
+  'Minimum',
+  'Multiply',
+  'Permute',
+  'PReLU',
+  'ReLU',
+  'RepeatVector',
+  'Rescaling',
+  'Reshape',
+  'Resizing',
+  'SeparableConv2D',
+  'SimpleRNN',
+  'Softmax',
+  'SpatialDropout1D',
+  'ThresholdedReLU',
+  'UpSampling2D',
+  'ZeroPadding2D',
+  'Bidirectional',
+  'TimeDistributed',
   // Registered by this package (src/keras/layers) under Keras's own names.
-  'Normalization', 'MultiHeadAttention', 'LayerScale', 'EinsumDense', 'KerasGRU',
+  'Normalization',
+  'MultiHeadAttention',
+  'LayerScale',
+  'EinsumDense',
+  'KerasGRU',
   // Registered by this package (stateless_layers.ts): met again in the model.json files `convert` writes.
-  'KerasIdentity', 'KerasGlobalPooling', 'KerasNumpyOp', 'KerasGroupedConv2D',
+  'KerasIdentity',
+  'KerasGlobalPooling',
+  'KerasNumpyOp',
+  'KerasGroupedConv2D',
 ]);
 
 /** Options tfjs lacks, with the only value each may hold. */
@@ -35,13 +95,42 @@ const MUST_BE: Record<string, Json> = {
 };
 
 /** Options with no effect on a restored model's predictions (randomness, kernels, bookkeeping): removed. */
-const IRRELEVANT = new Set(['seed', 'use_cudnn', 'synchronized', 'renorm_clipping', 'renorm_momentum', 'lora_alpha', 'autocast', 'zero_output_for_mask']);
+const IRRELEVANT = new Set([
+  'seed',
+  'use_cudnn',
+  'synchronized',
+  'renorm_clipping',
+  'renorm_momentum',
+  'lora_alpha',
+  'autocast',
+  'zero_output_for_mask',
+]);
 
 const DTYPES = new Set(['float32', 'int32', 'bool', 'string']);
 
 /** Keras initializer class names tfjs spells differently. */
-const INITIALIZER_NAMES: Record<string, string> = { LecunNormal: 'LeCunNormal', LecunUniform: 'LeCunUniform', IdentityInitializer: 'Identity' };
-const INITIALIZERS = new Set(['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'Identity', 'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeNormal', 'HeUniform', 'LeCunNormal', 'LeCunUniform', 'Orthogonal']);
+const INITIALIZER_NAMES: Record<string, string> = {
+  LecunNormal: 'LeCunNormal',
+  LecunUniform: 'LeCunUniform',
+  IdentityInitializer: 'Identity',
+};
+const INITIALIZERS = new Set([
+  'Zeros',
+  'Ones',
+  'Constant',
+  'RandomUniform',
+  'RandomNormal',
+  'TruncatedNormal',
+  'Identity',
+  'VarianceScaling',
+  'GlorotUniform',
+  'GlorotNormal',
+  'HeNormal',
+  'HeUniform',
+  'LeCunNormal',
+  'LeCunUniform',
+  'Orthogonal',
+]);
 const CONSTRAINTS = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
 
 export interface LayerTranslation {
@@ -104,14 +193,17 @@ function cleanConfig(layer: KerasObject, t: LayerTranslation): JsonObject {
   const fail = (reason: string): void => problem(t, layer, reason);
   for (const [key, value] of Object.entries(layer.config ?? {})) {
     if (IRRELEVANT.has(key)) continue;
-    if (key === 'groups' && layer.class_name === 'Conv2D') out[key] = value; // KerasGroupedConv2D
+    if (key === 'groups' && layer.class_name === 'Conv2D')
+      out[key] = value; // KerasGroupedConv2D
     else if (key in MUST_BE) {
       const allowed = MUST_BE[key];
-      if (value !== allowed && !(value == null && allowed === null)) fail(`${key}=${JSON.stringify(value)} (tfjs supports only ${JSON.stringify(allowed)})`);
+      if (value !== allowed && !(value == null && allowed === null))
+        fail(`${key}=${JSON.stringify(value)} (tfjs supports only ${JSON.stringify(allowed)})`);
     } else if (key === 'dtype') {
       const name = isKerasObject(value) ? value.config?.['name'] : value;
       if (name === null || name === undefined) continue;
-      if (typeof name !== 'string' || !DTYPES.has(name)) fail(`dtype ${JSON.stringify(name)} (tfjs computes in float32, int32, bool or string)`);
+      if (typeof name !== 'string' || !DTYPES.has(name))
+        fail(`dtype ${JSON.stringify(name)} (tfjs computes in float32, int32, bool or string)`);
       else out[key] = name;
     } else if (key.endsWith('_initializer')) out[key] = translateInitializer(value, fail);
     else if (key.endsWith('_regularizer')) out[key] = translateRegularizer(value, fail);
@@ -128,16 +220,24 @@ function cleanConfig(layer: KerasObject, t: LayerTranslation): JsonObject {
 const GLOBAL_POOLING = /^Global(Average|Max)Pooling([123])D$/;
 
 /** Translates one layer, or returns null (with problems recorded) when tfjs cannot represent it. */
-export function translateLayer(layer: KerasObject, t: LayerTranslation): { class_name: string; config: JsonObject } | null {
+export function translateLayer(
+  layer: KerasObject,
+  t: LayerTranslation,
+): { class_name: string; config: JsonObject } | null {
   const cls = layer.class_name;
-  if (cls === 'Functional' || cls === 'Model' || cls === 'Sequential') return t.nestedModel(layer) as { class_name: string; config: JsonObject };
+  if (cls === 'Functional' || cls === 'Model' || cls === 'Sequential')
+    return t.nestedModel(layer) as { class_name: string; config: JsonObject };
   const before = t.problems.length;
   const registered = layer.registered_name;
   if (typeof registered === 'string' && registered !== cls) {
     problem(t, layer, `custom registered class ${registered} (tfjs only knows built-in Keras layers)`);
     return null;
   }
-  if (typeof layer.module === 'string' && !layer.module.startsWith('keras.layers') && !layer.module.startsWith('keras.src.applications')) {
+  if (
+    typeof layer.module === 'string' &&
+    !layer.module.startsWith('keras.layers') &&
+    !layer.module.startsWith('keras.src.applications')
+  ) {
     problem(t, layer, `class from module ${layer.module}`);
     return null;
   }
@@ -154,12 +254,16 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
     case 'Conv2D':
       if ((config['groups'] ?? 1) !== 1) {
         className = 'KerasGroupedConv2D';
-        if ((config['data_format'] ?? 'channels_last') !== 'channels_last') problem(t, layer, 'grouped convolution with data_format channels_first');
+        if ((config['data_format'] ?? 'channels_last') !== 'channels_last')
+          problem(t, layer, 'grouped convolution with data_format channels_first');
       } else delete config['groups'];
       break;
     case 'MultiHeadAttention': {
       // The input shapes Keras built the layer for (its weights' shapes depend on them).
-      const shapes = isObject(layer.build_config) && isObject(layer.build_config['shapes_dict']) ? layer.build_config['shapes_dict'] : {};
+      const shapes =
+        isObject(layer.build_config) && isObject(layer.build_config['shapes_dict'])
+          ? layer.build_config['shapes_dict']
+          : {};
       for (const key of ['query_shape', 'value_shape', 'key_shape']) {
         const shape = shapes[key];
         if (shape !== undefined && config[key] === undefined) config[key] = shape;
@@ -175,7 +279,8 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       break;
     case 'ReLU':
       for (const k of ['negative_slope', 'threshold']) {
-        if ((config[k] ?? 0) !== 0) problem(t, layer, `${k}=${JSON.stringify(config[k])} (tfjs's ReLU has only max_value)`);
+        if ((config[k] ?? 0) !== 0)
+          problem(t, layer, `${k}=${JSON.stringify(config[k])} (tfjs's ReLU has only max_value)`);
         Reflect.deleteProperty(config, k);
       }
       break;
@@ -190,13 +295,22 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       else delete config['reset_after'];
       break;
     case 'Rescaling':
-      if (typeof config['scale'] !== 'number' || typeof (config['offset'] ?? 0) !== 'number') problem(t, layer, 'per-channel scale/offset (tfjs takes numbers)');
+      if (typeof config['scale'] !== 'number' || typeof (config['offset'] ?? 0) !== 'number')
+        problem(t, layer, 'per-channel scale/offset (tfjs takes numbers)');
       break;
     case 'Identity':
       className = 'KerasIdentity';
       break;
     case 'Subtract':
-      return { class_name: 'KerasNumpyOp', config: { name: config['name'] ?? null, trainable: config['trainable'] ?? true, op: 'subtract', operands: [null, null] } };
+      return {
+        class_name: 'KerasNumpyOp',
+        config: {
+          name: config['name'] ?? null,
+          trainable: config['trainable'] ?? true,
+          op: 'subtract',
+          operands: [null, null],
+        },
+      };
     case 'Bidirectional':
     case 'TimeDistributed': {
       const inner = layer.config?.['layer'];
@@ -209,8 +323,15 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
       if (cls === 'Bidirectional' && isKerasObject(config['backward_layer'])) {
         // tfjs always builds the backward layer as the forward one run backwards: accept only that.
         const backward = config['backward_layer'] as unknown as KerasObject;
-        const strip = (c: JsonObject): string => JSON.stringify({ ...c, name: null, go_backwards: null }, (k, v: unknown) => (k === 'shared_object_id' ? undefined : v));
-        if (!isKerasObject(inner) || backward.class_name !== inner.class_name || strip(backward.config ?? {}) !== strip(inner.config ?? {})) {
+        const strip = (c: JsonObject): string =>
+          JSON.stringify({ ...c, name: null, go_backwards: null }, (k, v: unknown) =>
+            k === 'shared_object_id' ? undefined : v,
+          );
+        if (
+          !isKerasObject(inner) ||
+          backward.class_name !== inner.class_name ||
+          strip(backward.config ?? {}) !== strip(inner.config ?? {})
+        ) {
           problem(t, layer, 'a backward layer that is not the forward layer run backwards');
         }
       }
@@ -235,4 +356,3 @@ export function translateLayer(layer: KerasObject, t: LayerTranslation): { class
   }
   return t.problems.length > before ? null : { class_name: className, config };
 }
-

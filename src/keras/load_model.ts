@@ -40,7 +40,10 @@ function parseJson(bytes: Uint8Array, file: string | undefined): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   } catch (err) {
-    throw new CorruptCheckpointError(`${file ?? 'the model source'} is neither JSON nor a .keras archive: ${(err as Error).message}`, { file, cause: err });
+    throw new CorruptCheckpointError(
+      `${file ?? 'the model source'} is neither JSON nor a .keras archive: ${(err as Error).message}`,
+      { file, cause: err },
+    );
   }
 }
 
@@ -56,7 +59,10 @@ function declareOperations(model: LayersModel, json: unknown): void {
     const m = byName.get(name);
     if (m === undefined || m.getClassName() === 'Sequential') continue;
     const layers = new Map(m.layers.map((l) => [l.name, l] as const));
-    setKerasOperations(m, operations.map((op) => layers.get(op) ?? {}));
+    setKerasOperations(
+      m,
+      operations.map((op) => layers.get(op) ?? {}),
+    );
   }
 }
 
@@ -67,7 +73,10 @@ function declareOperations(model: LayersModel, json: unknown): void {
  * @example
  * {@includeCode ../../examples/keras_model.ts#loadKerasModel}
  */
-export async function loadKerasModel(source: KerasModelSource, options: LoadKerasModelOptions = {}): Promise<LayersModel> {
+export async function loadKerasModel(
+  source: KerasModelSource,
+  options: LoadKerasModelOptions = {},
+): Promise<LayersModel> {
   // Where tfjs loads only with import() (ES modules), it is loaded here, and the Keras layers registered with it.
   await Promise.all([loadTfjsCore(), loadTfjsLayers()]).catch(() => undefined);
   await kerasLayersReady();
@@ -75,7 +84,12 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
   registerKerasClasses();
   const fs = options.fs ?? (typeof source === 'string' ? defaultFileSystem() : undefined);
   const file = typeof source === 'string' ? source : undefined;
-  const bytes = typeof source === 'string' ? await (fs ?? defaultFileSystem()).readFile(source) : source instanceof Uint8Array ? source : null;
+  const bytes =
+    typeof source === 'string'
+      ? await (fs ?? defaultFileSystem()).readFile(source)
+      : source instanceof Uint8Array
+        ? source
+        : null;
   let archive: KerasArchive | null = null;
   let json: unknown;
   if (bytes !== null && isZip(bytes)) {
@@ -89,14 +103,22 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
     model = await tf.layers.models.modelFromJSON({ modelTopology: topology } as never);
   } catch (err) {
     // tfjs's own refusals (a class not registered, a config value its layers reject) as the package's error type.
-    throw new UnsupportedError(`tfjs could not build ${file ?? 'the model'}: ${(err as Error).message.split('\n')[0]}`, { file, cause: err });
+    throw new UnsupportedError(
+      `tfjs could not build ${file ?? 'the model'}: ${(err as Error).message.split('\n')[0]}`,
+      { file, cause: err },
+    );
   }
   declareOperations(model, json);
 
-  const manifest = isObject(json) && Array.isArray(json['weightsManifest']) ? (json['weightsManifest'] as unknown as WeightsManifestGroup[]) : [];
+  const manifest =
+    isObject(json) && Array.isArray(json['weightsManifest'])
+      ? (json['weightsManifest'] as unknown as WeightsManifestGroup[])
+      : [];
   if (manifest.length > 0 && fs !== undefined && file !== undefined) {
     // A tfjs model.json with weights: they sit next to it.
-    const buffers = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => fs.readFile(fs.join(fs.dirname(file), p))));
+    const buffers = await Promise.all(
+      manifest.flatMap((g) => g.paths).map((p) => fs.readFile(fs.join(fs.dirname(file), p))),
+    );
     const all = new Uint8Array(buffers.reduce((n, b) => n + b.length, 0));
     let at = 0;
     for (const b of buffers) {
@@ -106,7 +128,10 @@ export async function loadKerasModel(source: KerasModelSource, options: LoadKera
     model.loadWeights(tf.core.io.decodeWeights(all.buffer, manifest.flatMap((g) => g.weights) as never));
   }
   if (archive?.weights) {
-    const load = options.archiveWeights ?? ((m: LayersModel, bytes: Uint8Array) => loadKerasWeightsFromArchive(m, bytes, 'model.weights.h5').then(() => undefined));
+    const load =
+      options.archiveWeights ??
+      ((m: LayersModel, bytes: Uint8Array) =>
+        loadKerasWeightsFromArchive(m, bytes, 'model.weights.h5').then(() => undefined));
     await load(model, archive.weights, archive);
   }
   return model;

@@ -6,7 +6,9 @@
 function isMissingTfjs(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; message?: unknown };
-  return e.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && /@tensorflow\/tfjs-(core|layers)/.test(e.message);
+  return (
+    e.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && /@tensorflow\/tfjs-(core|layers)/.test(e.message)
+  );
 }
 
 /**

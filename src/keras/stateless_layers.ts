@@ -99,7 +99,13 @@ export function registerStatelessLayers(tf: TfRuntime): void {
       return this.mode === 'max' ? core.max(x, axes, this.keepdims) : core.mean(x, axes, this.keepdims);
     }
     override getConfig(): ConfigDict {
-      return { ...super.getConfig(), mode: this.mode, rank: this.rank, dataFormat: this.dataFormat, keepdims: this.keepdims };
+      return {
+        ...super.getConfig(),
+        mode: this.mode,
+        rank: this.rank,
+        dataFormat: this.dataFormat,
+        keepdims: this.keepdims,
+      };
     }
   }
 
@@ -122,10 +128,19 @@ export function registerStatelessLayers(tf: TfRuntime): void {
         const values = this.operands.map((v) => {
           if (v !== null) return core.scalar(v);
           const input = tensors.shift();
-          if (input === undefined) throw new InvalidArgumentError(`${this.name}: fewer inputs than the operation's operands`);
+          if (input === undefined)
+            throw new InvalidArgumentError(`${this.name}: fewer inputs than the operation's operands`);
           return input;
         });
-        const fn = { add: core.add, subtract: core.sub, multiply: core.mul, divide: core.div, maximum: core.maximum, minimum: core.minimum, power: core.pow }[this.op];
+        const fn = {
+          add: core.add,
+          subtract: core.sub,
+          multiply: core.mul,
+          divide: core.div,
+          maximum: core.maximum,
+          minimum: core.minimum,
+          power: core.pow,
+        }[this.op];
         const [first, ...rest] = values;
         if (first === undefined) throw new InvalidArgumentError(`${this.name}: an operation without operands`);
         return rest.reduce<Tensor>((acc, v) => fn(acc, v), first);

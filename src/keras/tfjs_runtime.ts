@@ -20,12 +20,17 @@ export interface TfRuntime {
 export function findTfjs(): TfRuntime | null {
   const core = tfjsCoreIfAvailable();
   const layers = tfjsLayersIfAvailable();
-  return core === null || layers === null ? null : { core: core as unknown as TfCore, layers: layers as unknown as TfLayers };
+  return core === null || layers === null
+    ? null
+    : { core: core as unknown as TfCore, layers: layers as unknown as TfLayers };
 }
 
 /** The installed tfjs, or an error saying how to install it. */
 export function requireTfjs(): TfRuntime {
   const tf = findTfjs();
-  if (tf === null) throw new InvalidArgumentError('Building a Keras model needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)');
+  if (tf === null)
+    throw new InvalidArgumentError(
+      'Building a Keras model needs TensorFlow.js: npm install @tensorflow/tfjs (or @tensorflow/tfjs-node)',
+    );
   return tf;
 }

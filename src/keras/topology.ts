@@ -11,7 +11,17 @@
  */
 import { InvalidArgumentError, type UnsupportedLayer, UnsupportedLayerError } from '../errors';
 import type { KerasGeneration } from './activations';
-import { asKerasTensor, isKerasObject, isObject, type Json, type JsonObject, type KerasObject, type KerasTensorRef, kerasGeneration, kerasObjects } from './keras_json';
+import {
+  asKerasTensor,
+  isKerasObject,
+  isObject,
+  type Json,
+  type JsonObject,
+  type KerasObject,
+  type KerasTensorRef,
+  kerasGeneration,
+  kerasObjects,
+} from './keras_json';
 import { translateLayer, type LayerTranslation } from './layer_configs';
 import { KERAS_NUMPY_OP_CLASSES } from './stateless_layers';
 
@@ -59,7 +69,9 @@ function impliedMaskOps(layers: KerasObject[]): Set<string> {
   const embeddingInputs = new Set<string>();
   for (const l of layers) {
     if (l.class_name !== 'Embedding' || l.config?.['mask_zero'] !== true) continue;
-    for (const node of l.inbound_nodes ?? []) if (isObject(node)) for (const { ref } of tensorsOf(node)) embeddingInputs.add(`${ref.layer}/${ref.node}/${ref.tensor}`);
+    for (const node of l.inbound_nodes ?? [])
+      if (isObject(node))
+        for (const { ref } of tensorsOf(node)) embeddingInputs.add(`${ref.layer}/${ref.node}/${ref.tensor}`);
   }
   const candidates = new Set<string>();
   for (const l of layers) {
@@ -126,7 +138,12 @@ class Translator implements LayerTranslation {
     }
     return {
       class_name: 'Functional',
-      config: { name: cfg['name'] ?? nameOf(model), layers: out, input_layers: triples(cfg['input_layers'], nodeIndex), output_layers: triples(cfg['output_layers'], nodeIndex) },
+      config: {
+        name: cfg['name'] ?? nameOf(model),
+        layers: out,
+        input_layers: triples(cfg['input_layers'], nodeIndex),
+        output_layers: triples(cfg['output_layers'], nodeIndex),
+      },
     };
   }
 
@@ -137,7 +154,11 @@ class Translator implements LayerTranslation {
     let translated: { class_name: string; config: JsonObject } | null;
     if (layer.module === NUMPY_OPS_MODULE) {
       if (opClass === undefined) {
-        this.problems.push({ name, className: layer.class_name, reason: `keras.ops.${layer.class_name} has no tfjs equal` });
+        this.problems.push({
+          name,
+          className: layer.class_name,
+          reason: `keras.ops.${layer.class_name} has no tfjs equal`,
+        });
         return null;
       }
       translated = { class_name: 'KerasNumpyOp', config: { name, trainable: false, op: opClass, operands: [] } };
@@ -148,7 +169,8 @@ class Translator implements LayerTranslation {
     }
     const nodes: Json[] = [];
     for (const node of layer.inbound_nodes ?? []) {
-      if (Array.isArray(node)) nodes.push(node); // Keras 2: already tfjs's form
+      if (Array.isArray(node))
+        nodes.push(node); // Keras 2: already tfjs's form
       else if (isObject(node)) {
         const converted = this.node(layer, node, impliedMasks, translated, nodeIndex);
         if (converted === null) return null;
@@ -159,7 +181,13 @@ class Translator implements LayerTranslation {
   }
 
   /** One Keras 3 call → tfjs's list of [layer, node, tensor, kwargs] inputs. */
-  private node(layer: KerasObject, node: JsonObject, impliedMasks: Set<string>, translated: { class_name: string; config: JsonObject }, nodeIndex: NodeIndex): Json[] | null {
+  private node(
+    layer: KerasObject,
+    node: JsonObject,
+    impliedMasks: Set<string>,
+    translated: { class_name: string; config: JsonObject },
+    nodeIndex: NodeIndex,
+  ): Json[] | null {
     const name = nameOf(layer);
     const fail = (reason: string): null => {
       this.problems.push({ name, className: layer.class_name, reason });
@@ -217,7 +245,9 @@ function asContainsTensor(v: Json): boolean {
 function triples(v: Json | undefined, nodeIndex: NodeIndex): Json[] {
   if (!Array.isArray(v)) return [];
   const list = typeof v[0] === 'string' ? [v] : v;
-  return list.map((t) => (Array.isArray(t) && typeof t[0] === 'string' ? [t[0], nodeIndex(t[0], Number(t[1] ?? 0)), ...t.slice(2)] : t));
+  return list.map((t) =>
+    Array.isArray(t) && typeof t[0] === 'string' ? [t[0], nodeIndex(t[0], Number(t[1] ?? 0)), ...t.slice(2)] : t,
+  );
 }
 
 /** A parsed JSON document: a model config, or a wrapper holding one (tfjs model.json's `modelTopology`). */
@@ -228,7 +258,9 @@ function modelConfigOf(json: unknown): KerasObject {
   }
   if (isObject(json) && isKerasObject(json['model_config'])) return json['model_config'];
   if (isKerasObject(json)) return json;
-  throw new InvalidArgumentError('Not a Keras model config (no class_name/config) nor a tfjs model.json (no modelTopology)');
+  throw new InvalidArgumentError(
+    'Not a Keras model config (no class_name/config) nor a tfjs model.json (no modelTopology)',
+  );
 }
 
 /**

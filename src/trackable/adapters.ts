@@ -33,5 +33,6 @@ export function registerBuiltinAdapters(): void {
   if (registered) return;
   registered = true;
   // Later registrations take precedence: the most specific kinds go last.
-  for (const adapter of [restorableLeafAdapter, tfjsTensorAdapter, tfjsVariableAdapter]) registerTrackableAdapter(adapter);
+  for (const adapter of [restorableLeafAdapter, tfjsTensorAdapter, tfjsVariableAdapter])
+    registerTrackableAdapter(adapter);
 }

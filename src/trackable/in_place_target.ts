@@ -38,7 +38,11 @@ export type InPlaceSupport = { memory: InPlaceMemory; reason?: undefined } | { m
 /** Bytes per element of the dtypes stored the same way in a checkpoint and in tfjs's JS-visible backends. */
 const ELEMENT_BYTES: Partial<Record<TfjsDType, number>> = { float32: 4, int32: 4, bool: 1 };
 
-const TYPED_ARRAY: Partial<Record<TfjsDType, new (length: number) => ArrayBufferView>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+const TYPED_ARRAY: Partial<Record<TfjsDType, new (length: number) => ArrayBufferView>> = {
+  float32: Float32Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
 
 // tfjs internals, read defensively (each field optional): another tfjs version may lay them out otherwise.
 interface EngineInternals {
@@ -98,7 +102,13 @@ function wasmMemory(backend: WasmBackendInternals, v: TfjsVariableLike, bytes: n
   }
   if (offset + bytes > wasm.HEAPU8.length) return { reason: 'its memory lies outside the wasm heap' };
   return {
-    memory: { backend: 'wasm', byteLength: bytes, view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes), fixed: false, dataId: v.dataId },
+    memory: {
+      backend: 'wasm',
+      byteLength: bytes,
+      view: () => new Uint8Array(wasm.HEAPU8.buffer, offset, bytes),
+      fixed: false,
+      dataId: v.dataId,
+    },
   };
 }
 

@@ -76,7 +76,12 @@ function pyShape(shape: readonly number[]): string {
 }
 
 /** TensorFlow's message for a value whose shape does not fit, naming the variable by its checkpoint path. */
-export function shapeMismatch(received: readonly number[], expected: readonly number[], path: string, hint = ''): MismatchError {
+export function shapeMismatch(
+  received: readonly number[],
+  expected: readonly number[],
+  path: string,
+  hint = '',
+): MismatchError {
   return new MismatchError(
     `Received incompatible tensor with shape ${pyShape(received)} when attempting to restore variable with shape ` +
       `${pyShape(expected)} and name ${path}.${hint ? ` ${hint}` : ''}`,
@@ -173,7 +178,9 @@ export function restorablesOf(obj: object): Map<string, Restorable> | null {
     // Assign the core variable directly: LayerVariable.write would also apply the layer's weight constraint, which
     // a restore must not do (TensorFlow restores values as stored).
     const lv = obj;
-    result = new Map([[VARIABLE_VALUE, variableRestorable(() => lv.read() as TfjsVariableLike, lv.shape as number[], lv.dtype)]]);
+    result = new Map([
+      [VARIABLE_VALUE, variableRestorable(() => lv.read() as TfjsVariableLike, lv.shape as number[], lv.dtype)],
+    ]);
   } else if (isTfjsVariable(obj)) {
     const v = obj;
     result = new Map([[VARIABLE_VALUE, variableRestorable(() => v, v.shape, v.dtype)]]);

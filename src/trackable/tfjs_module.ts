@@ -12,7 +12,10 @@ import type * as tfcTypes from '@tensorflow/tfjs-core';
 import { UnsupportedError } from '../errors';
 
 /** The parts of tfjs-core the package calls. */
-export type TfjsCore = Pick<typeof tfcTypes, 'complex' | 'dispose' | 'engine' | 'imag' | 'mul' | 'real' | 'scalar' | 'tensor' | 'tidy' | 'zeros'>;
+export type TfjsCore = Pick<
+  typeof tfcTypes,
+  'complex' | 'dispose' | 'engine' | 'imag' | 'mul' | 'real' | 'scalar' | 'tensor' | 'tidy' | 'zeros'
+>;
 
 let core: TfjsCore | null = null;
 

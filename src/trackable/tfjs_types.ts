@@ -24,12 +24,18 @@ export interface TfjsVariableLike extends TfjsTensorLike {
 export function isTfjsTensor(v: unknown): v is TfjsTensorLike {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as Partial<TfjsTensorLike>;
-  return typeof t.dataId === 'object' && Array.isArray(t.shape) && typeof t.dtype === 'string' && typeof t.size === 'number';
+  return (
+    typeof t.dataId === 'object' && Array.isArray(t.shape) && typeof t.dtype === 'string' && typeof t.size === 'number'
+  );
 }
 
 /** Whether `v` is a tfjs Variable (structural, as {@link isTfjsTensor}). */
 export function isTfjsVariable(v: unknown): v is TfjsVariableLike {
-  return isTfjsTensor(v) && typeof (v as Partial<TfjsVariableLike>).assign === 'function' && typeof (v as Partial<TfjsVariableLike>).trainable === 'boolean';
+  return (
+    isTfjsTensor(v) &&
+    typeof (v as Partial<TfjsVariableLike>).assign === 'function' &&
+    typeof (v as Partial<TfjsVariableLike>).trainable === 'boolean'
+  );
 }
 
 /** A tfjs-layers LayerVariable: a layer's weight, wrapping a core Variable. */
@@ -75,15 +81,21 @@ function hasFunctions(v: object, names: string[]): boolean {
 
 export function isLayerVariable(v: unknown): v is LayerVariableLike {
   return (
-    typeof v === 'object' && v !== null && typeof (v as LayerVariableLike).originalName === 'string' &&
-    hasFunctions(v, ['read', 'write']) && Array.isArray((v as { shape?: unknown }).shape)
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as LayerVariableLike).originalName === 'string' &&
+    hasFunctions(v, ['read', 'write']) &&
+    Array.isArray((v as { shape?: unknown }).shape)
   );
 }
 
 export function isLayer(v: unknown): v is LayerLike {
   return (
-    typeof v === 'object' && v !== null && hasFunctions(v, ['getClassName', 'apply', 'getWeights']) &&
-    typeof (v as LayerLike).name === 'string' && typeof (v as LayerLike).built === 'boolean'
+    typeof v === 'object' &&
+    v !== null &&
+    hasFunctions(v, ['getClassName', 'apply', 'getWeights']) &&
+    typeof (v as LayerLike).name === 'string' &&
+    typeof (v as LayerLike).built === 'boolean'
   );
 }
 
@@ -93,7 +105,9 @@ export function isLayersModel(v: unknown): v is LayersModelLike {
 
 export function isOptimizer(v: unknown): v is OptimizerLike {
   return (
-    typeof v === 'object' && v !== null && hasFunctions(v, ['getClassName', 'applyGradients', 'getWeights', 'setWeights']) &&
+    typeof v === 'object' &&
+    v !== null &&
+    hasFunctions(v, ['getClassName', 'applyGradients', 'getWeights', 'setWeights']) &&
     !isLayer(v)
   );
 }

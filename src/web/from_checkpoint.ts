@@ -66,7 +66,10 @@ type BuiltModel = LayersModelLike & {
 };
 
 /** The file system and checkpoint path for what the caller gave. */
-function locate(source: string | ArrayLike<FileLike> | Iterable<FileLike> | { fs: FileSystem; path: string }, http?: HttpFileSystemOptions): { fs: FileSystem; path: string } {
+function locate(
+  source: string | ArrayLike<FileLike> | Iterable<FileLike> | { fs: FileSystem; path: string },
+  http?: HttpFileSystemOptions,
+): { fs: FileSystem; path: string } {
   if (typeof source === 'string') return { fs: new HttpFileSystem('', http), path: source };
   if ('fs' in source && 'path' in source) return source;
   const fsys = new BlobFileSystem(source as ArrayLike<FileLike>);
@@ -95,9 +98,13 @@ async function topologyOf(source: TopologySource, http?: HttpFileSystemOptions):
       throw new InvalidArgumentError(`${source} is not JSON: ${(err as Error).message}`, { file: source, cause: err });
     }
   }
-  if (typeof json !== 'object' || json === null) throw new InvalidArgumentError('topology must be a model.json object or its URL');
+  if (typeof json !== 'object' || json === null)
+    throw new InvalidArgumentError('topology must be a model.json object or its URL');
   const withTopology = json as { modelTopology?: unknown };
-  const topology = (typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null ? withTopology.modelTopology : json);
+  const topology =
+    typeof withTopology.modelTopology === 'object' && withTopology.modelTopology !== null
+      ? withTopology.modelTopology
+      : json;
   for (const translate of translators) {
     const translated = translate(topology);
     if (translated !== null) return translated;
@@ -133,8 +140,12 @@ export function fromCheckpoint(
         model = (await tfl.models.modelFromJSON({ modelTopology })) as BuiltModel;
       } catch (err) {
         const message = (err as Error).message;
-        const hint = /unknown (layer|activation|initializer|regularizer|constraint)/i.test(message) ? kerasEntryHint() : '';
-        throw new InvalidArgumentError(`Cannot build a tfjs model from this topology: ${message}${hint}`, { cause: err });
+        const hint = /unknown (layer|activation|initializer|regularizer|constraint)/i.test(message)
+          ? kerasEntryHint()
+          : '';
+        throw new InvalidArgumentError(`Cannot build a tfjs model from this topology: ${message}${hint}`, {
+          cause: err,
+        });
       }
       try {
         const restore: RestoreOptions = { ...options, fs };
@@ -144,9 +155,14 @@ export function fromCheckpoint(
           where = view.children(0).has('model') ? 'model' : 'root';
         }
         if (where === 'root') await loadWeights(model, path, restore);
-        else (await new Checkpoint({ [where]: model }).restore(path, restore)).expectPartial().assertExistingObjectsMatched();
+        else
+          (await new Checkpoint({ [where]: model }).restore(path, restore))
+            .expectPartial()
+            .assertExistingObjectsMatched();
         const parts = await Promise.all(
-          model.weights.map(async (w) => bytesOf(await (w.read() as unknown as { data(): Promise<Float32Array | Int32Array | Uint8Array> }).data())),
+          model.weights.map(async (w) =>
+            bytesOf(await (w.read() as unknown as { data(): Promise<Float32Array | Int32Array | Uint8Array> }).data()),
+          ),
         );
         const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
         parts.reduce((at, p) => (weightData.set(p, at), at + p.length), 0);
@@ -155,7 +171,11 @@ export function fromCheckpoint(
           format: 'layers-model',
           generatedBy: 'tfjs-checkpoint',
           convertedBy: null,
-          weightSpecs: model.weights.map((w) => ({ name: w.originalName, shape: w.shape.map((d) => d ?? 0), dtype: w.dtype as 'float32' })),
+          weightSpecs: model.weights.map((w) => ({
+            name: w.originalName,
+            shape: w.shape.map((d) => d ?? 0),
+            dtype: w.dtype as 'float32',
+          })),
           weightData: weightData.buffer,
         };
       } finally {

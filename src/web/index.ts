@@ -1,2 +1,9 @@
-export { fromCheckpoint, type FromCheckpointOptions, type ModelArtifactsLike, registerTopologyTranslator, type TopologySource, type TopologyTranslator } from './from_checkpoint';
+export {
+  fromCheckpoint,
+  type FromCheckpointOptions,
+  type ModelArtifactsLike,
+  registerTopologyTranslator,
+  type TopologySource,
+  type TopologyTranslator,
+} from './from_checkpoint';
 export { type CheckpointSink, downloadSink, saveToSink } from './save_sink';

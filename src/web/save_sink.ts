@@ -16,7 +16,11 @@ export type CheckpointSink = (name: string, bytes: Uint8Array) => void | Promise
  * @example
  * {@includeCode ../../examples/browser_files.ts#saveToSink}
  */
-export async function saveToSink(checkpoint: Checkpoint, sink: CheckpointSink, options: SaveOptions & { prefix?: string } = {}): Promise<string[]> {
+export async function saveToSink(
+  checkpoint: Checkpoint,
+  sink: CheckpointSink,
+  options: SaveOptions & { prefix?: string } = {},
+): Promise<string[]> {
   const prefix = options.prefix ?? 'ckpt';
   const memory = new MemoryFileSystem();
   await checkpoint.write(prefix, { ...options, fs: memory });
@@ -29,10 +33,13 @@ export async function saveToSink(checkpoint: Checkpoint, sink: CheckpointSink, o
 
 /** A sink that saves each file to the user's downloads (a browser's `<a download>`). */
 export function downloadSink(): CheckpointSink {
-  const doc = (globalThis as { document?: { createElement(tag: string): { href: string; download: string; click(): void } } }).document;
+  const doc = (
+    globalThis as { document?: { createElement(tag: string): { href: string; download: string; click(): void } } }
+  ).document;
   const urls = (globalThis as { URL: { createObjectURL?(b: Blob): string; revokeObjectURL?(u: string): void } }).URL;
   const createObjectURL = urls.createObjectURL?.bind(urls);
-  if (doc === undefined || createObjectURL === undefined) throw new UnsupportedError('downloadSink needs a browser page (document and URL.createObjectURL)');
+  if (doc === undefined || createObjectURL === undefined)
+    throw new UnsupportedError('downloadSink needs a browser page (document and URL.createObjectURL)');
   return (name, bytes) => {
     const url = createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
     const a = doc.createElement('a');

@@ -47,7 +47,12 @@ function tensorSha256(value: Value): Promise<string> {
 function errorOf(err: unknown): { name: string; code: string | null; message: string; isCheckpointError: boolean } {
   if (!(err instanceof Error)) return { name: typeof err, code: null, message: String(err), isCheckpointError: false };
   const { code } = err as { code?: unknown };
-  return { name: err.constructor.name, code: typeof code === 'string' ? code : null, message: err.message, isCheckpointError: err instanceof CheckpointError };
+  return {
+    name: err.constructor.name,
+    code: typeof code === 'string' ? code : null,
+    message: err.message,
+    isCheckpointError: err instanceof CheckpointError,
+  };
 }
 
 function http(base: string, options: Record<string, unknown> = {}): HttpFileSystem {
@@ -90,10 +95,18 @@ const checks = {
         const t = toTfjsTensor(v, keys[i]);
         const back = await t.data();
         t.dispose();
-        if ((await sha256([new Uint8Array(back.buffer, back.byteOffset, back.byteLength)])) !== sha) tfjsDifferent.push(keys[i]!);
+        if ((await sha256([new Uint8Array(back.buffer, back.byteOffset, back.byteLength)])) !== sha)
+          tfjsDifferent.push(keys[i]!);
       }
     }
-    return { vars, tensors, tfjsDifferent, leaked: tf.memory().numTensors - before, backend: tf.getBackend(), stats: fsys instanceof HttpFileSystem ? fsys.stats : null };
+    return {
+      vars,
+      tensors,
+      tfjsDifferent,
+      leaked: tf.memory().numTensors - before,
+      backend: tf.getBackend(),
+      stats: fsys instanceof HttpFileSystem ? fsys.stats : null,
+    };
   },
 
   /**
@@ -114,7 +127,10 @@ const checks = {
       await writable.close();
     }
     const fromHandle = await BlobFileSystem.fromDirectoryHandle(dir as never);
-    return { dropped: await listVariables('cp.ckpt', { fs: dropped }), handle: await listVariables('picked', { fs: fromHandle }) };
+    return {
+      dropped: await listVariables('cp.ckpt', { fs: dropped }),
+      handle: await listVariables('picked', { fs: fromHandle }),
+    };
   },
 
   /** Restores a model, saves it through a sink (bytes returned) and through downloadSink (the browser downloads). */
@@ -163,9 +179,18 @@ const checks = {
    * Builds the model of `topology`, loads good weights, then restores from a faulty server: the restore must fail
    * with a CheckpointError, change no weight and leak no tensor.
    */
-  async faultRestore(goodBase: string, dir: string, topology: string, faultBase: string, prefix: string): Promise<unknown> {
-    const model = await tf.loadLayersModel(fromCheckpoint(`${goodBase}/${dir}`, { topology: `${goodBase}/${topology}` }));
-    const weights = async (): Promise<number[][]> => Promise.all(model.getWeights().map(async (w) => [...(await w.data())]));
+  async faultRestore(
+    goodBase: string,
+    dir: string,
+    topology: string,
+    faultBase: string,
+    prefix: string,
+  ): Promise<unknown> {
+    const model = await tf.loadLayersModel(
+      fromCheckpoint(`${goodBase}/${dir}`, { topology: `${goodBase}/${topology}` }),
+    );
+    const weights = async (): Promise<number[][]> =>
+      Promise.all(model.getWeights().map(async (w) => [...(await w.data())]));
     const before = await weights();
     const tensors = tf.memory().numTensors;
     let error = null;

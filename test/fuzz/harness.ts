@@ -114,7 +114,9 @@ function mutateEntry(bytes: Uint8Array, rng: Rng): [Uint8Array, string] {
       return [tensorflow.BundleEntryProto.encode(e).finish(), `entry dtype ${e.dtype}`];
     case 1: {
       const dims = rng.int(5);
-      e.shape = { dim: Array.from({ length: dims }, () => ({ size: n(rng.int(3) === 0 ? rng.pick(HUGE) : rng.int(100)) })) };
+      e.shape = {
+        dim: Array.from({ length: dims }, () => ({ size: n(rng.int(3) === 0 ? rng.pick(HUGE) : rng.int(100)) })),
+      };
       return [tensorflow.BundleEntryProto.encode(e).finish(), 'entry shape'];
     }
     case 2:
@@ -130,7 +132,14 @@ function mutateEntry(bytes: Uint8Array, rng: Rng): [Uint8Array, string] {
       e.crc32c = rng.int(2 ** 31);
       return [tensorflow.BundleEntryProto.encode(e).finish(), 'entry crc'];
     case 6:
-      e.slices = [{ extent: Array.from({ length: rng.int(4) }, () => ({ start: n(rng.int(50)), length: n(rng.pick([-1, 1, 3, 2 ** 40])) })) }];
+      e.slices = [
+        {
+          extent: Array.from({ length: rng.int(4) }, () => ({
+            start: n(rng.int(50)),
+            length: n(rng.pick([-1, 1, 3, 2 ** 40])),
+          })),
+        },
+      ];
       return [tensorflow.BundleEntryProto.encode(e).finish(), 'entry slices'];
     case 7:
       e.shape = { dim: [{ size: n(-5) }] };
@@ -172,7 +181,11 @@ function mutateGraph(graph: tensorflow.TrackableObjectGraph, rng: Rng): string {
       if (node.children.length > 0) node.children.push({ ...node.children[0]!, nodeId: rng.int(nodes.length) });
       return 'graph duplicate name';
     case 3:
-      (node.slotVariables as object[]).push({ originalVariableNodeId: rng.pick([nodes.length + 1, id]), slotName: 'm', slotVariableNodeId: rng.pick([nodes.length + 2, 0, id]) });
+      (node.slotVariables as object[]).push({
+        originalVariableNodeId: rng.pick([nodes.length + 1, id]),
+        slotName: 'm',
+        slotVariableNodeId: rng.pick([nodes.length + 2, 0, id]),
+      });
       return 'graph dangling slot';
     case 4:
       graph.nodes = graph.nodes.slice(0, Math.max(1, rng.int(nodes.length)));
@@ -328,7 +341,11 @@ async function exercise(files: Map<string, Uint8Array>, prefix: string, live: ob
   }
   if (live !== null) {
     try {
-      const status = await new Checkpoint({ root: live }).restore(prefix, { fs: fsys, expectPartial: true, inPlace: true });
+      const status = await new Checkpoint({ root: live }).restore(prefix, {
+        fs: fsys,
+        expectPartial: true,
+        inPlace: true,
+      });
       status.report();
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
@@ -336,9 +353,20 @@ async function exercise(files: Map<string, Uint8Array>, prefix: string, live: ob
   }
 }
 
-export async function fuzz(seeds: Seed[], inputs: number, seedValue = 1, tf?: typeof import('@tensorflow/tfjs')): Promise<FuzzReport> {
+export async function fuzz(
+  seeds: Seed[],
+  inputs: number,
+  seedValue = 1,
+  tf?: typeof import('@tensorflow/tfjs'),
+): Promise<FuzzReport> {
   const rng = new Rng(seedValue);
-  const report: FuzzReport = { inputs: 0, outcomes: {}, slowest: { ms: 0, seed: '', mutation: '' }, failures: [], maxMemoryGrowth: 0 };
+  const report: FuzzReport = {
+    inputs: 0,
+    outcomes: {},
+    slowest: { ms: 0, seed: '', mutation: '' },
+    failures: [],
+    maxMemoryGrowth: 0,
+  };
   const previous = setLogger({ warn: () => undefined });
   const lives = new Map<Seed, object | null>();
   try {
@@ -370,7 +398,10 @@ export async function fuzz(seeds: Seed[], inputs: number, seedValue = 1, tf?: ty
         if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
         else {
           outcome = 'untyped';
-          error = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}` : String(err);
+          error =
+            err instanceof Error
+              ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
+              : String(err);
         }
       }
       const ms = performance.now() - t0;

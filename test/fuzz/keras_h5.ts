@@ -71,7 +71,11 @@ async function exercise(bytes: Uint8Array, name: string): Promise<void> {
   view.descendantsWithPaths();
 }
 
-export async function fuzzKerasFiles(seeds: readonly KerasSeed[], inputs: number, seedValue = 1): Promise<KerasFuzzReport> {
+export async function fuzzKerasFiles(
+  seeds: readonly KerasSeed[],
+  inputs: number,
+  seedValue = 1,
+): Promise<KerasFuzzReport> {
   const rng = new Rng(seedValue);
   const report: KerasFuzzReport = { inputs: 0, outcomes: {}, slowestMs: 0, failures: [] };
   for (let i = 0; i < inputs; i++) {
@@ -87,13 +91,20 @@ export async function fuzzKerasFiles(seeds: readonly KerasSeed[], inputs: number
       if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
       else {
         outcome = 'untyped';
-        error = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}` : String(err);
+        error =
+          err instanceof Error
+            ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
+            : String(err);
       }
     }
     const ms = performance.now() - t0;
     report.slowestMs = Math.max(report.slowestMs, ms);
     if (outcome !== 'untyped' && ms > 2000) outcome = 'slow';
-    else if (outcome !== 'untyped' && process.memoryUsage().arrayBuffers - before > 64 * 1024 * 1024 + 16 * bytes.length) outcome = 'oversized';
+    else if (
+      outcome !== 'untyped' &&
+      process.memoryUsage().arrayBuffers - before > 64 * 1024 * 1024 + 16 * bytes.length
+    )
+      outcome = 'oversized';
     report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
     if ((outcome === 'untyped' || outcome === 'slow' || outcome === 'oversized') && report.failures.length < 20) {
       report.failures.push({ seed: seed.name, mutation, outcome, error });

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   if (report.failures.length > 0) process.exitCode = 1;
   // Keras's HDF5 files (.weights.h5, .keras, legacy .h5): the committed fixtures as seeds.
   const kerasDir = path.resolve(__dirname, '../fixtures/keras');
-  const kerasSeeds = fs.readdirSync(kerasDir).filter((n) => /\.(h5|keras)$/.test(n)).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(kerasDir, name))) }));
+  const kerasSeeds = fs
+    .readdirSync(kerasDir)
+    .filter((n) => /\.(h5|keras)$/.test(n))
+    .map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(kerasDir, name))) }));
   const keras = await fuzzKerasFiles(kerasSeeds, Math.max(1, Math.round(inputs / 10)), arg('seed', 1));
   console.log(JSON.stringify({ keras: { seeds: kerasSeeds.length, ...keras } }, null, 2));
   if (keras.failures.length > 0) process.exitCode = 1;
@@ -40,10 +43,17 @@ async function main(): Promise<void> {
   const structured = await runStructuredFuzz(arg('structured', 180), arg('seed', 1));
   const { perInput, ...summary } = structured;
   const byKind = perKind(structured);
-  console.log(JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...summary, byKind: byKind.kinds } }, null, 2));
+  console.log(
+    JSON.stringify({ structured: { seconds: (Date.now() - t1) / 1000, ...summary, byKind: byKind.kinds } }, null, 2),
+  );
   // Every input against the limits, one line each (the issue's "no input over 2 s or 1 GiB").
-  for (const p of perInput) console.log(`${p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20 ? 'ok  ' : 'OVER'} ${String(p.ms).padStart(6)} ms ${String(Math.round(p.heapBytes / 2 ** 20)).padStart(5)} MiB  ${p.input}`);
-  console.log(`structured: ${perInput.length} inputs, ${byKind.allWithinLimits ? 'every one' : 'NOT every one'} within ${INPUT_MS} ms and ${HEAP_MB} MiB`);
+  for (const p of perInput)
+    console.log(
+      `${p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20 ? 'ok  ' : 'OVER'} ${String(p.ms).padStart(6)} ms ${String(Math.round(p.heapBytes / 2 ** 20)).padStart(5)} MiB  ${p.input}`,
+    );
+  console.log(
+    `structured: ${perInput.length} inputs, ${byKind.allWithinLimits ? 'every one' : 'NOT every one'} within ${INPUT_MS} ms and ${HEAP_MB} MiB`,
+  );
   if (!byKind.allWithinLimits) process.exitCode = 1;
   if (structured.failures.length > 0) process.exitCode = 1;
 }

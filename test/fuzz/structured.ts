@@ -75,7 +75,11 @@ function slicesInput(rng: Rng): [string, Map<string, Uint8Array>] {
   const i = rng.int(slices.length);
   const [r, c] = slices[i]!;
   if (what === 'duplicate') slices.push(slices[i]!);
-  else if (what === 'overlap') slices.push([[r[0], r[1]], [Math.max(0, c[0] - 1), Math.min(cols - Math.max(0, c[0] - 1), c[1] + 1)]]);
+  else if (what === 'overlap')
+    slices.push([
+      [r[0], r[1]],
+      [Math.max(0, c[0] - 1), Math.min(cols - Math.max(0, c[0] - 1), c[1] + 1)],
+    ]);
   else if (what === 'gap' && slices.length > 1) slices.splice(i, 1);
   else if (what === 'overlap hiding a gap' && slices.length > 1) slices[i] = slices[(i + 1) % slices.length]!;
   return [`slices ${what} [${rows},${cols}] in ${slices.length}`, hostile.slicedTensor([rows, cols], slices)];
@@ -111,7 +115,11 @@ export function structuredInput(i: number, rng: Rng, full = true): [string, Map<
     () => {
       const key = rng.pick(['_CHECKPOINTABLE_OBJECT_GRAPH', 'strings']);
       // The object-graph key is rejected from its entry at any size; read strings cost their count.
-      const n = rng.pick(key === 'strings' ? big([100_000, 1_000_000, 2_000_000], [100_000, 5_000_000, 26_000_000]) : [100_000, 26_000_000]);
+      const n = rng.pick(
+        key === 'strings'
+          ? big([100_000, 1_000_000, 2_000_000], [100_000, 5_000_000, 26_000_000])
+          : [100_000, 26_000_000],
+      );
       return [`string flood ${n} under ${key}`, hostile.stringFlood(n, key)];
     },
     () => {
@@ -125,9 +133,16 @@ export function structuredInput(i: number, rng: Rng, full = true): [string, Map<
       return [`many keys ${n}${snappy ? ' (snappy)' : ''}`, hostile.manyKeys(n, snappy)];
     },
     () => {
-      const bytes = (): Uint8Array => Uint8Array.from({ length: 1 + rng.int(12) }, () => rng.pick([0x1b, 0x0a, 0x0d, 0x07, 0x7f, 0x9b, 0xc3, 0xff, 0xfe, 0xed, 0x61, 0x2f, 0x2e]));
-      const keys = Array.from({ length: 1 + rng.int(20) }, (_, k) => (k % 2 === 0 ? new TextDecoder().decode(bytes()) : bytes()));
-      const unique = [...new Map(keys.map((k) => [(typeof k === 'string' ? new TextEncoder().encode(k) : k).join(','), k])).values()].filter((k) => k.length > 0 && (typeof k === 'string' ? k.charCodeAt(0) !== 0 : k[0] !== 0));
+      const bytes = (): Uint8Array =>
+        Uint8Array.from({ length: 1 + rng.int(12) }, () =>
+          rng.pick([0x1b, 0x0a, 0x0d, 0x07, 0x7f, 0x9b, 0xc3, 0xff, 0xfe, 0xed, 0x61, 0x2f, 0x2e]),
+        );
+      const keys = Array.from({ length: 1 + rng.int(20) }, (_, k) =>
+        k % 2 === 0 ? new TextDecoder().decode(bytes()) : bytes(),
+      );
+      const unique = [
+        ...new Map(keys.map((k) => [(typeof k === 'string' ? new TextEncoder().encode(k) : k).join(','), k])).values(),
+      ].filter((k) => k.length > 0 && (typeof k === 'string' ? k.charCodeAt(0) !== 0 : k[0] !== 0));
       return [`nasty keys ${unique.length}`, hostile.nastyKeys(unique)];
     },
   ];
@@ -135,7 +150,12 @@ export function structuredInput(i: number, rng: Rng, full = true): [string, Map<
 }
 
 /** Live objects shaped like the graph's first levels (at most 500 tfjs variables: creating them is tfjs's cost, not ours), to restore into. */
-function liveTree(graph: ObjectGraph, shapes: Map<string, number[]>, tf: typeof import('@tensorflow/tfjs'), made: Array<{ dispose(): void }>): object {
+function liveTree(
+  graph: ObjectGraph,
+  shapes: Map<string, number[]>,
+  tf: typeof import('@tensorflow/tfjs'),
+  made: Array<{ dispose(): void }>,
+): object {
   const objects = new Map<number, object>();
   const maxVariables = 500;
   const build = (id: number, depth: number): object => {
@@ -152,7 +172,8 @@ function liveTree(graph: ObjectGraph, shapes: Map<string, number[]>, tf: typeof 
     }
     const obj: Record<string, unknown> = {};
     objects.set(id, obj);
-    if (depth < 8) for (const c of node.children.slice(0, 5000)) if (c.nodeId !== 0) obj[c.localName] = build(c.nodeId, depth + 1);
+    if (depth < 8)
+      for (const c of node.children.slice(0, 5000)) if (c.nodeId !== 0) obj[c.localName] = build(c.nodeId, depth + 1);
     return obj;
   };
   return build(0, 0);
@@ -201,9 +222,22 @@ export async function exercise(files: Map<string, Uint8Array>, tf: typeof import
   }
 }
 
-export async function structuredFuzz(inputs: number, seed: number, tf: typeof import('@tensorflow/tfjs'), full = true): Promise<StructuredReport> {
+export async function structuredFuzz(
+  inputs: number,
+  seed: number,
+  tf: typeof import('@tensorflow/tfjs'),
+  full = true,
+): Promise<StructuredReport> {
   const rng = new Rng(seed);
-  const report: StructuredReport = { inputs: 0, outcomes: {}, slowest: { ms: 0, input: '' }, failures: [], maxRssBytes: 0, maxHeapBytes: 0, perInput: [] };
+  const report: StructuredReport = {
+    inputs: 0,
+    outcomes: {},
+    slowest: { ms: 0, input: '' },
+    failures: [],
+    maxRssBytes: 0,
+    maxHeapBytes: 0,
+    perInput: [],
+  };
   const previous = setLogger({ warn: () => undefined });
   try {
     // Warm-up, not counted: the first restore compiles tfjs kernels and the package's code paths.
@@ -221,7 +255,10 @@ export async function structuredFuzz(inputs: number, seed: number, tf: typeof im
         if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
         else {
           outcome = 'untyped';
-          error = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}` : String(err);
+          error =
+            err instanceof Error
+              ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
+              : String(err);
         }
       }
       const ms = performance.now() - t0;
@@ -249,7 +286,10 @@ export async function structuredFuzz(inputs: number, seed: number, tf: typeof im
  * The report's inputs by kind (the name up to its first number): how many, the slowest and the largest heap after
  * one, and whether every one stayed within INPUT_MS and HEAP_MB.
  */
-export function perKind(report: StructuredReport): { kinds: Record<string, { inputs: number; maxMs: number; maxHeapMiB: number }>; allWithinLimits: boolean } {
+export function perKind(report: StructuredReport): {
+  kinds: Record<string, { inputs: number; maxMs: number; maxHeapMiB: number }>;
+  allWithinLimits: boolean;
+} {
   const kinds: Record<string, { inputs: number; maxMs: number; maxHeapMiB: number }> = {};
   for (const { input, ms, heapBytes } of report.perInput) {
     const kind = /^[^0-9[]*/.exec(input)![0].trim();
@@ -258,17 +298,30 @@ export function perKind(report: StructuredReport): { kinds: Record<string, { inp
     k.maxMs = Math.max(k.maxMs, ms);
     k.maxHeapMiB = Math.max(k.maxHeapMiB, Math.round(heapBytes / 2 ** 20));
   }
-  const allWithinLimits = report.failures.length === 0 && report.perInput.every((p) => p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20);
+  const allWithinLimits =
+    report.failures.length === 0 && report.perInput.every((p) => p.ms <= INPUT_MS && p.heapBytes <= HEAP_MB * 2 ** 20);
   return { kinds, allWithinLimits };
 }
 
 export function runStructuredFuzz(inputs: number, seed: number, full = true): Promise<StructuredReport> {
   const root = path.resolve(__dirname, '../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', path.join(__dirname, 'structured_run.ts'), String(inputs), String(seed), full ? 'full' : 'ci'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${HEAP_MB}`,
+        '--import',
+        'tsx',
+        path.join(__dirname, 'structured_run.ts'),
+        String(inputs),
+        String(seed),
+        full ? 'full' : 'ci',
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -287,7 +340,9 @@ export function runStructuredFuzz(inputs: number, seed: number, full = true): Pr
         inputs: 0,
         outcomes: { crashed: 1 },
         slowest: { ms: 0, input: '' },
-        failures: [{ input: 'the run', outcome: 'crashed', error: `exit ${code} ${signal ?? ''}: ${err.slice(-2000)}` }],
+        failures: [
+          { input: 'the run', outcome: 'crashed', error: `exit ${code} ${signal ?? ''}: ${err.slice(-2000)}` },
+        ],
         maxRssBytes: 0,
         maxHeapBytes: 0,
         perInput: [],

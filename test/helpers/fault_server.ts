@@ -100,7 +100,10 @@ export class FaultServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.cors) {
       res.setHeader('access-control-allow-origin', '*');
-      res.setHeader('access-control-expose-headers', 'content-range, etag, last-modified, content-length, content-encoding, accept-ranges');
+      res.setHeader(
+        'access-control-expose-headers',
+        'content-range, etag, last-modified, content-length, content-encoding, accept-ranges',
+      );
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, HEAD',
@@ -112,7 +115,14 @@ export class FaultServer {
       }
     }
     const urlPath = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-    const entry: LoggedRequest = { method: req.method!, path: urlPath, range: req.headers.range, status: 0, bytesSent: 0, headers: req.headers };
+    const entry: LoggedRequest = {
+      method: req.method!,
+      path: urlPath,
+      range: req.headers.range,
+      status: 0,
+      bytesSent: 0,
+      headers: req.headers,
+    };
     this.log.push(entry);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -128,33 +138,62 @@ export class FaultServer {
 
     if (this.fault === '503' && this.faultsLeft > 0) {
       this.faultsLeft--;
-      send(503, { 'content-length': 0 }); return;
+      send(503, { 'content-length': 0 });
+      return;
     }
     const isData = /\.data-\d+-of-\d+$/.test(urlPath);
     if (this.fault === 'replace' && isData && req.method === 'GET' && this.faultsLeft-- <= 0) this.version = 1;
     const bytes = this.content(urlPath);
-    if (bytes === null) { send(404, { 'content-length': 0 }); return; }
+    if (bytes === null) {
+      send(404, { 'content-length': 0 });
+      return;
+    }
     const size = bytes.length;
     const etag = `"${size.toString(16)}-v${this.version}"`;
-    if (req.method === 'HEAD' && this.fault === 'no-head') { send(405, { 'content-length': 0 }); return; }
+    if (req.method === 'HEAD' && this.fault === 'no-head') {
+      send(405, { 'content-length': 0 });
+      return;
+    }
     const ifMatch = req.headers['if-match'];
-    if (ifMatch !== undefined && ifMatch !== etag) { send(412, { 'content-length': 0 }); return; }
+    if (ifMatch !== undefined && ifMatch !== etag) {
+      send(412, { 'content-length': 0 });
+      return;
+    }
     const common: http.OutgoingHttpHeaders = { etag, 'accept-ranges': 'bytes' };
-    if (req.method === 'HEAD' && this.fault === 'huge-head') { send(200, { ...common, 'content-length': 3 * 2 ** 30 }); return; }
-    if (req.method === 'HEAD') { send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }); return; }
+    if (req.method === 'HEAD' && this.fault === 'huge-head') {
+      send(200, { ...common, 'content-length': 3 * 2 ** 30 });
+      return;
+    }
+    if (req.method === 'HEAD') {
+      send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size });
+      return;
+    }
 
     const m = this.fault === 'ignore-range' ? null : /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (m === null) {
-      if (this.fault === 'gzip') { send(200, { ...common, 'content-encoding': 'gzip' }, zlib.gzipSync(bytes)); return; }
-      send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }, bytes); return;
+      if (this.fault === 'gzip') {
+        send(200, { ...common, 'content-encoding': 'gzip' }, zlib.gzipSync(bytes));
+        return;
+      }
+      send(200, this.fault === 'no-length' ? common : { ...common, 'content-length': size }, bytes);
+      return;
     }
     const start = Number(m[1]);
     const end = Math.min(Number(m[2]), size - 1);
-    if (start >= size) { send(416, { 'content-range': `bytes */${size}` }); return; }
+    if (start >= size) {
+      send(416, { 'content-range': `bytes */${size}` });
+      return;
+    }
     const body = bytes.subarray(start, end + 1);
     const shift = this.fault === 'wrong-range' ? 1 : 0;
-    const headers: http.OutgoingHttpHeaders = { ...common, 'content-range': `bytes ${start + shift}-${end + shift}/${size}` };
-    if (this.fault === 'gzip') { send(206, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(body)); return; }
+    const headers: http.OutgoingHttpHeaders = {
+      ...common,
+      'content-range': `bytes ${start + shift}-${end + shift}/${size}`,
+    };
+    if (this.fault === 'gzip') {
+      send(206, { ...headers, 'content-encoding': 'gzip' }, zlib.gzipSync(body));
+      return;
+    }
     if (this.fault === 'stall') {
       entry.status = 206;
       res.writeHead(206, { ...headers, 'content-length': body.length });

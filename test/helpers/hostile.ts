@@ -24,7 +24,11 @@ const utf8 = new TextEncoder();
 export type RawEntry = [Uint8Array, Uint8Array];
 
 /** Assembles a single-shard bundle from raw entries and the data file's bytes. */
-export function rawBundle(entries: RawEntry[], data: Uint8Array, table: TableBuilderOptions = {}): Map<string, Uint8Array> {
+export function rawBundle(
+  entries: RawEntry[],
+  data: Uint8Array,
+  table: TableBuilderOptions = {},
+): Map<string, Uint8Array> {
   const sorted = [...entries].sort((a, b) => compareBytes(a[0], b[0]));
   const t = new TableBuilder(table);
   t.add(new Uint8Array(0), encodeHeaderProto(1, 'little'));
@@ -52,9 +56,24 @@ export class DataFile {
   }
 
   /** An entry pointing at bytes already in the file (an alias). */
-  entry(key: string | Uint8Array, dtype: string, shape: readonly number[], at: { offset: number; size: number; crc: number }): void {
+  entry(
+    key: string | Uint8Array,
+    dtype: string,
+    shape: readonly number[],
+    at: { offset: number; size: number; crc: number },
+  ): void {
     const k = typeof key === 'string' ? utf8.encode(key) : key;
-    this.entries.push([k, encodeEntryProto({ dtypeId: dtypeByName(dtype)!.id, shape, shardId: 0, offset: at.offset, size: at.size, crc32c: at.crc })]);
+    this.entries.push([
+      k,
+      encodeEntryProto({
+        dtypeId: dtypeByName(dtype)!.id,
+        shape,
+        shardId: 0,
+        offset: at.offset,
+        size: at.size,
+        crc32c: at.crc,
+      }),
+    ]);
   }
 
   /** Raw bytes at the end of the file. */
@@ -79,7 +98,12 @@ const node = (over: Partial<TrackableObject> = {}): TrackableObject => ({
   ...over,
 });
 
-const variable = (key: string): SerializedTensor => ({ name: 'VARIABLE_VALUE', fullName: '', checkpointKey: key, optionalRestore: false });
+const variable = (key: string): SerializedTensor => ({
+  name: 'VARIABLE_VALUE',
+  fullName: '',
+  checkpointKey: key,
+  optionalRestore: false,
+});
 
 /** Adds the object graph to a data file as a scalar string. */
 export function addGraph(data: DataFile, graph: ObjectGraph): void {
@@ -98,7 +122,9 @@ export function deepChain(depth: number, valuesEvery = 0): Map<string, Uint8Arra
     const hasValue = last || (valuesEvery > 0 && i > 0 && i % valuesEvery === 0);
     const key = `deep/${i}/.ATTRIBUTES/VARIABLE_VALUE`;
     if (hasValue) data.add(key, { dtype: 'float32', shape: [], data: Float32Array.of(i) });
-    nodes.push(node({ children: last ? [] : [{ nodeId: i + 1, localName: 'c' }], attributes: hasValue ? [variable(key)] : [] }));
+    nodes.push(
+      node({ children: last ? [] : [{ nodeId: i + 1, localName: 'c' }], attributes: hasValue ? [variable(key)] : [] }),
+    );
   }
   addGraph(data, { nodes });
   return data.files();
@@ -107,7 +133,9 @@ export function deepChain(depth: number, valuesEvery = 0): Map<string, Uint8Arra
 /** The root with `n` children, each a variable with its own key. */
 export function wideNode(n: number): Map<string, Uint8Array> {
   const data = new DataFile();
-  const nodes: TrackableObject[] = [node({ children: Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, localName: `v${i}` })) })];
+  const nodes: TrackableObject[] = [
+    node({ children: Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, localName: `v${i}` })) }),
+  ];
   for (let i = 0; i < n; i++) {
     const key = `v${i}/.ATTRIBUTES/VARIABLE_VALUE`;
     data.add(key, { dtype: 'float32', shape: [], data: Float32Array.of(i) });
@@ -124,7 +152,12 @@ export function wideNode(n: number): Map<string, Uint8Array> {
 export function attributeFlood(n: number, keys = 0): Map<string, Uint8Array> {
   const data = new DataFile();
   for (let i = 0; i < keys; i++) data.add(`z${i}`, { dtype: 'float32', shape: [], data: Float32Array.of(i) });
-  const attributes = Array.from({ length: n }, (_, i): SerializedTensor => ({ name: `a${i}`, fullName: '', checkpointKey: `v/.ATTRIBUTES/a${i}`, optionalRestore: false }));
+  const attributes = Array.from({ length: n }, (_, i): SerializedTensor => ({
+    name: `a${i}`,
+    fullName: '',
+    checkpointKey: `v/.ATTRIBUTES/a${i}`,
+    optionalRestore: false,
+  }));
   addGraph(data, { nodes: [node({ children: [{ nodeId: 1, localName: 'v' }] }), node({ attributes })] });
   return data.files();
 }
@@ -133,7 +166,12 @@ export function attributeFlood(n: number, keys = 0): Map<string, Uint8Array> {
 export function prefixFlood(n: number, keys: number): Map<string, Uint8Array> {
   const data = new DataFile();
   for (let i = 0; i < keys; i++) data.add(`p/${i}`, { dtype: 'float32', shape: [], data: Float32Array.of(i) });
-  const attributes = Array.from({ length: n }, (_, i): SerializedTensor => ({ name: `a${i}`, fullName: '', checkpointKey: 'p', optionalRestore: false }));
+  const attributes = Array.from({ length: n }, (_, i): SerializedTensor => ({
+    name: `a${i}`,
+    fullName: '',
+    checkpointKey: 'p',
+    optionalRestore: false,
+  }));
   addGraph(data, { nodes: [node({ attributes })] });
   return data.files();
 }
@@ -150,18 +188,31 @@ export function slicedTensor(shape: number[], slices: Array<Array<[number, numbe
   parts.forEach((slice, i) => {
     const sliceShape = slice.extents.map((e, d) => (e.length === -1 ? shape[d]! : e.length));
     const count = sliceShape.reduce((a, b) => a * b, 1);
-    const { bytes, crc } = tensorBytes({ dtype: 'float32', shape: sliceShape, data: Float32Array.from({ length: count }, (_, k) => 1000 * (i + 1) + k) });
+    const { bytes, crc } = tensorBytes({
+      dtype: 'float32',
+      shape: sliceShape,
+      data: Float32Array.from({ length: count }, (_, k) => 1000 * (i + 1) + k),
+    });
     const offset = data.append(bytes);
     const k = encodeTensorNameSlice(key, slice);
-    stored.set(k.join(','), [k, encodeEntryProto({ dtypeId: 1, shape: sliceShape, shardId: 0, offset, size: bytes.length, crc32c: maskCrc(crc) })]);
+    stored.set(k.join(','), [
+      k,
+      encodeEntryProto({ dtypeId: 1, shape: sliceShape, shardId: 0, offset, size: bytes.length, crc32c: maskCrc(crc) }),
+    ]);
   });
   const full = tensorflow.BundleEntryProto.encode({
     dtype: 1,
     shape: { dim: shape.map((size) => ({ size: Long.fromNumber(size) })) },
-    slices: parts.map((p) => ({ extent: p.extents.map((e) => (e.length === -1 ? {} : { start: Long.fromNumber(e.start), length: Long.fromNumber(e.length) })) })),
+    slices: parts.map((p) => ({
+      extent: p.extents.map((e) =>
+        e.length === -1 ? {} : { start: Long.fromNumber(e.start), length: Long.fromNumber(e.length) },
+      ),
+    })),
   }).finish();
   data.entries.push([utf8.encode(key), full], ...stored.values());
-  addGraph(data, { nodes: [node({ children: [{ nodeId: 1, localName: 'v' }] }), node({ attributes: [variable(key)] })] });
+  addGraph(data, {
+    nodes: [node({ children: [{ nodeId: 1, localName: 'v' }] }), node({ attributes: [variable(key)] })],
+  });
   return data.files();
 }
 
@@ -175,7 +226,8 @@ export function stringFlood(n: number, key = OBJECT_GRAPH_PROTO_KEY): Map<string
   // Each length is fed to the crc as 4 zero bytes.
   const zeros = new Uint8Array(1 << 16);
   let crc = 0;
-  for (let left = 4 * n; left > 0; left -= zeros.length) crc = crc32c(zeros.subarray(0, Math.min(left, zeros.length)), crc);
+  for (let left = 4 * n; left > 0; left -= zeros.length)
+    crc = crc32c(zeros.subarray(0, Math.min(left, zeros.length)), crc);
   new DataView(bytes.buffer).setUint32(n, maskCrc(crc), true);
   const entryCrc = crc32c(bytes.subarray(n), crc);
   const offset = data.append(bytes);
@@ -206,7 +258,9 @@ export function manyKeys(n: number, snappy = false): Map<string, Uint8Array> {
 export function manyVariables(n: number): Map<string, Uint8Array> {
   const data = new DataFile();
   const at = data.add('v', { dtype: 'float32', shape: [], data: Float32Array.of(2.5) });
-  const nodes: TrackableObject[] = [node({ children: Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, localName: `v${i}` })) })];
+  const nodes: TrackableObject[] = [
+    node({ children: Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, localName: `v${i}` })) }),
+  ];
   for (let i = 0; i < n; i++) {
     const key = `v${i}/.ATTRIBUTES/VARIABLE_VALUE`;
     data.entry(key, 'float32', [], at);
@@ -222,7 +276,14 @@ export function nastyKeys(keys: Array<string | Uint8Array>): Map<string, Uint8Ar
   keys.forEach((k, i) => data.add(k, { dtype: 'float32', shape: [], data: Float32Array.of(i) }));
   const attributes = keys
     .filter((k): k is string => typeof k === 'string')
-    .map((k, i): SerializedTensor => ({ name: `a${i}\u001b[31m`, fullName: '', checkpointKey: k, optionalRestore: false }));
-  addGraph(data, { nodes: [node({ children: [{ nodeId: 1, localName: 'x\u001b[2J\nforged line' }] }), node({ attributes })] });
+    .map((k, i): SerializedTensor => ({
+      name: `a${i}\u001b[31m`,
+      fullName: '',
+      checkpointKey: k,
+      optionalRestore: false,
+    }));
+  addGraph(data, {
+    nodes: [node({ children: [{ nodeId: 1, localName: 'x\u001b[2J\nforged line' }] }), node({ attributes })],
+  });
   return data.files();
 }

@@ -11,7 +11,11 @@ import * as path from 'node:path';
 import { TF_PYTHON } from './tf';
 
 const GENERATOR = path.resolve(__dirname, '..', 'keras_zoo', 'generate.py');
-export const ZOO = path.join(path.dirname(GENERATOR), '.generated', createHash('sha256').update(fs.readFileSync(GENERATOR)).digest('hex').slice(0, 16));
+export const ZOO = path.join(
+  path.dirname(GENERATOR),
+  '.generated',
+  createHash('sha256').update(fs.readFileSync(GENERATOR)).digest('hex').slice(0, 16),
+);
 
 /** Generating the zoo takes a few minutes on 2 cores; a lock older than this was left by a killed run. */
 const STALE_LOCK_MS = 30 * 60_000;
@@ -41,10 +45,15 @@ export function ensureZoo(): void {
       if (fs.existsSync(done)) return;
       // Zoos of older generators are hundreds of MB each: only the current one is kept.
       const cache = path.dirname(ZOO);
-      for (const old of fs.readdirSync(cache)) if (old !== path.basename(ZOO) && old !== path.basename(lock)) fs.rmSync(path.join(cache, old), { recursive: true, force: true });
+      for (const old of fs.readdirSync(cache))
+        if (old !== path.basename(ZOO) && old !== path.basename(lock))
+          fs.rmSync(path.join(cache, old), { recursive: true, force: true });
       fs.rmSync(ZOO, { recursive: true, force: true });
       fs.mkdirSync(ZOO, { recursive: true });
-      execFileSync(TF_PYTHON, [GENERATOR, ZOO], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' } });
+      execFileSync(TF_PYTHON, [GENERATOR, ZOO], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
+      });
       fs.writeFileSync(done, '');
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });

@@ -29,7 +29,8 @@ async function freePort(): Promise<number> {
 
 async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${fs.readFileSync(errorLog, 'utf8')}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited (${child.exitCode}): ${fs.readFileSync(errorLog, 'utf8')}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => {
         s.destroy();
@@ -50,7 +51,10 @@ export class Nginx {
   private readonly accessLog = path.join(this.dir, 'access.log');
 
   /** `mounts` maps URL path prefixes (`/corpus`) to directories; `root` serves everything else. */
-  constructor(private readonly mounts: Record<string, string>, private readonly root?: string) {}
+  constructor(
+    private readonly mounts: Record<string, string>,
+    private readonly root?: string,
+  ) {}
 
   async start(): Promise<void> {
     const port = await freePort();

@@ -1,5 +1,11 @@
 /** Comparison of what this package reads with what TensorFlow recorded for the same checkpoint. */
-import { CheckpointReader, CheckpointView, CorruptCheckpointError, NotObjectBasedError, UnsupportedError } from '../../src';
+import {
+  CheckpointReader,
+  CheckpointView,
+  CorruptCheckpointError,
+  NotObjectBasedError,
+  UnsupportedError,
+} from '../../src';
 import { createHash } from 'node:crypto';
 
 import type { Oracle } from './shared';
@@ -28,10 +34,18 @@ export async function expectMatchesOracle(prefix: string, oracle: Oracle): Promi
   }
   const reader = await CheckpointReader.open(prefix);
   try {
-    expectField(oracle, 'list_variables', reader.keys().map((k) => [k, reader.entry(k).shape]));
+    expectField(
+      oracle,
+      'list_variables',
+      reader.keys().map((k) => [k, reader.entry(k).shape]),
+    );
     // TensorFlow prints slice keys instead of partitioned tensors: compare the lines of whole tensors.
     const whole = reader.keys().filter((k) => reader.entry(k).slices.length === 0);
-    const lines = reader.debugString().trimEnd().split('\n').filter((_, i) => whole.includes(reader.keys()[i]!));
+    const lines = reader
+      .debugString()
+      .trimEnd()
+      .split('\n')
+      .filter((_, i) => whole.includes(reader.keys()[i]!));
     expectField(oracle, 'inspect_lines', lines);
     if (oracle.tensors_sha256 !== undefined) {
       const tensors = [];
@@ -69,21 +83,35 @@ export async function expectMatchesOracle(prefix: string, oracle: Oracle): Promi
   const view = await CheckpointView.open(prefix);
   expect(view.numNodes).toBe(oracle.num_nodes);
   const ids = [...Array(view.numNodes).keys()];
-  expectField(oracle, 'children', ids.map((id) => [...view.children(id)]));
+  expectField(
+    oracle,
+    'children',
+    ids.map((id) => [...view.children(id)]),
+  );
   expectField(oracle, 'descendants', view.descendants());
   expectField(oracle, 'paths', [...view.descendantsWithPaths()]);
-  expectField(oracle, 'nodes', ids.map((id) => nodeRecord(view, id)));
+  expectField(
+    oracle,
+    'nodes',
+    ids.map((id) => nodeRecord(view, id)),
+  );
 }
 
 function nodeRecord(view: CheckpointView, id: number): Record<string, unknown> {
   {
     const node = view.node(id);
     const actual: Record<string, unknown> = {};
-    if (node.attributes.length > 0) actual['attributes'] = node.attributes.map((a) => [a.name, a.fullName, a.checkpointKey]);
+    if (node.attributes.length > 0)
+      actual['attributes'] = node.attributes.map((a) => [a.name, a.fullName, a.checkpointKey]);
     if (node.slotVariables.length > 0) {
-      actual['slot_variables'] = node.slotVariables.map((s) => [s.originalVariableNodeId, s.slotName, s.slotVariableNodeId]);
+      actual['slot_variables'] = node.slotVariables.map((s) => [
+        s.originalVariableNodeId,
+        s.slotName,
+        s.slotVariableNodeId,
+      ]);
     }
-    if (node.registeredSaver !== null) actual['registered_saver'] = [node.registeredSaver.name, node.registeredSaver.objectName];
+    if (node.registeredSaver !== null)
+      actual['registered_saver'] = [node.registeredSaver.name, node.registeredSaver.objectName];
     if (node.hasCheckpointValues !== null) actual['has_checkpoint_values'] = node.hasCheckpointValues;
     return actual;
   }

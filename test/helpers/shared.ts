@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const CORPUS_DIR = process.env['TFJS_CHECKPOINT_CORPUS'] ?? path.resolve(__dirname, '../../../shared/tf-checkpoints');
+export const CORPUS_DIR =
+  process.env['TFJS_CHECKPOINT_CORPUS'] ?? path.resolve(__dirname, '../../../shared/tf-checkpoints');
 
 export function corpusAvailable(): boolean {
   return fs.existsSync(path.join(CORPUS_DIR, 'CATALOG.md'));

@@ -14,7 +14,10 @@ let available: boolean | null = null;
 export function tfAvailable(): boolean {
   if (available === null) {
     available = fs.existsSync(TF_PYTHON);
-    if (!available) process.stderr.write(`\nSKIPPED: TensorFlow-judged tests need Python TensorFlow at ${TF_PYTHON} (bash scripts/setup-tf.sh)\n`);
+    if (!available)
+      process.stderr.write(
+        `\nSKIPPED: TensorFlow-judged tests need Python TensorFlow at ${TF_PYTHON} (bash scripts/setup-tf.sh)\n`,
+      );
   }
   return available;
 }

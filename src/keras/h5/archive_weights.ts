@@ -11,7 +11,12 @@ import type { LayersModelLike } from '../../trackable';
  * Restores the weights (and, for a compiled model, the optimizer state) stored in a `.keras` archive — or a
  * `.weights.h5`/`.h5` file — given as bytes. All or nothing, as loadWeights; `name` names the file in errors.
  */
-export function loadKerasWeightsFromArchive(model: LayersModelLike, bytes: Uint8Array, name = 'model.keras', options: RestoreOptions = {}): Promise<LoadStatus> {
+export function loadKerasWeightsFromArchive(
+  model: LayersModelLike,
+  bytes: Uint8Array,
+  name = 'model.keras',
+  options: RestoreOptions = {},
+): Promise<LoadStatus> {
   const path = /\.(keras|h5|hdf5)$/i.test(name) ? name : `${name}.keras`;
   const fs = new MemoryFileSystem({ [path.startsWith('/') ? path : `/${path}`]: bytes });
   return loadWeights(model, path.startsWith('/') ? path : `/${path}`, { ...options, fs });

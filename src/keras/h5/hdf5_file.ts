@@ -73,12 +73,19 @@ class Hdf5Context {
   }
 
   corrupt(path: string, message: string): CorruptCheckpointError {
-    return new CorruptCheckpointError(`${this.file}: ${path || '/'}: ${message}`, { file: this.file, key: path || '/' });
+    return new CorruptCheckpointError(`${this.file}: ${path || '/'}: ${message}`, {
+      file: this.file,
+      key: path || '/',
+    });
   }
 }
 
 /** jsfive dtype string → the package's dtype name and item size. */
-function dtypeOf(ctx: Hdf5Context, path: string, dtype: unknown): { name: DTypeName; itemSize: number; bigEndian: boolean } {
+function dtypeOf(
+  ctx: Hdf5Context,
+  path: string,
+  dtype: unknown,
+): { name: DTypeName; itemSize: number; bigEndian: boolean } {
   const m = typeof dtype === 'string' ? /^([<>|=]?)([fiub])(\d+)$/.exec(dtype) : null;
   const table: Record<string, DTypeName> = {
     f2: 'float16',
@@ -96,10 +103,13 @@ function dtypeOf(ctx: Hdf5Context, path: string, dtype: unknown): { name: DTypeN
   };
   const name = m ? table[`${m[2]}${m[3]}`] : undefined;
   if (!m || name === undefined) {
-    throw new UnsupportedError(`${ctx.file}: dataset ${path} has HDF5 type ${JSON.stringify(dtype)}, which holds no numeric tensor`, {
-      file: ctx.file,
-      key: path,
-    });
+    throw new UnsupportedError(
+      `${ctx.file}: dataset ${path} has HDF5 type ${JSON.stringify(dtype)}, which holds no numeric tensor`,
+      {
+        file: ctx.file,
+        key: path,
+      },
+    );
   }
   return { name, itemSize: Number(m[3]), bigEndian: m[1] === '>' };
 }
@@ -133,20 +143,33 @@ function typedArrayFor(dtype: DTypeName, buffer: ArrayBuffer, offset = 0, length
 }
 
 /** Element count of a claimed shape, refusing shapes whose bytes could not exist. */
-function elementCount(ctx: Hdf5Context, path: string, shape: readonly number[], itemSize: number, limit: number): number {
+function elementCount(
+  ctx: Hdf5Context,
+  path: string,
+  shape: readonly number[],
+  itemSize: number,
+  limit: number,
+): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw ctx.corrupt(path, `impossible dimension ${d} in shape [${shape.join(', ')}]`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw ctx.corrupt(path, `impossible dimension ${d} in shape [${shape.join(', ')}]`);
     n *= d;
     if (n * itemSize > limit) {
-      throw ctx.corrupt(path, `shape [${shape.join(', ')}] claims more than ${limit} bytes, more than the file can hold`);
+      throw ctx.corrupt(
+        path,
+        `shape [${shape.join(', ')}] claims more than ${limit} bytes, more than the file can hold`,
+      );
     }
   }
   return n;
 }
 
 function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Dataset {
-  const { shape, dtypeInfo } = ctx.guard('dataset', path, () => ({ shape: [...(ds.shape ?? [])], dtypeInfo: ds.dtype }));
+  const { shape, dtypeInfo } = ctx.guard('dataset', path, () => ({
+    shape: [...(ds.shape ?? [])],
+    dtypeInfo: ds.dtype,
+  }));
   const { name: dtype, itemSize, bigEndian } = dtypeOf(ctx, path, dtypeInfo);
   const fileSize = ctx.bytes.length;
   const count = elementCount(ctx, path, shape, itemSize, fileSize * MAX_EXPANSION);
@@ -162,12 +185,16 @@ function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Data
       return { version, layoutClass, propertyOffset };
     });
     if (bigEndian && itemSize > 1) {
-      throw new UnsupportedError(`${ctx.file}: dataset ${path} is big-endian; only little-endian values are read`, { file: ctx.file, key: path });
+      throw new UnsupportedError(`${ctx.file}: dataset ${path} is big-endian; only little-endian values are read`, {
+        file: ctx.file,
+        key: path,
+      });
     }
     let bytes: Uint8Array;
     if (layout.layoutClass === CONTIGUOUS && layout.version >= 3) {
       // Layout message v3/v4, contiguous: the data address (8 bytes) follows the two header bytes.
-      if (byteSize > fileSize) throw ctx.corrupt(path, `shape [${shape.join(', ')}] needs ${byteSize} bytes, the file has ${fileSize}`);
+      if (byteSize > fileSize)
+        throw ctx.corrupt(path, `shape [${shape.join(', ')}] needs ${byteSize} bytes, the file has ${fileSize}`);
       const at = layout.propertyOffset;
       if (at + 8 > fileSize) throw ctx.corrupt(path, 'data layout message lies past the end of the file');
       const address = new DataView(ctx.bytes.buffer, ctx.bytes.byteOffset + at, 8).getBigUint64(0, true);
@@ -176,22 +203,31 @@ function makeDataset(ctx: Hdf5Context, path: string, ds: jsfive.Dataset): H5Data
         bytes = new Uint8Array(byteSize);
       } else {
         if (address + BigInt(byteSize) > BigInt(fileSize)) {
-          throw ctx.corrupt(path, `values at offset ${address} (${byteSize} bytes) lie past the end of the file (${fileSize} bytes)`);
+          throw ctx.corrupt(
+            path,
+            `values at offset ${address} (${byteSize} bytes) lie past the end of the file (${fileSize} bytes)`,
+          );
         }
         const start = Number(address);
         const at = ctx.bytes.byteOffset + start;
         if (at % itemSize === 0) {
           // A view of the file's bytes (HDF5 writers align raw data): no copy, and the tensor tfjs makes from it
           // keeps using it. The file's buffer then lives as long as the values read from it.
-          return { dtype, shape: [...shape], data: typedArrayFor(dtype, ctx.bytes.buffer as ArrayBuffer, at, count) } as TensorValue;
+          return {
+            dtype,
+            shape: [...shape],
+            data: typedArrayFor(dtype, ctx.bytes.buffer as ArrayBuffer, at, count),
+          } as TensorValue;
         }
         bytes = ctx.bytes.slice(start, start + byteSize);
       }
     } else {
       // Chunked or compact storage (other HDF5 writers; Keras writes contiguous datasets): jsfive decodes it.
       // jsfive gives null or undefined for storage it cannot decode.
-      const values = ctx.guard('the values of dataset', path, () => ds.value) as ArrayLike<number | bigint> | null | undefined;
-      if (values?.length !== count) throw ctx.corrupt(path, `holds ${values?.length ?? 0} values, its shape says ${count}`);
+      const values = ctx.guard('the values of dataset', path, () => ds.value) as
+        ArrayLike<number | bigint> | null | undefined;
+      if (values?.length !== count)
+        throw ctx.corrupt(path, `holds ${values?.length ?? 0} values, its shape says ${count}`);
       const out = typedArrayFor(dtype, new ArrayBuffer(byteSize)) as unknown as { [i: number]: number | bigint };
       const big = dtype === 'int64' || dtype === 'uint64';
       for (let i = 0; i < count; i++) {
@@ -256,9 +292,13 @@ export function openHdf5(bytes: Uint8Array, file: string): H5Group {
   const ctx = new Hdf5Context(bytes, file);
   const end = endOfFileAddress(bytes);
   if (end !== null && end > BigInt(bytes.length)) {
-    throw new CorruptCheckpointError(`${file}: truncated HDF5 file: it has ${bytes.length} bytes, its superblock says ${end}`, { file });
+    throw new CorruptCheckpointError(
+      `${file}: truncated HDF5 file: it has ${bytes.length} bytes, its superblock says ${end}`,
+      { file },
+    );
   }
-  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const buffer =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   const root = ctx.guard('the superblock of', '', () => new jsfive.File(buffer as ArrayBuffer, file));
   return makeGroup(ctx, '', root, 0, new Set([ctx.guard('group', '', () => root._dataobjects.offset)]));
 }

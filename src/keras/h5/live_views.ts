@@ -15,7 +15,14 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { trackableChildren, TrackableView } from '../../graph';
-import { isLayer, isLayersModel, isOptimizer, type LayerLike, type LayersModelLike, type OptimizerLike } from '../../trackable';
+import {
+  isLayer,
+  isLayersModel,
+  isOptimizer,
+  type LayerLike,
+  type LayersModelLike,
+  type OptimizerLike,
+} from '../../trackable';
 import { inferOptimizerVariables, optimizerState } from '../trackables';
 import type { KerasWeightsLayout } from './weights_graph';
 
@@ -69,7 +76,10 @@ function subLayers(layer: LayerLike): Entries {
     ];
   }
   if (isLayer(l['layer'])) return [['layer', l['layer']]];
-  return ATTENTION_SUBLAYERS.filter(([prop]) => isLayer(l[prop])).map(([prop, attr]): [string, unknown] => [attr, l[prop]]);
+  return ATTENTION_SUBLAYERS.filter(([prop]) => isLayer(l[prop])).map(([prop, attr]): [string, unknown] => [
+    attr,
+    l[prop],
+  ]);
 }
 
 /** MultiHeadAttention's projections (the package's Keras layer keeps them under these tfjs-style names). */
@@ -115,7 +125,15 @@ class Keras3Views {
         const layersPath = path === '' ? 'layers' : `${path}/layers`;
         const names = layerGroupNames(layers, this.recordedNames.get(layersPath));
         const out: Entries = [
-          ['layers', node(() => layers.map((l, i): [string, unknown] => [names[i] ?? `(unnamed ${i})`, this.layer(l, `${layersPath}/${names[i] ?? `(unnamed ${i})`}`)]))],
+          [
+            'layers',
+            node(() =>
+              layers.map((l, i): [string, unknown] => [
+                names[i] ?? `(unnamed ${i})`,
+                this.layer(l, `${layersPath}/${names[i] ?? `(unnamed ${i})`}`),
+              ]),
+            ),
+          ],
           ['vars', []],
         ];
         if (optimizer !== undefined) out.push(['optimizer', optimizerView(optimizer)]);
@@ -132,7 +150,10 @@ class Keras3Views {
         const subs = subLayers(layer);
         // A layer that delegates to sub-layers owns none of their variables.
         const own = subs.length > 0 ? [] : [...layer.weights];
-        return [...subs.map(([name, sub]): [string, unknown] => [name, this.layer(sub as LayerLike, `${path}/${name}`)]), ['vars', own]];
+        return [
+          ...subs.map(([name, sub]): [string, unknown] => [name, this.layer(sub as LayerLike, `${path}/${name}`)]),
+          ['vars', own],
+        ];
       }),
     );
   }
@@ -185,7 +206,11 @@ function modelAndOptimizer(obj: object): { model: LayersModelLike; optimizer: Op
  * The view of `obj` whose names are those of a Keras weights file of `layout`; `recordedNames` are the layer names
  * the file recorded per `layers` group (see KerasWeightsGraph.layerNames).
  */
-export function kerasLiveView(obj: object, layout: KerasWeightsLayout, recordedNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()): object {
+export function kerasLiveView(
+  obj: object,
+  layout: KerasWeightsLayout,
+  recordedNames: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
+): object {
   const { model, optimizer } = modelAndOptimizer(obj);
   if (optimizer !== undefined) inferOptimizerVariables(optimizer, model);
   return layout === 'keras3' ? new Keras3Views(recordedNames).model(model, optimizer) : legacyView(model, optimizer);

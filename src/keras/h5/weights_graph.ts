@@ -58,9 +58,13 @@ class GraphBuilder {
 
   build(): ObjectGraph {
     return {
-      nodes: this.nodes.map(
-        (n): TrackableObject => ({ children: n.children, attributes: n.attributes, slotVariables: [], registeredSaver: null, hasCheckpointValues: null }),
-      ),
+      nodes: this.nodes.map((n): TrackableObject => ({
+        children: n.children,
+        attributes: n.attributes,
+        slotVariables: [],
+        registeredSaver: null,
+        hasCheckpointValues: null,
+      })),
     };
   }
 }
@@ -71,7 +75,8 @@ function compareIndexNames(a: string, b: string): number {
 }
 
 function addGroup(b: GraphBuilder, id: number, group: H5Group, layerNames: Map<string, Map<string, string>>): void {
-  for (const [name, dataset] of [...group.datasets].sort(([a], [b]) => compareIndexNames(a, b))) b.value(id, name, dataset.path);
+  for (const [name, dataset] of [...group.datasets].sort(([a], [b]) => compareIndexNames(a, b)))
+    b.value(id, name, dataset.path);
   for (const [name, sub] of group.groups) addGroup(b, b.child(id, name), sub, layerNames);
   if (group.path === 'layers' || group.path.endsWith('/layers')) {
     const names = new Map<string, string>();
@@ -87,11 +92,19 @@ function addGroup(b: GraphBuilder, id: number, group: H5Group, layerNames: Map<s
 function stringList(file: string, group: H5Group, attr: string): string[] {
   const v = group.attrs()[attr];
   if (v === undefined) return [];
-  const list = typeof v === 'string' ? [v] : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>) : null;
+  const list =
+    typeof v === 'string'
+      ? [v]
+      : Array.isArray(v) || ArrayBuffer.isView(v)
+        ? Array.from(v as ArrayLike<unknown>)
+        : null;
   if (list === null || list.some((x) => typeof x !== 'string')) {
     // h5py writes an empty list as a float64 array of length 0.
     if (list !== null && list.length === 0) return [];
-    throw new CorruptCheckpointError(`${file}: attribute ${attr} of ${group.path || '/'} is not a list of strings`, { file, key: group.path || '/' });
+    throw new CorruptCheckpointError(`${file}: attribute ${attr} of ${group.path || '/'} is not a list of strings`, {
+      file,
+      key: group.path || '/',
+    });
   }
   return list as string[];
 }
@@ -102,7 +115,10 @@ function legacyValues(file: string, b: GraphBuilder, id: number, root: H5Group, 
     const path = group.path === '' ? name : `${group.path}/${name}`;
     const rel = path.slice(root.path === '' ? 0 : root.path.length + 1);
     if (datasetAt(root, rel) === undefined) {
-      throw new CorruptCheckpointError(`${file}: ${group.path || '/'} lists weight ${name}, which is not in the file`, { file, key: path });
+      throw new CorruptCheckpointError(`${file}: ${group.path || '/'} lists weight ${name}, which is not in the file`, {
+        file,
+        key: path,
+      });
     }
     b.value(vars, String(i), path);
   });
@@ -122,7 +138,10 @@ export function kerasWeightsGraph(root: H5Group, file: string): KerasWeightsGrap
   for (const layerName of stringList(file, modelWeights, 'layer_names')) {
     const group = modelWeights.groups.get(layerName);
     if (group === undefined) {
-      throw new CorruptCheckpointError(`${file}: layer ${layerName} is listed in layer_names but has no group`, { file, key: `${modelWeights.path}/${layerName}` });
+      throw new CorruptCheckpointError(`${file}: layer ${layerName} is listed in layer_names but has no group`, {
+        file,
+        key: `${modelWeights.path}/${layerName}`,
+      });
     }
     const names = stringList(file, group, 'weight_names');
     if (names.length > 0) legacyValues(file, b, b.child(rootId, `layer_with_weights-${k++}`), root, group, names);

@@ -39,7 +39,9 @@ export class KerasWeightsSource implements ValueSource {
     const file = h5 === bytes ? name : `${name}/${KERAS_ARCHIVE_WEIGHTS}`;
     const root = openHdf5(h5, file);
     const { layout, graph, keys, layerNames } = kerasWeightsGraph(root, file);
-    const datasets = new Map(keys.map((k): [string, H5Dataset] => [k, present(datasetAt(root, k), `dataset ${k} of the weights graph`)]));
+    const datasets = new Map(
+      keys.map((k): [string, H5Dataset] => [k, present(datasetAt(root, k), `dataset ${k} of the weights graph`)]),
+    );
     return new KerasWeightsSource(file, layout, graph, datasets, layerNames);
   }
 
@@ -83,7 +85,11 @@ export class KerasWeightsSource implements ValueSource {
     try {
       return Promise.resolve(this.dataset(key).read());
     } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new CorruptCheckpointError(`${this.prefix}: ${String(err)}`, { file: this.prefix, key }));
+      return Promise.reject(
+        err instanceof Error
+          ? err
+          : new CorruptCheckpointError(`${this.prefix}: ${String(err)}`, { file: this.prefix, key }),
+      );
     }
   }
 
@@ -116,7 +122,10 @@ function archiveWeights(bytes: Uint8Array, file: string): Uint8Array {
       filter: (f) => {
         if (f.name !== KERAS_ARCHIVE_WEIGHTS) return false;
         if (f.originalSize > Math.max(bytes.length, f.size) * MAX_DEFLATE_RATIO || f.originalSize > 2 ** 32) {
-          throw new CorruptCheckpointError(`${file}: ${f.name} claims ${f.originalSize} bytes inflated from ${f.size}`, { file, key: f.name });
+          throw new CorruptCheckpointError(
+            `${file}: ${f.name} claims ${f.originalSize} bytes inflated from ${f.size}`,
+            { file, key: f.name },
+          );
         }
         return true;
       },
@@ -124,10 +133,16 @@ function archiveWeights(bytes: Uint8Array, file: string): Uint8Array {
     found = files[KERAS_ARCHIVE_WEIGHTS];
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
-    throw new CorruptCheckpointError(`${file}: not a readable .keras (zip) archive: ${err instanceof Error ? err.message : String(err)}`, { file, cause: err });
+    throw new CorruptCheckpointError(
+      `${file}: not a readable .keras (zip) archive: ${err instanceof Error ? err.message : String(err)}`,
+      { file, cause: err },
+    );
   }
   if (found === undefined) {
-    throw new NotFoundError(`${file}: the archive has no ${KERAS_ARCHIVE_WEIGHTS} (a sharded or weightless .keras save?)`, { file, key: KERAS_ARCHIVE_WEIGHTS });
+    throw new NotFoundError(
+      `${file}: the archive has no ${KERAS_ARCHIVE_WEIGHTS} (a sharded or weightless .keras save?)`,
+      { file, key: KERAS_ARCHIVE_WEIGHTS },
+    );
   }
   return found;
 }

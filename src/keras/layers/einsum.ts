@@ -15,13 +15,16 @@ export interface ParsedEquation {
 
 export function parseEquation(equation: string): ParsedEquation {
   const m = /^([a-zA-Z]*),([a-zA-Z]*)->([a-zA-Z]*)$/.exec(equation.replace(/\s+/g, ''));
-  if (!m) throw new InvalidArgumentError(`Unsupported einsum equation '${equation}': expected [X],[Y]->[Z] after expansion`);
+  if (!m)
+    throw new InvalidArgumentError(`Unsupported einsum equation '${equation}': expected [X],[Y]->[Z] after expansion`);
   const [, a, b, out] = m as unknown as [string, string, string, string];
   for (const spec of [a, b, out]) {
-    if (new Set(spec).size !== spec.length) throw new InvalidArgumentError(`Einsum equation '${equation}' repeats a letter in one operand`);
+    if (new Set(spec).size !== spec.length)
+      throw new InvalidArgumentError(`Einsum equation '${equation}' repeats a letter in one operand`);
   }
   for (const c of out) {
-    if (!a.includes(c) && !b.includes(c)) throw new InvalidArgumentError(`Einsum equation '${equation}': output letter '${c}' is in no operand`);
+    if (!a.includes(c) && !b.includes(c))
+      throw new InvalidArgumentError(`Einsum equation '${equation}': output letter '${c}' is in no operand`);
   }
   return { a, b, out };
 }
@@ -46,12 +49,16 @@ export function einsum2(eq: ParsedEquation, x: tfc.Tensor, y: tfc.Tensor): tfc.T
     const aOnly = Array.from(a).filter((c) => !b.includes(c) && !out.includes(c));
     if (aOnly.length > 0) {
       x = tfc.sum(x, positions(a, aOnly));
-      a = Array.from(a).filter((c) => !aOnly.includes(c)).join('');
+      a = Array.from(a)
+        .filter((c) => !aOnly.includes(c))
+        .join('');
     }
     const bOnly = Array.from(b).filter((c) => !a.includes(c) && !out.includes(c));
     if (bOnly.length > 0) {
       y = tfc.sum(y, positions(b, bOnly));
-      b = Array.from(b).filter((c) => !bOnly.includes(c)).join('');
+      b = Array.from(b)
+        .filter((c) => !bOnly.includes(c))
+        .join('');
     }
     const batch = Array.from(out).filter((c) => a.includes(c) && b.includes(c));
     const contract = Array.from(a).filter((c) => b.includes(c) && !out.includes(c));
@@ -64,7 +71,9 @@ export function einsum2(eq: ParsedEquation, x: tfc.Tensor, y: tfc.Tensor): tfc.T
     };
     for (const c of [...batch, ...contract]) {
       if (x.shape[a.indexOf(c)] !== y.shape[b.indexOf(c)]) {
-        throw new InvalidArgumentError(`Einsum ${a},${b}->${out}: dimension '${c}' is ${x.shape[a.indexOf(c)]} in one operand and ${y.shape[b.indexOf(c)]} in the other`);
+        throw new InvalidArgumentError(
+          `Einsum ${a},${b}->${out}: dimension '${c}' is ${x.shape[a.indexOf(c)]} in one operand and ${y.shape[b.indexOf(c)]} in the other`,
+        );
       }
     }
     const prod = (cs: string[]): number => cs.reduce((p, c) => p * dim(c), 1);
@@ -73,9 +82,10 @@ export function einsum2(eq: ParsedEquation, x: tfc.Tensor, y: tfc.Tensor): tfc.T
     const permB = positions(b, [...batch, ...contract, ...bFree]);
     const xt = isIdentity(permA) ? x : tfc.transpose(x, permA);
     const yt = isIdentity(permB) ? y : tfc.transpose(y, permB);
-    const product = batch.length > 0
-      ? tfc.matMul(tfc.reshape(xt, [nb, m, k]), tfc.reshape(yt, [nb, k, n]))
-      : tfc.matMul(tfc.reshape(xt, [m, k]), tfc.reshape(yt, [k, n]));
+    const product =
+      batch.length > 0
+        ? tfc.matMul(tfc.reshape(xt, [nb, m, k]), tfc.reshape(yt, [nb, k, n]))
+        : tfc.matMul(tfc.reshape(xt, [m, k]), tfc.reshape(yt, [k, n]));
     const natural = [...batch, ...aFree, ...bFree];
     const result = tfc.reshape(product, natural.map(dim));
     const perm = Array.from(out).map((c) => natural.indexOf(c));

@@ -65,10 +65,17 @@ function freshLetters(equation: string, count: number): string {
 }
 
 /** Keras's shape analysis of an EinsumDense equation (see keras.layers.EinsumDense's build). */
-export function analyzeEinsumDense(equation: string, biasAxes: string | null, inputShape: Dim[], partial: number | Dim[]): EinsumAnalysis {
+export function analyzeEinsumDense(
+  equation: string,
+  biasAxes: string | null,
+  inputShape: Dim[],
+  partial: number | Dim[],
+): EinsumAnalysis {
   const compact = equation.replace(/\s+/g, '');
   const fail = (why: string): never => {
-    throw new InvalidArgumentError(`EinsumDense equation '${equation}' with input shape [${inputShape.join(', ')}]: ${why}`);
+    throw new InvalidArgumentError(
+      `EinsumDense equation '${equation}' with input shape [${inputShape.join(', ')}]: ${why}`,
+    );
   };
   let m = /^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$/.exec(compact);
   let elision: 'none' | 'left' | 'right' = 'none';
@@ -99,13 +106,18 @@ export function analyzeEinsumDense(equation: string, biasAxes: string | null, in
     const j = a.indexOf(c);
     if (j < 0) return d;
     const fromInput = inputShape[j] ?? null;
-    if (d !== null && fromInput !== null && d !== fromInput && i > 0) fail(`dimension '${c}' is ${fromInput} in the input and ${d} in output_shape`);
+    if (d !== null && fromInput !== null && d !== fromInput && i > 0)
+      fail(`dimension '${c}' is ${fromInput} in the input and ${d} in output_shape`);
     return d ?? fromInput;
   });
   if (elision !== 'left') full[0] = inputShape[0] ?? null;
 
   const kernelShape = Array.from(weightSpec).map((c) => {
-    const d = out.includes(c) ? full[out.indexOf(c)] : a.includes(c) ? inputShape[a.indexOf(c)] : fail(`weight letter '${c}' is in neither the input nor the output`);
+    const d = out.includes(c)
+      ? full[out.indexOf(c)]
+      : a.includes(c)
+        ? inputShape[a.indexOf(c)]
+        : fail(`weight letter '${c}' is in neither the input nor the output`);
     if (d === null || d === undefined) return fail(`the kernel dimension '${c}' is unknown`);
     return d;
   });
@@ -149,16 +161,25 @@ export class EinsumDense extends tfl.layers.Layer {
     super(args);
     if (typeof args.equation !== 'string') throw new InvalidArgumentError('EinsumDense needs an `equation`');
     // Checked at run time as well: configs come from JSON.
-    if ((args.outputShape as EinsumDenseArgs['outputShape'] | null | undefined) == null) throw new InvalidArgumentError('EinsumDense needs an `outputShape`');
+    if ((args.outputShape as EinsumDenseArgs['outputShape'] | null | undefined) == null)
+      throw new InvalidArgumentError('EinsumDense needs an `outputShape`');
     if (args.loraRank != null || args.quantizationConfig != null) {
-      throw new UnsupportedError(`EinsumDense ${args.name ?? ''}: LoRA and quantized kernels are not supported (loraRank, quantizationConfig)`);
+      throw new UnsupportedError(
+        `EinsumDense ${args.name ?? ''}: LoRA and quantized kernels are not supported (loraRank, quantizationConfig)`,
+      );
     }
     this.equation = args.equation;
     this.partialOutputShape = args.outputShape;
     this.biasAxes = args.biasAxes ?? null;
     this.activation = getActivation(args.activation);
-    this.kernelInitializer = present(deserializeObject('initializer', args.kernelInitializer ?? 'glorotUniform'), 'kernel initializer');
-    this.biasInitializer = present(deserializeObject('initializer', args.biasInitializer ?? 'zeros'), 'bias initializer');
+    this.kernelInitializer = present(
+      deserializeObject('initializer', args.kernelInitializer ?? 'glorotUniform'),
+      'kernel initializer',
+    );
+    this.biasInitializer = present(
+      deserializeObject('initializer', args.biasInitializer ?? 'zeros'),
+      'bias initializer',
+    );
     this.kernelRegularizer = deserializeObject('regularizer', args.kernelRegularizer);
     this.biasRegularizer = deserializeObject('regularizer', args.biasRegularizer);
     this.activityRegularizer = deserializeObject('regularizer', args.activityRegularizer) as never;
@@ -174,9 +195,25 @@ export class EinsumDense extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Dim[];
     this.analysis = this.analyze(shape);
     const prefix = this.weightScope === null ? '' : `${this.weightScope}/`;
-    this.kernel = this.addWeight(`${prefix}kernel`, this.analysis.kernelShape, 'float32', this.kernelInitializer as never, this.kernelRegularizer as never, true, this.kernelConstraint as never);
+    this.kernel = this.addWeight(
+      `${prefix}kernel`,
+      this.analysis.kernelShape,
+      'float32',
+      this.kernelInitializer as never,
+      this.kernelRegularizer as never,
+      true,
+      this.kernelConstraint as never,
+    );
     if (this.analysis.biasShape !== null) {
-      this.bias = this.addWeight(`${prefix}bias`, this.analysis.biasShape, 'float32', this.biasInitializer as never, this.biasRegularizer as never, true, this.biasConstraint as never);
+      this.bias = this.addWeight(
+        `${prefix}bias`,
+        this.analysis.biasShape,
+        'float32',
+        this.biasInitializer as never,
+        this.biasRegularizer as never,
+        true,
+        this.biasConstraint as never,
+      );
     }
     this.built = true;
   }
@@ -189,7 +226,8 @@ export class EinsumDense extends tfl.layers.Layer {
   override call(inputs: tfc.Tensor | tfc.Tensor[], _kwargs: Kwargs): tfc.Tensor {
     return tfc.tidy(() => {
       const x = firstInput(inputs, 'EinsumDense');
-      const analysis = this.analysis !== null && this.analysis.equation.a.length === x.rank ? this.analysis : this.analyze(x.shape);
+      const analysis =
+        this.analysis !== null && this.analysis.equation.a.length === x.rank ? this.analysis : this.analyze(x.shape);
       let y = einsum2(analysis.equation, x, present(this.kernel, 'EinsumDense kernel (build() makes it)').read());
       if (this.bias !== null) y = tfc.add(y, this.bias.read());
       return this.activation.apply(y);

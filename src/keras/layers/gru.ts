@@ -71,17 +71,42 @@ export class KerasGRUCell extends tfjsGRUCell() {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const inputDim = shape[shape.length - 1] as number;
     const u = this.units;
-    this.kernel = this.addWeight('kernel', [inputDim, 3 * u], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 3 * u], undefined, this.recurrentInitializer, this.recurrentRegularizer, true, this.recurrentConstraint);
+    this.kernel = this.addWeight(
+      'kernel',
+      [inputDim, 3 * u],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [u, 3 * u],
+      undefined,
+      this.recurrentInitializer,
+      this.recurrentRegularizer,
+      true,
+      this.recurrentConstraint,
+    );
     this.bias = this.useBias
-      ? this.addWeight('bias', this.resetAfter ? [2, 3 * u] : [3 * u], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint)
+      ? this.addWeight(
+          'bias',
+          this.resetAfter ? [2, 3 * u] : [3 * u],
+          undefined,
+          this.biasInitializer,
+          this.biasRegularizer,
+          true,
+          this.biasConstraint,
+        )
       : (null as never);
     this.built = true;
   }
 
   override call(inputs: tfc.Tensor | tfc.Tensor[], kwargs: Kwargs): tfc.Tensor[] {
     return tfc.tidy(() => {
-      if (!Array.isArray(inputs) || inputs.length !== 2) throw new InvalidArgumentError('KerasGRUCell expects [inputs, state]');
+      if (!Array.isArray(inputs) || inputs.length !== 2)
+        throw new InvalidArgumentError('KerasGRUCell expects [inputs, state]');
       const [input, h] = inputs as [tfc.Tensor2D, tfc.Tensor2D];
       let x = input;
       const training = kwargs['training'] === true;
@@ -101,7 +126,8 @@ export class KerasGRUCell extends tfjsGRUCell() {
       const bias = this.useBias ? this.bias.read() : null;
       let inputBias: tfc.Tensor | null = bias;
       let recurrentBias: tfc.Tensor | null = null;
-      if (bias !== null && this.resetAfter) [inputBias, recurrentBias] = tfc.unstack(bias, 0) as [tfc.Tensor, tfc.Tensor];
+      if (bias !== null && this.resetAfter)
+        [inputBias, recurrentBias] = tfc.unstack(bias, 0) as [tfc.Tensor, tfc.Tensor];
       let matrixX = tfc.matMul(x, kernel);
       if (inputBias !== null) matrixX = tfc.add(matrixX, inputBias);
       const [xz, xr, xh] = tfc.split(matrixX, 3, 1) as [tfc.Tensor, tfc.Tensor, tfc.Tensor];

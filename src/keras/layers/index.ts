@@ -18,7 +18,14 @@ export { LayerScale, type LayerScaleArgs } from './layer_scale';
 export { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi_head_attention';
 export { Normalization, type NormalizationArgs } from './normalization';
 
-export const KERAS_LAYER_CLASSES = [KerasGRUCell, KerasGRU, Normalization, EinsumDense, MultiHeadAttention, LayerScale] as const;
+export const KERAS_LAYER_CLASSES = [
+  KerasGRUCell,
+  KerasGRU,
+  Normalization,
+  EinsumDense,
+  MultiHeadAttention,
+  LayerScale,
+] as const;
 
 let registered = false;
 
@@ -26,6 +33,9 @@ let registered = false;
 export function registerKerasLayers(): void {
   if (registered) return;
   registered = true;
-  for (const cls of KERAS_LAYER_CLASSES) tfc.serialization.registerClass(cls as unknown as tfc.serialization.SerializableConstructor<tfc.serialization.Serializable>);
+  for (const cls of KERAS_LAYER_CLASSES)
+    tfc.serialization.registerClass(
+      cls as unknown as tfc.serialization.SerializableConstructor<tfc.serialization.Serializable>,
+    );
   registerKerasLayerChildren();
 }

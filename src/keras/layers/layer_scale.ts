@@ -25,13 +25,21 @@ export class LayerScale extends tfl.layers.Layer {
     super(args);
     const init = args.initValues ?? args.initValue;
     if (typeof init !== 'number') throw new InvalidArgumentError('LayerScale needs `initValues` (a number)');
-    if (!Number.isInteger(args.projectionDim) || args.projectionDim <= 0) throw new InvalidArgumentError('LayerScale needs a positive integer `projectionDim`');
+    if (!Number.isInteger(args.projectionDim) || args.projectionDim <= 0)
+      throw new InvalidArgumentError('LayerScale needs a positive integer `projectionDim`');
     this.initValues = init;
     this.projectionDim = args.projectionDim;
   }
 
   override build(_inputShape: tfl.Shape | tfl.Shape[]): void {
-    this.gamma = this.addWeight('gamma', [this.projectionDim], 'float32', tfl.initializers.constant({ value: this.initValues }), undefined, true);
+    this.gamma = this.addWeight(
+      'gamma',
+      [this.projectionDim],
+      'float32',
+      tfl.initializers.constant({ value: this.initValues }),
+      undefined,
+      true,
+    );
     this.built = true;
   }
 

@@ -61,11 +61,19 @@ const DOT_PRODUCT_MASK_FILL = -0.7 * 3.38953e38;
 const SOFTMAX_MASK_FILL = -1e9;
 
 /** Keras's projection equation: `free` passthrough dims, `bound` contracted dims, `output` new dims. */
-function projectionEquation(free: number, bound: number, output: number): { equation: string; biasAxes: string; outputRank: number } {
+function projectionEquation(
+  free: number,
+  bound: number,
+  output: number,
+): { equation: string; biasAxes: string; outputRank: number } {
   const inputStr = LETTERS.slice(0, free + bound);
   const kernelStr = LETTERS.slice(free, free + bound + output);
   const outputStr = LETTERS.slice(0, free) + LETTERS.slice(free + bound, free + bound + output);
-  return { equation: `${inputStr},${kernelStr}->${outputStr}`, biasAxes: LETTERS.slice(free + bound, free + bound + output), outputRank: free + output };
+  return {
+    equation: `${inputStr},${kernelStr}->${outputStr}`,
+    biasAxes: LETTERS.slice(free + bound, free + bound + output),
+    outputRank: free + output,
+  };
 }
 
 function partialShape(outputRank: number, known: number[]): Dim[] {
@@ -73,14 +81,26 @@ function partialShape(outputRank: number, known: number[]): Dim[] {
 }
 
 /** Keras's attention equations for projected tensors of `rank` attending over `axes`. */
-function attentionEquations(rank: number, axes: number[]): { dot: ParsedEquation; combine: ParsedEquation; scoresRank: number } {
+function attentionEquations(
+  rank: number,
+  axes: number[],
+): { dot: ParsedEquation; combine: ParsedEquation; scoresRank: number } {
   const target = LETTERS.slice(0, rank);
   const batchDims = [...Array(rank).keys()].filter((i) => !axes.includes(i) && i !== rank - 1);
   let offset = rank;
   let source = '';
-  for (let i = 0; i < rank; i++) source += batchDims.includes(i) || i === rank - 1 ? target.charAt(i) : LETTERS.charAt(offset++);
-  const product = [...batchDims.map((i) => target[i]), ...axes.map((i) => target[i]), ...axes.map((i) => source[i])].join('');
-  return { dot: parseEquation(`${source},${target}->${product}`), combine: parseEquation(`${product},${source}->${target}`), scoresRank: product.length };
+  for (let i = 0; i < rank; i++)
+    source += batchDims.includes(i) || i === rank - 1 ? target.charAt(i) : LETTERS.charAt(offset++);
+  const product = [
+    ...batchDims.map((i) => target[i]),
+    ...axes.map((i) => target[i]),
+    ...axes.map((i) => source[i]),
+  ].join('');
+  return {
+    dot: parseEquation(`${source},${target}->${product}`),
+    combine: parseEquation(`${product},${source}->${target}`),
+    scoresRank: product.length,
+  };
 }
 
 function toBool(mask: tfc.Tensor): tfc.Tensor {
@@ -118,25 +138,42 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   constructor(args: MultiHeadAttentionArgs) {
     super(args);
     const positive = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
-    if (!positive(args.numHeads)) throw new InvalidArgumentError(`MultiHeadAttention: numHeads must be a positive integer, got ${args.numHeads}`);
-    if (!positive(args.keyDim)) throw new InvalidArgumentError(`MultiHeadAttention: keyDim must be a positive integer, got ${args.keyDim}`);
-    if (args.valueDim != null && !positive(args.valueDim)) throw new InvalidArgumentError(`MultiHeadAttention: valueDim must be a positive integer, got ${args.valueDim}`);
-    if (args.slidingWindow != null && !positive(args.slidingWindow)) throw new InvalidArgumentError(`MultiHeadAttention: slidingWindow must be a positive integer, got ${args.slidingWindow}`);
+    if (!positive(args.numHeads))
+      throw new InvalidArgumentError(`MultiHeadAttention: numHeads must be a positive integer, got ${args.numHeads}`);
+    if (!positive(args.keyDim))
+      throw new InvalidArgumentError(`MultiHeadAttention: keyDim must be a positive integer, got ${args.keyDim}`);
+    if (args.valueDim != null && !positive(args.valueDim))
+      throw new InvalidArgumentError(`MultiHeadAttention: valueDim must be a positive integer, got ${args.valueDim}`);
+    if (args.slidingWindow != null && !positive(args.slidingWindow))
+      throw new InvalidArgumentError(
+        `MultiHeadAttention: slidingWindow must be a positive integer, got ${args.slidingWindow}`,
+      );
     this.supportsMasking = true;
     this.numHeads = args.numHeads;
     this.keyDim = args.keyDim;
     this.valueDim = args.valueDim ?? args.keyDim;
     this.dropout = args.dropout ?? 0;
     this.useBias = args.useBias ?? true;
-    this.attentionOutputShape = args.outputShape == null ? null : typeof args.outputShape === 'number' ? [args.outputShape] : [...args.outputShape];
+    this.attentionOutputShape =
+      args.outputShape == null
+        ? null
+        : typeof args.outputShape === 'number'
+          ? [args.outputShape]
+          : [...args.outputShape];
     if (this.attentionOutputShape !== null && this.attentionOutputShape.length === 0) this.attentionOutputShape = null;
-    this.attentionAxes = args.attentionAxes == null ? null : typeof args.attentionAxes === 'number' ? [args.attentionAxes] : [...args.attentionAxes];
+    this.attentionAxes =
+      args.attentionAxes == null
+        ? null
+        : typeof args.attentionAxes === 'number'
+          ? [args.attentionAxes]
+          : [...args.attentionAxes];
     this.useCausalMask = args.useCausalMask ?? false;
     this.useGate = args.useGate ?? false;
     this.slidingWindow = args.slidingWindow ?? null;
     this.seed = args.seed ?? null;
     // Each sublayer gets its own initializer objects, from the same config, as Keras does.
-    const serialized = (kind: 'initializer' | 'regularizer' | 'constraint', id: Identifier) => serializeObject(deserializeObject(kind, id));
+    const serialized = (kind: 'initializer' | 'regularizer' | 'constraint', id: Identifier) =>
+      serializeObject(deserializeObject(kind, id));
     this.sublayerArgs = {
       kernelInitializer: serialized('initializer', args.kernelInitializer ?? 'glorotUniform'),
       biasInitializer: serialized('initializer', args.biasInitializer ?? 'zeros'),
@@ -149,7 +186,13 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     this.activityRegularizer = deserializeObject('regularizer', args.activityRegularizer) as never;
   }
 
-  private sublayer(name: string, equation: string, outputShape: Dim[], biasAxes: string, activation?: string): EinsumDense {
+  private sublayer(
+    name: string,
+    equation: string,
+    outputShape: Dim[],
+    biasAxes: string,
+    activation?: string,
+  ): EinsumDense {
     const layer = new EinsumDense({
       name,
       equation,
@@ -164,36 +207,69 @@ export class MultiHeadAttention extends tfl.layers.Layer {
 
   /** The sublayers, in Keras's weight order. */
   sublayers(): EinsumDense[] {
-    return [this.queryDense, this.keyDense, this.gateDense, this.valueDense, this.outputDense].filter((l): l is EinsumDense => l !== null);
+    return [this.queryDense, this.keyDense, this.gateDense, this.valueDense, this.outputDense].filter(
+      (l): l is EinsumDense => l !== null,
+    );
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Dim[][];
     const [query = [], value = query, key = value] = shapes;
     if (value.slice(1, -1).join() !== key.slice(1, -1).join()) {
-      throw new InvalidArgumentError(`MultiHeadAttention: value [${value.join()}] and key [${key.join()}] must agree in every dimension but the last`);
+      throw new InvalidArgumentError(
+        `MultiHeadAttention: value [${value.join()}] and key [${key.join()}] must agree in every dimension but the last`,
+      );
     }
     const q = projectionEquation(query.length - 1, 1, 2);
-    this.queryDense = this.sublayer('query', q.equation, partialShape(q.outputRank - 1, [this.numHeads, this.keyDim]), q.biasAxes);
+    this.queryDense = this.sublayer(
+      'query',
+      q.equation,
+      partialShape(q.outputRank - 1, [this.numHeads, this.keyDim]),
+      q.biasAxes,
+    );
     this.queryDense.build(query);
     const k = projectionEquation(key.length - 1, 1, 2);
-    this.keyDense = this.sublayer('key', k.equation, partialShape(k.outputRank - 1, [this.numHeads, this.keyDim]), k.biasAxes);
+    this.keyDense = this.sublayer(
+      'key',
+      k.equation,
+      partialShape(k.outputRank - 1, [this.numHeads, this.keyDim]),
+      k.biasAxes,
+    );
     this.keyDense.build(key);
     if (this.useGate) {
-      this.gateDense = this.sublayer('gate', q.equation, partialShape(q.outputRank - 1, [this.numHeads, this.valueDim]), q.biasAxes, 'sigmoid');
+      this.gateDense = this.sublayer(
+        'gate',
+        q.equation,
+        partialShape(q.outputRank - 1, [this.numHeads, this.valueDim]),
+        q.biasAxes,
+        'sigmoid',
+      );
       this.gateDense.build(query);
     }
     const v = projectionEquation(value.length - 1, 1, 2);
-    this.valueDense = this.sublayer('value', v.equation, partialShape(v.outputRank - 1, [this.numHeads, this.valueDim]), v.biasAxes);
+    this.valueDense = this.sublayer(
+      'value',
+      v.equation,
+      partialShape(v.outputRank - 1, [this.numHeads, this.valueDim]),
+      v.biasAxes,
+    );
     this.valueDense.build(value);
 
     const rank = v.outputRank;
-    const axes = this.attentionAxes === null ? [...Array(rank - 3).keys()].map((i) => i + 1) : this.attentionAxes.map((a) => (a >= 0 ? a : rank - 1 + a));
+    const axes =
+      this.attentionAxes === null
+        ? [...Array(rank - 3).keys()].map((i) => i + 1)
+        : this.attentionAxes.map((a) => (a >= 0 ? a : rank - 1 + a));
     this.attention = { axes, ...attentionEquations(rank, axes) };
 
     const outShape = this.attentionOutputShape ?? [query[query.length - 1] as number];
     const o = projectionEquation(query.length - 1, 2, outShape.length);
-    this.outputDense = this.sublayer('attention_output', o.equation, partialShape(o.outputRank - 1, outShape), o.biasAxes);
+    this.outputDense = this.sublayer(
+      'attention_output',
+      o.equation,
+      partialShape(o.outputRank - 1, outShape),
+      o.biasAxes,
+    );
     const projected = [...(this.queryDense.computeOutputShape(query) as Dim[])];
     projected[projected.length - 1] = this.valueDim;
     this.outputDense.build(projected);
@@ -218,7 +294,10 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     return this.attentionOutputShape === null ? [...query] : [...query.slice(0, -1), ...this.attentionOutputShape];
   }
 
-  override apply(inputs: tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[], kwargs?: Kwargs): tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+  override apply(
+    inputs: tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[],
+    kwargs?: Kwargs,
+  ): tfc.Tensor | tfc.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
     const flag: unknown = kwargs?.['useCausalMask'] ?? kwargs?.['use_causal_mask'];
     const symbolic = (Array.isArray(inputs) ? inputs : [inputs]).some((x) => x instanceof tfl.SymbolicTensor);
     if (symbolic && typeof flag === 'boolean') {
@@ -238,7 +317,13 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   }
 
   /** Keras's combined boolean mask ([B or 1, T, S]) of the input masks, the causal and window masks and the attention mask. */
-  private combinedMask(query: tfc.Tensor, value: tfc.Tensor, masks: Array<tfc.Tensor | null>, attentionMask: tfc.Tensor | null, causal: boolean): tfc.Tensor | null {
+  private combinedMask(
+    query: tfc.Tensor,
+    value: tfc.Tensor,
+    masks: Array<tfc.Tensor | null>,
+    attentionMask: tfc.Tensor | null,
+    causal: boolean,
+  ): tfc.Tensor | null {
     const [queryMask, valueMask, keyMask] = masks;
     let mask: tfc.Tensor | null = null;
     if (queryMask) mask = and(mask, tfc.expandDims(toBool(queryMask), -1));
@@ -261,20 +346,30 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       const value = list[1] ?? query;
       const key = list[2] ?? value;
       const attentionMask = (kwargs['attentionMask'] as tfc.Tensor | undefined) ?? list[3] ?? null;
-      const causal = (kwargs['useCausalMask'] as boolean | undefined) ?? (kwargs['use_causal_mask'] as boolean | undefined) ?? this.useCausalMask;
+      const causal =
+        (kwargs['useCausalMask'] as boolean | undefined) ??
+        (kwargs['use_causal_mask'] as boolean | undefined) ??
+        this.useCausalMask;
       const training = kwargs['training'] === true;
       const given = kwargs['mask'] as tfc.Tensor | Array<tfc.Tensor | null> | undefined;
       // tfjs's executor hands over only the first input's mask: it is the value's and key's too when they are the query.
       const masks: Array<tfc.Tensor | null> = Array.isArray(given)
-        ? [given[0] ?? null, given[1] ?? null, list[2] === undefined ? null : given[2] ?? null]
-        : [given ?? null, given && value === query ? given : null, given && list[2] !== undefined && key === query ? given : null];
+        ? [given[0] ?? null, given[1] ?? null, list[2] === undefined ? null : (given[2] ?? null)]
+        : [
+            given ?? null,
+            given && value === query ? given : null,
+            given && list[2] !== undefined && key === query ? given : null,
+          ];
       const mask = this.combinedMask(query, value, masks, attentionMask, causal);
 
       const built = 'MultiHeadAttention sublayer (build() makes it)';
       const q = present(this.queryDense, built).call(query, {});
       const k = present(this.keyDense, built).call(key, {});
       const v = present(this.valueDense, built).call(value, {});
-      const { axes, dot, combine, scoresRank } = present(this.attention, 'MultiHeadAttention equations (build() makes them)');
+      const { axes, dot, combine, scoresRank } = present(
+        this.attention,
+        'MultiHeadAttention equations (build() makes them)',
+      );
       const scale = 1 / Math.sqrt(this.keyDim);
       const expand = (m: tfc.Tensor): tfc.Tensor => {
         while (m.rank < scoresRank) m = tfc.expandDims(m, m.rank - axes.length * 2);
@@ -283,14 +378,20 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       let probs: tfc.Tensor;
       if (this.dropout === 0 && q.rank === 4) {
         let logits = tfc.mul(einsum2(dot, k, q), scale);
-        if (mask !== null) logits = tfc.where(tfc.broadcastTo(expand(mask), logits.shape), logits, tfc.fill(logits.shape, DOT_PRODUCT_MASK_FILL));
+        if (mask !== null)
+          logits = tfc.where(
+            tfc.broadcastTo(expand(mask), logits.shape),
+            logits,
+            tfc.fill(logits.shape, DOT_PRODUCT_MASK_FILL),
+          );
         probs = tfc.softmax(logits);
       } else {
         let scores = einsum2(dot, k, tfc.mul(q, scale));
         const normAxes = [...Array(axes.length).keys()].map((i) => scoresRank - axes.length + i);
         const full = mask === null ? null : tfc.broadcastTo(expand(mask), scores.shape);
         if (full !== null) scores = tfc.where(full, scores, tfc.fill(scores.shape, SOFTMAX_MASK_FILL));
-        probs = normAxes.length === 1 ? tfc.softmax(scores) : tfc.exp(tfc.sub(scores, tfc.logSumExp(scores, normAxes, true)));
+        probs =
+          normAxes.length === 1 ? tfc.softmax(scores) : tfc.exp(tfc.sub(scores, tfc.logSumExp(scores, normAxes, true)));
         if (full !== null) probs = tfc.where(full, probs, tfc.zerosLike(probs));
         if (training && this.dropout > 0) probs = tfc.dropout(probs, this.dropout);
       }

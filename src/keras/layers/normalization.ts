@@ -62,8 +62,14 @@ export class Normalization extends tfl.layers.Layer {
     this.given = mean !== null && variance !== null ? [mean, variance] : null;
     if (mean !== null && variance !== null) {
       const [ms, vs] = [shapeOf(mean), shapeOf(variance)];
-      if (ms.join() !== vs.join()) throw new InvalidArgumentError(`Normalization: mean shape [${ms.join()}] differs from variance shape [${vs.join()}]`);
-      if (ms.length > this.axis.length) throw new InvalidArgumentError(`Normalization: mean has rank ${ms.length}, more than the ${this.axis.length} kept axes`);
+      if (ms.join() !== vs.join())
+        throw new InvalidArgumentError(
+          `Normalization: mean shape [${ms.join()}] differs from variance shape [${vs.join()}]`,
+        );
+      if (ms.length > this.axis.length)
+        throw new InvalidArgumentError(
+          `Normalization: mean has rank ${ms.length}, more than the ${this.axis.length} kept axes`,
+        );
     }
   }
 
@@ -71,12 +77,15 @@ export class Normalization extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Array<number | null>;
     const ndim = shape.length;
     if (this.axis.some((a) => a < -ndim || a >= ndim)) {
-      throw new InvalidArgumentError(`Normalization: axis [${this.axis.join()}] is out of range for inputs of rank ${ndim}`);
+      throw new InvalidArgumentError(
+        `Normalization: axis [${this.axis.join()}] is out of range for inputs of rank ${ndim}`,
+      );
     }
     const keep = [...new Set(this.axis.map((a) => (a < 0 ? a + ndim : a)))].sort((p, q) => p - q);
     const kept = keep.map((d) => {
       const size = shape[d];
-      if (size === null || size === undefined) throw new InvalidArgumentError(`Normalization: the kept axis ${d} has an unknown size`);
+      if (size === null || size === undefined)
+        throw new InvalidArgumentError(`Normalization: the kept axis ${d} has an unknown size`);
       return size;
     });
     this.broadcastShape = shape.map((_, i) => {
@@ -106,11 +115,15 @@ export class Normalization extends tfl.layers.Layer {
         const ndim = target.length;
         const keptAxes = this.axis.map((a) => (a < 0 ? a + ndim : a)).sort((p, q) => p - q);
         const expanded = new Array<number>(ndim).fill(1);
-        for (let i = 1; i <= t.rank; i++) expanded[at(keptAxes, keptAxes.length - i, 'kept axes')] = at(t.shape, t.rank - i, 'statistic shape');
+        for (let i = 1; i <= t.rank; i++)
+          expanded[at(keptAxes, keptAxes.length - i, 'kept axes')] = at(t.shape, t.rank - i, 'statistic shape');
         try {
           return tfc.broadcastTo(tfc.reshape(t, expanded), target);
         } catch (err) {
-          throw new InvalidArgumentError(`Normalization: statistics of shape [${t.shape.join()}] do not fit inputs kept as [${target.join()}]`, { cause: err });
+          throw new InvalidArgumentError(
+            `Normalization: statistics of shape [${t.shape.join()}] do not fit inputs kept as [${target.join()}]`,
+            { cause: err },
+          );
         }
       };
       return [expand(givenMean), expand(givenVariance)];
@@ -124,14 +137,24 @@ export class Normalization extends tfl.layers.Layer {
   override call(inputs: tfc.Tensor | tfc.Tensor[], _kwargs: Kwargs): tfc.Tensor {
     return tfc.tidy(() => {
       const x = firstInput(inputs, 'Normalization');
-      const broadcast = (v: tfl.LayerVariable): tfc.Tensor => tfc.reshape(v.read(), present(this.broadcastShape, 'Normalization broadcast shape (build() sets it)'));
-      const [mean, variance] = this.mean !== null && this.variance !== null ? [broadcast(this.mean), broadcast(this.variance)] : this.givenStatistics();
+      const broadcast = (v: tfl.LayerVariable): tfc.Tensor =>
+        tfc.reshape(v.read(), present(this.broadcastShape, 'Normalization broadcast shape (build() sets it)'));
+      const [mean, variance] =
+        this.mean !== null && this.variance !== null
+          ? [broadcast(this.mean), broadcast(this.variance)]
+          : this.givenStatistics();
       const scale = tfc.maximum(tfc.sqrt(variance), KERAS_EPSILON);
       return this.invert ? tfc.add(mean, tfc.mul(x, scale)) : tfc.div(tfc.sub(x, mean), scale);
     });
   }
 
   override getConfig(): tfc.serialization.ConfigDict {
-    return { ...super.getConfig(), axis: this.axis, invert: this.invert, mean: this.inputMean, variance: this.inputVariance };
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      invert: this.invert,
+      mean: this.inputMean,
+      variance: this.inputVariance,
+    };
   }
 }

@@ -35,7 +35,8 @@ type Kind = keyof KindTypes;
 // The registry is untyped: what it holds under a kind's class names is trusted to be of that kind.
 function fromRegistry<K extends Kind>(kind: K, className: string, config: tfc.serialization.ConfigDict): KindTypes[K] {
   const entry = tfc.serialization.SerializationMap.getMap().classNameMap[className];
-  if (entry === undefined) throw new InvalidArgumentError(`Unknown ${kind}: ${className} (not registered with tf.serialization)`);
+  if (entry === undefined)
+    throw new InvalidArgumentError(`Unknown ${kind}: ${className} (not registered with tf.serialization)`);
   const [cls, fromConfig] = entry;
   return fromConfig(cls, config) as unknown as KindTypes[K];
 }
@@ -48,7 +49,10 @@ function isSerializable(v: unknown): v is tfc.serialization.Serializable {
  * An initializer, regularizer or constraint from a tfjs identifier: a name ('glorotUniform', 'GlorotUniform',
  * 'l1l2'), a `{className, config}` dict, or an instance (returned as is).
  */
-export function deserializeObject<K extends Exclude<Kind, 'activation'>>(kind: K, identifier: unknown): KindTypes[K] | null {
+export function deserializeObject<K extends Exclude<Kind, 'activation'>>(
+  kind: K,
+  identifier: unknown,
+): KindTypes[K] | null {
   if (identifier === null || identifier === undefined) return null;
   if (isSerializable(identifier)) return identifier as KindTypes[K];
   if (typeof identifier === 'string') {
@@ -57,7 +61,8 @@ export function deserializeObject<K extends Exclude<Kind, 'activation'>>(kind: K
     return fromRegistry(kind, className, {});
   }
   const dict = identifier as tfc.serialization.ConfigDict;
-  if (typeof dict['className'] !== 'string') throw new InvalidArgumentError(`Invalid ${kind}: ${JSON.stringify(identifier)}`);
+  if (typeof dict['className'] !== 'string')
+    throw new InvalidArgumentError(`Invalid ${kind}: ${JSON.stringify(identifier)}`);
   return fromRegistry(kind, dict['className'], (dict['config'] ?? {}) as tfc.serialization.ConfigDict);
 }
 
@@ -73,7 +78,8 @@ export function getActivation(identifier: Identifier | TfjsActivation): TfjsActi
   if (typeof identifier === 'string') return fromRegistry('activation', identifier, {});
   const dict = identifier;
   const className = dict['className'];
-  if (typeof className !== 'string') throw new InvalidArgumentError(`Invalid activation: ${JSON.stringify(identifier)}`);
+  if (typeof className !== 'string')
+    throw new InvalidArgumentError(`Invalid activation: ${JSON.stringify(identifier)}`);
   return fromRegistry('activation', className, (dict['config'] ?? {}) as tfc.serialization.ConfigDict);
 }
 

@@ -26,7 +26,8 @@ const countStandIns = new WeakMap<Normalization, object>();
 function countOf(norm: Normalization): object {
   let standIn = countStandIns.get(norm);
   if (standIn === undefined) {
-    const variable = (): tfc.Variable => present(norm.count, 'Normalization count (build() makes it)').read() as unknown as tfc.Variable;
+    const variable = (): tfc.Variable =>
+      present(norm.count, 'Normalization count (build() makes it)').read() as unknown as tfc.Variable;
     const restorable: Restorable = {
       shape: [],
       dtype: 'int32',
@@ -40,7 +41,12 @@ function countOf(norm: Normalization): object {
           discard: () => t.dispose(),
         };
       },
-      read: () => Promise.resolve({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(at(variable().dataSync(), 0, 'Normalization count'))) }),
+      read: () =>
+        Promise.resolve({
+          dtype: 'int64',
+          shape: [],
+          data: BigInt64Array.of(BigInt(at(variable().dataSync(), 0, 'Normalization count'))),
+        }),
     };
     standIn = { [restorableAttributes]: () => new Map([[VARIABLE_VALUE, restorable]]) };
     countStandIns.set(norm, standIn);
@@ -64,7 +70,18 @@ export function registerKerasLayerChildren(): void {
     const norm = layer as unknown as Normalization;
     if (norm.mean === null) return [];
     const count = countOf(norm);
-    if (names === 'keras3') return [['adapt_mean', norm.mean], ['adapt_variance', norm.variance], ['count', count]];
-    return [['mean', norm.mean], ['adapt_mean', norm.mean], ['variance', norm.variance], ['adapt_variance', norm.variance], ['count', count]];
+    if (names === 'keras3')
+      return [
+        ['adapt_mean', norm.mean],
+        ['adapt_variance', norm.variance],
+        ['count', count],
+      ];
+    return [
+      ['mean', norm.mean],
+      ['adapt_mean', norm.mean],
+      ['variance', norm.variance],
+      ['adapt_variance', norm.variance],
+      ['count', count],
+    ];
   });
 }

@@ -27,7 +27,8 @@ export const kerasModelAdapter: TrackableAdapter = {
   name: 'tfjs LayersModel (Keras names)',
   matches: isLayersModel,
   children: (obj, listing) => modelChildren(obj as LayersModelLike, kerasNamesFor(listing)),
-  resolveChild: (obj, checkpointChildren, listed) => kerasLayerNameResolver(obj as LayersModelLike, checkpointChildren, listed),
+  resolveChild: (obj, checkpointChildren, listed) =>
+    kerasLayerNameResolver(obj as LayersModelLike, checkpointChildren, listed),
   unready: (obj) => layerUnready(obj as LayerLike),
 };
 
@@ -49,7 +50,13 @@ function layerUnready(layer: LayerLike): string | null {
 
 /** A [2, 3·units] checkpoint bias for a [3·units] tfjs GRU bias: Keras's reset_after=True layout. */
 function isResetAfterGruBias(name: string, stored: readonly number[], live: readonly number[]): boolean {
-  return /gru[^/]*\/bias$/i.test(name) && stored.length === 2 && stored[0] === 2 && live.length === 1 && stored[1] === live[0];
+  return (
+    /gru[^/]*\/bias$/i.test(name) &&
+    stored.length === 2 &&
+    stored[0] === 2 &&
+    live.length === 1 &&
+    stored[1] === live[0]
+  );
 }
 
 /** Layer weights: leaves, whose values a Keras GRU's reset_after bias cannot fill (see checkValue). */

@@ -15,7 +15,8 @@ let registered = false;
 export function registerKerasAdapters(): void {
   if (registered) return;
   registered = true;
-  for (const adapter of [kerasLayerVariableAdapter, kerasOptimizerAdapter, kerasLayerAdapter, kerasModelAdapter]) registerTrackableAdapter(adapter);
+  for (const adapter of [kerasLayerVariableAdapter, kerasOptimizerAdapter, kerasLayerAdapter, kerasModelAdapter])
+    registerTrackableAdapter(adapter);
 }
 
 export { kerasLayerAdapter, kerasLayerVariableAdapter, kerasModelAdapter, kerasOptimizerAdapter } from './adapters';

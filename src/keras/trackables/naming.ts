@@ -56,7 +56,10 @@ export function layerChildren(layer: LayerLike, names: KerasNames): Array<[strin
   const l = layer as unknown as Record<string, unknown>;
   if (isLayer(l['cell'])) return [['cell', l['cell']]];
   if (isLayer(l['forwardLayer']) && isLayer(l['backwardLayer'])) {
-    return [['forward_layer', l['forwardLayer']], ['backward_layer', l['backwardLayer']]];
+    return [
+      ['forward_layer', l['forwardLayer']],
+      ['backward_layer', l['backwardLayer']],
+    ];
   }
   if (isLayer(l['layer'])) return [['layer', l['layer']]];
   // Keras 3's RNN cells keep their public names.
@@ -122,7 +125,12 @@ function keras3View(model: LayersModelLike): { operations: unknown[]; functional
     const sequential = model.getClassName() === 'Sequential';
     // Operation 0 is the InputLayer in both Keras 3 layouts; tfjs's functional models list it, Sequential does not.
     const declared = kerasOperations.get(model);
-    const operations = declared !== undefined ? [...declared] : sequential ? [inputLayerOf(model), ...kerasLayers(model)] : [...model.layers];
+    const operations =
+      declared !== undefined
+        ? [...declared]
+        : sequential
+          ? [inputLayerOf(model), ...kerasLayers(model)]
+          : [...model.layers];
     view = { operations, functional: { _operations: operations } };
     keras3Views.set(model, view);
   }

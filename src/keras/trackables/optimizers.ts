@@ -122,7 +122,11 @@ const OPTIMIZERS: Readonly<Record<string, OptimizerSpec>> = {
     hyper: { rho: 'decay', momentum: 'momentum' },
     legacyHyper: ['decay', 'learning_rate', 'momentum', 'rho'],
   },
-  Adagrad: { slots: [{ slot: 'accumulator', list: '_accumulators' }], hyper: {}, legacyHyper: ['decay', 'learning_rate'] },
+  Adagrad: {
+    slots: [{ slot: 'accumulator', list: '_accumulators' }],
+    hyper: {},
+    legacyHyper: ['decay', 'learning_rate'],
+  },
   Adadelta: {
     slots: [
       { slot: 'accum_grad', list: '_accumulated_grads' },
@@ -144,13 +148,19 @@ const explicitVariables = new WeakMap<object, () => readonly LiveVariable[]>();
  * Declares the variables an optimizer updates, in the order it is given their gradients (the order of its slot
  * arrays). Needed for optimizers used in custom training loops; for a compiled LayersModel it is inferred.
  */
-export function setOptimizerVariables(optimizer: object, variables: readonly object[] | (() => readonly object[])): void {
+export function setOptimizerVariables(
+  optimizer: object,
+  variables: readonly object[] | (() => readonly object[]),
+): void {
   const list = (typeof variables === 'function' ? variables : () => variables) as () => readonly LiveVariable[];
   explicitVariables.set(optimizer, list);
 }
 
 /** Infers the variable list from a model unless one was declared (used by Checkpoint and the model adapter). */
-export function inferOptimizerVariables(optimizer: object, model: { readonly trainableWeights: readonly LiveVariable[] }): void {
+export function inferOptimizerVariables(
+  optimizer: object,
+  model: { readonly trainableWeights: readonly LiveVariable[] },
+): void {
   if (!explicitVariables.has(optimizer)) explicitVariables.set(optimizer, () => model.trainableWeights);
 }
 
@@ -249,7 +259,12 @@ class SlotVariable implements Restorable {
   /** The slot as Keras stores it. */
   async read(): Promise<TensorValue> {
     const current = await this.state.currentSlot(this);
-    if (!current) return { dtype: 'float32', shape: [...this.shape], data: new Float32Array(this.shape.reduce((a, b) => a * b, 1)) };
+    if (!current)
+      return {
+        dtype: 'float32',
+        shape: [...this.shape],
+        data: new Float32Array(this.shape.reduce((a, b) => a * b, 1)),
+      };
     const scaled = this.state.convertSlot(this.spec, current, 'toKeras');
     try {
       return await valueOf(scaled);
@@ -282,10 +297,28 @@ export class OptimizerState {
     const always = (): boolean => true;
     // Not required once a TF1 checkpoint's beta1_power has given the count.
     const iterationsOptional = (): boolean => this.unstarted() || this.iterationsFromPowers;
-    const iterations = new ScalarField(`${cls}/iter`, iterationsOptional, 'int32', () => optimizer.iterations, (v) => void (o.iterations_ = v), this);
+    const iterations = new ScalarField(
+      `${cls}/iter`,
+      iterationsOptional,
+      'int32',
+      () => optimizer.iterations,
+      (v) => void (o.iterations_ = v),
+      this,
+    );
     // Optional: Keras optimizers with a learning-rate schedule checkpoint no learning-rate variable.
-    const lr = new ScalarField(`${cls}/learning_rate`, always, 'float32', () => o.learningRate, (v) => (o.setLearningRate ? o.setLearningRate(v) : (o.learningRate = v)), this);
-    this.fields.set('iter', iterations).set('_iterations', iterations).set('learning_rate', lr).set('_learning_rate', lr);
+    const lr = new ScalarField(
+      `${cls}/learning_rate`,
+      always,
+      'float32',
+      () => o.learningRate,
+      (v) => (o.setLearningRate ? o.setLearningRate(v) : (o.learningRate = v)),
+      this,
+    );
+    this.fields
+      .set('iter', iterations)
+      .set('_iterations', iterations)
+      .set('learning_rate', lr)
+      .set('_learning_rate', lr);
     for (const [name, field] of Object.entries(this.spec?.hyper ?? {})) {
       const setter = (v: number): void => {
         if (field === 'momentum' && o.setMomentum) o.setMomentum(v);
@@ -304,7 +337,18 @@ export class OptimizerState {
         );
       }
     };
-    this.fields.set('decay', new ScalarField(`${cls}/decay`, always, 'float32', () => 0, () => undefined, this, noDecay));
+    this.fields.set(
+      'decay',
+      new ScalarField(
+        `${cls}/decay`,
+        always,
+        'float32',
+        () => 0,
+        () => undefined,
+        this,
+        noDecay,
+      ),
+    );
     if (this.spec?.tf1Powers === true) {
       // TF1's AdamOptimizer keeps no step count but beta1_power = beta1^(t+1), from which tfjs's count follows.
       const beta1 = (): number => o.beta1 ?? 0;
@@ -314,9 +358,29 @@ export class OptimizerState {
         iterations.pending = t;
         this.iterationsFromPowers = true;
       };
-      this.fields.set('beta1_power', new ScalarField(`${cls}/beta1_power`, always, 'float32', () => beta1() ** (optimizer.iterations + 1), fromPower, this));
+      this.fields.set(
+        'beta1_power',
+        new ScalarField(
+          `${cls}/beta1_power`,
+          always,
+          'float32',
+          () => beta1() ** (optimizer.iterations + 1),
+          fromPower,
+          this,
+        ),
+      );
       const beta2 = (): number => o.beta2 ?? 0;
-      this.fields.set('beta2_power', new ScalarField(`${cls}/beta2_power`, always, 'float32', () => beta2() ** (optimizer.iterations + 1), () => undefined, this));
+      this.fields.set(
+        'beta2_power',
+        new ScalarField(
+          `${cls}/beta2_power`,
+          always,
+          'float32',
+          () => beta2() ** (optimizer.iterations + 1),
+          () => undefined,
+          this,
+        ),
+      );
     }
   }
 
@@ -393,7 +457,8 @@ export class OptimizerState {
     const vars = this.variables();
     if (vars && this.spec) {
       out.push(['_trainable_variables', this.list('_trainable_variables', () => [...vars])]);
-      for (const spec of this.spec.slots) out.push([spec.list, this.list(spec.list, () => vars.map((v) => this.slot(spec, v)))]);
+      for (const spec of this.spec.slots)
+        out.push([spec.list, this.list(spec.list, () => vars.map((v) => this.slot(spec, v)))]);
     }
     return out;
   }
@@ -415,7 +480,12 @@ export class OptimizerState {
     return this.spec.slots
       .filter((spec) => this.slotUsed(spec))
       .flatMap((spec) =>
-        vars.map((v) => ({ variable: v, slotName: spec.slot, fullName: `${cls}/${fullNameOf(v)}/${spec.slot}`, value: this.slot(spec, v) })),
+        vars.map((v) => ({
+          variable: v,
+          slotName: spec.slot,
+          fullName: `${cls}/${fullNameOf(v)}/${spec.slot}`,
+          value: this.slot(spec, v),
+        })),
       );
   }
 
@@ -424,15 +494,26 @@ export class OptimizerState {
     const iter = this.field('iter');
     const lr = this.field('learning_rate');
     const vars = this.variables();
-    if (!vars || !this.spec || this.unstarted()) return [['_iterations', iter], ['_learning_rate', lr]];
+    if (!vars || !this.spec || this.unstarted())
+      return [
+        ['_iterations', iter],
+        ['_learning_rate', lr],
+      ];
     const used = this.spec.slots.filter((spec) => this.slotUsed(spec));
-    const variables = this.list('_variables', () => [iter, lr, ...vars.flatMap((v) => used.map((spec) => this.slot(spec, v)))]);
+    const variables = this.list('_variables', () => [
+      iter,
+      lr,
+      ...vars.flatMap((v) => used.map((spec) => this.slot(spec, v))),
+    ]);
     return [
       ['_variables', variables],
       ['_trainable_variables', this.list('_trainable_variables', () => [...vars])],
       ['_iterations', iter],
       ['_learning_rate', lr],
-      ...used.map((spec): [string, unknown] => [spec.list, this.list(spec.list, () => vars.map((v) => this.slot(spec, v)))]),
+      ...used.map((spec): [string, unknown] => [
+        spec.list,
+        this.list(spec.list, () => vars.map((v) => this.slot(spec, v))),
+      ]),
     ];
   }
 
