@@ -40,6 +40,8 @@ execFileSync(
     '-w',
     'commonjs',
     '--no-delimited',
+    '--no-create',
+    '--no-typeurl',
     '--no-verify',
     '--no-convert',
     '--no-service',

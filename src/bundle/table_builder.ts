@@ -4,7 +4,6 @@
  * shortest separators between blocks, an empty metaindex block, and the 48-byte footer. Blocks are stored
  * uncompressed (TF's bundle writer disables compression) unless Snappy is asked for (tests of readers).
  */
-import { compress } from 'snappyjs';
 
 import { at, present } from '../checked';
 import { InvalidArgumentError } from '../errors';
@@ -24,8 +23,11 @@ import { varintLength, writeVarint } from './varint';
 export interface TableBuilderOptions {
   blockSize?: number;
   restartInterval?: number;
-  /** Compress blocks with Snappy (TensorFlow never does for bundles; readers must accept it). */
-  snappy?: boolean;
+  /**
+   * A Snappy block compressor (e.g. snappyjs's `compress`), to write Snappy blocks: TensorFlow never does for
+   * bundles, but readers must accept them. Passed in, so the package carries no compressor it does not use.
+   */
+  snappy?: ((block: Uint8Array) => Uint8Array) | undefined;
 }
 
 class BlockBuilder {
@@ -114,7 +116,7 @@ export function shortSuccessor(key: Uint8Array): Uint8Array {
 
 export class TableBuilder {
   private readonly blockSize: number;
-  private readonly snappy: boolean;
+  private readonly snappy: ((block: Uint8Array) => Uint8Array) | undefined;
   private readonly out: Uint8Array[] = [];
   private offset = 0;
   private data: BlockBuilder;
@@ -126,7 +128,7 @@ export class TableBuilder {
   constructor(options: TableBuilderOptions = {}) {
     this.blockSize = options.blockSize ?? 262144;
     this.restartInterval = options.restartInterval ?? 16;
-    this.snappy = options.snappy ?? false;
+    this.snappy = options.snappy;
     this.data = new BlockBuilder(this.restartInterval);
   }
 
@@ -151,11 +153,11 @@ export class TableBuilder {
     this.data = new BlockBuilder(this.restartInterval);
   }
 
-  private writeBlock(contents: Uint8Array, snappy: boolean): BlockHandle {
+  private writeBlock(contents: Uint8Array, snappy: ((block: Uint8Array) => Uint8Array) | undefined): BlockHandle {
     let body = contents;
     let type = BlockType.Raw;
-    if (snappy) {
-      const compressed = compress(contents);
+    if (snappy !== undefined) {
+      const compressed = snappy(contents);
       // As LevelDB does: keep the raw block unless compression saves at least 12.5%.
       if (compressed.length < contents.length - contents.length / 8) {
         body = compressed;
@@ -175,12 +177,12 @@ export class TableBuilder {
   /** Finishes the table and returns its bytes as chunks (to write without concatenating). */
   finish(): Uint8Array[] {
     this.flush();
-    const metaindex = this.writeBlock(new BlockBuilder(this.restartInterval).finish(), false);
+    const metaindex = this.writeBlock(new BlockBuilder(this.restartInterval).finish(), undefined);
     if (this.pendingHandle !== null) {
       this.index.add(shortSuccessor(present(this.lastKey, 'the last key')), encodeHandle(this.pendingHandle));
       this.pendingHandle = null;
     }
-    const indexHandle = this.writeBlock(this.index.finish(), false);
+    const indexHandle = this.writeBlock(this.index.finish(), undefined);
     const footer = new Uint8Array(FOOTER_LENGTH);
     let p = writeVarint(footer, 0, metaindex.offset);
     p = writeVarint(footer, p, metaindex.size);

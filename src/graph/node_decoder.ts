@@ -16,13 +16,13 @@ import type {
   SlotVariableReference,
   TrackableObject,
 } from './object_graph';
+import { VARIABLE_VALUE } from './keys';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The one empty list every node without children, attributes or slot variables shares. */
 const NONE: readonly never[] = Object.freeze([]);
 
-const VARIABLE_VALUE = 'VARIABLE_VALUE';
 const VARIABLE_VALUE_BYTES = Array.from(VARIABLE_VALUE, (c) => c.charCodeAt(0));
 
 /** Wire types. */

@@ -5,8 +5,18 @@ declare module 'crc-32/crc32c' {
   export function buf(data: Uint8Array, seed?: number): number;
 }
 
+declare module 'snappyjs/snappy_decompressor' {
+  /** A raw Snappy block's decoder (snappyjs 0.7's own module, without the compressor). */
+  export class SnappyDecompressor {
+    constructor(compressed: Uint8Array);
+    /** The uncompressed length from the block's varint header, or -1 when it is malformed. */
+    readUncompressedLength(): number;
+    /** Decodes into `out` (exactly the uncompressed length); false when the stream is invalid. */
+    uncompressToBuffer(out: Uint8Array): boolean;
+  }
+}
+
 declare module 'snappyjs' {
-  export function uncompress(compressed: Uint8Array, maxLength?: number): Uint8Array;
   export function compress(uncompressed: Uint8Array): Uint8Array;
 }
 

@@ -16,6 +16,7 @@ import { tensorflow } from '../../src/bundle/protos';
 import { compareBytes } from '../../src/bundle/table';
 import { concatBytes, TableBuilder, type TableBuilderOptions } from '../../src/bundle/table_builder';
 import { encodeObjectGraph, OBJECT_GRAPH_PROTO_KEY } from '../../src/graph/object_graph';
+import { compress } from 'snappyjs';
 
 export const PREFIX = '/hostile/ckpt';
 const utf8 = new TextEncoder();
@@ -251,7 +252,7 @@ export function manyKeys(n: number, snappy = false): Map<string, Uint8Array> {
   const at = data.add('k/0000000', { dtype: 'float32', shape: [], data: Float32Array.of(0) });
   for (let i = 1; i < n; i++) data.entry(`k/${String(i).padStart(7, '0')}`, 'float32', [], at);
   addGraph(data, { nodes: [node()] });
-  return data.files({ snappy });
+  return data.files({ snappy: snappy ? compress : undefined });
 }
 
 /** The root with `n` variable children; every child shares one stored value. */
