@@ -17,6 +17,7 @@ import { TableReader } from '../src/bundle/table';
 import { decodeTrackableObject, NodeReader } from '../src/graph/node_decoder';
 import { OBJECT_GRAPH_PROTO_KEY } from '../src/graph/object_graph';
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
+import { Rng } from './helpers/rng';
 
 type ProtoNode = tensorflow.TrackableObjectGraph.ITrackableObject;
 
@@ -158,17 +159,6 @@ describe('lean decoders agree with protobufjs on checkpoints TensorFlow wrote', 
     expect(checked).toBeGreaterThan(100);
   });
 });
-
-class Rng {
-  constructor(private s: number) {}
-  next(): number {
-    this.s = (this.s * 1103515245 + 12345) % 2147483648;
-    return this.s / 2147483648;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-}
 
 const ALPHABET = ['a', 'Z', '/', '.', '_', '0', 'é', '€', '😀', '\u0000', 'VARIABLE_VALUE', '.ATTRIBUTES', '\u001b'];
 

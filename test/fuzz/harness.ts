@@ -29,6 +29,7 @@ import { TableReader } from '../../src/bundle/table';
 import { concatBytes, TableBuilder } from '../../src/bundle/table_builder';
 import { MemorySource } from '../../src/io';
 import { compress } from 'snappyjs';
+import { Rng } from '../helpers/rng';
 
 export interface Seed {
   name: string;
@@ -70,20 +71,6 @@ export function loadSeeds(dirs: string[]): Seed[] {
   };
   dirs.forEach(walk);
   return seeds;
-}
-
-class Rng {
-  constructor(private s: number) {}
-  next(): number {
-    this.s = (this.s * 1103515245 + 12345) % 2147483648;
-    return this.s / 2147483648;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
 }
 
 const HUGE = [2 ** 31, 2 ** 32 + 1, 2 ** 40, 2 ** 53 - 1, 2 ** 62, 3e9, 1e12];

@@ -6,6 +6,7 @@
  */
 import { CheckpointError, CheckpointView } from '../../src';
 import { KerasWeightsSource } from '../../src/keras';
+import { Rng } from '../helpers/rng';
 
 export interface KerasSeed {
   name: string;
@@ -20,17 +21,6 @@ export interface KerasFuzzReport {
 }
 
 const HUGE = [2n ** 31n, 2n ** 32n + 1n, 2n ** 40n, 2n ** 53n - 1n, 2n ** 63n, 0xffffffffffffffffn];
-
-class Rng {
-  constructor(private s: number) {}
-  int(n: number): number {
-    this.s = (this.s * 1103515245 + 12345) % 2147483648;
-    return Math.floor((this.s / 2147483648) * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
 
 function mutate(bytes: Uint8Array, rng: Rng): [Uint8Array, string] {
   const b = bytes.slice();

@@ -21,6 +21,7 @@ import {
 } from '../../src';
 import { objectTreeLines, tensorListing, treeJson } from '../../src/cli/format';
 import * as hostile from '../helpers/hostile';
+import { Rng } from '../helpers/rng';
 
 export interface StructuredReport {
   inputs: number;
@@ -39,20 +40,6 @@ export interface StructuredReport {
 export const INPUT_MS = 2000;
 /** Heap of the child process the run is made in. */
 export const HEAP_MB = 1024;
-
-class Rng {
-  constructor(private s: number) {}
-  next(): number {
-    this.s = (this.s * 1103515245 + 12345) % 2147483648;
-    return this.s / 2147483648;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
 
 type Slices = Array<[[number, number], [number, number]]>;
 
