@@ -3,7 +3,8 @@
  * a drag and drop, or a `FileSystemDirectoryHandle`. Files are read lazily with `Blob.slice`, only the bytes a
  * read needs, never whole. Read-only.
  */
-import { CheckpointError, InvalidArgumentError, IOError, NotFoundError, UnsupportedError } from '../errors';
+import { CheckpointError, InvalidArgumentError, IOError, NotFoundError } from '../errors';
+import { ReadOnlyFileSystem } from './read_only';
 import { checkRange } from './range';
 import type { ByteSource, FileInfo, FileSystem } from './types';
 
@@ -115,7 +116,8 @@ class BlobSource implements ByteSource {
  * @example
  * {@includeCode ../../examples/browser_files.ts#BlobFileSystem}
  */
-export class BlobFileSystem implements FileSystem {
+export class BlobFileSystem extends ReadOnlyFileSystem implements FileSystem {
+  protected readonly readOnlyMessage = 'BlobFileSystem is read-only: save to a MemoryFileSystem and download its files';
   private readonly files = new Map<string, FileLike | BlobLike>();
   private bytesRead = 0;
 
@@ -123,6 +125,7 @@ export class BlobFileSystem implements FileSystem {
     files: Iterable<FileLike> | ArrayLike<FileLike> | Record<string, BlobLike> | Map<string, BlobLike> = [],
     private readonly options: BlobFileSystemOptions = {},
   ) {
+    super();
     if (files instanceof Map) {
       for (const [p, b] of files) this.add(p, b);
     } else if (typeof (files as Iterable<FileLike>)[Symbol.iterator] === 'function' || 'length' in files) {
@@ -243,23 +246,6 @@ export class BlobFileSystem implements FileSystem {
     }
     return [...names].sort();
   }
-
-  private readOnly(): never {
-    throw new UnsupportedError('BlobFileSystem is read-only: save to a MemoryFileSystem and download its files');
-  }
-  async writeFile(): Promise<void> {
-    this.readOnly();
-  }
-  async rename(): Promise<void> {
-    this.readOnly();
-  }
-  async remove(): Promise<void> {
-    this.readOnly();
-  }
-  async mkdir(): Promise<void> {
-    this.readOnly();
-  }
-  async syncDirectory(): Promise<void> {}
 
   join(...parts: string[]): string {
     return normalize(parts.filter((p) => p !== '').join('/'));

@@ -1,4 +1,5 @@
-import { CheckpointError, InvalidArgumentError, IOError, NotFoundError, UnsupportedError } from '../errors';
+import { CheckpointError, InvalidArgumentError, IOError, NotFoundError } from '../errors';
+import { ReadOnlyFileSystem } from './read_only';
 import { type FetchResponse, HttpClient, type HttpOptions, transient } from './http_client';
 import { HttpSource, parseContentRange, type Pin } from './http_source';
 import type { ByteSource, FileInfo, FileSystem } from './types';
@@ -58,7 +59,9 @@ function posixJoin(...parts: string[]): string {
  * @example
  * {@includeCode ../../examples/http.ts#HttpFileSystem}
  */
-export class HttpFileSystem implements FileSystem {
+export class HttpFileSystem extends ReadOnlyFileSystem implements FileSystem {
+  protected readonly readOnlyMessage =
+    'HttpFileSystem is read-only: write checkpoints to a local or in-memory file system';
   private readonly client: HttpClient;
   private readonly headers: Record<string, string>;
   private readonly mergeGap: number;
@@ -72,6 +75,7 @@ export class HttpFileSystem implements FileSystem {
     private readonly baseUrl = '',
     private readonly options: HttpFileSystemOptions = {},
   ) {
+    super();
     this.client = new HttpClient(options);
     this.headers = { ...options.headers };
     this.mergeGap = options.mergeGapBytes ?? 64 * 1024;
@@ -283,24 +287,6 @@ export class HttpFileSystem implements FileSystem {
   async list(): Promise<string[]> {
     return [];
   }
-
-  private readOnly(): never {
-    throw new UnsupportedError('HttpFileSystem is read-only: write checkpoints to a local or in-memory file system');
-  }
-
-  async writeFile(): Promise<void> {
-    this.readOnly();
-  }
-  async rename(): Promise<void> {
-    this.readOnly();
-  }
-  async remove(): Promise<void> {
-    this.readOnly();
-  }
-  async mkdir(): Promise<void> {
-    this.readOnly();
-  }
-  async syncDirectory(): Promise<void> {}
 
   join(...parts: string[]): string {
     return posixJoin(...parts);
