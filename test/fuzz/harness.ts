@@ -30,6 +30,7 @@ import { concatBytes, TableBuilder } from '../../src/bundle/table_builder';
 import { MemorySource } from '../../src/io';
 import { compress } from 'snappyjs';
 import { Rng } from '../helpers/rng';
+import { classifyFailure } from './failure';
 
 export interface Seed {
   name: string;
@@ -386,14 +387,7 @@ export async function fuzz(
       try {
         await exercise(files, seed.prefix, lives.get(seed) ?? null);
       } catch (err) {
-        if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
-        else {
-          outcome = 'untyped';
-          error =
-            err instanceof Error
-              ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
-              : String(err);
-        }
+        ({ outcome, error } = classifyFailure(err));
       }
       const ms = performance.now() - t0;
       const growth = process.memoryUsage().arrayBuffers - before;

@@ -7,6 +7,7 @@
 import { CheckpointError, CheckpointView } from '../../src';
 import { KerasWeightsSource } from '../../src/keras';
 import { Rng } from '../helpers/rng';
+import { classifyFailure } from './failure';
 
 export interface KerasSeed {
   name: string;
@@ -78,14 +79,7 @@ export async function fuzzKerasFiles(
     try {
       await exercise(bytes, seed.name);
     } catch (err) {
-      if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
-      else {
-        outcome = 'untyped';
-        error =
-          err instanceof Error
-            ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
-            : String(err);
-      }
+      ({ outcome, error } = classifyFailure(err));
     }
     const ms = performance.now() - t0;
     report.slowestMs = Math.max(report.slowestMs, ms);

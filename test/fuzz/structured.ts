@@ -22,6 +22,7 @@ import {
 import { objectTreeLines, tensorListing, treeJson } from '../../src/cli/format';
 import * as hostile from '../helpers/hostile';
 import { Rng } from '../helpers/rng';
+import { classifyFailure } from './failure';
 
 export interface StructuredReport {
   inputs: number;
@@ -239,14 +240,7 @@ export async function structuredFuzz(
         await exercise(files, tf);
         if (met.length > 0) outcome = `typed:${met[0]}`;
       } catch (err) {
-        if (err instanceof CheckpointError) outcome = `typed:${err.code}`;
-        else {
-          outcome = 'untyped';
-          error =
-            err instanceof Error
-              ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n')}`
-              : String(err);
-        }
+        ({ outcome, error } = classifyFailure(err));
       }
       const ms = performance.now() - t0;
       if (ms > report.slowest.ms) report.slowest = { ms, input: name };
