@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { EXAMPLE_CHECKPOINT, EXAMPLE_DIR } from '../src/cli/main';
 import { CORPUS_DIR, corpusAvailable, FIXTURES_DIR, listCheckpointDirs } from './helpers/shared';
 import { runCli as run } from './helpers/cli';
-import { readExpectedPredictions, readModelJson } from './helpers/json';
+import { readExpectedPredictions } from './helpers/json';
+import { loadConverted } from './helpers/converted_model';
 
 /** What `inspect --json` and `tree --json` print, as far as these tests read it. */
 interface InspectJson {
@@ -250,15 +251,7 @@ describe('tfjs-checkpoint diff and convert', () => {
     ]);
     expect(code).toBe(0);
     expect(out).toMatch(/^Restored 5 values into .*model\.json; wrote .*model\.json and .*weights\.bin\n$/);
-    const json = readModelJson(path.join(outDir, 'model.json'));
-    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
-      }),
-    );
+    const model = await loadConverted(outDir);
     const expected = readExpectedPredictions(path.join(EXAMPLE_DIR, 'expected.json'));
     const predictions = (await (model.predict(tf.tensor(expected.input)) as tf.Tensor).array()) as number[][];
     predictions.flat().forEach((p, i) => expect(Math.abs(p - expected.predictions.flat()[i]!)).toBeLessThan(1e-5));

@@ -27,7 +27,7 @@ import { saveModelJson } from '../src/cli/tfjs_model';
 import { fuzzKerasFiles } from './fuzz/keras_h5';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
-import { readModelJson } from './helpers/json';
+import { loadConverted } from './helpers/converted_model';
 
 const L = tf.layers;
 const FORMATS = ['keras', 'weights.h5', 'h5'] as const;
@@ -276,15 +276,7 @@ describeTopology('.keras archives alone: loadKerasModel + the archive weights, a
       const outDir = fs.mkdtempSync(path.join(dir, `convert-${name}-`));
       const c = await run(['convert', path.join(dir, `${name}.keras`), '--out', outDir]);
       expect([c.code, c.err]).toEqual([0, '']);
-      const json = readModelJson(path.join(outDir, 'model.json'));
-      const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
-      const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0]!.weights,
-          weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
-        }),
-      );
+      const converted = await loadConverted(outDir);
       expect(relativeError(predict(converted, expected[name]!), expected[name]!.prediction)).toBeLessThan(1e-4);
     });
   }
@@ -336,15 +328,7 @@ describeTf('the CLI takes Keras files', () => {
     const outDir = path.join(work, 'converted');
     const c = await run(['convert', path.join(dir, 'functional.weights.h5'), '--model', modelJson, '--out', outDir]);
     expect([c.code, c.err]).toEqual([0, '']);
-    const json = readModelJson(path.join(outDir, 'model.json'));
-    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
-      }),
-    );
+    const model = await loadConverted(outDir);
     expect(relativeError(predict(model, expected['functional']!), expected['functional']!.prediction)).toBeLessThan(
       1e-4,
     );

@@ -23,7 +23,7 @@ import {
 import { CORPUS_DIR, corpusAvailable } from './helpers/shared';
 import { tfAvailable, tfJudge } from './helpers/tf';
 import { runCli as cli } from './helpers/cli';
-import { readModelJson } from './helpers/json';
+import { loadConverted } from './helpers/converted_model';
 
 const L = tf.layers;
 const FIXTURES = path.resolve(__dirname, 'fixtures/keras-layers');
@@ -378,15 +378,7 @@ describe('the CLI on models with these layers', () => {
     expect(diff.out).toContain('Every model weight has a value in the checkpoint.');
     const outDir = path.join(dir, name);
     expect((await cli(['convert', prefix, '--model', file, '--out', outDir])).code).toBe(0);
-    const json = readModelJson(path.join(outDir, 'model.json'));
-    const weights = fs.readFileSync(path.join(outDir, 'weights.bin'));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
-      }),
-    );
+    const model = await loadConverted(outDir);
     expect(outputsError(predict(model, data.inputs), data.outputs)).toBeLessThan(1e-5);
   });
 });

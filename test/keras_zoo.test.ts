@@ -16,6 +16,7 @@ import { kerasToTfjsTopology, loadKerasModel } from '../src/keras';
 import { tfAvailable } from './helpers/tf';
 import { runCli as run } from './helpers/cli';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';
+import { loadConverted } from './helpers/converted_model';
 
 /** Every zoo model, with the tfjs classes it needs beyond tfjs's own and this branch's. */
 const MODELS: Record<string, string[]> = {
@@ -81,21 +82,6 @@ function relativeError(actual: tf.Tensor[], e: Expected): number {
 }
 
 /** Loads the converted model the way users do: tf.loadLayersModel over model.json + weights.bin. */
-async function loadConverted(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }>;
-  };
-  const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-    }),
-  );
-}
-
 const describeTf = tfAvailable() ? describe : describe.skip;
 
 describeTf('Keras 3 zoo, judged by Keras', () => {

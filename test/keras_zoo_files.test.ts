@@ -17,7 +17,7 @@ import { main } from '../src/cli/main';
 import { loadKerasModel } from '../src/keras';
 import { ensureZoo, ZOO } from './helpers/keras_zoo';
 import { TF_PYTHON, tfAvailable } from './helpers/tf';
-import { readModelJson } from './helpers/json';
+import { loadConverted } from './helpers/converted_model';
 
 const ready = tfAvailable();
 if (ready) ensureZoo();
@@ -105,15 +105,7 @@ describeZoo('the Keras 3 zoo through .keras and .weights.h5', () => {
       const dir = fs.mkdtempSync(path.join(out, `${name}-`));
       const c = await run(['convert', archive, '--out', dir]);
       expect([name, c.code, c.err]).toEqual([name, 0, '']);
-      const json = readModelJson(path.join(dir, 'model.json'));
-      const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
-      const converted = await tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0]!.weights,
-          weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-        }),
-      );
+      const converted = await loadConverted(dir);
       const fromConvert = relativeError(converted, e);
       rows.push(
         `${name}: .weights.h5 ${fromH5.toExponential(2)}, .keras ${fromArchive.toExponential(2)}, convert ${fromConvert.toExponential(2)}`,
