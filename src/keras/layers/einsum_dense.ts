@@ -26,13 +26,8 @@ import {
 
 type Dim = number | null;
 
-export interface EinsumDenseArgs extends LayerArgs {
-  equation: string;
-  /** The output shape without the batch dimension (and without elided dimensions); null where it follows the input. */
-  outputShape: number | Dim[];
-  activation?: Identifier;
-  /** Output letters that get a bias; none when null. */
-  biasAxes?: string | null;
+/** The initializers, regularizers and constraints of a layer's kernel and bias (Keras's names, camel-cased). */
+export interface KernelBiasArgs {
   kernelInitializer?: Identifier;
   biasInitializer?: Identifier;
   kernelRegularizer?: Identifier;
@@ -40,6 +35,15 @@ export interface EinsumDenseArgs extends LayerArgs {
   activityRegularizer?: Identifier;
   kernelConstraint?: Identifier;
   biasConstraint?: Identifier;
+}
+
+export interface EinsumDenseArgs extends LayerArgs, KernelBiasArgs {
+  equation: string;
+  /** The output shape without the batch dimension (and without elided dimensions); null where it follows the input. */
+  outputShape: number | Dim[];
+  activation?: Identifier;
+  /** Output letters that get a bias; none when null. */
+  biasAxes?: string | null;
   /** Keras's LoRA and quantization options change the weights; only their absence is supported. */
   loraRank?: number | null;
   quantizationConfig?: unknown;

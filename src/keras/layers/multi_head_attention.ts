@@ -23,13 +23,13 @@ import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { present } from '../../checked';
 import { InvalidArgumentError, UnsupportedError } from '../../errors';
 import { einsum2, type ParsedEquation, parseEquation } from './einsum';
-import { EinsumDense } from './einsum_dense';
+import { EinsumDense, type KernelBiasArgs } from './einsum_dense';
 import { firstInput } from './inputs';
 import { deserializeObject, type Identifier, serializeObject } from './tfjs_objects';
 
 type Dim = number | null;
 
-export interface MultiHeadAttentionArgs extends LayerArgs {
+export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
   numHeads: number;
   keyDim: number;
   valueDim?: number | null;
@@ -41,13 +41,6 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   useGate?: boolean;
   slidingWindow?: number | null;
   seed?: number | null;
-  kernelInitializer?: Identifier;
-  biasInitializer?: Identifier;
-  kernelRegularizer?: Identifier;
-  biasRegularizer?: Identifier;
-  activityRegularizer?: Identifier;
-  kernelConstraint?: Identifier;
-  biasConstraint?: Identifier;
   /** Keras's build shapes, accepted for compatibility; the call's inputs decide. */
   queryShape?: Dim[];
   valueShape?: Dim[];
