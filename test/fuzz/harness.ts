@@ -31,6 +31,7 @@ import { MemorySource } from '../../src/io';
 import { compress } from 'snappyjs';
 import { Rng } from '../helpers/rng';
 import { classifyFailure } from './failure';
+import { INPUT_MS, timeInput } from './timing';
 
 export interface Seed {
   name: string;
@@ -381,20 +382,24 @@ export async function fuzz(
       const [files, mutation] = await mutate(seed, rng);
       const inputBytes = [...files.values()].reduce((n, b) => n + b.length, 0);
       const before = process.memoryUsage().arrayBuffers;
-      const t0 = performance.now();
-      let outcome: Outcome = 'ok';
-      let error = '';
-      try {
-        await exercise(files, seed.prefix, lives.get(seed) ?? null);
-      } catch (err) {
-        ({ outcome, error } = classifyFailure(err));
-      }
-      const ms = performance.now() - t0;
+      const live = lives.get(seed) ?? null;
+      const {
+        result: { outcome: met, error },
+        ms,
+      } = await timeInput(async (): Promise<{ outcome: Outcome; error: string }> => {
+        try {
+          await exercise(files, seed.prefix, live);
+          return { outcome: 'ok', error: '' };
+        } catch (err) {
+          return classifyFailure(err);
+        }
+      });
+      let outcome = met;
       const growth = process.memoryUsage().arrayBuffers - before;
       report.maxMemoryGrowth = Math.max(report.maxMemoryGrowth, growth);
       if (ms > report.slowest.ms) report.slowest = { ms, seed: seed.name, mutation };
       if (outcome === 'ok' || outcome.startsWith('typed')) {
-        if (ms > 2000) outcome = 'slow';
+        if (ms > INPUT_MS) outcome = 'slow';
         else if (growth > 64 * 1024 * 1024 + 16 * inputBytes) outcome = 'oversized';
       }
       report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;

@@ -8,6 +8,7 @@ import { CheckpointError, CheckpointView } from '../../src';
 import { KerasWeightsSource } from '../../src/keras';
 import { Rng } from '../helpers/rng';
 import { classifyFailure } from './failure';
+import { INPUT_MS, timeInput } from './timing';
 
 export interface KerasSeed {
   name: string;
@@ -73,17 +74,20 @@ export async function fuzzKerasFiles(
     const seed = seeds[i % seeds.length]!;
     const [bytes, mutation] = mutate(seed.bytes, rng);
     const before = process.memoryUsage().arrayBuffers;
-    const t0 = performance.now();
-    let outcome = 'ok';
-    let error = '';
-    try {
-      await exercise(bytes, seed.name);
-    } catch (err) {
-      ({ outcome, error } = classifyFailure(err));
-    }
-    const ms = performance.now() - t0;
+    const {
+      result: { outcome: met, error },
+      ms,
+    } = await timeInput(async (): Promise<{ outcome: string; error: string }> => {
+      try {
+        await exercise(bytes, seed.name);
+        return { outcome: 'ok', error: '' };
+      } catch (err) {
+        return classifyFailure(err);
+      }
+    });
+    let outcome = met;
     report.slowestMs = Math.max(report.slowestMs, ms);
-    if (outcome !== 'untyped' && ms > 2000) outcome = 'slow';
+    if (outcome !== 'untyped' && ms > INPUT_MS) outcome = 'slow';
     else if (
       outcome !== 'untyped' &&
       process.memoryUsage().arrayBuffers - before > 64 * 1024 * 1024 + 16 * bytes.length

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 
 import { fuzz, loadSeeds } from './harness';
 import { fuzzKerasFiles } from './keras_h5';
-import { HEAP_MB, INPUT_MS, perKind, runStructuredFuzz } from './structured';
+import { HEAP_MB, perKind, runStructuredFuzz } from './structured';
+import { INPUT_MS } from './timing';
 
 async function main(): Promise<void> {
   const arg = (name: string, dflt: number): number => {

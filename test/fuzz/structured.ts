@@ -23,6 +23,7 @@ import { objectTreeLines, tensorListing, treeJson } from '../../src/cli/format';
 import * as hostile from '../helpers/hostile';
 import { Rng } from '../helpers/rng';
 import { classifyFailure } from './failure';
+import { INPUT_MS, timeInput } from './timing';
 
 export interface StructuredReport {
   inputs: number;
@@ -37,8 +38,6 @@ export interface StructuredReport {
   perInput: Array<{ input: string; ms: number; heapBytes: number }>;
 }
 
-/** Limit per input. */
-export const INPUT_MS = 2000;
 /** Heap of the child process the run is made in. */
 export const HEAP_MB = 1024;
 
@@ -232,17 +231,19 @@ export async function structuredFuzz(
     await exercise(hostile.wideNode(10), tf);
     for (let i = 0; i < inputs; i++) {
       const [name, files] = structuredInput(i, rng, full);
-      const t0 = performance.now();
-      let outcome = 'ok';
-      let error = '';
-      met = [];
-      try {
-        await exercise(files, tf);
-        if (met.length > 0) outcome = `typed:${met[0]}`;
-      } catch (err) {
-        ({ outcome, error } = classifyFailure(err));
-      }
-      const ms = performance.now() - t0;
+      const {
+        result: { outcome: first, error },
+        ms,
+      } = await timeInput(async (): Promise<{ outcome: string; error: string }> => {
+        met = [];
+        try {
+          await exercise(files, tf);
+          return { outcome: met.length > 0 ? `typed:${met[0]}` : 'ok', error: '' };
+        } catch (err) {
+          return classifyFailure(err);
+        }
+      });
+      let outcome = first;
       if (ms > report.slowest.ms) report.slowest = { ms, input: name };
       if (outcome !== 'untyped' && ms > INPUT_MS) outcome = 'slow';
       const heapBytes = process.memoryUsage().heapUsed;
