@@ -77,6 +77,7 @@ export {
   type ListingMode,
   listVariables,
   loadVariable,
+  lookupDependency,
   type MatchOptions,
   OBJECT_GRAPH_PROTO_KEY,
   type ObjectGraph,

@@ -76,6 +76,96 @@ describe('TrackableView', () => {
     expect([...view.children(custom)]).toEqual([['weights', w]]);
   });
 
+  it("finds a child by name exactly as the listing names it, without listing (TF's _lookup_dependency)", () => {
+    class Holder {
+      constructor(public w?: unknown) {}
+    }
+    const a = v(1);
+    const b = v(2);
+    const withHidden = { shown: a };
+    Object.defineProperty(withHidden, 'hidden', { value: b, enumerable: false });
+    const holes: unknown[] = [a];
+    holes[2] = b;
+    const inherited = Object.create({ fromProto: a }) as Record<string, unknown>;
+    inherited['own'] = b;
+    const containers: object[] = [
+      { z: a, n: 3, t: tf.scalar(1), empty: {}, inner: new Holder(b), bare: new Holder(), nothing: undefined },
+      withHidden,
+      inherited,
+      [a, 4, null, b],
+      holes,
+      new Map<unknown, unknown>([
+        ['k', b],
+        [7, a],
+        ['7', a],
+        ['x', 'y'],
+      ]),
+      {
+        [trackableChildren]: () => [
+          ['x', a],
+          ['x', b],
+          ['n', 1],
+        ],
+      },
+      new Float32Array(2),
+    ];
+    const names = [
+      'z',
+      'n',
+      't',
+      'empty',
+      'inner',
+      'bare',
+      'nothing',
+      'shown',
+      'hidden',
+      'fromProto',
+      'own',
+      'k',
+      '7',
+      'x',
+      '0',
+      '1',
+      '2',
+      '3',
+      '00',
+      '-0',
+      '1.0',
+      ' 1',
+      '4294967296',
+      'constructor',
+      'toString',
+      '__proto__',
+    ];
+    for (const obj of containers) {
+      const listed = new TrackableView(obj).children(obj);
+      for (const name of names)
+        expect([name, new TrackableView(obj).child(obj, name)]).toEqual([name, listed.get(name)]);
+    }
+  });
+
+  it("finds a Checkpoint's children by name as its listing names them, in every listing mode", () => {
+    const root = { a: v(1), save_counter: v(2), opt: v(3), root: v(4) };
+    const names = ['a', 'save_counter', 'opt', 'root', 'other', 'missing'];
+    for (const mode of ['view', 'restore', 'save'] as const) {
+      for (const counted of [false, true]) {
+        for (const ckpt of [new Checkpoint({ root, opt: v(5), other: v(6) }), new Checkpoint({ opt: v(5) })]) {
+          if (counted) ckpt.saveCounter.advance();
+          const listing: ChildListing = { mode };
+          const listed = new TrackableView(ckpt, listing).children(ckpt);
+          for (const name of names) {
+            expect([mode, counted, name, new TrackableView(ckpt, listing).child(ckpt, name)]).toEqual([
+              mode,
+              counted,
+              name,
+              listed.get(name),
+            ]);
+          }
+        }
+      }
+    }
+  });
+
   it('walks breadth first, each object once, with the first path found', () => {
     const shared = v(1);
     const root = { a: { deep: shared }, b: shared, c: [shared] };
@@ -220,6 +310,21 @@ describe('stored object graphs decode node by node', () => {
     expect(() => stored.node(3)).toThrow(
       new InvalidArgumentError('Node 3 does not exist: the object graph has 3 nodes'),
     );
+  });
+
+  it('counts children and slot variables, and reads a node once, without keeping it decoded', () => {
+    const stored = decodeObjectGraph(bytes, 'f.data');
+    const view = CheckpointView.fromObjectGraph(stored);
+    expect([0, 1, 2].map((id) => view.childCount(id))).toEqual([2, 0, 1]);
+    expect([0, 1, 2].map((id) => view.slotVariableCount(id))).toEqual([0, 0, 0]);
+    // peekNode decodes and checks the node as node() does, but a second peek decodes it again...
+    expect(view.peekNode(1)).toEqual(view.peekNode(1));
+    expect(view.peekNode(1)).not.toBe(view.peekNode(1));
+    expect(() => view.peekNode(2)).toThrow(CorruptCheckpointError);
+    // ...until node() has kept it.
+    const kept = view.node(1);
+    expect(view.peekNode(1)).toBe(kept);
+    expect(() => view.childCount(3)).toThrow(InvalidArgumentError);
   });
 
   it('skips unknown top-level fields and rejects broken framing', () => {

@@ -9,6 +9,7 @@ import {
   type ChildEntries,
   type ChildListing,
   CheckpointView,
+  lookupDependency,
   type OpenOptions,
   openValueSource,
   trackableChildren,
@@ -130,6 +131,16 @@ export class Checkpoint {
     const rest: Array<[string, unknown]> = this.root === undefined ? [...this.named] : [...this.named, ['root', this]];
     if (this.saveCounter.created) rest.push(['save_counter', this.saveCounter]);
     return own.concat(rest);
+  }
+
+  /** One child of the listing above, by name, without listing the root's children (a restore's lookups). */
+  [lookupDependency](name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown {
+    // The listing's last entry of a name wins, so look from the end: save_counter, the named objects, the root.
+    if (name === 'save_counter' && (listing.mode !== 'save' || this.saveCounter.created)) return this.saveCounter;
+    if (listing.mode === 'save' && name === 'root' && this.root !== undefined) return this;
+    const named = this.named.find(([n]) => n === name);
+    if (named !== undefined) return named[1];
+    return this.root === undefined ? undefined : childOf(this.root, name);
   }
 
   /** Writes the checkpoint at exactly `prefix` (no counter, no state file) — TF's `write()`. Returns `prefix`. */

@@ -117,7 +117,8 @@ function pairValues(
   const writes: PlannedWrite[] = [];
   const unusedAttributes = new Map<number, string[]>();
   for (const [id, obj] of bindings) {
-    const node = view.node(id);
+    // Leaves are decoded for this one look at their attributes, not kept.
+    const node = view.peekNode(id);
     if (node.attributes.length === 0) continue;
     const targets = restorablesOf(obj);
     for (const a of node.attributes) {

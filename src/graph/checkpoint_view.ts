@@ -3,7 +3,7 @@
  * root is node 0. `match` and `diff` take live objects (see ./live_objects.ts for what their children are) and return
  * those same objects, compared by identity.
  */
-import { got } from '../checked';
+import { at, got } from '../checked';
 import { InternalError, InvalidArgumentError, NotObjectBasedError } from '../errors';
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
@@ -45,32 +45,35 @@ export function matchBreadthFirst(
   ) => void,
 ): Map<number, object> {
   const bindings = new Map<number, object>([[0, root]]);
-  const queue: Array<[number, object]> = [[0, root]];
-  const visited = new Set<number>();
-  for (let head = 0; head < queue.length; head++) {
-    const entry = queue[head];
-    if (entry === undefined) break;
-    const [id, obj] = entry;
-    if (view.node(id).children.length === 0) {
-      visited.add(id);
+  // The queue as two arrays and the visited set as bytes: a pair and a Set entry per node were most of the
+  // garbage of binding 10^6 nodes.
+  const queuedIds: number[] = [0];
+  const queuedObjects: object[] = [root];
+  const visited = new Uint8Array(view.numNodes);
+  for (let head = 0; head < queuedIds.length; head++) {
+    const id = at(queuedIds, head, 'queue');
+    const obj = at(queuedObjects, head, 'queue');
+    if (view.childCount(id) === 0) {
+      visited[id] = 1;
       continue;
     }
     const checkpointChildren = view.children(id);
-    const listed = live.children(obj);
     const adapter = live.adapterOf(obj);
     onExpand?.(id, obj, checkpointChildren, adapter);
-    const resolve = adapter?.resolveChild?.(obj, checkpointChildren, listed);
+    // Names are looked up one by one (TensorFlow's _lookup_dependency) unless the adapter resolves them itself.
+    const resolve = adapter?.resolveChild?.(obj, checkpointChildren, live.children(obj)) ?? live.childLookup(obj);
     for (const [name, childId] of checkpointChildren) {
-      if (visited.has(childId) || childId === 0) continue;
-      const child = resolve === undefined ? listed.get(name) : resolve(name);
+      if (visited[childId] === 1 || childId === 0) continue;
+      const child = resolve(name);
       if (child === undefined) continue;
       const assigned = bindings.get(childId);
       if (assigned === undefined) {
         bindings.set(childId, child);
-        queue.push([childId, child]);
+        queuedIds.push(childId);
+        queuedObjects.push(child);
       } else if (assigned !== child) onInconsistent(assigned, child);
     }
-    visited.add(id);
+    visited[id] = 1;
   }
   return bindings;
 }
@@ -85,15 +88,19 @@ export function matchBreadthFirst(
 export class CheckpointView {
   /** Node access that leaves a stored graph's other nodes undecoded. */
   private readonly nodeAt: (id: number) => TrackableObject | undefined;
+  /** The stored graph, whose nodes can be counted and read without being kept decoded; null for a decoded one. */
+  private readonly stored: StoredObjectGraph | null;
   /** How many nodes the object graph has. */
   readonly numNodes: number;
   private tree: SpanningTree | null = null;
 
   private constructor(readonly objectGraph: ObjectGraph) {
     if (objectGraph instanceof StoredObjectGraph) {
+      this.stored = objectGraph;
       this.numNodes = objectGraph.numNodes;
       this.nodeAt = (id) => objectGraph.node(id);
     } else {
+      this.stored = null;
       this.numNodes = objectGraph.nodes.length;
       this.nodeAt = (id) => objectGraph.nodes[id];
     }
@@ -139,11 +146,37 @@ export class CheckpointView {
 
   /** The node's proto data (children, attributes, slot variables, …). */
   node(nodeId: number): TrackableObject {
-    const node = Number.isInteger(nodeId) && nodeId >= 0 && nodeId < this.numNodes ? this.nodeAt(nodeId) : undefined;
+    const node = this.isNodeId(nodeId) ? this.nodeAt(nodeId) : undefined;
     if (node === undefined) {
       throw new InvalidArgumentError(`Node ${nodeId} does not exist: the object graph has ${this.numNodes} nodes`);
     }
     return node;
+  }
+
+  /**
+   * The node, as node() gives it, but not kept decoded when it was not before: for one pass over many nodes that
+   * are seldom needed again (a restore's leaves).
+   */
+  peekNode(nodeId: number): TrackableObject {
+    return this.stored !== null && this.isNodeId(nodeId) ? this.stored.peek(nodeId) : this.node(nodeId);
+  }
+
+  /** How many children the node lists (a stored node is counted without being decoded). */
+  childCount(nodeId: number): number {
+    return this.stored !== null && this.isNodeId(nodeId)
+      ? this.stored.childCount(nodeId)
+      : this.node(nodeId).children.length;
+  }
+
+  /** How many slot variables the node lists (a stored node is counted without being decoded). */
+  slotVariableCount(nodeId: number): number {
+    return this.stored !== null && this.isNodeId(nodeId)
+      ? this.stored.slotVariableCount(nodeId)
+      : this.node(nodeId).slotVariables.length;
+  }
+
+  private isNodeId(nodeId: number): boolean {
+    return Number.isInteger(nodeId) && nodeId >= 0 && nodeId < this.numNodes;
   }
 
   /**
@@ -181,14 +214,21 @@ export class CheckpointView {
 
   /** The breadth-first tree TensorFlow names nodes by (computed once per view; linear in nodes and edges). */
   spanningTree(): SpanningTree {
-    this.tree ??= new SpanningTree(this.numNodes, (id) => this.node(id));
+    this.tree ??= new SpanningTree(
+      this.numNodes,
+      (id) => this.node(id),
+      (id) => this.childCount(id),
+    );
     return this.tree;
   }
 
   /** Slot references of every optimizer node: [optimizer node id, reference]. */
   slotVariables(): Array<[number, SlotVariableReference]> {
     const out: Array<[number, SlotVariableReference]> = [];
-    for (let id = 0; id < this.numNodes; id++) for (const s of this.node(id).slotVariables) out.push([id, s]);
+    for (let id = 0; id < this.numNodes; id++) {
+      if (this.slotVariableCount(id) === 0) continue;
+      for (const s of this.node(id).slotVariables) out.push([id, s]);
+    }
     return out;
   }
 
@@ -246,6 +286,8 @@ export class SpanningTree {
   constructor(
     size: number,
     private readonly nodeAt: (id: number) => TrackableObject,
+    /** How many children a node has; leaves (most nodes) need not be decoded to be passed over. */
+    childCount: (id: number) => number = (id) => nodeAt(id).children.length,
   ) {
     this.parent = new Int32Array(size).fill(-1);
     this.edge = new Int32Array(size).fill(-1);
@@ -258,6 +300,7 @@ export class SpanningTree {
       // Typed-array reads below are in range by construction (ids < size, head < n); `?? 0` only satisfies the
       // checker, at no cost in this loop over every node.
       const id = order[head] ?? 0;
+      if (childCount(id) === 0) continue;
       const children = nodeAt(id).children;
       const depth = (this.depths[id] ?? 0) + 1;
       for (let k = 0; k < children.length; k++) {

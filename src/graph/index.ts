@@ -33,6 +33,7 @@ export {
   type StoredValueInfo,
   trackTogether,
   type TrackableAdapter,
+  lookupDependency,
   trackableChildren,
   type TrackableProtocol,
   TrackableView,

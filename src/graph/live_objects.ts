@@ -26,6 +26,14 @@ import { Registry } from './registry';
 /** Define `[trackableChildren](listing)` on any object to list its checkpoint children yourself. */
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
+/**
+ * Optionally define `[lookupDependency](name, listing, childOf)` beside `[trackableChildren]` to find one child by
+ * name without listing them all (TensorFlow's `Trackable._lookup_dependency`, which its restore uses the same
+ * way). It must agree with the listing: the child the listing names `name` (the last one when a name repeats), or
+ * undefined. `childOf(other, name)` looks a name up among another object's children, through the same view.
+ */
+export const lookupDependency: unique symbol = Symbol.for('tfjs-checkpoint.lookupDependency') as never;
+
 /** The children an object lists for the checkpoint, by name, in order: `[name, child]` pairs, a Map or a plain object. */
 export type ChildEntries =
   Iterable<readonly [string, unknown]> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
@@ -60,6 +68,13 @@ export const RESTORE_LISTING: ChildListing = { mode: 'restore' };
 export interface TrackableProtocol {
   /** The object's children for `listing` (objects written before listings existed ignore the argument). */
   [trackableChildren](listing: ChildListing): ChildEntries;
+  /** The child the listing names `name`, found without listing every child (see {@link lookupDependency}). */
+  [lookupDependency]?(name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown;
+}
+
+/** Whether `name` is how an array index is named (`'0'`, `'17'`; not `'01'` or `'-1'`). */
+function isIndexName(name: string): boolean {
+  return name === '0' || /^[1-9][0-9]{0,15}$/.test(name);
 }
 
 /** A stored value's shape and dtype as a check sees them (before or after it is read). */
@@ -222,6 +237,8 @@ export class TrackableView {
   private readonly trackableCache = new Map<object, boolean>();
   /** The adapter of each object whose children were listed (null: none), so hooks cost no second lookup. */
   private readonly adapterCache = new Map<object, TrackableAdapter | null>();
+  /** child()'s lookup function of each object asked (an object delegating to another asks it once per name). */
+  private readonly lookupCache = new Map<object, (name: string) => object | undefined>();
 
   constructor(
     readonly root: object,
@@ -327,6 +344,60 @@ export class TrackableView {
     }
     this.childCache.set(obj, out);
     return out;
+  }
+
+  /** The child `children(obj)` names `name`, or undefined (see childLookup). */
+  child(obj: object, name: string): object | undefined {
+    let lookup = this.lookupCache.get(obj);
+    if (lookup === undefined) this.lookupCache.set(obj, (lookup = this.childLookup(obj)));
+    return lookup(name);
+  }
+
+  /**
+   * A function that finds the child `children(obj)` names `name`, or undefined. Plain containers and objects with
+   * a `[lookupDependency]` answer without listing every child: a restore looks up the checkpoint's names one by
+   * one, and listing a root of 10^6 children cost a Map entry per child before any was used. What kind of object
+   * `obj` is gets decided once, not per name.
+   */
+  childLookup(obj: object): (name: string) => object | undefined {
+    const listed = this.childCache.get(obj);
+    if (listed !== undefined) return (name) => listed.get(name);
+    const trackable = (value: unknown): object | undefined => (this.isTrackable(value) ? value : undefined);
+    const custom = obj as Partial<TrackableProtocol>;
+    if (typeof custom[trackableChildren] === 'function') {
+      const lookup = custom[lookupDependency];
+      if (typeof lookup !== 'function') return this.listedLookup(obj);
+      const childOf = (other: object, n: string): object | undefined => this.child(other, n);
+      return (name) => trackable(lookup.call(obj, name, this.listing, childOf));
+    }
+    if (this.adapterOf(obj) !== undefined) return this.listedLookup(obj);
+    switch (this.builtin(obj)) {
+      case Builtin.Array: {
+        const items = obj as unknown[];
+        return (name) => {
+          if (!isIndexName(name)) return undefined;
+          const i = Number(name);
+          return i < items.length && i in items ? trackable(items[i]) : undefined;
+        };
+      }
+      case Builtin.Map: {
+        const map = obj as Map<unknown, unknown>;
+        return (name) => trackable(map.get(name));
+      }
+      case Builtin.Object: {
+        const record = obj as Record<string, unknown>;
+        // Object.keys's set: own, enumerable, string-keyed.
+        return (name) =>
+          Object.prototype.propertyIsEnumerable.call(record, name) ? trackable(record[name]) : undefined;
+      }
+      case Builtin.None:
+        return () => undefined;
+    }
+  }
+
+  private listedLookup(obj: object): (name: string) => object | undefined {
+    const listed = this.children(obj);
+    return (name) => listed.get(name);
   }
 
   /** The adapter that handles `obj` (hooks are asked through it), if any. */

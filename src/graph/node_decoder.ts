@@ -215,6 +215,30 @@ export function decodeTrackableObject(w: NodeReader, start: number, end: number)
   };
 }
 
+/**
+ * How many children (or slot variables) the TrackableObject in w.buf[start, end) lists, without decoding it: a
+ * restore asks this of every node it binds, and most are leaves it need not decode to know.
+ */
+export function countChildren(w: NodeReader, start: number, end: number): number {
+  return countTag(w, start, end, CHILDREN);
+}
+
+export function countSlotVariables(w: NodeReader, start: number, end: number): number {
+  return countTag(w, start, end, SLOT_VARIABLES);
+}
+
+function countTag(w: NodeReader, start: number, end: number, wanted: number): number {
+  w.pos = start;
+  w.limit = end;
+  let n = 0;
+  while (w.pos < w.limit) {
+    const tag = w.tag();
+    if (tag === wanted) n++;
+    w.skip(tag);
+  }
+  return n;
+}
+
 function objectReference(w: NodeReader): ObjectReference {
   const outer = w.enter();
   let nodeId = 0;

@@ -14,7 +14,10 @@ import { toTfjsTensor } from './tfjs_tensor';
 import { isLayer, isLayerVariable, isOptimizer, isTfjsVariable, type TfjsVariableLike } from './tfjs_types';
 import { tfjsCore } from './tfjs_module';
 
-/** Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). */
+/**
+ * Define `[restorableAttributes]()` to make an object's values restorable (the equivalent of saveables). It is asked
+ * whenever a restore or save needs the holders, and must return the same holders each time.
+ */
 export const restorableAttributes: unique symbol = Symbol.for('tfjs-checkpoint.restorableAttributes') as never;
 
 /** Work that completes a group of commits once (e.g. handing staged slots to an optimizer). */
@@ -166,15 +169,18 @@ const cache = new WeakMap<object, Map<string, Restorable>>();
 
 /**
  * The restorable attributes of a live object by attribute name, or null when it holds no values of its own.
- * Results are cached per object so restores and saves see the same slots.
+ * Holders made here (for tfjs variables, layers and optimizers) are cached per object so restores and saves see the
+ * same slots; objects defining `[restorableAttributes]()` keep their own.
  */
 export function restorablesOf(obj: object): Map<string, Restorable> | null {
+  // An object that defines its own holders owns them: asked each time, not cached (a WeakMap entry per object
+  // was much of the cost of planning 10^6 of them).
+  const custom = (obj as { [restorableAttributes]?: () => Map<string, Restorable> })[restorableAttributes];
+  if (typeof custom === 'function') return custom.call(obj);
   const cached = cache.get(obj);
   if (cached) return cached;
   let result: Map<string, Restorable> | null = null;
-  const custom = (obj as { [restorableAttributes]?: () => Map<string, Restorable> })[restorableAttributes];
-  if (typeof custom === 'function') result = custom.call(obj);
-  else if (isLayerVariable(obj)) {
+  if (isLayerVariable(obj)) {
     // Assign the core variable directly: LayerVariable.write would also apply the layer's weight constraint, which
     // a restore must not do (TensorFlow restores values as stored).
     const lv = obj;
