@@ -320,4 +320,12 @@ describe('the index key table', () => {
     expect(index.find('late')).toBe(50_000);
     expect(index.keys[50_000]).toBe('late');
   });
+
+  it('hashes with 32-bit FNV-1a (published test vectors)', () => {
+    // From the FNV reference (isthe.com/chongo/tech/comp/fnv): FNV-1a 32 of "", "a" and "foobar".
+    const fnv1a = (s: string): number => hashText(s) >>> 0;
+    expect([fnv1a(''), fnv1a('a'), fnv1a('foobar')]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+    const bytes = new TextEncoder().encode('foobar');
+    expect(hashLatin1(bytes, bytes.length) >>> 0).toBe(0xbf9cf968);
+  });
 });

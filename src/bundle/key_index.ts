@@ -5,21 +5,29 @@
  * themselves, and a key's hash at open is computed from its bytes as they are scanned.
  */
 
-/** FNV-1a offset basis and prime (32 bits). */
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a offset basis (32 bits). */
+const FNV_OFFSET = 0x811c9dc5 | 0;
 
-/** The hash of a key named by `text`. */
+/**
+ * One FNV-1a step: `h` times the FNV prime 0x01000193 = 2^24 + 2^8 + 2^7 + 2^4 + 2^1 + 2^0, modulo 2^32, as a
+ * sum of shifts (exact: six 32-bit terms stay far below 2^53). Not Math.imul: a builtin of another realm (a
+ * test runner's or a page's sandbox) is not inlined, and hashing a 10^6-key index became ninety times slower.
+ */
+function timesPrime(h: number): number {
+  return (h + (h << 1) + (h << 4) + (h << 7) + (h << 8) + (h << 24)) | 0;
+}
+
+/** The hash of a key named by `text` (FNV-1a over its UTF-16 code units). */
 export function hashText(text: string): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  for (let i = 0; i < text.length; i++) h = timesPrime(h ^ text.charCodeAt(i));
   return h;
 }
 
 /** The hash of the key whose text is bytes[0, length) read as Latin-1 (equal to hashText of an ASCII key's text). */
 export function hashLatin1(bytes: Uint8Array, length: number): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ (bytes[i] ?? 0), FNV_PRIME);
+  for (let i = 0; i < length; i++) h = timesPrime(h ^ (bytes[i] ?? 0));
   return h;
 }
 

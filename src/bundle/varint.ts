@@ -23,6 +23,8 @@ export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
   return -1;
 }
 
+const MAX_SAFE = 2 ** 53 - 1;
+
 /**
  * Decodes a varint64 at `c.pos` (advancing it). Values above 2^53 − 1 cannot be sizes or offsets of anything a
  * JS process can hold, so they are reported as invalid (-1) like a truncated or overlong encoding.
@@ -34,7 +36,8 @@ export function readVarint64(buf: Uint8Array, c: Cursor, end: number): number {
     if (byte === undefined) return -1; // `end` past the buffer
     result += (byte & 0x7f) * 2 ** shift;
     if ((byte & 0x80) === 0) {
-      if (!Number.isSafeInteger(result)) return -1;
+      // A sum of non-negative integers: safe while at most 2^53 − 1 (a constant, not a builtin call per varint).
+      if (result > MAX_SAFE) return -1;
       c.pos = i + 1;
       return result;
     }
