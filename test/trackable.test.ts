@@ -15,6 +15,22 @@ import {
   TrackableView,
 } from '../src';
 import { decodeObjectGraph, encodeObjectGraph } from '../src/graph';
+import { childrenByName } from '../src/graph/children_by_name';
+
+/** CheckpointView.children's Map of one list of references (what childrenByName must agree with). */
+class CheckpointViewLike {
+  constructor(private readonly refs: Array<{ localName: string; nodeId: number }>) {}
+  children(): Map<string, number> {
+    const node = {
+      children: this.refs,
+      attributes: [],
+      slotVariables: [],
+      registeredSaver: null,
+      hasCheckpointValues: null,
+    };
+    return CheckpointView.fromObjectGraph({ nodes: [node] }).children(0);
+  }
+}
 
 const v = (x: number): tf.Variable => tf.variable(tf.scalar(x));
 
@@ -325,6 +341,22 @@ describe('stored object graphs decode node by node', () => {
     const kept = view.node(1);
     expect(view.peekNode(1)).toBe(kept);
     expect(() => view.childCount(3)).toThrow(InvalidArgumentError);
+  });
+
+  it("reads children as TF's dict does: a repeated name at its first place with its last id", () => {
+    const refs = (names: string[]): Array<{ localName: string; nodeId: number }> =>
+      names.map((localName, nodeId) => ({ localName, nodeId }));
+    for (const n of [3, 8, 9, 1000]) {
+      const unique = refs(Array.from({ length: n }, (_, i) => `v${i}`));
+      expect(childrenByName(unique)).toBe(unique);
+      const repeated = refs([...unique.map((r) => r.localName), 'v1', 'v0']);
+      const merged = childrenByName(repeated);
+      expect(merged.map((r) => r.localName)).toEqual(unique.map((r) => r.localName));
+      expect(merged.slice(0, 3).map((r) => r.nodeId)).toEqual([n + 1, n, 2]);
+      expect(merged).toEqual(
+        [...new CheckpointViewLike(repeated).children()].map(([localName, nodeId]) => ({ localName, nodeId })),
+      );
+    }
   });
 
   it('skips unknown top-level fields and rejects broken framing', () => {

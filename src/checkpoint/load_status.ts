@@ -41,15 +41,22 @@ const DELETION_HEADER =
 export class LoadStatus {
   private partial = false;
   private warned = false;
-  private readonly restoredNodes: Set<number>;
+  /** Per node id, 1 when a value was restored into it; made when first asked (a restore of 10^6 nodes need not). */
+  private restored: Uint8Array | null = null;
 
   /** @internal */
   constructor(
     private readonly plan: RestorePlan,
     /** The path that was restored. */
     readonly savePath: string,
-  ) {
-    this.restoredNodes = new Set(plan.writes.map((w) => w.nodeId));
+  ) {}
+
+  private isRestored(id: number): boolean {
+    if (this.restored === null) {
+      this.restored = new Uint8Array(this.plan.view.numNodes);
+      for (const w of this.plan.writes) this.restored[w.nodeId] = 1;
+    }
+    return this.restored[id] === 1;
   }
 
   /**
@@ -75,7 +82,7 @@ export class LoadStatus {
   assertExistingObjectsMatched(): this {
     for (const [id, obj] of this.plan.bindings) {
       const node = this.plan.view.node(id);
-      if (node.attributes.length > 0 && restorablesOf(obj) !== null && !this.restoredNodes.has(id)) {
+      if (node.attributes.length > 0 && restorablesOf(obj) !== null && !this.isRestored(id)) {
         throw new AssertionError(`Object ${nodeText(node)} not assigned a value from checkpoint.`, {
           key: this.name(id),
         });
@@ -147,7 +154,7 @@ export class LoadStatus {
     const { view, writes, unusedAttributes } = this.plan;
     const unrestored: RestoreReport['unrestoredCheckpointValues'] = [];
     for (let id = 0; id < view.numNodes; id++) {
-      if (this.restoredNodes.has(id)) continue;
+      if (this.isRestored(id)) continue;
       for (const a of view.node(id).attributes) unrestored.push({ path: this.name(id), key: a.checkpointKey });
     }
     return {

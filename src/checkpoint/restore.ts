@@ -20,6 +20,7 @@ import {
   type CheckpointView,
   describeLive,
   matchBreadthFirst,
+  type NodeBindings,
   RESTORE_LISTING,
   TrackableView,
   type ValueSource,
@@ -49,7 +50,7 @@ export interface RestorePlan {
   view: CheckpointView;
   live: TrackableView;
   /** Checkpoint node id → live object, in binding order. */
-  bindings: Map<number, object>;
+  bindings: NodeBindings;
   writes: PlannedWrite[];
   /** Bound nodes whose attributes have no counterpart in the live object. */
   unusedAttributes: Map<number, string[]>;
@@ -72,10 +73,10 @@ function warnInconsistent(a: object, b: object): void {
  * refuse it while it cannot take values (unready: a layer not built), which fails the restore before anything is
  * read.
  */
-function bindObjects(view: CheckpointView, root: object, live: TrackableView): Map<number, object> {
+function bindObjects(view: CheckpointView, root: object, live: TrackableView): NodeBindings {
   return matchBreadthFirst(view, root, live, warnInconsistent, (id, obj, checkpointChildren, adapter) => {
     if (adapter === undefined) return;
-    adapter.bind?.(obj, checkpointChildren);
+    adapter.bind?.(obj, checkpointChildren());
     const why = adapter.unready?.(obj) ?? null;
     if (why !== null && subtreeHasValues(view, id)) {
       const path = prettyNodeNames(view).get(id) ?? `node ${id}`;
@@ -85,7 +86,7 @@ function bindObjects(view: CheckpointView, root: object, live: TrackableView): M
 }
 
 /** Step 2: binds each slot variable node through its optimizer's adapter; returns the references left unbound. */
-function bindSlots(view: CheckpointView, live: TrackableView, bindings: Map<number, object>): UnresolvedSlot[] {
+function bindSlots(view: CheckpointView, live: TrackableView, bindings: NodeBindings): UnresolvedSlot[] {
   const unresolved: UnresolvedSlot[] = [];
   for (const [optimizerId, ref] of view.slotVariables()) {
     const optimizer = bindings.get(optimizerId);
@@ -208,13 +209,15 @@ export async function executeRestore(
   // for every value of files that are not tensor bundles (their values are already in memory).
   if (reader instanceof CheckpointReader && (await restoreInPlace(plan, reader, mode, onProgress))) return;
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
-  const sizes = plan.writes.map((w) => reader.entry(w.key).size);
-  const total = sizes.reduce((a, b) => a + b, 0);
+  // Sizes only for progress: looking up every entry once more cost a hash per value of a 10^6-value restore.
+  const sizes = onProgress === undefined ? null : plan.writes.map((w) => reader.entry(w.key).size);
+  const total = sizes === null ? 0 : sizes.reduce((a, b) => a + b, 0);
   let done = 0;
   const prepare = (i: number, value: TensorValue): void => {
     prepared[i] = prepareWrite(plan, i, value);
+    if (sizes === null || onProgress === undefined) return;
     done += at(sizes, i, 'sizes');
-    onProgress?.(done, total);
+    onProgress(done, total);
   };
   try {
     await reader.getTensors(

@@ -15,6 +15,8 @@ import {
   type TrackableObject,
 } from './object_graph';
 import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
+import { childrenByName } from './children_by_name';
+import { NodeBindings } from './node_bindings';
 import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
 /** Options of {@link CheckpointView.match}. */
@@ -40,11 +42,11 @@ export function matchBreadthFirst(
   onExpand?: (
     nodeId: number,
     obj: object,
-    checkpointChildren: ReadonlyMap<string, number>,
+    checkpointChildren: () => ReadonlyMap<string, number>,
     adapter: TrackableAdapter | undefined,
   ) => void,
-): Map<number, object> {
-  const bindings = new Map<number, object>([[0, root]]);
+): NodeBindings {
+  const bindings = new NodeBindings(view.numNodes).set(0, root);
   // The queue as two arrays and the visited set as bytes: a pair and a Set entry per node were most of the
   // garbage of binding 10^6 nodes.
   const queuedIds: number[] = [0];
@@ -57,14 +59,16 @@ export function matchBreadthFirst(
       visited[id] = 1;
       continue;
     }
-    const checkpointChildren = view.children(id);
+    // The name → id Map only for adapters' hooks, which take one; plain objects (a root of 10^6 children) need none.
+    let named: ReadonlyMap<string, number> | null = null;
+    const checkpointChildren = (): ReadonlyMap<string, number> => (named ??= view.children(id));
     const adapter = live.adapterOf(obj);
     onExpand?.(id, obj, checkpointChildren, adapter);
     // Names are looked up one by one (TensorFlow's _lookup_dependency) unless the adapter resolves them itself.
-    const resolve = adapter?.resolveChild?.(obj, checkpointChildren, live.children(obj)) ?? live.childLookup(obj);
-    for (const [name, childId] of checkpointChildren) {
+    const resolve = adapter?.resolveChild?.(obj, checkpointChildren(), live.children(obj)) ?? live.childLookup(obj);
+    for (const { localName, nodeId: childId } of childrenByName(view.node(id).children)) {
       if (visited[childId] === 1 || childId === 0) continue;
-      const child = resolve(name);
+      const child = resolve(localName);
       if (child === undefined) continue;
       const assigned = bindings.get(childId);
       if (assigned === undefined) {
@@ -176,7 +180,8 @@ export class CheckpointView {
   }
 
   private isNodeId(nodeId: number): boolean {
-    return Number.isInteger(nodeId) && nodeId >= 0 && nodeId < this.numNodes;
+    // An integer in [0, numNodes): `>>> 0` keeps exactly the integers in [0, 2^32) (no builtin call per id).
+    return nodeId >>> 0 === nodeId && nodeId < this.numNodes;
   }
 
   /**
@@ -242,12 +247,13 @@ export class CheckpointView {
     if (!view.isTrackable(obj)) {
       throw new InvalidArgumentError(`Expected a Trackable, got ${describeLive(obj)} of type ${typeof obj}.`);
     }
-    return matchBreadthFirst(this, obj, view, (assigned, candidate) => {
+    const bindings = matchBreadthFirst(this, obj, view, (assigned, candidate) => {
       logger().warn(
         'Inconsistent references when matching the checkpoint into this object graph. The referenced objects ' +
           `are: (${describeLive(assigned)} and ${describeLive(candidate)}).`,
       );
     });
+    return new Map(bindings);
   }
 
   /**
@@ -367,11 +373,12 @@ export class SpanningTree {
   }
 
   private pathFrom(id: number, edges: number, root: string): string {
-    const names = new Array<string>(edges + 1);
+    // Joined by concatenation, leaf first: the engine keeps such a string as pieces until it is read, so the path
+    // each restored value is handed for its messages (10^6 of them) costs no copy unless a message prints it.
+    let path = '';
     let at = id;
-    for (let i = edges; i > 0; i--, at = this.parentOf(at)) names[i] = this.edgeName(at);
-    names[0] = root;
-    return names.join('.');
+    for (let i = edges; i > 0; i--, at = this.parentOf(at)) path = `.${this.edgeName(at)}${path}`;
+    return root + path;
   }
 
   /** For each node deeper than PATH_EDGES_SHOWN / 2, its ancestor at that depth (computed once, in BFS order). */

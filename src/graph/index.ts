@@ -7,6 +7,7 @@ export {
   SpanningTree,
 } from './checkpoint_view';
 export * from './keys';
+export { NodeBindings } from './node_bindings';
 export {
   decodeObjectGraph,
   encodeObjectGraph,

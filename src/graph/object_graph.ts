@@ -178,7 +178,8 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private isNodeId(v: number): boolean {
-    return Number.isInteger(v) && v >= 0 && v < this.numNodes;
+    // An integer in [0, numNodes): `>>> 0` keeps exactly the integers in [0, 2^32) (no builtin call per id).
+    return v >>> 0 === v && v < this.numNodes;
   }
 
   private fail(id: number, what: string): never {
