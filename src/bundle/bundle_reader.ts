@@ -11,8 +11,11 @@ import { SPAN_TENSOR_MAX, SpanReads } from './span_reads';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry, type TensorSlice } from './entry';
-import { hashLatin1, hashText, KeyIndex } from './key_index';
+import { hashAscii, hashText, KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
+
+/** Decodes keys already checked to be ASCII (so any decoder's output is the same). */
+const asciiText = new TextDecoder('utf-8');
 import { dataFilename, indexFilename } from './naming';
 import { encodeTensorNameSlice } from './ordered_code';
 import { forEachSliceRun, slicesProblem } from './slices';
@@ -95,8 +98,9 @@ export class BundleReader {
       let header = null as BundleHeader | null;
       const rawEntries = new RawEntries();
       const sliceEntries = new Map<string, Uint8Array>();
-      // One pass, no object per entry but its key string. TF's keys are ASCII, whose string is made straight from
-      // the bytes, and whose hash is computed from them on the way.
+      // One pass, no object per entry but its key string. TF's keys are ASCII, whose hash is computed from the bytes
+      // as they are checked, and whose string a TextDecoder makes fastest (String.fromCharCode.apply took 1.5x as
+      // long for keys of 34 bytes).
       await table.scan((key, _shared, data, vs, ve) => {
         const length = key.length;
         const bytes = key.bytes;
@@ -108,16 +112,10 @@ export class BundleReader {
           sliceEntries.set(binaryKey(bytes.subarray(0, length)), data.subarray(vs, ve));
           return;
         }
-        let ascii = 0;
-        while (ascii < length && (bytes[ascii] ?? 0x80) < 0x80) ascii++;
-        if (ascii === length && length <= 1024) {
-          rawEntries.add(
-            String.fromCharCode.apply(null, bytes.subarray(0, length) as unknown as number[]),
-            hashLatin1(bytes, length),
-            data,
-            vs,
-            ve,
-          );
+        // ASCII check and hash in one pass over the bytes.
+        const asciiHash = length <= 1024 ? hashAscii(bytes, length) : null;
+        if (asciiHash !== null) {
+          rawEntries.add(asciiText.decode(bytes.subarray(0, length)), asciiHash, data, vs, ve);
         } else {
           const name = keyText(bytes.subarray(0, length));
           rawEntries.add(name, hashText(name), data, vs, ve);

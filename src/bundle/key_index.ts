@@ -24,10 +24,17 @@ export function hashText(text: string): number {
   return h;
 }
 
-/** The hash of the key whose text is bytes[0, length) read as Latin-1 (equal to hashText of an ASCII key's text). */
-export function hashLatin1(bytes: Uint8Array, length: number): number {
+/**
+ * The hash of the key whose UTF-8 bytes are bytes[0, length) when they are all ASCII (equal to hashText of its
+ * text), else null: the check and the hash in one pass, for scanning an index.
+ */
+export function hashAscii(bytes: Uint8Array, length: number): number | null {
   let h = FNV_OFFSET;
-  for (let i = 0; i < length; i++) h = timesPrime(h ^ (bytes[i] ?? 0));
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i] ?? 0x80;
+    if (b >= 0x80) return null;
+    h = timesPrime(h ^ b);
+  }
   return h;
 }
 

@@ -57,13 +57,19 @@ export class KeyBuffer {
   started = false;
 
   set(shared: number, suffix: Uint8Array): void {
-    const length = shared + suffix.length;
+    this.setFrom(shared, suffix, 0, suffix.length);
+  }
+
+  /** Keeps `shared` bytes and appends data[start, end): copied by hand, no view made per key of a scan. */
+  setFrom(shared: number, data: Uint8Array, start: number, end: number): void {
+    const length = shared + end - start;
     if (length > this.bytes.length) {
       const grown = new Uint8Array(Math.max(length, this.bytes.length * 2));
       grown.set(this.bytes.subarray(0, shared));
       this.bytes = grown;
     }
-    this.bytes.set(suffix, shared);
+    const bytes = this.bytes;
+    for (let i = start, j = shared; i < end; i++, j++) bytes[j] = data[i] ?? 0; // i < end <= data.length
     this.length = length;
     this.started = true;
   }
@@ -148,7 +154,7 @@ export class Block {
         order = (data[c.pos + i] ?? 0) - (key.bytes[shared + i] ?? 0); // in range: see the loop bounds
       if (order === 0) order = shared + nonShared - oldLength;
       if (order <= 0 && key.started) this.fail('keys out of order in block');
-      key.set(shared, data.subarray(c.pos, c.pos + nonShared));
+      key.setFrom(shared, data, c.pos, c.pos + nonShared);
       available = key.length;
       c.pos += nonShared;
       visit(key.length, shared, data, c.pos, c.pos + valueLength);

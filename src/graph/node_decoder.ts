@@ -36,9 +36,6 @@ const FIXED32 = 5;
 /** Deepest nesting of (obsolete, never written by TensorFlow) groups skipped, as protobufjs bounds recursion. */
 const MAX_GROUP_DEPTH = 100;
 
-/** Longest string made with String.fromCharCode.apply (longer ones, rare, go through TextDecoder). */
-const SHORT_STRING = 256;
-
 /** A cursor over a message's bytes; every read stays below `limit`. One serves every node of a graph. */
 export class NodeReader {
   pos = 0;
@@ -129,19 +126,8 @@ export class NodeReader {
 function stringAt(buf: Uint8Array, start: number, end: number): string {
   const length = end - start;
   if (length === 0) return '';
-  if (length <= SHORT_STRING) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((buf[i] ?? 0) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      if (length === VARIABLE_VALUE_BYTES.length && isVariableValue(buf, start)) return VARIABLE_VALUE;
-      return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-    }
-  }
+  if (length === VARIABLE_VALUE_BYTES.length && isVariableValue(buf, start)) return VARIABLE_VALUE;
+  // TextDecoder makes short ASCII strings as fast as String.fromCharCode.apply, and longer ones faster.
   return strictUtf8.decode(buf.subarray(start, end));
 }
 
