@@ -160,6 +160,19 @@ describe('TrackableView', () => {
     }
   });
 
+  it('answers the same once many absent names have made it list a small object instead', () => {
+    const a = v(1);
+    const obj = { a, n: 2, inner: { b: v(2) } };
+    Object.defineProperty(obj, 'hidden', { value: v(3), enumerable: false });
+    const view = new TrackableView(obj);
+    const lookup = view.childLookup(obj);
+    const answers = (): Array<object | undefined> => ['a', 'n', 'inner', 'hidden', 'x'].map(lookup);
+    const before = answers();
+    for (let i = 0; i < 1000; i++) expect(lookup(`absent${i}`)).toBeUndefined();
+    expect(answers()).toEqual(before);
+    expect(before).toEqual([a, undefined, obj.inner, undefined, undefined]);
+  });
+
   it("finds a Checkpoint's children by name as its listing names them, in every listing mode", () => {
     const root = { a: v(1), save_counter: v(2), opt: v(3), root: v(4) };
     const names = ['a', 'save_counter', 'opt', 'root', 'other', 'missing'];

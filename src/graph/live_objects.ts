@@ -72,6 +72,9 @@ export interface TrackableProtocol {
   [lookupDependency]?(name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown;
 }
 
+/** Lookups of absent names after which an object with fewer properties than that is listed instead. */
+const MISSES_BEFORE_LISTING = 256;
+
 /** Whether `name` is how an array index is named (`'0'`, `'17'`; not `'01'` or `'-1'`). */
 function isIndexName(name: string): boolean {
   return name === '0' || /^[1-9][0-9]{0,15}$/.test(name);
@@ -386,9 +389,19 @@ export class TrackableView {
       }
       case Builtin.Object: {
         const record = obj as Record<string, unknown>;
-        // Object.keys's set: own, enumerable, string-keyed.
-        return (name) =>
-          Object.prototype.propertyIsEnumerable.call(record, name) ? trackable(record[name]) : undefined;
+        let misses = 0;
+        let listed: Map<string, object> | null = null;
+        return (name) => {
+          if (listed !== null) return listed.get(name);
+          // Object.keys's set: own, enumerable, string-keyed.
+          if (Object.prototype.propertyIsEnumerable.call(record, name)) return trackable(record[name]);
+          // A name the object lacks costs most (the engine looks it up among every string it has interned): when
+          // they keep coming for an object of few properties (a hostile file's 10^6 names against a small model),
+          // its listing answers them instead.
+          if (++misses === MISSES_BEFORE_LISTING && Object.keys(record).length < MISSES_BEFORE_LISTING)
+            listed = this.children(obj);
+          return undefined;
+        };
       }
       case Builtin.None:
         return () => undefined;
