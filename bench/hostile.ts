@@ -11,6 +11,7 @@ export const HOSTILE_LIMIT_SECONDS = 2;
 
 const CASES: Array<[string, string]> = [
   ['restore-1e6', '10^6-node restore'],
+  ['restore-1e6-small', '10^6-node file, 1,000-leaf model'],
   ['open-1e6', '10^6-key open (Snappy index)'],
   ['wide-1e5', 'wide node 100000 (restore)'],
 ];

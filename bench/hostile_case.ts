@@ -9,6 +9,8 @@
  * Cases:
  *   restore-1e6  the root with 999,999 variable children (10^6 nodes, 10^6 keys over one stored value), restored
  *                into a live tree of as many restorable leaves: open + graph + match + read + assign
+ *   restore-1e6-small  the same file restored into a model of 1,000 leaves (the first 1,000 names): what a
+ *                hostile 10^6-node file costs a program that restores it
  *   open-1e6     opening an index of 10^6 keys in Snappy blocks (1.4 MB)
  *   wide-1e5     the root with 100,000 variables each stored on its own, restored into as many leaves
  * The leaves are the package's own restorable values (restorableAttributes), not tfjs variables: making 10^6
@@ -25,9 +27,10 @@ import * as hostile from '../test/helpers/hostile';
 const pkg = require('../dist') as typeof import('../src');
 
 const CASES = {
-  'restore-1e6': { build: () => hostile.manyVariables(999_999), leaves: 999_999 },
-  'open-1e6': { build: () => hostile.manyKeys(1_000_000, true), leaves: 0 },
-  'wide-1e5': { build: () => hostile.wideNode(100_000), leaves: 100_000 },
+  'restore-1e6': { files: 'restore-1e6', build: () => hostile.manyVariables(999_999), leaves: 999_999 },
+  'restore-1e6-small': { files: 'restore-1e6', build: () => hostile.manyVariables(999_999), leaves: 1000 },
+  'open-1e6': { files: 'open-1e6', build: () => hostile.manyKeys(1_000_000, true), leaves: 0 },
+  'wide-1e5': { files: 'wide-1e5', build: () => hostile.wideNode(100_000), leaves: 100_000 },
 } as const;
 type CaseName = keyof typeof CASES;
 
@@ -68,7 +71,7 @@ class LeafWrite {
 }
 
 function ensureFiles(name: CaseName, dir: string): string {
-  const caseDir = path.join(dir, name);
+  const caseDir = path.join(dir, CASES[name].files);
   const prefix = path.join(caseDir, path.basename(hostile.PREFIX));
   if (!fs.existsSync(`${prefix}.index`)) {
     fs.mkdirSync(caseDir, { recursive: true });

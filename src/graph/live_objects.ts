@@ -72,7 +72,7 @@ export interface TrackableProtocol {
   [lookupDependency]?(name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown;
 }
 
-/** Lookups of absent names after which an object with fewer properties than that is listed instead. */
+/** Lookups of absent names after which an object is first asked whether listing it would answer faster. */
 const MISSES_BEFORE_LISTING = 256;
 
 /** Whether `name` is how an array index is named (`'0'`, `'17'`; not `'01'` or `'-1'`). */
@@ -390,16 +390,21 @@ export class TrackableView {
       case Builtin.Object: {
         const record = obj as Record<string, unknown>;
         let misses = 0;
+        let listAt = MISSES_BEFORE_LISTING;
         let listed: Map<string, object> | null = null;
         return (name) => {
           if (listed !== null) return listed.get(name);
           // Object.keys's set: own, enumerable, string-keyed.
           if (Object.prototype.propertyIsEnumerable.call(record, name)) return trackable(record[name]);
           // A name the object lacks costs most (the engine looks it up among every string it has interned): when
-          // they keep coming for an object of few properties (a hostile file's 10^6 names against a small model),
-          // its listing answers them instead.
-          if (++misses === MISSES_BEFORE_LISTING && Object.keys(record).length < MISSES_BEFORE_LISTING)
-            listed = this.children(obj);
+          // they outnumber the object's properties (a hostile file's 10^6 names against a small model), its
+          // listing, which costs about a lookup per property, answers them instead. Properties are counted at most
+          // twice: after 256 misses, and once the misses are four times that count.
+          if (++misses === listAt) {
+            const properties = Object.keys(record).length;
+            if (properties < misses) listed = this.children(obj);
+            else listAt = 4 * properties;
+          }
           return undefined;
         };
       }
