@@ -97,6 +97,7 @@ export class CheckpointView {
   /** How many nodes the object graph has. */
   readonly numNodes: number;
   private tree: SpanningTree | null = null;
+  private slots: ReadonlyArray<readonly [number, SlotVariableReference]> | null = null;
 
   private constructor(readonly objectGraph: ObjectGraph) {
     if (objectGraph instanceof StoredObjectGraph) {
@@ -227,14 +228,17 @@ export class CheckpointView {
     return this.tree;
   }
 
-  /** Slot references of every optimizer node: [optimizer node id, reference]. */
-  slotVariables(): Array<[number, SlotVariableReference]> {
-    const out: Array<[number, SlotVariableReference]> = [];
-    for (let id = 0; id < this.numNodes; id++) {
-      if (this.slotVariableCount(id) === 0) continue;
-      for (const s of this.node(id).slotVariables) out.push([id, s]);
+  /** Slot references of every optimizer node: [optimizer node id, reference] (found once per view). */
+  slotVariables(): ReadonlyArray<readonly [number, SlotVariableReference]> {
+    if (this.slots === null) {
+      const out: Array<[number, SlotVariableReference]> = [];
+      for (let id = 0; id < this.numNodes; id++) {
+        if (this.slotVariableCount(id) === 0) continue;
+        for (const s of this.node(id).slotVariables) out.push([id, s]);
+      }
+      this.slots = out;
     }
-    return out;
+    return this.slots;
   }
 
   /**

@@ -35,6 +35,7 @@ export {
   trackTogether,
   type TrackableAdapter,
   lookupDependency,
+  NO_CHILDREN,
   trackableChildren,
   type TrackableProtocol,
   TrackableView,

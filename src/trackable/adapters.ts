@@ -3,21 +3,21 @@
  * tensors are values, not trackables (like constants held by a tf.Module); the package's own value holders are
  * leaves. Framework adapters (src/keras/trackables: layers, models, optimizers) are registered after these.
  */
-import { registerTrackableAdapter, type TrackableAdapter } from '../graph';
+import { NO_CHILDREN, registerTrackableAdapter, type TrackableAdapter } from '../graph';
 import { restorableAttributes } from './restorable';
 import { isLayerVariable, isTfjsTensor, isTfjsVariable } from './tfjs_types';
 
 export const tfjsVariableAdapter: TrackableAdapter = {
   name: 'tfjs Variable',
   matches: (obj) => isTfjsVariable(obj) || isLayerVariable(obj),
-  children: () => [],
+  children: () => NO_CHILDREN,
 };
 
 /** The package's own value holders (save counter, optimizer fields and slots) are leaves like variables. */
 export const restorableLeafAdapter: TrackableAdapter = {
   name: 'restorable value',
   matches: (obj) => typeof (obj as { [restorableAttributes]?: unknown })[restorableAttributes] === 'function',
-  children: () => [],
+  children: () => NO_CHILDREN,
 };
 
 export const tfjsTensorAdapter: TrackableAdapter = {

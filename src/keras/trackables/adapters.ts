@@ -3,7 +3,7 @@
  * conventions Keras writes. Restore and save consult them only through the TrackableAdapter hooks, so the rest of
  * the package names no framework.
  */
-import type { ChildListing, StoredValueInfo, TrackableAdapter } from '../../graph';
+import { type ChildListing, NO_CHILDREN, type StoredValueInfo, type TrackableAdapter } from '../../graph';
 import {
   isLayer,
   isLayersModel,
@@ -63,7 +63,7 @@ function isResetAfterGruBias(name: string, stored: readonly number[], live: read
 export const kerasLayerVariableAdapter: TrackableAdapter = {
   name: 'tfjs LayerVariable',
   matches: isLayerVariable,
-  children: () => [],
+  children: () => NO_CHILDREN,
   checkValue(obj, stored: StoredValueInfo, live: StoredValueInfo, path) {
     const name = isLayerVariable(obj) ? obj.originalName : '';
     if (!isResetAfterGruBias(name, stored.shape, live.shape)) return;
