@@ -180,7 +180,16 @@ describe('TrackableView', () => {
     const names = ['a', 'save_counter', 'opt', 'root', 'other', 'missing'];
     for (const mode of ['view', 'restore', 'save'] as const) {
       for (const counted of [false, true]) {
-        for (const ckpt of [new Checkpoint({ root, opt: v(5), other: v(6) }), new Checkpoint({ opt: v(5) })]) {
+        // `a` names a root child and a named object that is not trackable: the listing keeps the root's.
+        class Opaque {
+          n = 1;
+        }
+        const checkpoints = [
+          new Checkpoint({ root, opt: v(5), other: v(6) }),
+          new Checkpoint({ opt: v(5) }),
+          new Checkpoint({ root, a: new Opaque() }),
+        ];
+        for (const ckpt of checkpoints) {
           if (counted) ckpt.saveCounter.advance();
           const listing: ChildListing = { mode };
           const listed = new TrackableView(ckpt, listing).children(ckpt);

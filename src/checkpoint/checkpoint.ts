@@ -134,13 +134,15 @@ export class Checkpoint {
   }
 
   /** One child of the listing above, by name, without listing the root's children (a restore's lookups). */
-  [lookupDependency](name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown {
-    // The listing's last entry of a name wins, so look from the end: save_counter, the named objects, the root.
-    if (name === 'save_counter' && (listing.mode !== 'save' || this.saveCounter.created)) return this.saveCounter;
-    if (listing.mode === 'save' && name === 'root' && this.root !== undefined) return this;
+  [lookupDependency](name: string, view: TrackableView): unknown {
+    const mode = view.listing.mode;
+    // The listing's last trackable entry of a name wins, so look from the end: save_counter, the named objects,
+    // the root's children.
+    if (name === 'save_counter' && (mode !== 'save' || this.saveCounter.created)) return this.saveCounter;
+    if (mode === 'save' && name === 'root' && this.root !== undefined) return this;
     const named = this.named.find(([n]) => n === name);
-    if (named !== undefined) return named[1];
-    return this.root === undefined ? undefined : childOf(this.root, name);
+    if (named !== undefined && view.isTrackable(named[1])) return named[1];
+    return this.root === undefined ? undefined : view.child(this.root, name);
   }
 
   /** Writes the checkpoint at exactly `prefix` (no counter, no state file) — TF's `write()`. Returns `prefix`. */

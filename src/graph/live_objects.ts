@@ -27,10 +27,11 @@ import { Registry } from './registry';
 export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trackableChildren') as never;
 
 /**
- * Optionally define `[lookupDependency](name, listing, childOf)` beside `[trackableChildren]` to find one child by
- * name without listing them all (TensorFlow's `Trackable._lookup_dependency`, which its restore uses the same
- * way). It must agree with the listing: the child the listing names `name` (the last one when a name repeats), or
- * undefined. `childOf(other, name)` looks a name up among another object's children, through the same view.
+ * Optionally define `[lookupDependency](name, view)` beside `[trackableChildren]` to find one child by name
+ * without listing them all (TensorFlow's `Trackable._lookup_dependency`, which its restore uses the same way). It
+ * must agree with the listing for `view.listing` as the view reads it: of the entries named `name` whose values
+ * are trackable (`view.isTrackable`), the last; else undefined. `view.child(other, name)` looks a name up among
+ * another object's children.
  */
 export const lookupDependency: unique symbol = Symbol.for('tfjs-checkpoint.lookupDependency') as never;
 
@@ -72,7 +73,7 @@ export interface TrackableProtocol {
   /** The object's children for `listing` (objects written before listings existed ignore the argument). */
   [trackableChildren](listing: ChildListing): ChildEntries;
   /** The child the listing names `name`, found without listing every child (see {@link lookupDependency}). */
-  [lookupDependency]?(name: string, listing: ChildListing, childOf: (other: object, name: string) => unknown): unknown;
+  [lookupDependency]?(name: string, view: TrackableView): unknown;
 }
 
 /** Lookups of absent names after which an object is first asked whether listing it would answer faster. */
@@ -373,8 +374,7 @@ export class TrackableView {
     if (typeof custom[trackableChildren] === 'function') {
       const lookup = custom[lookupDependency];
       if (typeof lookup !== 'function') return this.listedLookup(obj);
-      const childOf = (other: object, n: string): object | undefined => this.child(other, n);
-      return (name) => trackable(lookup.call(obj, name, this.listing, childOf));
+      return (name) => trackable(lookup.call(obj, name, this));
     }
     if (this.adapterOf(obj) !== undefined) return this.listedLookup(obj);
     switch (this.builtin(obj)) {
