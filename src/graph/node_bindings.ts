@@ -4,14 +4,15 @@
  * by the collector) was a large part of matching a graph that size.
  */
 export class NodeBindings implements ReadonlyMap<number, object> {
-  /** The object bound to each node id (ids are checked node ids, below the graph's node count). */
-  private readonly objects: Array<object | undefined>;
+  /**
+   * The object bound to each node id, grown as ids are bound: a few bindings in a graph of 10^6 nodes (a hostile
+   * file against a small model) cost a few slots, not 10^6.
+   */
+  private readonly objects: Array<object | undefined> = [];
   /** Bound node ids, in binding order. */
   private readonly order: number[] = [];
 
-  constructor(numNodes: number) {
-    this.objects = new Array<object | undefined>(numNodes);
-  }
+  constructor(private readonly numNodes: number) {}
 
   get size(): number {
     return this.order.length;
@@ -27,7 +28,7 @@ export class NodeBindings implements ReadonlyMap<number, object> {
 
   /** Binds node `id` (a node id of the graph) to `obj`; a node bound again keeps its place in the order. */
   set(id: number, obj: object): this {
-    if (!(Number.isInteger(id) && id >= 0 && id < this.objects.length)) throw new RangeError(`no node ${id} to bind`);
+    if (!(id >>> 0 === id && id < this.numNodes)) throw new RangeError(`no node ${id} to bind`);
     if (this.objects[id] === undefined) this.order.push(id);
     this.objects[id] = obj;
     return this;

@@ -152,7 +152,9 @@ function liveTree(
     const value = node.attributes.find((a) => a.name === 'VARIABLE_VALUE');
     const shape = value ? shapes.get(value.checkpointKey) : undefined;
     if (shape && made.length < maxVariables && shape.reduce((a, b) => a * b, 1) <= 1 << 16) {
-      const v = tf.variable(tf.zeros(shape));
+      // In tidy, so the zeros the variable was made from are released (500 of them leaked per input, and the heap
+      // of a full run grew past its 1 GiB).
+      const v = tf.tidy(() => tf.variable(tf.zeros(shape)));
       made.push(v);
       objects.set(id, v);
       return v;
