@@ -57,7 +57,8 @@ export async function compareWithCheckpoint(
     }
     for (let id = 0; id < view.numNodes; id++) {
       if (written.has(id)) continue;
-      for (const a of view.node(id).attributes) {
+      // Read once, not kept decoded: every node of a 10^5-node checkpoint may pass through here.
+      for (const a of view.peekNode(id).attributes) {
         for (const key of reader.attributeKeys(a.checkpointKey)) {
           const e = reader.entry(key);
           out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: [...e.shape] });
