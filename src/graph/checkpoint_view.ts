@@ -8,6 +8,8 @@ import { InternalError, InvalidArgumentError, NotObjectBasedError } from '../err
 import { logger } from '../logger';
 import { type OpenOptions, readObjectGraph } from './checkpoint_reader';
 import {
+  isNodeId,
+  noSuchNode,
   OBJECT_GRAPH_PROTO_KEY,
   type ObjectGraph,
   type SlotVariableReference,
@@ -151,10 +153,8 @@ export class CheckpointView {
 
   /** The node's proto data (children, attributes, slot variables, …). */
   node(nodeId: number): TrackableObject {
-    const node = this.isNodeId(nodeId) ? this.nodeAt(nodeId) : undefined;
-    if (node === undefined) {
-      throw new InvalidArgumentError(`Node ${nodeId} does not exist: the object graph has ${this.numNodes} nodes`);
-    }
+    const node = isNodeId(nodeId, this.numNodes) ? this.nodeAt(nodeId) : undefined;
+    if (node === undefined) throw noSuchNode(nodeId, this.numNodes);
     return node;
   }
 
@@ -163,26 +163,18 @@ export class CheckpointView {
    * are seldom needed again (a restore's leaves).
    */
   peekNode(nodeId: number): TrackableObject {
-    return this.stored !== null && this.isNodeId(nodeId) ? this.stored.peek(nodeId) : this.node(nodeId);
+    // A stored graph checks the id itself, with node()'s error.
+    return this.stored !== null ? this.stored.peek(nodeId) : this.node(nodeId);
   }
 
   /** How many children the node lists (a stored node is counted without being decoded). */
   childCount(nodeId: number): number {
-    return this.stored !== null && this.isNodeId(nodeId)
-      ? this.stored.childCount(nodeId)
-      : this.node(nodeId).children.length;
+    return this.stored !== null ? this.stored.childCount(nodeId) : this.node(nodeId).children.length;
   }
 
   /** How many slot variables the node lists (a stored node is counted without being decoded). */
   slotVariableCount(nodeId: number): number {
-    return this.stored !== null && this.isNodeId(nodeId)
-      ? this.stored.slotVariableCount(nodeId)
-      : this.node(nodeId).slotVariables.length;
-  }
-
-  private isNodeId(nodeId: number): boolean {
-    // An integer in [0, numNodes): `>>> 0` keeps exactly the integers in [0, 2^32) (no builtin call per id).
-    return nodeId >>> 0 === nodeId && nodeId < this.numNodes;
+    return this.stored !== null ? this.stored.slotVariableCount(nodeId) : this.node(nodeId).slotVariables.length;
   }
 
   /**

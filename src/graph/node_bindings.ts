@@ -1,3 +1,5 @@
+import { isNodeId } from './object_graph';
+
 /**
  * Checkpoint node id → live object, in binding order: a Map's interface over an array indexed by node id. A
  * restore binds up to every node of the graph, and a Map of 10^6 entries (its growth, its hashing and its tracing
@@ -28,7 +30,7 @@ export class NodeBindings implements ReadonlyMap<number, object> {
 
   /** Binds node `id` (a node id of the graph) to `obj`; a node bound again keeps its place in the order. */
   set(id: number, obj: object): this {
-    if (!(id >>> 0 === id && id < this.numNodes)) throw new RangeError(`no node ${id} to bind`);
+    if (!isNodeId(id, this.numNodes)) throw new RangeError(`no node ${id} to bind`);
     if (this.objects[id] === undefined) this.order.push(id);
     this.objects[id] = obj;
     return this;

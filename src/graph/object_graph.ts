@@ -57,6 +57,17 @@ export interface ObjectGraph {
   readonly nodes: readonly TrackableObject[];
 }
 
+/** Whether `id` is a node id of a graph of `numNodes` nodes: an integer in [0, numNodes). */
+export function isNodeId(id: number, numNodes: number): boolean {
+  // `>>> 0` keeps exactly the integers in [0, 2^32), with no builtin call per id.
+  return id >>> 0 === id && id < numNodes;
+}
+
+/** The error for a node id a graph does not have (TensorFlow's CheckpointView raises on such ids too). */
+export function noSuchNode(id: number, numNodes: number): InvalidArgumentError {
+  return new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${numNodes} nodes`);
+}
+
 /**
  * An object graph as stored, decoded node by node on first use. Opening a graph then costs one pass over its
  * framing, recording where each node's bytes lie, where decoding every node at once made about ten objects per
@@ -138,9 +149,7 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private requireNodeId(id: number): void {
-    if (!this.isNodeId(id)) {
-      throw new InvalidArgumentError(`Node ${id} does not exist: the object graph has ${this.numNodes} nodes`);
-    }
+    if (!isNodeId(id, this.numNodes)) throw noSuchNode(id, this.numNodes);
   }
 
   private unparsable(id: number, err: unknown): CorruptCheckpointError {
@@ -178,8 +187,7 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private isNodeId(v: number): boolean {
-    // An integer in [0, numNodes): `>>> 0` keeps exactly the integers in [0, 2^32) (no builtin call per id).
-    return v >>> 0 === v && v < this.numNodes;
+    return isNodeId(v, this.numNodes);
   }
 
   private fail(id: number, what: string): never {
