@@ -146,14 +146,8 @@ export function decodeEntry(key: string, bytes: Uint8Array, header: BundleHeader
  */
 const NO_SLICES: TensorSlice[] = Object.freeze([]) as unknown as TensorSlice[];
 
-export interface LeanEntry {
-  dtypeId: number;
-  shape: number[];
-  shardId: number;
-  offset: number;
-  size: number;
-  crc32c: number;
-}
+/** The fields of a whole tensor's entry that its bytes hold (the rest, key and dtype name, come from elsewhere). */
+export type LeanEntry = Pick<TensorEntry, 'dtypeId' | 'shape' | 'shardId' | 'offset' | 'size' | 'crc32c'>;
 
 /**
  * A BundleEntryProto decoded without protobufjs (no message objects, no Long per int64), or null when it is

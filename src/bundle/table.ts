@@ -56,10 +56,6 @@ export class KeyBuffer {
   /** Whether a key has been set (the first key of a table has nothing to be ordered after). */
   started = false;
 
-  set(shared: number, suffix: Uint8Array): void {
-    this.setFrom(shared, suffix, 0, suffix.length);
-  }
-
   /** Keeps `shared` bytes and appends data[start, end): copied by hand, no view made per key of a scan. */
   setFrom(shared: number, data: Uint8Array, start: number, end: number): void {
     const length = shared + end - start;
