@@ -57,6 +57,19 @@ function fixture(name: string): { prefix: string; oracle: Oracle } {
   };
 }
 
+/** Flips bits of the byte at `offset` of `file` on disk (flipping it again puts it back). */
+function flipByte(file: string, offset: number): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, offset);
+    byte[0]! ^= 0x5a;
+    fs.writeSync(fd, byte, 0, 1, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function sha256(data: ArrayBufferView): string {
   return createHash('sha256')
     .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
@@ -273,12 +286,7 @@ describe('failures', () => {
     const fsys = interceptDataReads(new NodeFileSystem(), async (read, _path, offset, length, target) => {
       if (offset === first.offset && ++readsOfFirst === 2) {
         changed = true;
-        const fd = fs.openSync(dataFile, 'r+');
-        const byte = Buffer.alloc(1);
-        fs.readSync(fd, byte, 0, 1, first.offset);
-        byte[0]! ^= 0x5a;
-        fs.writeSync(fd, byte, 0, 1, first.offset);
-        fs.closeSync(fd);
+        flipByte(dataFile, first.offset);
       }
       return read(offset, length, target);
     });
@@ -483,12 +491,7 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
     const fsys = watchedFs((offset, n) => {
       if (offset !== first.offset || n !== 2) return;
       changed = true;
-      const fd = fs.openSync(dataFile, 'r+');
-      const byte = Buffer.alloc(1);
-      fs.readSync(fd, byte, 0, 1, first.offset);
-      byte[0]! ^= 0x5a;
-      fs.writeSync(fd, byte, 0, 1, first.offset);
-      fs.closeSync(fd);
+      flipByte(dataFile, first.offset);
     });
     try {
       const err = await new Checkpoint({ root: model })
@@ -510,12 +513,7 @@ describe('a data file that vouches for its bytes (ByteSource.identity) is read i
       expect(sha256(restored)).not.toBe(sha256(stored));
     } finally {
       // Put the byte back for the next test.
-      const fd = fs.openSync(dataFile, 'r+');
-      const byte = Buffer.alloc(1);
-      fs.readSync(fd, byte, 0, 1, first.offset);
-      if (changed) byte[0]! ^= 0x5a;
-      fs.writeSync(fd, byte, 0, 1, first.offset);
-      fs.closeSync(fd);
+      if (changed) flipByte(dataFile, first.offset);
       model.dispose();
     }
   });

@@ -85,18 +85,21 @@ describe('the seed document`s module, built in JS and saved', () => {
       ],
     }).root;
 
+  /** children(0) in the document's example: what our view and TensorFlow must both read from the save. */
+  const SEED_CHILDREN = [
+    ['a_var', 1],
+    ['b_var', 2],
+    ['vars', 3],
+    ['leaf', 4],
+    ['root', 0],
+    ['save_counter', 5],
+  ];
+
   it('gives the document`s children(0) and TF`s own checkpoint of the same structure', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed', 'tf_ckpts'));
     expect(saved).toBe(path.join(dir, 'seed', 'tf_ckpts-1'));
     const view = await CheckpointView.open(saved);
-    expect([...view.children(0)]).toEqual([
-      ['a_var', 1],
-      ['b_var', 2],
-      ['vars', 3],
-      ['leaf', 4],
-      ['root', 0],
-      ['save_counter', 5],
-    ]);
+    expect([...view.children(0)]).toEqual(SEED_CHILDREN);
     expect(await latestCheckpoint(path.join(dir, 'seed'))).toBe(saved);
     expect(fs.readFileSync(path.join(dir, 'seed', 'checkpoint'), 'utf8')).toBe(
       'model_checkpoint_path: "tf_ckpts-1"\nall_model_checkpoint_paths: "tf_ckpts-1"\n',
@@ -115,14 +118,7 @@ describe('the seed document`s module, built in JS and saved', () => {
   withTf('TensorFlow reads it exactly as its own save of the same module', async () => {
     const saved = await new Checkpoint({ root: build() }).save(path.join(dir, 'seed-tf', 'tf_ckpts'));
     const judged = tfJudge<Oracle>('oracle', { prefix: saved });
-    expect(judged.children?.[0]).toEqual([
-      ['a_var', 1],
-      ['b_var', 2],
-      ['vars', 3],
-      ['leaf', 4],
-      ['root', 0],
-      ['save_counter', 5],
-    ]);
+    expect(judged.children?.[0]).toEqual(SEED_CHILDREN);
     expect(structural(judged)).toEqual(structural(oracleOf('seed-children')));
   });
 });
