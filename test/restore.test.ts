@@ -321,6 +321,28 @@ describe('load status against TensorFlow`s outcomes', () => {
   });
 });
 
+describe('progress', () => {
+  it('reports the bytes of the values restored, ending at their total', async () => {
+    const { prefix } = fixture('k3-sequential-dense-bn');
+    const dense = L.dense({ units: 16, activation: 'relu', inputShape: [6] });
+    const bn = L.batchNormalization();
+    tf.sequential({ layers: [dense, bn] }); // builds them
+    const backbone = { _functional: { _operations: [{}, dense, bn] } };
+    const calls: Array<[number, number]> = [];
+    const status = await new Checkpoint({ model: backbone }).restore(prefix, {
+      expectPartial: true,
+      onProgress: (done, total) => calls.push([done, total]),
+    });
+    const reader = await CheckpointReader.open(prefix);
+    const bytes = status.report().restored.reduce((n, r) => n + reader.entry(r.key).size, 0);
+    await reader.close();
+    expect(calls).toHaveLength(status.report().restored.length);
+    expect(calls.every(([, total]) => total === bytes)).toBe(true);
+    expect(calls.map(([done]) => done)).toEqual([...calls.map(([done]) => done)].sort((a, b) => a - b));
+    expect(calls.at(-1)).toEqual([bytes, bytes]);
+  });
+});
+
 describe('partial restore of a backbone into a new model', () => {
   it('restores the layers that match by path and leaves a new head alone', async () => {
     const { prefix } = fixture('k3-sequential-dense-bn');

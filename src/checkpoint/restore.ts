@@ -192,6 +192,25 @@ function requireUsableTargets(plan: RestorePlan): void {
   }
 }
 
+/**
+ * Reports the bytes read after write `i`'s value is read. Sizes are looked up only when someone listens: looking
+ * up every entry once more cost a hash per value of a 10^6-value restore.
+ */
+function progressReporter(
+  plan: RestorePlan,
+  reader: ValueSource,
+  onProgress: ((doneBytes: number, totalBytes: number) => void) | undefined,
+): (i: number) => void {
+  if (onProgress === undefined) return () => undefined;
+  const sizes = plan.writes.map((w) => reader.entry(w.key).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  return (i) => {
+    done += at(sizes, i, 'sizes');
+    onProgress(done, total);
+  };
+}
+
 /** At most this many tensors are read at once, so a restore neither serialises on I/O nor floods it. */
 const READ_CONCURRENCY = 16;
 
@@ -209,15 +228,10 @@ export async function executeRestore(
   // for every value of files that are not tensor bundles (their values are already in memory).
   if (reader instanceof CheckpointReader && (await restoreInPlace(plan, reader, mode, onProgress))) return;
   const prepared = new Array<PreparedWrite | undefined>(plan.writes.length);
-  // Sizes only for progress: looking up every entry once more cost a hash per value of a 10^6-value restore.
-  const sizes = onProgress === undefined ? null : plan.writes.map((w) => reader.entry(w.key).size);
-  const total = sizes === null ? 0 : sizes.reduce((a, b) => a + b, 0);
-  let done = 0;
+  const progress = progressReporter(plan, reader, onProgress);
   const prepare = (i: number, value: TensorValue): void => {
     prepared[i] = prepareWrite(plan, i, value);
-    if (sizes === null || onProgress === undefined) return;
-    done += at(sizes, i, 'sizes');
-    onProgress(done, total);
+    progress(i);
   };
   try {
     await reader.getTensors(
