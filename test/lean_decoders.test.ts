@@ -294,7 +294,7 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
 });
 
 describe('the index key table', () => {
-  it('finds every key added, and no other, across growth; hashes of ASCII bytes equal hashes of their text, and other bytes have none', () => {
+  it('finds every key added, as bytes or as text, and no other, across growth; hashes of ASCII bytes equal hashes of their text, and other bytes have none', () => {
     const index = new KeyIndex();
     const keys = Array.from({ length: 50_000 }, (_, i) =>
       i % 7 === 0 ? `ключ/${i}` : `layer_${i % 97}/kernel_${i}/.ATTRIBUTES/VARIABLE_VALUE`,
@@ -305,12 +305,19 @@ describe('the index key table', () => {
       const bytes = utf8.encode(k);
       const ascii = bytes.every((b) => b < 0x80);
       if (hashAscii(bytes, bytes.length) !== (ascii ? hashText(k) : null)) wrong.push(`hash of ${k}`);
-      if (index.add(k, hashText(k)) !== i) wrong.push(`add ${k}`);
+      // ASCII keys as bytes (as an index scan adds them), the others as text.
+      const added = ascii ? index.addAscii(bytes, bytes.length, hashText(k)) : index.add(k, hashText(k));
+      if (added !== i) wrong.push(`add ${k}`);
     });
     expect(index.size).toBe(50_000);
+    // Texts are made from the bytes on demand, equal to the keys added.
+    keys.forEach((k, i) => {
+      if (i % 2 === 0 && index.keyAt(i) !== k) wrong.push(`keyAt ${i}`);
+    });
     keys.forEach((k, i) => {
       if (index.find(k) !== i) wrong.push(`find ${k}`);
     });
+    if (index.keys().some((k, i) => k !== keys[i])) wrong.push('keys()');
     expect(wrong).toEqual([]);
     expect(index.find('layer_1/kernel_1/.ATTRIBUTES/VARIABLE_VALU')).toBe(-1);
     expect(index.find('')).toBe(-1);
@@ -318,7 +325,8 @@ describe('the index key table', () => {
     expect(index.find('late')).toBe(-1);
     expect(index.add('late', hashText('late'))).toBe(50_000);
     expect(index.find('late')).toBe(50_000);
-    expect(index.keys[50_000]).toBe('late');
+    expect(index.keyAt(50_000)).toBe('late');
+    expect(() => index.keyAt(50_001)).toThrow(RangeError);
   });
 
   it('hashes with 32-bit FNV-1a (published test vectors)', () => {
