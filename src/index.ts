@@ -72,6 +72,7 @@ export {
   CheckpointReader,
   CheckpointView,
   type ChildEntries,
+  type ChildList,
   type ChildListing,
   escapeLocalName,
   type ListingMode,

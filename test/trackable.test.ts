@@ -15,7 +15,7 @@ import {
   TrackableView,
 } from '../src';
 import { decodeObjectGraph, encodeObjectGraph } from '../src/graph';
-import { childrenByName } from '../src/graph/children_by_name';
+import { type ChildList, childrenByName, ReferenceList } from '../src/graph/children_by_name';
 
 /** CheckpointView.children's Map of one list of references (what childrenByName must agree with). */
 class CheckpointViewLike {
@@ -367,20 +367,66 @@ describe('stored object graphs decode node by node', () => {
     expect(() => view.childCount(3)).toThrow(InvalidArgumentError);
   });
 
-  it("reads children as TF's dict does: a repeated name at its first place with its last id", () => {
+  it("reads children as TF's dict does: a repeated name at its first place with its last id, decoded or stored", () => {
     const refs = (names: string[]): Array<{ localName: string; nodeId: number }> =>
       names.map((localName, nodeId) => ({ localName, nodeId }));
+    const asRefs = (list: ChildList): Array<{ localName: string; nodeId: number }> =>
+      Array.from({ length: list.length }, (_, i) => ({ localName: list.localName(i), nodeId: list.nodeId(i) }));
+    /** The same references as a stored graph's root lists them (read from its bytes, names made when asked). */
+    const stored = (r: Array<{ localName: string; nodeId: number }>): ChildList => {
+      const leaf = {
+        children: [],
+        attributes: [],
+        slotVariables: [],
+        registeredSaver: null,
+        hasCheckpointValues: null,
+      };
+      const nodes = [{ ...leaf, children: r }, ...Array.from({ length: r.length }, () => leaf)];
+      return decodeObjectGraph(encodeObjectGraph({ nodes }), 'f').childList(0);
+    };
     for (const n of [3, 8, 9, 1000]) {
-      const unique = refs(Array.from({ length: n }, (_, i) => `v${i}`));
-      expect(childrenByName(unique)).toBe(unique);
-      const repeated = refs([...unique.map((r) => r.localName), 'v1', 'v0']);
-      const merged = childrenByName(repeated);
-      expect(merged.map((r) => r.localName)).toEqual(unique.map((r) => r.localName));
-      expect(merged.slice(0, 3).map((r) => r.nodeId)).toEqual([n + 1, n, 2]);
-      expect(merged).toEqual(
-        [...new CheckpointViewLike(repeated).children()].map(([localName, nodeId]) => ({ localName, nodeId })),
-      );
+      // Names of one to three bytes, some not ASCII: equal bytes are equal names.
+      const unique = refs(Array.from({ length: n }, (_, i) => (i % 5 === 4 ? `é${i}` : `v${i}`)));
+      const repeated = refs([...unique.map((r) => r.localName), unique[1]!.localName, unique[0]!.localName]);
+      for (const list of [ReferenceList, stored].map(
+        (make) => (r: typeof unique) => (make === ReferenceList ? new ReferenceList(r) : stored(r)),
+      )) {
+        const plain = list(unique);
+        expect(childrenByName(plain)).toBe(plain);
+        const merged = asRefs(childrenByName(list(repeated)));
+        expect(merged.map((r) => r.localName)).toEqual(unique.map((r) => r.localName));
+        expect(merged.slice(0, 3).map((r) => r.nodeId)).toEqual([n + 1, n, 2]);
+        expect(merged).toEqual(
+          [...new CheckpointViewLike(repeated).children()].map(([localName, nodeId]) => ({ localName, nodeId })),
+        );
+      }
     }
+  });
+
+  it("reads a stored node's many children without decoding it, and fails on its bad ids and names as decoding does", () => {
+    const leaf = { children: [], attributes: [], slotVariables: [], registeredSaver: null, hasCheckpointValues: null };
+    /** A root of 100 children (enough to be read as a table), the first one `first`, and its leaves. */
+    const graphOf = (first: { localName: string; nodeId: number }): Uint8Array => {
+      const children = [first, ...Array.from({ length: 99 }, (_, i) => ({ localName: `c${i}`, nodeId: 1 + i }))];
+      return encodeObjectGraph({ nodes: [{ ...leaf, children }, ...children.slice(1).map(() => leaf)] });
+    };
+    const stored = decodeObjectGraph(graphOf({ localName: 'a', nodeId: 1 }), 'f');
+    const list = CheckpointView.fromObjectGraph(stored).childList(0);
+    expect([list.length, list.nodeId(0), list.localName(0), list.localName(99)]).toEqual([100, 1, 'a', 'c98']);
+    expect(() => list.nodeId(100)).toThrow(RangeError);
+    // Read, not decoded: the node is decoded afresh when asked for.
+    expect(stored.peek(0)).not.toBe(stored.peek(0));
+    // An id out of range fails when the list is read, as node() fails.
+    const badId = decodeObjectGraph(graphOf({ localName: 'a', nodeId: 100 }), 'f');
+    expect(() => badId.childList(0)).toThrow(/node 0's child 0 refers to node 100, but the graph has 100 nodes/);
+    expect(() => badId.node(0)).toThrow(CorruptCheckpointError);
+    // A name that is not UTF-8 fails when it is made, as protobuf's proto3 strings do.
+    const bytes = graphOf({ localName: 'ab', nodeId: 1 });
+    bytes[bytes.indexOf(0x61)] = 0xff;
+    const badName = decodeObjectGraph(bytes, 'f').childList(0);
+    expect(badName.nodeId(0)).toBe(1);
+    expect(() => badName.localName(0)).toThrow(CorruptCheckpointError);
+    expect(() => decodeObjectGraph(bytes, 'f').node(0)).toThrow(CorruptCheckpointError);
   });
 
   it('skips unknown top-level fields and rejects broken framing', () => {

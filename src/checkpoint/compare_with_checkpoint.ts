@@ -58,7 +58,7 @@ export async function compareWithCheckpoint(
     for (let id = 0; id < view.numNodes; id++) {
       if (written.has(id)) continue;
       // Read once, not kept decoded: every node of a 10^5-node checkpoint may pass through here.
-      for (const a of view.peekNode(id).attributes) {
+      for (const a of view.peekAttributes(id)) {
         for (const key of reader.attributeKeys(a.checkpointKey)) {
           const e = reader.entry(key);
           out.onlyInCheckpoint.push({ path: plan.names.get(id) ?? key, key, dtype: e.dtype, shape: [...e.shape] });

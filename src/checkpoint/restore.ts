@@ -118,11 +118,11 @@ function pairValues(
   const writes: PlannedWrite[] = [];
   const unusedAttributes = new Map<number, string[]>();
   for (const [id, obj] of bindings) {
-    // Leaves are decoded for this one look at their attributes, not kept.
-    const node = view.peekNode(id);
-    if (node.attributes.length === 0) continue;
+    // Leaves are decoded for this one look at their attributes, not kept; nor are a node's children decoded.
+    const attributes = view.peekAttributes(id);
+    if (attributes.length === 0) continue;
     const targets = restorablesOf(obj);
-    for (const a of node.attributes) {
+    for (const a of attributes) {
       const target = targets?.get(a.name);
       if (target && reader.has(a.checkpointKey))
         writes.push({ nodeId: id, attribute: a.name, key: a.checkpointKey, target });

@@ -12,12 +12,13 @@ import {
   noSuchNode,
   OBJECT_GRAPH_PROTO_KEY,
   type ObjectGraph,
+  type SerializedTensor,
   type SlotVariableReference,
   StoredObjectGraph,
   type TrackableObject,
 } from './object_graph';
 import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
-import { childrenByName } from './children_by_name';
+import { type ChildList, childrenByName, ReferenceList } from './children_by_name';
 import { NodeBindings } from './node_bindings';
 import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
@@ -68,9 +69,11 @@ export function matchBreadthFirst(
     onExpand?.(id, obj, checkpointChildren, adapter);
     // Names are looked up one by one (TensorFlow's _lookup_dependency) unless the adapter resolves them itself.
     const resolve = adapter?.resolveChild?.(obj, checkpointChildren(), live.children(obj)) ?? live.childLookup(obj);
-    for (const { localName, nodeId: childId } of childrenByName(view.node(id).children)) {
+    const children = childrenByName(view.childList(id));
+    for (let i = 0; i < children.length; i++) {
+      const childId = children.nodeId(i);
       if (visited[childId] === 1 || childId === 0) continue;
-      const child = resolve(localName);
+      const child = resolve(children.localName(i));
       if (child === undefined) continue;
       const assigned = bindings.get(childId);
       if (assigned === undefined) {
@@ -167,9 +170,22 @@ export class CheckpointView {
     return this.stored !== null ? this.stored.peek(nodeId) : this.node(nodeId);
   }
 
+  /**
+   * The node's attributes, read as peekNode reads the node but without decoding its children (a node may have
+   * 10^6 of them).
+   */
+  peekAttributes(nodeId: number): readonly SerializedTensor[] {
+    return this.stored !== null ? this.stored.peekAttributes(nodeId) : this.node(nodeId).attributes;
+  }
+
   /** How many children the node lists (a stored node is counted without being decoded). */
   childCount(nodeId: number): number {
     return this.stored !== null ? this.stored.childCount(nodeId) : this.node(nodeId).children.length;
+  }
+
+  /** The node's children in checkpoint order (a stored node's are read without decoding it). */
+  childList(nodeId: number): ChildList {
+    return this.stored !== null ? this.stored.childList(nodeId) : new ReferenceList(this.node(nodeId).children);
   }
 
   /** How many slot variables the node lists (a stored node is counted without being decoded). */
@@ -214,7 +230,7 @@ export class CheckpointView {
   spanningTree(): SpanningTree {
     this.tree ??= new SpanningTree(
       this.numNodes,
-      (id) => this.node(id),
+      (id) => this.childList(id),
       (id) => this.childCount(id),
     );
     return this.tree;
@@ -287,9 +303,10 @@ export class SpanningTree {
 
   constructor(
     size: number,
-    private readonly nodeAt: (id: number) => TrackableObject,
+    /** A node's children (asked again for edge names: it should be cheap to ask twice). */
+    private readonly childList: (id: number) => ChildList,
     /** How many children a node has; leaves (most nodes) need not be decoded to be passed over. */
-    childCount: (id: number) => number = (id) => nodeAt(id).children.length,
+    childCount: (id: number) => number = (id) => childList(id).length,
   ) {
     this.parent = new Int32Array(size).fill(-1);
     this.edge = new Int32Array(size).fill(-1);
@@ -303,10 +320,10 @@ export class SpanningTree {
       // checker, at no cost in this loop over every node.
       const id = order[head] ?? 0;
       if (childCount(id) === 0) continue;
-      const children = nodeAt(id).children;
+      const children = childList(id);
       const depth = (this.depths[id] ?? 0) + 1;
       for (let k = 0; k < children.length; k++) {
-        const child = children[k]?.nodeId ?? 0;
+        const child = children.nodeId(k);
         if (this.depths[child] !== -1) continue;
         this.depths[child] = depth;
         this.parent[child] = id;
@@ -335,9 +352,8 @@ export class SpanningTree {
   /** The local name of the edge that reached the node. */
   edgeName(id: number): string {
     const parent = this.parent[id] ?? -1;
-    const edge = parent < 0 ? undefined : this.nodeAt(parent).children[this.edge[id] ?? -1];
-    if (edge === undefined) throw new InternalError(`node ${id} was reached by no edge`);
-    return edge.localName;
+    if (parent < 0) throw new InternalError(`node ${id} was reached by no edge`);
+    return this.childList(parent).localName(this.edge[id] ?? -1);
   }
 
   /** Edges from the root to the node, −1 when unreachable. */

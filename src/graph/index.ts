@@ -6,6 +6,7 @@ export {
   PATH_EDGES_SHOWN,
   SpanningTree,
 } from './checkpoint_view';
+export type { ChildList } from './children_by_name';
 export * from './keys';
 export { NodeBindings } from './node_bindings';
 export {

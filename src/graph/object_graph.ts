@@ -6,7 +6,17 @@ import * as protobuf from 'protobufjs/minimal';
 
 import { decodeMessage, tensorflow } from '../bundle/protos';
 import { CorruptCheckpointError, InvalidArgumentError } from '../errors';
-import { countChildren, countSlotVariables, decodeTrackableObject, NodeReader } from './node_decoder';
+import { hashBytes } from '../bundle/key_index';
+import { type ChildList, ReferenceList } from './children_by_name';
+import {
+  type ChildTable,
+  countChildren,
+  countSlotVariables,
+  decodeChildTable,
+  decodeTrackableObject,
+  NodeReader,
+  stringAt,
+} from './node_decoder';
 
 /** The key of the object graph in a bundle (TensorFlow's OBJECT_GRAPH_PROTO_KEY). */
 export const OBJECT_GRAPH_PROTO_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -79,6 +89,8 @@ export class StoredObjectGraph implements ObjectGraph {
   readonly numNodes: number;
   private readonly decoded: Array<TrackableObject | undefined>;
   private all: readonly TrackableObject[] | null = null;
+  /** The child lists of nodes of many children, read without decoding them (12 bytes a child), kept. */
+  private readonly tables = new Map<number, StoredChildList>();
   private reader: NodeReader | null = null;
 
   private constructor(
@@ -128,6 +140,44 @@ export class StoredObjectGraph implements ObjectGraph {
     return this.decodeNode(id);
   }
 
+  /**
+   * Node `id`'s attributes, read as peek() reads the node but without decoding its children: a restore reads
+   * every bound node's attributes, the root of 10^6 children's too.
+   */
+  peekAttributes(id: number): readonly SerializedTensor[] {
+    const node = this.decoded[id];
+    if (node !== undefined) return node.attributes;
+    this.requireNodeId(id);
+    return this.decodeNode(id, false).attributes;
+  }
+
+  /**
+   * Node `id`'s children, read without decoding the node when it was not before: their ids checked, their names
+   * made (and checked as UTF-8) only when asked for.
+   */
+  childList(id: number): ChildList {
+    const node = this.decoded[id];
+    if (node !== undefined) return new ReferenceList(node.children);
+    const known = this.tables.get(id);
+    if (known !== undefined) return known;
+    // A node of few children is decoded and kept, as node() does: typed arrays per small node cost more.
+    if (this.childCount(id) <= FEW_CHILDREN) return new ReferenceList(this.node(id).children);
+    const reader = (this.reader ??= new NodeReader(this.bytes));
+    let table: ChildTable;
+    try {
+      table = decodeChildTable(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0);
+    } catch (err) {
+      throw this.unparsable(id, err);
+    }
+    for (let i = 0; i < table.nodeIds.length; i++) {
+      const childId = table.nodeIds[i] ?? 0;
+      if (!this.isNodeId(childId)) this.fail(id, `child ${i} refers to node ${childId}`);
+    }
+    const list = new StoredChildList(table, this.bytes, (err) => this.unparsable(id, err));
+    this.tables.set(id, list);
+    return list;
+  }
+
   /** How many children node `id` lists, counted without decoding it. */
   childCount(id: number): number {
     return this.decoded[id]?.children.length ?? this.count(id, countChildren);
@@ -167,12 +217,13 @@ export class StoredObjectGraph implements ObjectGraph {
     return this.all;
   }
 
-  private decodeNode(id: number): TrackableObject {
+  private decodeNode(id: number, withChildren = true): TrackableObject {
     // One reader over the whole graph, repositioned per node (10^6 nodes are decoded in one traversal).
     const reader = (this.reader ??= new NodeReader(this.bytes));
     let node: TrackableObject;
     try {
-      node = decodeTrackableObject(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0); // id is a checked node id
+      // id is a checked node id
+      node = decodeTrackableObject(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0, withChildren);
     } catch (err) {
       throw this.unparsable(id, err);
     }
@@ -198,6 +249,58 @@ export class StoredObjectGraph implements ObjectGraph {
         key: OBJECT_GRAPH_PROTO_KEY,
       },
     );
+  }
+}
+
+/** Up to this many children, childList decodes the node (and keeps it) rather than reading a table of them. */
+const FEW_CHILDREN = 64;
+
+/** The children of a stored node: ids and name bytes in typed arrays, a name made when asked for. */
+class StoredChildList implements ChildList {
+  constructor(
+    private readonly table: ChildTable,
+    private readonly bytes: Uint8Array,
+    private readonly unparsable: (err: unknown) => CorruptCheckpointError,
+  ) {}
+
+  get length(): number {
+    return this.table.nodeIds.length;
+  }
+
+  nodeId(i: number): number {
+    return this.table.nodeIds[this.index(i)] ?? 0;
+  }
+
+  localName(i: number): string {
+    const k = this.index(i);
+    try {
+      return stringAt(this.bytes, this.table.nameStarts[k] ?? 0, this.table.nameEnds[k] ?? 0);
+    } catch (err) {
+      throw this.unparsable(err);
+    }
+  }
+
+  nameHash(i: number): number {
+    const k = this.index(i);
+    return hashBytes(this.bytes, this.table.nameStarts[k] ?? 0, this.table.nameEnds[k] ?? 0);
+  }
+
+  /** Byte for byte: equal names are equal bytes (names that are not UTF-8 fail when made). */
+  sameName(i: number, j: number): boolean {
+    const { nameStarts, nameEnds } = this.table;
+    const a = nameStarts[this.index(i)] ?? 0;
+    const b = nameStarts[this.index(j)] ?? 0;
+    const length = (nameEnds[i] ?? 0) - a;
+    if ((nameEnds[j] ?? 0) - b !== length) return false;
+    const bytes = this.bytes;
+    for (let k = 0; k < length; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+    return true;
+  }
+
+  private index(i: number): number {
+    if (i >>> 0 !== i || i >= this.table.nodeIds.length)
+      throw new RangeError(`no child ${i} of ${this.table.nodeIds.length}`);
+    return i;
   }
 }
 
