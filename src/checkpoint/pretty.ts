@@ -11,29 +11,40 @@ import type { CheckpointView, SpanningTree, TrackableObject } from '../graph';
  * so naming every node costs time linear in the graph whatever its depth.
  */
 export class NodeNames {
-  private readonly tree: SpanningTree;
-  /** Slot-variable node → its first reference whose optimizer and variable both have paths. */
-  private readonly slots = new Map<number, { optimizerId: number; slotName: string; variableId: number }>();
+  /** The spanning tree and slot references, found on the first name asked for: most restores name no node. */
+  private found: { tree: SpanningTree; slots: Map<number, SlotName> } | null = null;
 
-  constructor(view: CheckpointView) {
-    this.tree = view.spanningTree();
-    for (const [optimizerId, slot] of view.slotVariables()) {
-      const id = slot.slotVariableNodeId;
-      if (this.tree.has(id) || this.slots.has(id)) continue;
-      if (this.tree.has(optimizerId) && this.tree.has(slot.originalVariableNodeId)) {
-        this.slots.set(id, { optimizerId, slotName: slot.slotName, variableId: slot.originalVariableNodeId });
-      }
-    }
-  }
+  constructor(private readonly view: CheckpointView) {}
 
   get(id: number): string | undefined {
-    const path = this.tree.shortPath(id, '(root)');
+    const { tree, slots } = (this.found ??= findNames(this.view));
+    const path = tree.shortPath(id, '(root)');
     if (path !== undefined) return path;
-    const slot = this.slots.get(id);
+    const slot = slots.get(id);
     if (slot === undefined) return undefined;
-    const pathOf = (node: number): string => this.tree.shortPath(node, '(root)') ?? `#${node}`;
+    const pathOf = (node: number): string => tree.shortPath(node, '(root)') ?? `#${node}`;
     return `${pathOf(slot.optimizerId)}'s state '${slot.slotName}' for ${pathOf(slot.variableId)}`;
   }
+}
+
+interface SlotName {
+  optimizerId: number;
+  slotName: string;
+  variableId: number;
+}
+
+function findNames(view: CheckpointView): { tree: SpanningTree; slots: Map<number, SlotName> } {
+  const tree = view.spanningTree();
+  /** Slot-variable node → its first reference whose optimizer and variable both have paths. */
+  const slots = new Map<number, SlotName>();
+  for (const [optimizerId, slot] of view.slotVariables()) {
+    const id = slot.slotVariableNodeId;
+    if (tree.has(id) || slots.has(id)) continue;
+    if (tree.has(optimizerId) && tree.has(slot.originalVariableNodeId)) {
+      slots.set(id, { optimizerId, slotName: slot.slotName, variableId: slot.originalVariableNodeId });
+    }
+  }
+  return { tree, slots };
 }
 
 export function prettyNodeNames(view: CheckpointView): NodeNames {
