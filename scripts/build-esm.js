@@ -58,6 +58,24 @@ const noLong = {
   },
 };
 
+/**
+ * No RPC: protobufjs/minimal loads its service runtime (rpc, an event emitter, a promise helper) for generated
+ * services, and the codec has none (gen-proto.js passes --no-service); 2 kB minified of every bundle, unused.
+ */
+const noProtobufRpc = {
+  name: 'no-protobuf-rpc',
+  setup(build) {
+    const unused = /[\\/]protobufjs[\\/]src[\\/](index-minimal|util[\\/]minimal)\.js$/;
+    build.onResolve({ filter: /^\.\/(rpc|eventemitter|aspromise)$/ }, (args) =>
+      unused.test(args.importer) ? { path: args.path, namespace: 'no-protobuf-rpc' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'no-protobuf-rpc' }, () => ({
+      contents: 'module.exports = null;',
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -81,7 +99,7 @@ async function main() {
     platform: 'node',
     splitting: true,
     external: ['@tensorflow/*', '@node-rs/*', 'aws-crt'],
-    plugins: [swaps('esm'), kerasLayersTfjs, noLong],
+    plugins: [swaps('esm'), kerasLayersTfjs, noLong, noProtobufRpc],
     banner: {
       js: "import { createRequire as __tfjsCheckpointCreateRequire } from 'node:module';\nconst require = __tfjsCheckpointCreateRequire(import.meta.url);",
     },
@@ -96,7 +114,7 @@ async function main() {
     // own, so index.mjs itself loads without tfjs.
     splitting: true,
     external: ['@tensorflow/*'],
-    plugins: [swaps('browser', 'esm'), kerasLayersTfjs, noLong],
+    plugins: [swaps('browser', 'esm'), kerasLayersTfjs, noLong, noProtobufRpc],
   });
 }
 

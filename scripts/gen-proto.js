@@ -8,9 +8,12 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'src', 'proto', 'gen');
+// checkpoint_state.proto describes a file stored in protobuf text format, which src/bundle/checkpoint_state.ts
+// parses and writes by hand: a binary codec of it would only add to every bundle.
+const TEXT_FORMAT_ONLY = new Set(['checkpoint_state.proto']);
 const protos = fs
   .readdirSync(path.join(root, 'proto'))
-  .filter((f) => f.endsWith('.proto'))
+  .filter((f) => f.endsWith('.proto') && !TEXT_FORMAT_ONLY.has(f))
   .sort()
   .map((f) => path.join(root, 'proto', f));
 const js = path.join(outDir, 'protos.js');

@@ -67,7 +67,6 @@ export function encodeEntryProto(fields: {
   crc32c: number;
 }): Uint8Array {
   const msg: tensorflow.BundleEntryProto.$Properties = {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- dtypes.ts ids are TensorFlow's DataType numbers
     dtype: fields.dtypeId,
     shape: { dim: fields.shape.map((size) => ({ size })) },
   };
