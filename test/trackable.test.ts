@@ -403,6 +403,33 @@ describe('stored object graphs decode node by node', () => {
     }
   });
 
+  it('matches repeated names as TF does (first place, last id), among 100 children of which a model has some', () => {
+    const leaf = { children: [], attributes: [], slotVariables: [], registeredSaver: null, hasCheckpointValues: null };
+    // Root children: c0..c99 (nodes 1..100), then c5 again (node 101) and c0 again (node 102).
+    const children = Array.from({ length: 100 }, (_, i) => ({ localName: `c${i}`, nodeId: 1 + i }));
+    children.push({ localName: 'c5', nodeId: 101 }, { localName: 'c0', nodeId: 102 });
+    const nodes = [{ ...leaf, children }, ...Array.from({ length: 102 }, () => leaf)];
+    const stored = CheckpointView.fromObjectGraph(decodeObjectGraph(encodeObjectGraph({ nodes }), 'f'));
+    const decoded = CheckpointView.fromObjectGraph({ nodes });
+    // Plain objects are trackable; each is its own.
+    const live = { c0: { n: 0 }, c5: { n: 5 }, c7: { n: 7 } };
+    const all = Object.fromEntries(children.map((c) => [c.localName, { n: c.nodeId }]));
+    for (const view of [stored, decoded]) {
+      // Some children found (the found ones deduplicated), and all of them.
+      expect([...view.match(live)]).toEqual([
+        [0, live],
+        [102, live.c0],
+        [101, live.c5],
+        [8, live.c7],
+      ]);
+      const matched = view.match(all);
+      expect(matched.size).toBe(101);
+      expect([...matched.keys()].slice(0, 4)).toEqual([0, 102, 2, 3]);
+      expect(matched.get(101)).toBe(all.c5);
+      expect(matched.has(1) || matched.has(6)).toBe(false);
+    }
+  });
+
   it("reads a stored node's many children without decoding it, and fails on its bad ids and names as decoding does", () => {
     const leaf = { children: [], attributes: [], slotVariables: [], registeredSaver: null, hasCheckpointValues: null };
     /** A root of 100 children (enough to be read as a table), the first one `first`, and its leaves. */

@@ -18,7 +18,7 @@ import {
   type TrackableObject,
 } from './object_graph';
 import { describeLive, type TrackableAdapter, TrackableView } from './live_objects';
-import { type ChildList, childrenByName, ReferenceList } from './children_by_name';
+import { type ChildList, childrenByName, ReferenceList, SubList } from './children_by_name';
 import { NodeBindings } from './node_bindings';
 import { type ValueSource, valueSourceOpenerFor, withValueSource } from './value_source';
 
@@ -69,11 +69,25 @@ export function matchBreadthFirst(
     onExpand?.(id, obj, checkpointChildren, adapter);
     // Names are looked up one by one (TensorFlow's _lookup_dependency) unless the adapter resolves them itself.
     const resolve = adapter?.resolveChild?.(obj, checkpointChildren(), live.children(obj)) ?? live.childLookup(obj);
-    const children = childrenByName(view.childList(id));
-    for (let i = 0; i < children.length; i++) {
-      const childId = children.nodeId(i);
+    // Every child is looked up, then the found ones get TF's dict semantics (a repeated name at its first place
+    // with its last id). Lookups answer by name alone, so a name repeats among the found children or not at all:
+    // a hostile node of 10^6 names against a small model needs no table of all its names.
+    const list = view.childList(id);
+    const foundAt: number[] = [];
+    const foundObjects: object[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const child = resolve(list.localName(i));
+      if (child === undefined) continue;
+      foundAt.push(i);
+      foundObjects.push(child);
+    }
+    const found = foundAt.length === list.length ? list : new SubList(list, foundAt);
+    const unique = childrenByName(found);
+    for (let k = 0; k < unique.length; k++) {
+      const childId = unique.nodeId(k);
       if (visited[childId] === 1 || childId === 0) continue;
-      const child = resolve(children.localName(i));
+      // Merged (a repeated name): looked up again, which answers as before.
+      const child = unique === found ? foundObjects[k] : resolve(unique.localName(k));
       if (child === undefined) continue;
       const assigned = bindings.get(childId);
       if (assigned === undefined) {

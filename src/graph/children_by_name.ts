@@ -52,6 +52,40 @@ export class ReferenceList implements ChildList {
   }
 }
 
+/** The children of `list` at `positions` (ascending), in that order. */
+export class SubList implements ChildList {
+  constructor(
+    private readonly list: ChildList,
+    private readonly positions: readonly number[],
+  ) {}
+
+  get length(): number {
+    return this.positions.length;
+  }
+
+  nodeId(i: number): number {
+    return this.list.nodeId(this.position(i));
+  }
+
+  localName(i: number): string {
+    return this.list.localName(this.position(i));
+  }
+
+  nameHash(i: number): number {
+    return this.list.nameHash(this.position(i));
+  }
+
+  sameName(i: number, j: number): boolean {
+    return this.list.sameName(this.position(i), this.position(j));
+  }
+
+  private position(i: number): number {
+    const p = this.positions[i];
+    if (p === undefined) throw new RangeError(`no child ${i} of ${this.positions.length}`);
+    return p;
+  }
+}
+
 /** Up to this many children, repeated names are looked for by comparing every pair. */
 const PAIRWISE = 8;
 

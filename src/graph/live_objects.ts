@@ -117,7 +117,8 @@ export interface TrackableAdapter {
   /**
    * Restore: the live child of `obj` for each checkpoint child name, given the checkpoint node's children (name →
    * node id), for layouts where the name alone does not say (Keras 2's `layer-I` numbering shifted by one in old
-   * Sequential checkpoints). Default: the child listed under that name.
+   * Sequential checkpoints). Default: the child listed under that name. The function must answer by name alone:
+   * a restore asks it for every child name, in checkpoint order, also for names that repeat or whose node is bound.
    */
   resolveChild?(
     obj: object,
