@@ -11,7 +11,8 @@ import Long from 'long';
 
 import { CheckpointReader, NodeFileSystem } from '../src';
 import { leanEntry } from '../src/bundle/entry';
-import { hashAscii, hashText, KeyIndex } from '../src/bundle/key_index';
+import { hashBytes, hashText, KeyIndex } from '../src/bundle/key_index';
+import { keyText } from '../src/bundle/key_text';
 import { tensorflow } from '../src/bundle/protos';
 import { TableReader } from '../src/bundle/table';
 import { decodeTrackableObject, NodeReader } from '../src/graph/node_decoder';
@@ -294,39 +295,66 @@ describe('lean decoders agree with protobufjs on random messages (seeded)', () =
 });
 
 describe('the index key table', () => {
-  it('finds every key added, as bytes or as text, and no other, across growth; hashes of ASCII bytes equal hashes of their text, and other bytes have none', () => {
+  const utf8 = new TextEncoder();
+  /** Keys in the index's order (bytewise), as a scan adds them. */
+  const scanned = (keys: string[]): KeyIndex => {
     const index = new KeyIndex();
-    const keys = Array.from({ length: 50_000 }, (_, i) =>
-      i % 7 === 0 ? `ключ/${i}` : `layer_${i % 97}/kernel_${i}/.ATTRIBUTES/VARIABLE_VALUE`,
-    );
-    const utf8 = new TextEncoder();
+    for (const k of keys) {
+      const bytes = utf8.encode(k);
+      index.addScanned(bytes, bytes.length, keyText);
+    }
+    return index;
+  };
+  const byteOrder = (a: string, b: string): number => Buffer.compare(utf8.encode(a), utf8.encode(b));
+
+  it('finds every key scanned, by binary search and then by hash table, and no other; texts made on demand', () => {
+    // ASCII keys (all TensorFlow writes): searched in the arena until lookups pay for a table (50,000 / 16).
+    const keys = Array.from(
+      { length: 50_000 },
+      (_, i) => `layer_${i % 97}/kernel_${i}/.ATTRIBUTES/VARIABLE_VALUE`,
+    ).sort(byteOrder);
+    const absent = [
+      'layer_1/kernel_1/.ATTRIBUTES/VARIABLE_VALU',
+      '',
+      'layer_0/kernel_0/.ATTRIBUTES/VARIABLE_VALUEx',
+      'ключ',
+      '~',
+    ];
+    const index = scanned(keys);
     const wrong: string[] = [];
     keys.forEach((k, i) => {
-      const bytes = utf8.encode(k);
-      const ascii = bytes.every((b) => b < 0x80);
-      if (hashAscii(bytes, bytes.length) !== (ascii ? hashText(k) : null)) wrong.push(`hash of ${k}`);
-      // ASCII keys as bytes (as an index scan adds them), the others as text.
-      const added = ascii ? index.addAscii(bytes, bytes.length, hashText(k)) : index.add(k, hashText(k));
-      if (added !== i) wrong.push(`add ${k}`);
+      if (i % 3 === 0 && index.keyAt(i) !== k) wrong.push(`keyAt ${i}`);
     });
-    expect(index.size).toBe(50_000);
-    // Texts are made from the bytes on demand, equal to the keys added.
-    keys.forEach((k, i) => {
-      if (i % 2 === 0 && index.keyAt(i) !== k) wrong.push(`keyAt ${i}`);
-    });
+    // Absent keys before and after the table is built; every key found both ways.
+    for (const k of absent) if (index.find(k) !== -1) wrong.push(`found absent ${k}`);
     keys.forEach((k, i) => {
       if (index.find(k) !== i) wrong.push(`find ${k}`);
     });
+    for (const k of absent) if (index.find(k) !== -1) wrong.push(`found absent ${k} in the table`);
     if (index.keys().some((k, i) => k !== keys[i])) wrong.push('keys()');
     expect(wrong).toEqual([]);
-    expect(index.find('layer_1/kernel_1/.ATTRIBUTES/VARIABLE_VALU')).toBe(-1);
-    expect(index.find('')).toBe(-1);
-    // An absent key looked up and then added is found (the last-lookup memo does not go stale).
+    // A key added later (an index read without a scan) is found through the table.
     expect(index.find('late')).toBe(-1);
-    expect(index.add('late', hashText('late'))).toBe(50_000);
+    expect(index.add('late')).toBe(50_000);
     expect(index.find('late')).toBe(50_000);
     expect(index.keyAt(50_000)).toBe('late');
     expect(() => index.keyAt(50_001)).toThrow(RangeError);
+  });
+
+  it('names keys that are not ASCII by their text and finds them, and every other key, by hash table', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? `ключ/${i}` : `v/${i}`)).sort(byteOrder);
+    const index = scanned(keys);
+    const wrong: string[] = [];
+    keys.forEach((k, i) => {
+      if (index.find(k) !== i) wrong.push(`find ${k}`);
+      if (index.keyAt(i) !== k) wrong.push(`keyAt ${i}`);
+    });
+    // Bytes that are not UTF-8 get keyText's name.
+    const bad = Uint8Array.of(0x7a, 0xff);
+    expect(index.addScanned(bad, 2, keyText)).toBe(5000);
+    expect(index.find(keyText(bad))).toBe(5000);
+    expect(index.find('z')).toBe(-1);
+    expect(wrong).toEqual([]);
   });
 
   it('hashes with 32-bit FNV-1a (published test vectors)', () => {
@@ -334,6 +362,6 @@ describe('the index key table', () => {
     const fnv1a = (s: string): number => hashText(s) >>> 0;
     expect([fnv1a(''), fnv1a('a'), fnv1a('foobar')]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
     const bytes = new TextEncoder().encode('foobar');
-    expect((hashAscii(bytes, bytes.length) ?? 0) >>> 0).toBe(0xbf9cf968);
+    expect(hashBytes(bytes, 0, bytes.length) >>> 0).toBe(0xbf9cf968);
   });
 });

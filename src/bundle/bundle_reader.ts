@@ -11,7 +11,7 @@ import { SPAN_TENSOR_MAX, SpanReads } from './span_reads';
 import { prepareCrc32c } from './crc32c';
 import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry, type TensorSlice } from './entry';
-import { hashAscii, hashText, KeyIndex } from './key_index';
+import { KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
 
 /** Decodes keys already checked to be ASCII (so any decoder's output is the same). */
@@ -97,8 +97,7 @@ export class BundleReader {
       let header = null as BundleHeader | null;
       const rawEntries = new RawEntries();
       const sliceEntries = new Map<string, Uint8Array>();
-      // One pass, no object per entry. TF's keys are ASCII: checked and hashed in one pass over their bytes, which
-      // are kept as bytes until a key's text is asked for.
+      // One pass, no object per entry. TF's keys are ASCII, kept as bytes until a key's text is asked for.
       await table.scan((key, _shared, data, vs, ve) => {
         const length = key.length;
         const bytes = key.bytes;
@@ -110,14 +109,7 @@ export class BundleReader {
           sliceEntries.set(binaryKey(bytes.subarray(0, length)), data.subarray(vs, ve));
           return;
         }
-        // ASCII check and hash in one pass over the bytes.
-        const asciiHash = length <= 1024 ? hashAscii(bytes, length) : null;
-        if (asciiHash !== null) {
-          rawEntries.addAscii(bytes, length, asciiHash, data, vs, ve);
-        } else {
-          const name = keyText(bytes.subarray(0, length));
-          rawEntries.add(name, hashText(name), data, vs, ve);
-        }
+        rawEntries.addScanned(bytes, length, keyText, data, vs, ve);
       });
       if (header === null) {
         throw new CorruptCheckpointError(`${indexPath}: no bundle header (the entry with the empty key) in the index`, {
@@ -154,7 +146,7 @@ export class BundleReader {
   async lookup(key: string): Promise<boolean> {
     if (this.table === null || this.rawEntries.index.find(key) >= 0) return this.rawEntries.index.find(key) >= 0;
     const raw = await this.table.get(keyBytes(key));
-    if (raw !== null) this.rawEntries.add(key, hashText(key), raw, 0, raw.length);
+    if (raw !== null) this.rawEntries.add(key, raw, 0, raw.length);
     return raw !== null;
   }
 
@@ -506,13 +498,20 @@ class RawEntries {
   /** Chunk, start and end of entry i at [3i], [3i + 1], [3i + 2]. */
   private refs = new Uint32Array(3 * 1024);
 
-  add(key: string, hash: number, chunk: Uint8Array, start: number, end: number): void {
-    this.place(this.index.add(key, hash), chunk, start, end);
+  add(key: string, chunk: Uint8Array, start: number, end: number): void {
+    this.place(this.index.add(key), chunk, start, end);
   }
 
-  /** add() for a key given as its ASCII bytes, key[0, keyLength). */
-  addAscii(key: Uint8Array, keyLength: number, hash: number, chunk: Uint8Array, start: number, end: number): void {
-    this.place(this.index.addAscii(key, keyLength, hash), chunk, start, end);
+  /** add() for a key scanned as bytes, key[0, keyLength) (see KeyIndex.addScanned). */
+  addScanned(
+    key: Uint8Array,
+    keyLength: number,
+    text: (bytes: Uint8Array) => string,
+    chunk: Uint8Array,
+    start: number,
+    end: number,
+  ): void {
+    this.place(this.index.addScanned(key, keyLength, text), chunk, start, end);
   }
 
   private place(i: number, chunk: Uint8Array, start: number, end: number): void {
