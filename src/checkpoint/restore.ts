@@ -117,10 +117,11 @@ function pairValues(
 ): Pick<RestorePlan, 'writes' | 'unusedAttributes'> {
   const writes: PlannedWrite[] = [];
   const unusedAttributes = new Map<number, string[]>();
-  for (const [id, obj] of bindings) {
+  // forEach, not for-of: no [id, object] pair per binding.
+  bindings.forEach((obj, id) => {
     // Leaves are decoded for this one look at their attributes, not kept; nor are a node's children decoded.
     const attributes = view.peekAttributes(id);
-    if (attributes.length === 0) continue;
+    if (attributes.length === 0) return;
     const targets = restorablesOf(obj);
     for (const a of attributes) {
       const target = targets?.get(a.name);
@@ -133,7 +134,7 @@ function pairValues(
         unused.push(a.name);
       }
     }
-  }
+  });
   return { writes, unusedAttributes };
 }
 
