@@ -12,11 +12,15 @@ import {
   Checkpoint,
   CheckpointReader,
   type LoadStatus,
+  MemoryFileSystem,
   MismatchError,
+  OBJECT_GRAPH_PROTO_KEY,
   setLogger,
   setOptimizerVariables,
   TrackableView,
 } from '../src';
+import { encodeObjectGraph } from '../src/graph';
+import { DataFile, PREFIX as MEMORY_PREFIX } from './helpers/hostile';
 import { KERAS3 } from './helpers/keras3_models';
 import { buildLive } from './helpers/live';
 import { FIXTURES_DIR, type LiveSpec } from './helpers/shared';
@@ -302,6 +306,87 @@ describe('load status against TensorFlow`s outcomes', () => {
     expect(warnings).toEqual([
       'Detecting that an object or model or tf.train.Checkpoint is being deleted with unrestored values. See the following logs for the specific values in question. To silence these warnings, use `status.expect_partial()`. See https://www.tensorflow.org/api_docs/python/tf/train/Checkpoint#restorefor details about the status object returned by the restore function.\nValue in checkpoint could not be found in the restored object: (root).c.d',
     ]);
+  });
+
+  it('warns of a corrupt node the restore never used, in its warning, instead of throwing from the timer', async () => {
+    // Root children a (restored) and b (not in the model), whose attribute name is not UTF-8: nothing reads node b
+    // until the unrestored-values warning does, in a timer, where a throw would end the process.
+    const data = new DataFile();
+    data.add('a/.ATTRIBUTES/VARIABLE_VALUE', { dtype: 'float32', shape: [], data: Float32Array.of(3) });
+    const leaf = (name: string, checkpointKey: string): Parameters<typeof encodeObjectGraph>[0]['nodes'][number] => ({
+      children: [],
+      attributes: [{ name, fullName: '', checkpointKey, optionalRestore: false }],
+      slotVariables: [],
+      registeredSaver: null,
+      hasCheckpointValues: null,
+    });
+    const graph = encodeObjectGraph({
+      nodes: [
+        {
+          ...leaf('x', 'x'),
+          attributes: [],
+          children: [
+            { localName: 'a', nodeId: 1 },
+            { localName: 'b', nodeId: 2 },
+          ],
+        },
+        leaf('VARIABLE_VALUE', 'a/.ATTRIBUTES/VARIABLE_VALUE'),
+        leaf('BROKEN', 'b/.ATTRIBUTES/VARIABLE_VALUE'),
+      ],
+    });
+    graph[Buffer.from(graph).indexOf('BROKEN')] = 0xff;
+    data.add(OBJECT_GRAPH_PROTO_KEY, { dtype: 'string', shape: [], data: [graph] });
+    const a = tf.variable(tf.scalar(0));
+    try {
+      await new Checkpoint({ root: { a } }).restore(MEMORY_PREFIX, { fs: new MemoryFileSystem(data.files()) });
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await a.data()).toEqual(Float32Array.of(3));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/The rest of the checkpoint's object graph could not be read: .*node 2/);
+    } finally {
+      a.dispose();
+    }
+  });
+
+  it('fails with its own error when naming the value would read a corrupt node it never used', async () => {
+    // a's value does not fit; b (not in the model) has a child whose name is not UTF-8. Paths for messages come
+    // from the graph's spanning tree, which reads b: the mismatch is still what is thrown, named by its key.
+    const data = new DataFile();
+    data.add('a/.ATTRIBUTES/VARIABLE_VALUE', { dtype: 'float32', shape: [2], data: Float32Array.of(1, 2) });
+    const empty = { children: [], attributes: [], slotVariables: [], registeredSaver: null, hasCheckpointValues: null };
+    const attribute = {
+      name: 'VARIABLE_VALUE',
+      fullName: '',
+      checkpointKey: 'a/.ATTRIBUTES/VARIABLE_VALUE',
+      optionalRestore: false,
+    };
+    const graph = encodeObjectGraph({
+      nodes: [
+        {
+          ...empty,
+          children: [
+            { localName: 'a', nodeId: 1 },
+            { localName: 'b', nodeId: 2 },
+          ],
+        },
+        { ...empty, attributes: [attribute] },
+        { ...empty, children: [{ localName: 'BROKEN', nodeId: 3 }] },
+        empty,
+      ],
+    });
+    graph[Buffer.from(graph).indexOf('BROKEN')] = 0xff;
+    data.add(OBJECT_GRAPH_PROTO_KEY, { dtype: 'string', shape: [], data: [graph] });
+    const a = tf.variable(tf.scalar(0));
+    try {
+      const restore = new Checkpoint({ root: { a } }).restore(MEMORY_PREFIX, {
+        fs: new MemoryFileSystem(data.files()),
+      });
+      await expect(restore).rejects.toThrow(MismatchError);
+      await expect(restore).rejects.toThrow(/a\/\.ATTRIBUTES\/VARIABLE_VALUE/);
+      expect(await a.data()).toEqual(Float32Array.of(0));
+    } finally {
+      a.dispose();
+    }
   });
 
   it('keeps nothing of a restore made with expectPartial once it returns (no timer holding its plan)', async () => {

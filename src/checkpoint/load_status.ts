@@ -2,7 +2,7 @@
  * The result of a restore: TensorFlow's CheckpointLoadStatus assertions (same conditions, same messages) and a
  * structured report of what was and was not restored.
  */
-import { AssertionError } from '../errors';
+import { AssertionError, CheckpointError } from '../errors';
 import { logger } from '../logger';
 import { describeLive } from '../graph';
 import { restorablesOf } from '../trackable';
@@ -182,10 +182,17 @@ export class LoadStatus {
     this.warned = true;
     const view = this.plan.view;
     const lines: string[] = [];
-    for (let id = 0; id < view.numNodes; id++) {
-      if (view.node(id).attributes.length > 0 && !this.plan.bindings.has(id)) {
-        lines.push(`Value in checkpoint could not be found in the restored object: ${this.name(id)}`);
+    // Nodes the restore did not use are read here for the first time (attributes only, not kept), and any may be
+    // corrupt. This runs in a timer, where a throw would end the process: the damage becomes a line of the warning.
+    try {
+      for (let id = 0; id < view.numNodes; id++) {
+        if (view.peekAttributes(id).length > 0 && !this.plan.bindings.has(id)) {
+          lines.push(`Value in checkpoint could not be found in the restored object: ${this.name(id)}`);
+        }
       }
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      lines.push(`The rest of the checkpoint's object graph could not be read: ${err.message}`);
     }
     for (const [id, attrs] of this.plan.unusedAttributes) {
       for (const a of attrs) {

@@ -3,6 +3,7 @@
  * the first breadth-first path, and `{optimizer}'s state '{slot}' for {variable}` for slot variables; and a node's
  * protobuf text form, which TensorFlow embeds in assertion messages.
  */
+import { CheckpointError } from '../errors';
 import type { CheckpointView, SpanningTree, TrackableObject } from '../graph';
 
 /**
@@ -11,13 +12,26 @@ import type { CheckpointView, SpanningTree, TrackableObject } from '../graph';
  * so naming every node costs time linear in the graph whatever its depth.
  */
 export class NodeNames {
-  /** The spanning tree and slot references, found on the first name asked for: most restores name no node. */
-  private found: { tree: SpanningTree; slots: Map<number, SlotName> } | null = null;
+  /**
+   * The spanning tree and slot references, found on the first name asked for (most restores name no node); null
+   * when the graph's nodes could not be read to find them (names are then undefined: callers fall back to keys).
+   */
+  private found: { tree: SpanningTree; slots: Map<number, SlotName> } | null | undefined = undefined;
 
   constructor(private readonly view: CheckpointView) {}
 
   get(id: number): string | undefined {
-    const { tree, slots } = (this.found ??= findNames(this.view));
+    if (this.found === undefined) {
+      try {
+        this.found = findNames(this.view);
+      } catch (err) {
+        // A corrupt node the restore never used must not replace the error or warning being written.
+        if (!(err instanceof CheckpointError)) throw err;
+        this.found = null;
+      }
+    }
+    if (this.found === null) return undefined;
+    const { tree, slots } = this.found;
     const path = tree.shortPath(id, '(root)');
     if (path !== undefined) return path;
     const slot = slots.get(id);
