@@ -445,7 +445,7 @@ describe('stored object graphs decode node by node', () => {
     expect(stored.peek(0)).not.toBe(stored.peek(0));
     // An id out of range fails when the list is read, as node() fails.
     const badId = decodeObjectGraph(graphOf({ localName: 'a', nodeId: 100 }), 'f');
-    expect(() => badId.childList(0)).toThrow(/node 0's child 0 refers to node 100, but the graph has 100 nodes/);
+    expect(() => badId.childList(0)).toThrow(/node 0's child #0 refers to node 100, but the graph has 100 nodes/);
     expect(() => badId.node(0)).toThrow(CorruptCheckpointError);
     // A name that is not UTF-8 fails when it is made, as protobuf's proto3 strings do.
     const bytes = graphOf({ localName: 'ab', nodeId: 1 });

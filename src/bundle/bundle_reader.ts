@@ -14,7 +14,6 @@ import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorE
 import { KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
 
-/** Decodes keys already checked to be ASCII (so any decoder's output is the same). */
 import { dataFilename, indexFilename } from './naming';
 import { encodeTensorNameSlice } from './ordered_code';
 import { forEachSliceRun, slicesProblem } from './slices';

@@ -177,7 +177,8 @@ export class CheckpointView {
 
   /**
    * The node, as node() gives it, but not kept decoded when it was not before: for one pass over many nodes that
-   * are seldom needed again (a restore's leaves).
+   * are seldom needed again (compareWithCheckpoint's look at every node's values reads their attributes only,
+   * with peekAttributes).
    */
   peekNode(nodeId: number): TrackableObject {
     // A stored graph checks the id itself, with node()'s error.

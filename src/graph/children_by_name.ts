@@ -13,11 +13,17 @@ export interface ChildList {
   readonly length: number;
   /** The node id of child i. */
   nodeId(i: number): number;
-  /** The name of child i under the node (made when asked for; CORRUPT when it is not UTF-8). */
+  /** The name of child i under the node (made when asked for; a CorruptCheckpointError when it is not UTF-8). */
   localName(i: number): string;
-  /** A hash of child i's name: children of one list with equal names have equal hashes. */
+  /**
+   * A hash of child i's name: children of one list with equal names have equal hashes (lists differ in how).
+   * @internal
+   */
   nameHash(i: number): number;
-  /** Whether children i and j of this list have the same name. */
+  /**
+   * Whether children i and j of this list have the same name.
+   * @internal
+   */
   sameName(i: number, j: number): boolean;
 }
 

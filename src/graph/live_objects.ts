@@ -31,7 +31,8 @@ export const trackableChildren: unique symbol = Symbol.for('tfjs-checkpoint.trac
  * without listing them all (TensorFlow's `Trackable._lookup_dependency`, which its restore uses the same way). It
  * must agree with the listing for `view.listing` as the view reads it: of the entries named `name` whose values
  * are trackable (`view.isTrackable`), the last; else undefined. `view.child(other, name)` looks a name up among
- * another object's children.
+ * another object's children. A restore asks it for every child name of the object's checkpoint node, in checkpoint
+ * order, names that repeat and names of nodes already bound included, so it must answer by name alone.
  */
 export const lookupDependency: unique symbol = Symbol.for('tfjs-checkpoint.lookupDependency') as never;
 

@@ -171,7 +171,7 @@ export class StoredObjectGraph implements ObjectGraph {
     }
     for (let i = 0; i < table.nodeIds.length; i++) {
       const childId = table.nodeIds[i] ?? 0;
-      if (!this.isNodeId(childId)) this.fail(id, `child ${i} refers to node ${childId}`);
+      if (!this.isNodeId(childId)) this.fail(id, `child #${i} refers to node ${childId}`);
     }
     const list = new StoredChildList(table, this.bytes, (err) => this.unparsable(id, err));
     this.tables.set(id, list);
