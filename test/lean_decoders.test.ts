@@ -62,8 +62,7 @@ function referenceEntry(bytes: Uint8Array): unknown {
   };
   const shape = (e.shape?.dim ?? []).map((d) => num(d.size));
   const fields = [num(e.offset), num(e.size), ...shape];
-  if (e.slices.length > 0 || e.shape?.unknownRank || fields.includes(null) || e.shardId < 0 || e.dtype < 0)
-    return null;
+  if (e.slices.length > 0 || e.shape?.unknownRank || fields.includes(null) || e.shardId < 0 || e.dtype < 0) return null;
   return {
     dtypeId: e.dtype,
     shape,
