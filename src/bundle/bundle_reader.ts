@@ -13,7 +13,6 @@ import { dtypeInfo, type TensorValue } from './dtypes';
 import { type BundleHeader, decodeEntry, decodeHeader, numElements, type TensorEntry, type TensorSlice } from './entry';
 import { KeyIndex } from './key_index';
 import { keyBytes, keyText } from './key_text';
-
 import { dataFilename, indexFilename } from './naming';
 import { encodeTensorNameSlice } from './ordered_code';
 import { forEachSliceRun, slicesProblem } from './slices';

@@ -369,8 +369,7 @@ export class TrackableView {
    * `obj` is gets decided once, not per name.
    */
   childLookup(obj: object): (name: string) => object | undefined {
-    const listed = this.childCache.get(obj);
-    if (listed !== undefined) return (name) => listed.get(name);
+    if (this.childCache.has(obj)) return this.listedLookup(obj);
     const trackable = (value: unknown): object | undefined => (this.isTrackable(value) ? value : undefined);
     const custom = obj as Partial<TrackableProtocol>;
     if (typeof custom[trackableChildren] === 'function') {

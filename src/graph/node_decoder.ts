@@ -242,12 +242,16 @@ export interface ChildTable {
 
 /**
  * The children of the TrackableObject in w.buf[start, end), with the same semantics as decodeTrackableObject's
- * but no object or string per child: what matching a node of 10^6 children needs. Names are left as bytes, not
- * checked as UTF-8 here (stringAt checks them when they are made).
+ * but no object or string per child: what matching a node of 10^6 children needs. `count` is the node's
+ * countChildren (its caller has counted them). Names are left as bytes, not checked as UTF-8 here (stringAt checks
+ * them when they are made).
  */
-export function decodeChildTable(w: NodeReader, start: number, end: number): ChildTable {
-  const n = countChildren(w, start, end);
-  const table = { nodeIds: new Int32Array(n), nameStarts: new Uint32Array(n), nameEnds: new Uint32Array(n) };
+export function decodeChildTable(w: NodeReader, start: number, end: number, count: number): ChildTable {
+  const table = {
+    nodeIds: new Int32Array(count),
+    nameStarts: new Uint32Array(count),
+    nameEnds: new Uint32Array(count),
+  };
   w.pos = start;
   w.limit = end;
   for (let i = 0; w.pos < w.limit;) {

@@ -130,8 +130,7 @@ export class StoredObjectGraph implements ObjectGraph {
 
   /**
    * Node `id` decoded without keeping it, when it was not decoded before: for a single pass over nodes that are
-   * seldom needed again (a restore reads each leaf's attributes once; keeping 10^6 decoded leaves was most of the
-   * heap its collections traced).
+   * seldom needed again (keeping 10^6 decoded leaves was most of the heap a restore's collections traced).
    */
   peek(id: number): TrackableObject {
     const node = this.decoded[id];
@@ -161,14 +160,9 @@ export class StoredObjectGraph implements ObjectGraph {
     const known = this.tables.get(id);
     if (known !== undefined) return known;
     // A node of few children is decoded and kept, as node() does: typed arrays per small node cost more.
-    if (this.childCount(id) <= FEW_CHILDREN) return new ReferenceList(this.node(id).children);
-    const reader = (this.reader ??= new NodeReader(this.bytes));
-    let table: ChildTable;
-    try {
-      table = decodeChildTable(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0);
-    } catch (err) {
-      throw this.unparsable(id, err);
-    }
+    const count = this.childCount(id);
+    if (count <= FEW_CHILDREN) return new ReferenceList(this.node(id).children);
+    const table = this.parse(id, (w, start, end) => decodeChildTable(w, start, end, count));
     for (let i = 0; i < table.nodeIds.length; i++) {
       const childId = table.nodeIds[i] ?? 0;
       if (!this.isNodeId(childId)) this.fail(id, `child #${i} refers to node ${childId}`);
@@ -190,9 +184,17 @@ export class StoredObjectGraph implements ObjectGraph {
 
   private count(id: number, counter: typeof countChildren): number {
     this.requireNodeId(id);
+    return this.parse(id, counter);
+  }
+
+  /**
+   * `decode` run over node `id`'s bytes (id checked by the caller) with the graph's one reader, repositioned per
+   * node (10^6 nodes are read in one traversal); malformed bytes become a CorruptCheckpointError naming the node.
+   */
+  private parse<T>(id: number, decode: (w: NodeReader, start: number, end: number) => T): T {
     const reader = (this.reader ??= new NodeReader(this.bytes));
     try {
-      return counter(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0);
+      return decode(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0);
     } catch (err) {
       throw this.unparsable(id, err);
     }
@@ -218,15 +220,7 @@ export class StoredObjectGraph implements ObjectGraph {
   }
 
   private decodeNode(id: number, withChildren = true): TrackableObject {
-    // One reader over the whole graph, repositioned per node (10^6 nodes are decoded in one traversal).
-    const reader = (this.reader ??= new NodeReader(this.bytes));
-    let node: TrackableObject;
-    try {
-      // id is a checked node id
-      node = decodeTrackableObject(reader, this.bounds[2 * id] ?? 0, this.bounds[2 * id + 1] ?? 0, withChildren);
-    } catch (err) {
-      throw this.unparsable(id, err);
-    }
+    const node = this.parse(id, (w, start, end) => decodeTrackableObject(w, start, end, withChildren));
     for (const c of node.children)
       if (!this.isNodeId(c.nodeId)) this.fail(id, `child ${c.localName} refers to node ${c.nodeId}`);
     for (const s of node.slotVariables) {
